@@ -1,0 +1,119 @@
+/**
+ * Byte helpers over plain Uint8Array, so core runs unchanged in a browser.
+ * Every parser here treats its input as attacker-controlled and throws LogError('bad_format').
+ */
+import { LogError } from './errors.js';
+
+const HEX = '0123456789abcdef';
+const HEX_RE = /^(?:[0-9a-fA-F]{2})*$/;
+const B64_RE = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
+const B64 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
+
+const utf8Encoder = new TextEncoder();
+const utf8Decoder = new TextDecoder('utf-8', { fatal: true });
+
+/** Lowercase hex. */
+export function toHex(bytes: Uint8Array): string {
+  let out = '';
+  for (let i = 0; i < bytes.length; i++) {
+    const b = bytes[i]!;
+    out += HEX[b >> 4]! + HEX[b & 15]!;
+  }
+  return out;
+}
+
+/** Parses hex in either case. MUST throw on odd length or a non-hex character. */
+export function fromHex(hex: string, expectedLength?: number): Uint8Array {
+  if (!HEX_RE.test(hex)) throw new LogError('bad_format', 'not a hex string');
+  const out = new Uint8Array(hex.length / 2);
+  for (let i = 0; i < out.length; i++) out[i] = parseInt(hex.slice(2 * i, 2 * i + 2), 16);
+  if (expectedLength !== undefined && out.length !== expectedLength) {
+    throw new LogError('bad_format', `expected ${expectedLength} bytes, got ${out.length}`);
+  }
+  return out;
+}
+
+/** Standard base64 with padding (RFC 4648 §4). */
+export function toBase64(bytes: Uint8Array): string {
+  let out = '';
+  let i = 0;
+  for (; i + 2 < bytes.length; i += 3) {
+    const n = (bytes[i]! << 16) | (bytes[i + 1]! << 8) | bytes[i + 2]!;
+    out += B64[(n >> 18) & 63]! + B64[(n >> 12) & 63]! + B64[(n >> 6) & 63]! + B64[n & 63]!;
+  }
+  const rest = bytes.length - i;
+  if (rest === 1) {
+    const n = bytes[i]! << 16;
+    out += B64[(n >> 18) & 63]! + B64[(n >> 12) & 63]! + '==';
+  } else if (rest === 2) {
+    const n = (bytes[i]! << 16) | (bytes[i + 1]! << 8);
+    out += B64[(n >> 18) & 63]! + B64[(n >> 12) & 63]! + B64[(n >> 6) & 63]! + '=';
+  }
+  return out;
+}
+
+/**
+ * Strict standard base64 with padding. MUST reject whitespace, URL-safe letters, missing padding
+ * and non-canonical trailing bits, so that one encoded value has one spelling.
+ */
+export function fromBase64(text: string, expectedLength?: number): Uint8Array {
+  if (!B64_RE.test(text)) throw new LogError('bad_format', 'not canonical base64');
+  const pad = text.endsWith('==') ? 2 : text.endsWith('=') ? 1 : 0;
+  const out = new Uint8Array((text.length / 4) * 3 - pad);
+  let o = 0;
+  for (let i = 0; i < text.length; i += 4) {
+    const c = [0, 1, 2, 3].map((k) => (text[i + k] === '=' ? 0 : B64.indexOf(text[i + k]!)));
+    const n = (c[0]! << 18) | (c[1]! << 12) | (c[2]! << 6) | c[3]!;
+    if (o < out.length) out[o++] = (n >> 16) & 255;
+    if (o < out.length) out[o++] = (n >> 8) & 255;
+    if (o < out.length) out[o++] = n & 255;
+  }
+  if (toBase64(out) !== text) throw new LogError('bad_format', 'not canonical base64');
+  if (expectedLength !== undefined && out.length !== expectedLength) {
+    throw new LogError('bad_format', `expected ${expectedLength} bytes, got ${out.length}`);
+  }
+  return out;
+}
+
+export function concatBytes(...parts: Uint8Array[]): Uint8Array {
+  let len = 0;
+  for (const p of parts) len += p.length;
+  const out = new Uint8Array(len);
+  let off = 0;
+  for (const p of parts) {
+    out.set(p, off);
+    off += p.length;
+  }
+  return out;
+}
+
+export function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  let diff = 0;
+  for (let i = 0; i < a.length; i++) diff |= a[i]! ^ b[i]!;
+  return diff === 0;
+}
+
+export function utf8(text: string): Uint8Array {
+  return utf8Encoder.encode(text);
+}
+
+/** Decodes UTF-8; MUST throw LogError('bad_format') on invalid sequences. */
+export function fromUtf8(bytes: Uint8Array): string {
+  try {
+    return utf8Decoder.decode(bytes);
+  } catch (cause) {
+    throw new LogError('bad_format', 'invalid UTF-8', { cause });
+  }
+}
+
+/** Big-endian unsigned 64-bit encoding, for fixed-width storage keys. */
+export function u64be(n: bigint | number): Uint8Array {
+  const out = new Uint8Array(8);
+  new DataView(out.buffer).setBigUint64(0, BigInt(n));
+  return out;
+}
+
+export function readU64be(bytes: Uint8Array, offset = 0): bigint {
+  return new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength).getBigUint64(offset);
+}
