@@ -1,0 +1,184 @@
+/**
+ * The HTTP API (contract §2.3–§6) on express 5. Routes stay thin: parse with zod, call one use
+ * case, render. Express 5 forwards rejected promises to the error handler.
+ */
+import express, { type NextFunction, type Request, type Response } from 'express';
+import { toBase64, toHex } from '../../core/bytes.js';
+import { verifyCertificate } from '../../core/certificate.js';
+import { LogError } from '../../core/errors.js';
+import type { Accounts } from '../../app/accounts.js';
+import type { Deposits } from '../../app/deposits.js';
+import type { Ledger } from '../../app/log.js';
+import type { AccountRecord, BlockRecord } from '../../app/ports.js';
+import { buildOpenApi } from './openapi.js';
+import { errorHandler, parseWith, sendProblem } from './problem.js';
+import * as S from './schemas.js';
+
+export interface HttpDeps {
+  ledger: Ledger;
+  accounts: Accounts;
+  deposits: Deposits;
+  sha256: (...parts: Uint8Array[]) => Uint8Array;
+  log?: (msg: string, err?: unknown) => void;
+}
+
+declare module 'express-serve-static-core' {
+  interface Request {
+    account?: AccountRecord;
+  }
+}
+
+const SINGLE_BODY_LIMIT = '256kb';
+const BATCH_BODY_LIMIT = '32mb';
+
+export function createApp(deps: HttpDeps) {
+  const { ledger, accounts, deposits } = deps;
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('etag', false);
+  app.set('query parser', 'simple');
+
+  const jsonSmall = express.json({ limit: SINGLE_BODY_LIMIT, strict: true, type: () => true });
+  const jsonBatch = express.json({ limit: BATCH_BODY_LIMIT, strict: true, type: () => true });
+
+  const requireJson = (req: Request, _res: Response, next: NextFunction) => {
+    if (!req.is('application/json')) throw new LogError('unsupported_media_type', 'send application/json');
+    next();
+  };
+
+  const authenticate = async (req: Request): Promise<AccountRecord> => {
+    const h = req.get('authorization');
+    const m = h === undefined ? null : /^Bearer ([\x21-\x7e]{1,512})$/.exec(h);
+    if (!m) throw new LogError('unauthorized', 'send Authorization: Bearer <apiKey>');
+    return (req.account = await accounts.authenticate(m[1]!));
+  };
+  const auth = async (req: Request, _res: Response, next: NextFunction) => {
+    await authenticate(req);
+    next();
+  };
+
+  const me = (req: Request): AccountRecord => req.account!;
+  const query = (req: Request) => req.query as Record<string, unknown>;
+
+  app.get('/healthz', (_req, res) => {
+    res.json({ status: 'ok', treeSize: Number(ledger.treeSize), height: Number(ledger.latestBlock.height), backlog: ledger.backlog });
+  });
+
+  const openapi = buildOpenApi();
+  app.get('/openapi.json', (_req, res) => {
+    res.json(openapi);
+  });
+
+  // §2.3 public log endpoints
+  app.get('/v1/log/checkpoint', (_req, res) => {
+    res.type('text/plain; charset=utf-8').send(ledger.latestBlock.checkpoint);
+  });
+  app.get('/v1/log/key', (_req, res) => {
+    res.type('text/plain; charset=utf-8').send(ledger.verifierKey + '\n');
+  });
+  app.get('/v1/log/entries/:index', async (req, res) => {
+    const index = parseWith(S.Decimal, req.params.index, 'index');
+    const bytes = await ledger.entry(index);
+    if (bytes === undefined) throw new LogError('not_found', `no entry ${index}: the tree has ${ledger.treeSize}`);
+    res.json({ index: Number(index), entry: toBase64(bytes), leafHash: toHex(ledger.hasher.hashLeaf(bytes)) });
+  });
+  app.get('/v1/log/entries', async (req, res) => {
+    const q = parseWith(S.EntriesQuery, query(req));
+    const size = ledger.treeSize;
+    if (q.start >= size) throw new LogError('not_found', `no entry ${q.start}: the tree has ${size}`);
+    const count = Number(size - q.start < BigInt(q.count) ? size - q.start : BigInt(q.count));
+    const entries = await ledger.entries(q.start, count);
+    res.json({
+      start: Number(q.start),
+      entries: entries.map((b, i) => ({ index: Number(q.start) + i, entry: toBase64(b), leafHash: toHex(ledger.hasher.hashLeaf(b)) })),
+    });
+  });
+  app.get('/v1/log/proof/inclusion', async (req, res) => {
+    const q = parseWith(S.InclusionQuery, query(req));
+    const treeSize = q.treeSize ?? ledger.latestBlock.treeSize;
+    const p = await ledger.inclusionProof(q.index, treeSize);
+    res.json({ index: Number(q.index), treeSize: Number(treeSize), leafHash: toHex(p.leafHash), hashes: p.hashes.map(toHex) });
+  });
+  app.get('/v1/log/proof/consistency', async (req, res) => {
+    const q = parseWith(S.ConsistencyQuery, query(req));
+    const hashes = await ledger.consistencyProof(q.from, q.to);
+    res.json({ from: Number(q.from), to: Number(q.to), hashes: hashes.map(toHex) });
+  });
+  app.get('/v1/blocks/latest', (_req, res) => {
+    res.json(blockView(ledger.latestBlock));
+  });
+  app.get('/v1/blocks/:height', async (req, res) => {
+    const height = parseWith(S.Decimal, req.params.height, 'height');
+    const block = await ledger.block(height);
+    if (!block) throw new LogError('not_found', `no block ${height}: the latest is ${ledger.latestBlock.height}`);
+    res.json(blockView(block));
+  });
+
+  // §3 accounts
+  app.post('/v1/accounts', requireJson, jsonSmall, async (req, res) => {
+    const body = parseWith(S.AccountRequest, req.body);
+    if (body.role !== undefined && body.role !== 'creator') {
+      // Only an admin may hand out other roles.
+      if ((await authenticate(req)).role !== 'admin') throw new LogError('forbidden', 'only an admin may set a role');
+    }
+    const { account, apiKey } = await accounts.create(body);
+    res.status(201).json({ account, apiKey });
+  });
+  app.get('/v1/accounts/me', auth, (req, res) => {
+    res.json({ account: me(req) });
+  });
+
+  // §4 deposits
+  app.post('/v1/deposits/batch', auth, requireJson, jsonBatch, async (req, res) => {
+    const body = parseWith(S.BatchRequest, req.body);
+    const results = await deposits.depositBatch(me(req), body.items);
+    res.status(201).json({ deposits: results.map((r) => r.deposit) });
+  });
+  app.post('/v1/deposits', auth, async (req, res, next) => {
+    if (req.is('multipart/form-data')) throw new LogError('unsupported_media_type', 'file upload is not enabled on this server yet; deposit the hash with application/json');
+    if (!req.is('application/json')) throw new LogError('unsupported_media_type', 'send application/json (hash only) or multipart/form-data (upload)');
+    jsonSmall(req, res, next);
+  }, async (req, res) => {
+    const body = parseWith(S.DepositRequest, req.body);
+    const key = req.get('idempotency-key');
+    const idem = key === undefined ? undefined : parseWith(S.IdempotencyKey, key, 'Idempotency-Key');
+    const r = await deposits.deposit(me(req), body, idem);
+    res.status(r.created ? 201 : 200).location(`/v1/deposits/${r.deposit.id}`).json(r.deposit);
+  });
+  app.get('/v1/deposits', async (req, res) => {
+    const q = parseWith(S.DepositLookupQuery, query(req));
+    res.json({ sha256: q.sha256, deposits: await deposits.bySha256(q.sha256) });
+  });
+  app.get('/v1/deposits/:id', auth, async (req, res) => {
+    const id = parseWith(S.DepositId, req.params.id, 'id');
+    res.json(await deposits.get(id, me(req)));
+  });
+  app.get('/v1/deposits/:id/certificate', auth, async (req, res) => {
+    const id = parseWith(S.DepositId, req.params.id, 'id');
+    const cert = await deposits.certificate(id, me(req));
+    if (req.accepts(['application/json', 'application/pdf']) === 'application/pdf') {
+      throw new LogError('unsupported_media_type', 'PDF certificates are not available on this server yet; ask for application/json');
+    }
+    res.setHeader('Content-Disposition', `attachment; filename="${id}.certificate.json"`);
+    res.json(cert);
+  });
+
+  app.post('/v1/verify', requireJson, jsonSmall, (req, res) => {
+    res.json(verifyCertificate(req.body, { verifierKey: ledger.verifierKey, sha256: deps.sha256 }));
+  });
+
+  app.use((req, res) => sendProblem(res, 'not_found', `no route for ${req.method} ${req.path}`));
+  app.use(errorHandler(deps.log ?? ((m, e) => console.error(m, e))));
+  return app;
+}
+
+function blockView(b: BlockRecord) {
+  return {
+    height: Number(b.height),
+    treeSize: Number(b.treeSize),
+    rootHash: toHex(b.rootHash),
+    prevHash: toHex(b.prevHash),
+    time: b.time,
+    checkpoint: b.checkpoint,
+  };
+}

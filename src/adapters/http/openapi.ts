@@ -1,0 +1,112 @@
+/** OpenAPI 3.1 document generated from the zod schemas (never written twice). */
+import { z } from 'zod';
+import * as S from './schemas.js';
+
+type Json = Record<string, unknown>;
+
+const schema = (s: z.ZodType): Json => z.toJSONSchema(s, { io: 'input', unrepresentable: 'any', reused: 'inline' }) as Json;
+const outSchema = (s: z.ZodType): Json => z.toJSONSchema(s, { io: 'output', unrepresentable: 'any', reused: 'inline' }) as Json;
+
+const problem = (description: string) => ({ description, content: { 'application/problem+json': { schema: outSchema(S.Problem) } } });
+const json = (s: z.ZodType, description = 'OK') => ({ description, content: { 'application/json': { schema: outSchema(s) } } });
+const text = (description: string) => ({ description, content: { 'text/plain': { schema: { type: 'string' } } } });
+const body = (s: z.ZodType) => ({ required: true, content: { 'application/json': { schema: schema(s) } } });
+const qp = (name: string, required: boolean, description: string) => ({ name, in: 'query', required, schema: { type: 'string', pattern: '^(0|[1-9][0-9]*)$' }, description });
+const pp = (name: string, description: string) => ({ name, in: 'path', required: true, schema: { type: 'string' }, description });
+const bearer = [{ bearer: [] }];
+const errors = {
+  '400': problem('Malformed or out-of-range input (code invalid_request)'),
+  '401': problem('Missing or unknown API key (code unauthorized)'),
+  '404': problem('Not found (code not_found)'),
+};
+
+export function buildOpenApi(): Json {
+  return {
+    openapi: '3.1.0',
+    info: {
+      title: 'copyright-ledger',
+      version: '1',
+      description: 'Deposits in an append-only RFC 9162 Merkle log with signed, chained checkpoints (blocks) and offline-verifiable evidence certificates.',
+    },
+    components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'API key from POST /v1/accounts' } } },
+    paths: {
+      '/healthz': { get: { summary: 'Liveness', responses: { '200': { description: 'OK' } } } },
+      '/v1/log/checkpoint': { get: { summary: "The latest block's signed checkpoint note", responses: { '200': text('C2SP signed note') } } },
+      '/v1/log/key': { get: { summary: 'The verifier key line', responses: { '200': text('<origin>+<key id>+<base64 key>') } } },
+      '/v1/log/entries/{index}': {
+        get: { summary: 'One entry', parameters: [pp('index', 'decimal entry index')], responses: { '200': json(S.Entry), ...errors } },
+      },
+      '/v1/log/entries': {
+        get: {
+          summary: 'A range of entries (for auditors)',
+          parameters: [qp('start', true, 'first index'), qp('count', true, '1..1000')],
+          responses: { '200': { description: '{"start","entries":[Entry…]}' }, ...errors },
+        },
+      },
+      '/v1/log/proof/inclusion': {
+        get: {
+          summary: 'RFC 9162 §2.1.3 inclusion proof',
+          parameters: [qp('index', true, 'entry index'), qp('treeSize', false, "default: the latest block's tree size")],
+          responses: { '200': json(S.InclusionProof), ...errors },
+        },
+      },
+      '/v1/log/proof/consistency': {
+        get: {
+          summary: 'RFC 9162 §2.1.4 consistency proof',
+          parameters: [qp('from', true, 'older tree size'), qp('to', true, 'newer tree size')],
+          responses: { '200': json(S.ConsistencyProof), ...errors },
+        },
+      },
+      '/v1/blocks/latest': { get: { summary: 'The latest block', responses: { '200': json(S.Block) } } },
+      '/v1/blocks/{height}': { get: { summary: 'A block', parameters: [pp('height', 'decimal height')], responses: { '200': json(S.Block), ...errors } } },
+      '/v1/accounts': {
+        post: {
+          summary: 'Create an account; the API key is shown once',
+          requestBody: body(S.AccountRequest),
+          responses: { '201': { description: '{"account":Account,"apiKey"}' }, '409': problem('E-mail taken (code conflict)'), ...errors },
+        },
+      },
+      '/v1/accounts/me': { get: { summary: 'The calling account', security: bearer, responses: { '200': { description: '{"account":Account}' }, ...errors } } },
+      '/v1/deposits': {
+        post: {
+          summary: 'Deposit a hash (application/json)',
+          security: bearer,
+          parameters: [{ name: 'Idempotency-Key', in: 'header', required: false, schema: schema(S.IdempotencyKey) }],
+          requestBody: body(S.DepositRequest),
+          responses: {
+            '201': json(S.Deposit, 'Created, durable'),
+            '200': json(S.Deposit, 'Repeat of an Idempotency-Key: the first deposit'),
+            '413': problem('Body too large'),
+            '415': problem('Not JSON'),
+            '503': problem('Overloaded; see Retry-After'),
+            ...errors,
+          },
+        },
+        get: {
+          summary: 'Public prior-art lookup by SHA-256, earliest first',
+          parameters: [{ name: 'sha256', in: 'query', required: true, schema: schema(S.Hex64) }],
+          responses: { '200': { description: '{"sha256","deposits":[PriorArt…]}', content: { 'application/json': { schema: outSchema(z.object({ sha256: z.string(), deposits: z.array(S.PriorArt) })) } } }, ...errors },
+        },
+      },
+      '/v1/deposits/batch': {
+        post: {
+          summary: 'Deposit up to 10,000 hashes; externalId is idempotent per account',
+          security: bearer,
+          requestBody: body(S.BatchRequest),
+          responses: { '201': json(z.object({ deposits: z.array(S.Deposit) })), '413': problem('Body too large'), '503': problem('Overloaded; see Retry-After'), ...errors },
+        },
+      },
+      '/v1/deposits/{id}': { get: { summary: 'A deposit of the caller', security: bearer, parameters: [pp('id', 'deposit id')], responses: { '200': json(S.Deposit), ...errors } } },
+      '/v1/deposits/{id}/certificate': {
+        get: { summary: 'Evidence certificate (contract §5)', security: bearer, parameters: [pp('id', 'deposit id')], responses: { '200': json(S.Certificate), ...errors } },
+      },
+      '/v1/verify': {
+        post: {
+          summary: "Verify a certificate against this log's key",
+          requestBody: body(S.Certificate),
+          responses: { '200': json(S.VerifyResult), ...errors },
+        },
+      },
+    },
+  };
+}

@@ -1,0 +1,142 @@
+/**
+ * Zod schemas: the only source of request and response types, and of /openapi.json.
+ */
+import { z } from 'zod';
+
+const MAX_SAFE = Number.MAX_SAFE_INTEGER;
+
+/** 64 hex characters in either case, stored lowercase. */
+export const Hex64 = z
+  .string()
+  .regex(/^[0-9a-fA-F]{64}$/, 'must be 64 hex characters')
+  .transform((s) => s.toLowerCase())
+  .meta({ description: '32-byte hash as 64 hex characters (either case; served lowercase)' });
+
+const HexOut = z.string().regex(/^[0-9a-f]{64}$/);
+
+export const Metadata = z
+  .record(z.string(), z.unknown())
+  .meta({ description: 'Work metadata (JSON object). The service adds a random `salt`; only SHA-256(JCS(metadata)) enters the log.' });
+
+export const Size = z.number().int().min(0).max(MAX_SAFE);
+
+export const DepositRequest = z
+  .strictObject({ sha256: Hex64, sm3: Hex64.optional(), size: Size.optional(), metadata: Metadata.optional() })
+  .meta({ id: 'DepositRequest' });
+
+export const ExternalId = z.string().min(1).max(512);
+
+export const BatchItem = z.strictObject({
+  sha256: Hex64,
+  sm3: Hex64.optional(),
+  size: Size.optional(),
+  metadata: Metadata.optional(),
+  externalId: ExternalId.optional(),
+});
+
+export const MAX_BATCH_ITEMS = 10_000;
+
+export const BatchRequest = z
+  .strictObject({ items: z.array(BatchItem).min(1).max(MAX_BATCH_ITEMS) })
+  .meta({ id: 'BatchDepositRequest' });
+
+export const IdempotencyKey = z.string().min(1).max(255).regex(/^[\x21-\x7e]+$/, 'printable ASCII without spaces');
+
+export const Roles = ['creator', 'platform', 'reviewer', 'admin'] as const;
+
+export const AccountRequest = z
+  .strictObject({
+    name: z.string().trim().min(1).max(200),
+    email: z.email().max(254),
+    kind: z.enum(['individual', 'organisation']),
+    role: z.enum(Roles).optional().meta({ description: 'Only an admin may set a role other than creator.' }),
+  })
+  .meta({ id: 'AccountRequest' });
+
+/** A decimal index or size: no sign, no leading zeros, at most 2^53 - 1. */
+export const Decimal = z
+  .string()
+  .regex(/^(0|[1-9][0-9]{0,15})$/, 'must be a non-negative decimal integer')
+  .refine((s) => Number(s) <= MAX_SAFE, 'too large')
+  .transform((s) => BigInt(s));
+
+export const InclusionQuery = z.strictObject({ index: Decimal, treeSize: Decimal.optional() });
+export const ConsistencyQuery = z.strictObject({ from: Decimal, to: Decimal });
+export const EntriesQuery = z.strictObject({
+  start: Decimal,
+  count: z
+    .string()
+    .regex(/^[1-9][0-9]{0,3}$/, 'must be 1..1000')
+    .transform(Number)
+    .refine((n) => n <= 1000, 'at most 1000'),
+});
+export const DepositLookupQuery = z.strictObject({ sha256: Hex64 });
+export const DepositId = z.string().regex(/^dep_[0-9a-f]{20}$/, 'not a deposit id');
+
+// Responses (documentation and tests).
+export const Problem = z
+  .object({ type: z.string(), title: z.string(), status: z.number().int(), detail: z.string(), code: z.string() })
+  .meta({ id: 'Problem' });
+
+export const Deposit = z
+  .object({
+    id: z.string(),
+    index: z.number().int(),
+    sha256: HexOut,
+    sm3: HexOut.optional(),
+    size: Size.optional(),
+    receivedAt: z.string(),
+    block: z.number().int(),
+    certificateUrl: z.string(),
+  })
+  .meta({ id: 'Deposit' });
+
+export const PriorArt = z
+  .object({ id: z.string(), index: z.number().int(), receivedAt: z.string(), block: z.number().int() })
+  .meta({ id: 'PriorArt' });
+
+export const Entry = z.object({ index: z.number().int(), entry: z.string(), leafHash: HexOut }).meta({ id: 'Entry' });
+export const InclusionProof = z
+  .object({ index: z.number().int(), treeSize: z.number().int(), leafHash: HexOut, hashes: z.array(HexOut) })
+  .meta({ id: 'InclusionProof' });
+export const ConsistencyProof = z
+  .object({ from: z.number().int(), to: z.number().int(), hashes: z.array(HexOut) })
+  .meta({ id: 'ConsistencyProof' });
+export const Block = z
+  .object({
+    height: z.number().int(),
+    treeSize: z.number().int(),
+    rootHash: HexOut,
+    prevHash: HexOut,
+    time: z.string(),
+    checkpoint: z.string(),
+  })
+  .meta({ id: 'Block' });
+
+export const Certificate = z
+  .object({
+    format: z.literal('copyright-ledger/certificate@v1'),
+    deposit: z.object({ id: z.string(), receivedAt: z.string() }),
+    work: z.object({ sha256: HexOut, sm3: HexOut.optional(), size: Size.optional(), metadata: z.record(z.string(), z.unknown()) }),
+    entry: z.object({ index: z.number().int(), bytes: z.string() }),
+    proof: z.object({ treeSize: z.number().int(), hashes: z.array(HexOut) }),
+    checkpoint: z.string(),
+    logKey: z.string(),
+    timestamp: z.object({ rfc3161: z.string(), tsa: z.string() }).optional(),
+  })
+  .meta({ id: 'Certificate' });
+
+export const VerifyResult = z
+  .object({ valid: z.boolean(), checks: z.array(z.object({ name: z.string(), ok: z.boolean(), detail: z.string() })) })
+  .meta({ id: 'VerifyResult' });
+
+export const Account = z
+  .object({
+    id: z.string(),
+    name: z.string(),
+    email: z.string(),
+    kind: z.enum(['individual', 'organisation']),
+    role: z.enum(Roles),
+    createdAt: z.string(),
+  })
+  .meta({ id: 'Account' });

@@ -1,0 +1,46 @@
+/**
+ * The LevelDB key schema: one ASCII prefix byte per record kind, then fixed-width big-endian
+ * numbers so that byte order is numeric order. Private to this adapter.
+ */
+import { concatBytes, u64be, utf8 } from '../../core/bytes.js';
+
+export const P = {
+  entry: 0x65, // 'e' + u64 index                  → entry bytes
+  node: 0x6e, // 'n' + u8 level + u64 index        → 32-byte hash
+  block: 0x62, // 'b' + u64 height                 → block JSON
+  blockBySize: 0x73, // 's' + u64 treeSize + u64 height → '' (first block covering an index)
+  head: 0x48, // 'H'                                → head JSON
+  deposit: 0x44, // 'D' + deposit id               → u64 index ‖ metadata JCS
+  sha: 0x68, // 'h' + 32-byte sha256 + u64 index    → ''
+  claim: 0x63, // 'c' + kind byte + account + 0x00 + key → deposit id
+  account: 0x61, // 'a' + account id               → account JSON
+  apiKey: 0x6b, // 'k' + 32-byte key hash          → account id
+  email: 0x6d, // 'm' + lowercased email            → account id
+} as const;
+
+const one = (p: number) => Uint8Array.of(p);
+
+export const entryKey = (index: bigint) => concatBytes(one(P.entry), u64be(index));
+export const nodeKey = (level: number, index: bigint) => concatBytes(Uint8Array.of(P.node, level), u64be(index));
+export const blockKey = (height: bigint) => concatBytes(one(P.block), u64be(height));
+export const blockBySizeKey = (treeSize: bigint, height: bigint) => concatBytes(one(P.blockBySize), u64be(treeSize), u64be(height));
+export const HEAD_KEY = one(P.head);
+export const depositKey = (id: string) => concatBytes(one(P.deposit), utf8(id));
+export const shaKey = (sha256: Uint8Array, index: bigint) => concatBytes(one(P.sha), sha256, u64be(index));
+export const shaPrefix = (sha256: Uint8Array) => concatBytes(one(P.sha), sha256);
+export const claimKey = (kind: 'idempotency' | 'external', account: string, key: string) =>
+  concatBytes(Uint8Array.of(P.claim, kind === 'idempotency' ? 0x69 : 0x78), utf8(account), Uint8Array.of(0), utf8(key));
+export const accountKey = (id: string) => concatBytes(one(P.account), utf8(id));
+export const apiKeyKey = (hash: Uint8Array) => concatBytes(one(P.apiKey), hash);
+export const emailKey = (email: string) => concatBytes(one(P.email), utf8(email.toLowerCase()));
+/** Exclusive upper bound of all keys with this prefix. */
+export function prefixEnd(prefix: Uint8Array): Uint8Array {
+  const out = prefix.slice();
+  for (let i = out.length - 1; i >= 0; i--) {
+    if (out[i]! < 255) {
+      out[i]!++;
+      return out.subarray(0, i + 1);
+    }
+  }
+  throw new Error('no upper bound for an all-0xff prefix');
+}

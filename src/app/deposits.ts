@@ -1,0 +1,291 @@
+/**
+ * Deposits (contract §4): hash-only deposits, single and batch, idempotent by Idempotency-Key
+ * or externalId; reads, prior-art lookup and certificates.
+ */
+import { fromHex, toHex } from '../core/bytes.js';
+import { buildCertificate, type Certificate } from '../core/certificate.js';
+import { decodeEntry, encodeEntry, isDepositEntry, type DepositEntry } from '../core/entry.js';
+import { LogError } from '../core/errors.js';
+import type { Sha256 } from '../core/hash.js';
+import { canonicalBytes, canonicalize } from '../core/jcs.js';
+import { formatTime } from '../core/time.js';
+import type { Ledger, PendingEntry } from './log.js';
+import type { AccountRecord, ClaimRecord, Clock, LogStore, RandomBytes } from './ports.js';
+
+/** A validated deposit request (hashes lowercase hex). */
+export interface DepositInput {
+  sha256: string;
+  sm3?: string;
+  size?: number;
+  metadata?: Record<string, unknown>;
+  externalId?: string;
+}
+
+/** What the API returns for a deposit. */
+export interface DepositView {
+  id: string;
+  index: number;
+  sha256: string;
+  sm3?: string;
+  size?: number;
+  receivedAt: string;
+  block: number;
+  certificateUrl: string;
+}
+
+export interface PriorArt {
+  id: string;
+  index: number;
+  receivedAt: string;
+  block: number;
+}
+
+export const MAX_METADATA_BYTES = 16_384;
+
+interface Prepared {
+  pending: PendingEntry;
+  entry: DepositEntry;
+}
+
+export class Deposits {
+  /** Claims (idempotency keys, externalIds) whose deposit is being committed right now. */
+  private readonly inflight = new Map<string, Promise<DepositView>>();
+
+  constructor(
+    private readonly ledger: Ledger,
+    private readonly store: LogStore,
+    private readonly sha256: Sha256,
+    private readonly random: RandomBytes,
+    private readonly clock: Clock,
+  ) {}
+
+  /** One deposit. With `idempotencyKey`, a repeat returns the first deposit and created = false. */
+  async deposit(account: AccountRecord, input: DepositInput, idempotencyKey?: string): Promise<{ deposit: DepositView; created: boolean }> {
+    if (idempotencyKey === undefined && input.externalId === undefined) {
+      return { deposit: (await this.commit([this.prepare(account, input, [])]))[0]!, created: true };
+    }
+    const [claim] = this.claimsFor(account, input, idempotencyKey);
+    const [result] = await this.claimed(account, [{ input, claims: claim ? [claim] : [] }]);
+    return result!;
+  }
+
+  /** Up to 10,000 deposits in one batch, answered in item order. */
+  async depositBatch(account: AccountRecord, items: DepositInput[]): Promise<{ deposit: DepositView; created: boolean }[]> {
+    return this.claimed(
+      account,
+      items.map((input) => ({ input, claims: this.claimsFor(account, input) })),
+    );
+  }
+
+  private claimsFor(account: AccountRecord, input: DepositInput, idempotencyKey?: string): ClaimRecord[] {
+    const claims: ClaimRecord[] = [];
+    if (idempotencyKey !== undefined) claims.push({ kind: 'idempotency', account: account.id, key: idempotencyKey, depositId: '' });
+    if (input.externalId !== undefined) claims.push({ kind: 'external', account: account.id, key: input.externalId, depositId: '' });
+    return claims;
+  }
+
+  /**
+   * Resolves each item either to the deposit its claim already names (stored, in flight, or
+   * earlier in this batch) or to a new deposit; all new ones go into the log together.
+   * Claims are registered in flight synchronously, before any await, so two concurrent
+   * requests with the same key can never both create a deposit.
+   */
+  private async claimed(
+    account: AccountRecord,
+    items: { input: DepositInput; claims: ClaimRecord[] }[],
+  ): Promise<{ deposit: DepositView; created: boolean }[]> {
+    // Validate every item first: a bad item fails the whole request before anything is claimed.
+    const prepared = items.map((item) => this.prepare(account, item.input, item.claims));
+    const results: Promise<{ deposit: DepositView; created: boolean }>[] = new Array(items.length);
+    const dupOf = new Map<number, number>();
+    const inBatch = new Map<string, number>();
+    const fresh: { slot: number; prepared: Prepared; keys: string[]; done: Deferred<DepositView> }[] = [];
+    for (const [slot, item] of items.entries()) {
+      const keys = item.claims.map((c) => `${c.kind}\u0000${c.account}\u0000${c.key}`);
+      const earlier = keys.map((k) => inBatch.get(k)).find((s) => s !== undefined);
+      if (earlier !== undefined) {
+        dupOf.set(slot, earlier);
+        continue;
+      }
+      const flying = keys.map((k) => this.inflight.get(k)).find((p) => p !== undefined);
+      if (flying) {
+        results[slot] = flying.then((deposit) => ({ deposit, created: false }));
+        continue;
+      }
+      const done = deferred<DepositView>();
+      for (const k of keys) {
+        inBatch.set(k, slot);
+        this.inflight.set(k, done.promise);
+      }
+      fresh.push({ slot, prepared: prepared[slot]!, keys, done });
+    }
+    try {
+      const stored = await Promise.all(fresh.map((f) => this.storedClaim(f.prepared)));
+      const toCommit = fresh.filter((_, i) => stored[i] === undefined);
+      const views = await this.commit(toCommit.map((f) => f.prepared));
+      toCommit.forEach((f, i) => {
+        f.done.resolve(views[i]!);
+        results[f.slot] = Promise.resolve({ deposit: views[i]!, created: true });
+      });
+      await Promise.all(
+        fresh.map(async (f, i) => {
+          const id = stored[i];
+          if (id === undefined) return;
+          const deposit = await this.view(id);
+          f.done.resolve(deposit);
+          results[f.slot] = Promise.resolve({ deposit, created: false });
+        }),
+      );
+    } catch (e) {
+      for (const f of fresh) f.done.reject(e);
+      throw e;
+    } finally {
+      for (const f of fresh) for (const k of f.keys) if (this.inflight.get(k) === f.done.promise) this.inflight.delete(k);
+    }
+    for (const [slot, earlier] of dupOf) results[slot] = results[earlier]!.then((r) => ({ deposit: r.deposit, created: false }));
+    return Promise.all(results);
+  }
+
+  /** The deposit id an already stored claim of this item names, if any. */
+  private async storedClaim(p: Prepared): Promise<string | undefined> {
+    for (const c of p.pending.claims ?? []) {
+      const id = await this.store.getClaim(c.kind, c.account, c.key);
+      if (id !== undefined) return id;
+    }
+    return undefined;
+  }
+
+  private prepare(account: AccountRecord, input: DepositInput, claims: ClaimRecord[]): Prepared {
+    const user = input.metadata ?? {};
+    if ('salt' in user) throw new LogError('invalid_request', 'metadata.salt is reserved: the service adds it', { details: { field: 'metadata.salt' } });
+    const metadata = { ...user, salt: toHex(this.random(16)) };
+    const metaText = canonicalize(metadata);
+    if (metaText.length > MAX_METADATA_BYTES) {
+      throw new LogError('invalid_request', `metadata is over ${MAX_METADATA_BYTES} bytes`, { details: { field: 'metadata' } });
+    }
+    const id = 'dep_' + toHex(this.random(10));
+    const entry: DepositEntry = {
+      v: 1,
+      type: 'deposit',
+      id,
+      account: account.id,
+      sha256: input.sha256,
+      ...(input.sm3 !== undefined ? { sm3: input.sm3 } : {}),
+      ...(input.size !== undefined ? { size: input.size } : {}),
+      metaSha256: toHex(this.sha256(canonicalBytes(metadata))),
+      receivedAt: formatTime(this.clock.now()),
+    };
+    return {
+      entry,
+      pending: {
+        bytes: encodeEntry(entry),
+        deposit: { record: { id, metadata: metaText }, sha256: fromHex(input.sha256, 32) },
+        claims: claims.map((c) => ({ ...c, depositId: id })),
+      },
+    };
+  }
+
+  private async commit(prepared: Prepared[]): Promise<DepositView[]> {
+    const appended = await this.ledger.append(prepared.map((p) => p.pending));
+    return prepared.map((p, i) => toView(p.entry, appended[i]!.index, appended[i]!.block));
+  }
+
+  /** A deposit by id, as its owner (or an admin) sees it. Others get not_found. */
+  async get(id: string, viewer: AccountRecord): Promise<DepositView> {
+    const { entry, index } = await this.load(id);
+    if (entry.account !== viewer.id && viewer.role !== 'admin') throw new LogError('not_found', 'no such deposit');
+    return toView(entry, index, await this.blockOf(index));
+  }
+
+  private async view(id: string): Promise<DepositView> {
+    const { entry, index } = await this.load(id);
+    return toView(entry, index, await this.blockOf(index));
+  }
+
+  private async load(id: string): Promise<{ entry: DepositEntry; index: bigint; metadata: string }> {
+    const rec = await this.store.getDeposit(id);
+    if (rec === undefined || rec.index >= this.ledger.treeSize) throw new LogError('not_found', 'no such deposit');
+    const bytes = await this.ledger.entry(rec.index);
+    if (bytes === undefined) throw new LogError('corrupt_store', `entry ${rec.index} is missing`);
+    const entry = decodeEntry(bytes);
+    if (!isDepositEntry(entry) || entry.id !== id) throw new LogError('corrupt_store', `entry ${rec.index} is not deposit ${id}`);
+    return { entry, index: rec.index, metadata: rec.metadata };
+  }
+
+  private async blockOf(index: bigint): Promise<bigint> {
+    const b = await this.ledger.coveringBlock(index);
+    if (b === undefined) throw new LogError('corrupt_store', `no block covers entry ${index}`);
+    return b.height;
+  }
+
+  /** Public prior-art lookup: earliest first, at most `limit`. */
+  async bySha256(sha256Hex: string, limit = 100): Promise<PriorArt[]> {
+    const indexes = await this.store.findBySha256(fromHex(sha256Hex, 32), limit);
+    const out: PriorArt[] = [];
+    for (const index of indexes) {
+      if (index >= this.ledger.treeSize) continue;
+      const bytes = await this.ledger.entry(index);
+      if (bytes === undefined) continue;
+      const e = decodeEntry(bytes);
+      if (!isDepositEntry(e)) continue;
+      out.push({ id: e.id, index: Number(index), receivedAt: e.receivedAt, block: Number(await this.blockOf(index)) });
+    }
+    return out;
+  }
+
+  /** The evidence certificate, proved against the block that first covered the entry. */
+  async certificate(id: string, viewer: AccountRecord): Promise<Certificate> {
+    const { entry, index, metadata } = await this.load(id);
+    if (entry.account !== viewer.id && viewer.role !== 'admin') throw new LogError('not_found', 'no such deposit');
+    const block = await this.ledger.coveringBlock(index);
+    if (block === undefined) throw new LogError('corrupt_store', `no block covers entry ${index}`);
+    const proof = await this.ledger.inclusionProof(index, block.treeSize);
+    const bytes = (await this.ledger.entry(index))!;
+    return buildCertificate({
+      depositId: id,
+      receivedAt: entry.receivedAt,
+      work: {
+        sha256: entry.sha256,
+        ...(entry.sm3 !== undefined ? { sm3: entry.sm3 } : {}),
+        ...(entry.size !== undefined ? { size: entry.size } : {}),
+        metadata: JSON.parse(metadata) as Record<string, unknown>,
+      },
+      index,
+      entryBytes: bytes,
+      treeSize: block.treeSize,
+      proof: proof.hashes,
+      checkpoint: block.checkpoint,
+      logKey: this.ledger.verifierKey,
+    });
+  }
+}
+
+function toView(e: DepositEntry, index: bigint, block: bigint): DepositView {
+  return {
+    id: e.id,
+    index: Number(index),
+    sha256: e.sha256,
+    ...(e.sm3 !== undefined ? { sm3: e.sm3 } : {}),
+    ...(e.size !== undefined ? { size: e.size } : {}),
+    receivedAt: e.receivedAt,
+    block: Number(block),
+    certificateUrl: `/v1/deposits/${e.id}/certificate`,
+  };
+}
+
+interface Deferred<T> {
+  promise: Promise<T>;
+  resolve: (v: T) => void;
+  reject: (e: unknown) => void;
+}
+
+function deferred<T>(): Deferred<T> {
+  let resolve!: (v: T) => void;
+  let reject!: (e: unknown) => void;
+  const promise = new Promise<T>((res, rej) => {
+    resolve = res;
+    reject = rej;
+  });
+  promise.catch(() => undefined); // waiters attach their own handlers; never an unhandled rejection
+  return { promise, resolve, reject };
+}

@@ -1,0 +1,76 @@
+/**
+ * Composition root for the service: wires LevelDB, the signer and the use cases into the HTTP
+ * app. Building is kept apart from listening so tests start it on port 0.
+ */
+import { mkdir } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import type { Server } from 'node:http';
+import { loadOrCreateSigner, nodeSha256 } from './adapters/crypto/node.js';
+import { createApp } from './adapters/http/app.js';
+import { LevelLogStore } from './adapters/level/store.js';
+import { Accounts } from './app/accounts.js';
+import { Deposits } from './app/deposits.js';
+import { Ledger } from './app/log.js';
+import type { Clock, RandomBytes } from './app/ports.js';
+import type { Config } from './config.js';
+
+export interface Service {
+  url: string;
+  port: number;
+  ledger: Ledger;
+  server: Server;
+  /** Stops listening, drains queued deposits and closes the store. */
+  close(): Promise<void>;
+}
+
+export const systemClock: Clock = { now: () => Date.now() };
+export const systemRandom: RandomBytes = (n) => randomBytes(n);
+
+export async function startService(config: Config, log: (msg: string, err?: unknown) => void = () => undefined): Promise<Service> {
+  await mkdir(config.DATA_DIR, { recursive: true });
+  const signer = await loadOrCreateSigner({ origin: config.LOG_ORIGIN, dataDir: config.DATA_DIR, keyFile: config.LOG_KEY_FILE });
+  const store = await LevelLogStore.open(join(config.DATA_DIR, 'ledger'));
+  try {
+    const ledger = await Ledger.open({
+      store,
+      signer,
+      verifierKey: signer.verifierKey,
+      origin: config.LOG_ORIGIN,
+      sha256: nodeSha256,
+      clock: systemClock,
+      maxBatch: config.MAX_BATCH_ENTRIES,
+      maxQueue: config.MAX_QUEUE_ENTRIES,
+    });
+    const accounts = new Accounts(store, nodeSha256, systemRandom, systemClock);
+    if (config.ADMIN_API_KEY) await accounts.seedAdmin(config.ADMIN_API_KEY);
+    const deposits = new Deposits(ledger, store, nodeSha256, systemRandom, systemClock);
+    const app = createApp({ ledger, accounts, deposits, sha256: nodeSha256, log });
+    const server = await new Promise<Server>((resolve, reject) => {
+      const s = app.listen(config.PORT, config.HOST, (err?: Error) => (err ? reject(err) : resolve(s)));
+    });
+    server.keepAliveTimeout = 65_000;
+    const port = (server.address() as AddressInfo).port;
+    const host = config.HOST === '0.0.0.0' || config.HOST === '::' ? '127.0.0.1' : config.HOST;
+    let closing: Promise<void> | undefined;
+    return {
+      url: `http://${host}:${port}`,
+      port,
+      ledger,
+      server,
+      close: () =>
+        (closing ??= (async () => {
+          await new Promise<void>((resolve) => {
+            server.close(() => resolve());
+            server.closeIdleConnections();
+          });
+          await ledger.close();
+          await store.close();
+        })()),
+    };
+  } catch (e) {
+    await store.close();
+    throw e;
+  }
+}
