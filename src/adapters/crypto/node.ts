@@ -7,6 +7,7 @@ import {
   createPrivateKey,
   createPublicKey,
   generateKeyPairSync,
+  hash as oneShotHash,
   randomBytes,
   sign as nodeSign,
   type Hash,
@@ -29,6 +30,8 @@ function plain(buf: Buffer): Uint8Array {
 
 /** SHA-256 via node:crypto (OpenSSL). Returns a fresh 32-byte Uint8Array, as {@link Sha256} requires. */
 export const nodeSha256: Sha256 = (...parts) => {
+  // One-shot crypto.hash (Node >= 20.12) is about twice as fast as createHash for small inputs.
+  if (parts.length === 1) return plain(oneShotHash('sha256', parts[0]!, 'buffer'));
   const h = createHash('sha256');
   for (const p of parts) h.update(p);
   return plain(h.digest());

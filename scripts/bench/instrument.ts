@@ -1,0 +1,83 @@
+/**
+ * Counts what the store hands to LevelDB: commits, records, bytes per key prefix, entries per
+ * commit and the time spent inside `db.batch` (write + fsync). Bench-only; wraps the method,
+ * never changes what is written.
+ */
+import { performance } from 'node:perf_hooks';
+
+export interface BatchStats {
+  commits: number;
+  records: number;
+  /** Entry records ('e' keys): one per log entry. */
+  entries: number;
+  keyBytes: number;
+  valueBytes: number;
+  /** Per key prefix (ASCII char): records and key+value bytes. */
+  byPrefix: Record<string, { records: number; bytes: number }>;
+  /** Total ms spent awaiting db.batch, and the longest one. */
+  batchMs: number;
+  maxBatchMs: number;
+  /** Largest number of entries in one commit. */
+  maxEntries: number;
+}
+
+export function emptyStats(): BatchStats {
+  return { commits: 0, records: 0, entries: 0, keyBytes: 0, valueBytes: 0, byPrefix: {}, batchMs: 0, maxBatchMs: 0, maxEntries: 0 };
+}
+
+type Op = { type: string; key: Uint8Array; value?: Uint8Array };
+type BatchFn = (this: unknown, ...args: unknown[]) => unknown;
+
+/** Returns a `batch` that records into `stats` then calls `orig` (array form only; chained form passes through). */
+export function wrapBatch(orig: BatchFn, stats: BatchStats, capture?: (ops: readonly Op[]) => void): BatchFn {
+  return function (this: unknown, ...args: unknown[]) {
+    const ops = args[0];
+    if (!Array.isArray(ops)) return orig.apply(this, args);
+    let entries = 0;
+    for (const op of ops as Op[]) {
+      const k = op.key;
+      const v = op.value?.length ?? 0;
+      stats.records++;
+      stats.keyBytes += k.length;
+      stats.valueBytes += v;
+      const p = String.fromCharCode(k[0] ?? 0);
+      const slot = (stats.byPrefix[p] ??= { records: 0, bytes: 0 });
+      slot.records++;
+      slot.bytes += k.length + v;
+      if (k[0] === 0x65) entries++;
+    }
+    capture?.(ops as Op[]);
+    stats.commits++;
+    stats.entries += entries;
+    if (entries > stats.maxEntries) stats.maxEntries = entries;
+    const t0 = performance.now();
+    const done = () => {
+      const ms = performance.now() - t0;
+      stats.batchMs += ms;
+      if (ms > stats.maxBatchMs) stats.maxBatchMs = ms;
+    };
+    const r = orig.apply(this, args) as Promise<unknown>;
+    return r.then(
+      (v) => {
+        done();
+        return v;
+      },
+      (e: unknown) => {
+        done();
+        throw e;
+      },
+    );
+  };
+}
+
+/** Replaces `target.batch` (an instance or a prototype) with the counting wrapper. */
+export function instrument(target: object, stats: BatchStats, capture?: (ops: readonly Op[]) => void): () => void {
+  const t = target as { batch: BatchFn };
+  const orig = t.batch;
+  t.batch = wrapBatch(orig, stats, capture);
+  return () => {
+    t.batch = orig;
+  };
+}
+
+export type { Op as BatchOp };

@@ -1,0 +1,278 @@
+/**
+ * Crash test (issue acceptance): the real server as a child process, SIGKILLed at random moments
+ * under concurrent deposits, restarted on the same DATA_DIR. Whatever was acknowledged (2xx)
+ * before a crash must survive it unchanged, indices are never reused, the log keeps growing,
+ * and the stopped store and the running server both pass `audit`.
+ */
+import { randomBytes } from 'node:crypto';
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { killAllServers, makeTempDir, removeAllTempDirs, runCli, startServer, type ServerProc } from '../support/proc.js';
+
+const CYCLES = 12;
+const CLIENTS = 6;
+/** Bound on requests per client per cycle (the kill normally comes first). */
+const MAX_REQUESTS_PER_CLIENT = 300;
+
+interface Acked {
+  id: string;
+  index: number;
+  sha256: string;
+  block: number;
+  cycle: number;
+  idempotencyKey?: string;
+  externalId?: string;
+}
+
+interface DepositJson {
+  id: string;
+  index: number;
+  sha256: string;
+  block: number;
+  certificateUrl: string;
+}
+
+const hex32 = () => randomBytes(32).toString('hex');
+
+afterAll(async () => {
+  await killAllServers();
+  await removeAllTempDirs();
+});
+
+async function createAccount(url: string): Promise<{ apiKey: string; id: string }> {
+  const res = await fetch(`${url}/v1/accounts`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ name: 'Crash Tester', email: `crash-${hex32().slice(0, 8)}@example.com`, kind: 'organisation' }),
+  });
+  expect(res.status).toBe(201);
+  const body = (await res.json()) as { apiKey: string; account: { id: string } };
+  return { apiKey: body.apiKey, id: body.account.id };
+}
+
+async function getJson<T>(url: string, apiKey?: string): Promise<{ status: number; body: T }> {
+  const res = await fetch(url, { headers: apiKey ? { authorization: `Bearer ${apiKey}` } : {} });
+  const text = await res.text();
+  return { status: res.status, body: (text ? JSON.parse(text) : undefined) as T };
+}
+
+/** Runs `fn` over `items` with at most `n` in flight. */
+async function pool<T>(items: T[], n: number, fn: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: Math.min(n, items.length) }, async () => {
+      while (next < items.length) await fn(items[next++]!);
+    }),
+  );
+}
+
+/**
+ * One client: alternates single hash-only deposits and small batches until a request fails at
+ * the connection level (the server was killed) or its bound is reached. Only answers read in
+ * full with a 2xx status count as acknowledged.
+ */
+async function client(
+  n: number,
+  url: string,
+  apiKey: string,
+  cycle: number,
+  acked: Acked[],
+  unexpected: string[],
+  stop: { now: boolean },
+): Promise<void> {
+  const json = { authorization: `Bearer ${apiKey}`, 'content-type': 'application/json' };
+  for (let i = 0; i < MAX_REQUESTS_PER_CLIENT && !stop.now; i++) {
+    try {
+      if (i % 2 === 0) {
+        const sha256 = hex32();
+        // Client 0 uses Idempotency-Key, so the claim's durability across crashes is checked too.
+        const idempotencyKey = n === 0 ? `crash-${cycle}-${i}-${hex32().slice(0, 8)}` : undefined;
+        const res = await fetch(`${url}/v1/deposits`, {
+          method: 'POST',
+          headers: idempotencyKey ? { ...json, 'idempotency-key': idempotencyKey } : json,
+          body: JSON.stringify({ sha256 }),
+        });
+        const text = await res.text();
+        if (res.status === 201) {
+          const d = JSON.parse(text) as DepositJson;
+          if (d.sha256 !== sha256) unexpected.push(`single deposit answered sha256 ${d.sha256} for ${sha256}`);
+          acked.push({ id: d.id, index: d.index, sha256, block: d.block, cycle, ...(idempotencyKey ? { idempotencyKey } : {}) });
+        } else if (res.status !== 503) unexpected.push(`POST /v1/deposits → ${res.status} ${text}`);
+      } else {
+        const size = 2 + ((i + n) % 5);
+        // Client 1 gives externalIds, checked for idempotency after the crashes.
+        const items = Array.from({ length: size }, (_, k) => ({
+          sha256: hex32(),
+          ...(n === 1 ? { externalId: `ext-${cycle}-${i}-${k}-${hex32().slice(0, 8)}` } : {}),
+        }));
+        const res = await fetch(`${url}/v1/deposits/batch`, { method: 'POST', headers: json, body: JSON.stringify({ items }) });
+        const text = await res.text();
+        if (res.status === 201) {
+          const body = JSON.parse(text) as { deposits: DepositJson[] };
+          if (body.deposits.length !== items.length) unexpected.push(`batch of ${items.length} answered ${body.deposits.length} deposits`);
+          body.deposits.forEach((d, k) => {
+            const item = items[k]!;
+            if (d.sha256 !== item.sha256) unexpected.push(`batch item ${k} answered sha256 ${d.sha256} for ${item.sha256}`);
+            acked.push({ id: d.id, index: d.index, sha256: item.sha256, block: d.block, cycle, ...(item.externalId ? { externalId: item.externalId } : {}) });
+          });
+        } else if (res.status !== 503) unexpected.push(`POST /v1/deposits/batch → ${res.status} ${text}`);
+      }
+    } catch {
+      // Connection refused/reset or a cut-off body: the outcome is unknown, not acknowledged.
+      return;
+    }
+  }
+}
+
+describe('crash safety (SIGKILL under load, restart on the same DATA_DIR)', () => {
+  it(`keeps every acknowledged deposit across ${CYCLES} SIGKILLs, reuses no index, and audits clean`, async () => {
+    const started = Date.now();
+    const data = await makeTempDir('cl-crash-data-');
+    const certs = await makeTempDir('cl-crash-certs-');
+    const acked: Acked[] = [];
+    const unexpected: string[] = [];
+    const delays: number[] = [];
+    let logKey: string | undefined;
+    let account: { apiKey: string; id: string } | undefined;
+    let lastHeight = -1;
+    let lastTreeSize = -1;
+
+    for (let cycle = 0; cycle < CYCLES; cycle++) {
+      const server = await startServer({ dataDir: data.path });
+      // Same key on every start; the tree never shrinks; the account still authenticates.
+      logKey ??= server.logKey;
+      expect(server.logKey).toBe(logKey);
+      expect(server.treeSize).toBeGreaterThanOrEqual(Math.max(lastTreeSize, acked.length));
+      account ??= await createAccount(server.url);
+      const me = await getJson<{ account: { id: string } }>(`${server.url}/v1/accounts/me`, account.apiKey);
+      expect(me.status).toBe(200);
+      expect(me.body.account.id).toBe(account.id);
+      const latest = await getJson<{ height: number; treeSize: number }>(`${server.url}/v1/blocks/latest`);
+      expect(latest.body.treeSize).toBe(server.treeSize);
+      expect(latest.body.height).toBeGreaterThanOrEqual(lastHeight);
+      for (const a of acked) expect(latest.body.height).toBeGreaterThanOrEqual(a.block);
+      lastHeight = latest.body.height;
+      lastTreeSize = latest.body.treeSize;
+
+      const stop = { now: false };
+      const before = acked.length;
+      const clients = Array.from({ length: CLIENTS }, (_, n) => client(n, server.url, account!.apiKey, cycle, acked, unexpected, stop));
+      const delay = 150 + Math.floor(Math.random() * 450);
+      delays.push(delay);
+      await new Promise((r) => setTimeout(r, delay));
+      const exit = await server.kill();
+      stop.now = true;
+      await Promise.all(clients);
+      expect(exit.signal).toBe('SIGKILL');
+      // Something must have been acknowledged in most cycles; require it overall below.
+      void before;
+    }
+
+    expect(unexpected).toEqual([]);
+    // The load was real: deposits were acknowledged in several cycles.
+    expect(acked.length).toBeGreaterThan(CYCLES * 5);
+    expect(new Set(acked.map((a) => a.cycle)).size).toBeGreaterThanOrEqual(Math.ceil(CYCLES / 2));
+
+    // No index reused, no id reused.
+    expect(new Set(acked.map((a) => a.index)).size).toBe(acked.length);
+    expect(new Set(acked.map((a) => a.id)).size).toBe(acked.length);
+
+    // Restart once more and check everything that was acknowledged.
+    let server: ServerProc = await startServer({ dataDir: data.path });
+    expect(server.logKey).toBe(logKey);
+    const apiKey = account!.apiKey;
+    const latest = (await getJson<{ height: number; treeSize: number; checkpoint: string }>(`${server.url}/v1/blocks/latest`)).body;
+    expect(latest.treeSize).toBeGreaterThanOrEqual(acked.length);
+    expect(latest.treeSize).toBeGreaterThan(Math.max(...acked.map((a) => a.index)));
+    expect(latest.height).toBeGreaterThanOrEqual(Math.max(...acked.map((a) => a.block)));
+
+    const problems: string[] = [];
+    await pool(acked, 16, async (a) => {
+      const dep = await getJson<DepositJson>(`${server.url}/v1/deposits/${a.id}`, apiKey);
+      if (dep.status !== 200) return void problems.push(`${a.id}: GET deposit → ${dep.status}`);
+      if (dep.body.sha256 !== a.sha256 || dep.body.index !== a.index || dep.body.block !== a.block) {
+        problems.push(`${a.id}: stored ${JSON.stringify(dep.body)} differs from acknowledged ${JSON.stringify(a)}`);
+      }
+      const entry = await getJson<{ index: number; entry: string }>(`${server.url}/v1/log/entries/${a.index}`);
+      if (entry.status !== 200) return void problems.push(`${a.id}: GET entry ${a.index} → ${entry.status}`);
+      const e = JSON.parse(Buffer.from(entry.body.entry, 'base64').toString('utf8')) as { id: string; sha256: string; account: string };
+      if (e.id !== a.id || e.sha256 !== a.sha256 || e.account !== account!.id) {
+        problems.push(`entry ${a.index} is ${e.id}/${e.sha256}, acknowledged as ${a.id}/${a.sha256}`);
+      }
+      const cert = await getJson<{ entry: { index: number }; checkpoint: string; work: { sha256: string } }>(
+        `${server.url}/v1/deposits/${a.id}/certificate`,
+        apiKey,
+      );
+      if (cert.status !== 200) return void problems.push(`${a.id}: GET certificate → ${cert.status}`);
+      if (cert.body.entry.index !== a.index || cert.body.work.sha256 !== a.sha256 || !cert.body.checkpoint.includes(`\nblock ${a.block}\n`)) {
+        problems.push(`${a.id}: certificate index/sha256/block differ from the acknowledgement`);
+      }
+      const file = join(certs.path, `${a.id}.json`);
+      await writeFile(file, JSON.stringify(cert.body));
+      const r = await runCli(['verify', file, '--key', logKey!]);
+      if (r.code !== 0) problems.push(`${a.id}: verify exited ${r.code}:\n${r.text}`);
+    });
+    expect(problems).toEqual([]);
+
+    // Idempotency claims survived the crashes: replays return the acknowledged deposit.
+    const withKey = acked.filter((a) => a.idempotencyKey !== undefined).slice(0, 10);
+    expect(withKey.length).toBeGreaterThan(0);
+    for (const a of withKey) {
+      const res = await fetch(`${server.url}/v1/deposits`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${apiKey}`, 'content-type': 'application/json', 'idempotency-key': a.idempotencyKey! },
+        body: JSON.stringify({ sha256: a.sha256 }),
+      });
+      expect(res.status).toBe(200);
+      const d = (await res.json()) as DepositJson;
+      expect({ id: d.id, index: d.index }).toEqual({ id: a.id, index: a.index });
+    }
+    const withExt = acked.filter((a) => a.externalId !== undefined).slice(0, 10);
+    expect(withExt.length).toBeGreaterThan(0);
+    const replay = await fetch(`${server.url}/v1/deposits/batch`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${apiKey}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ items: withExt.map((a) => ({ sha256: a.sha256, externalId: a.externalId })) }),
+    });
+    expect(replay.status).toBe(201);
+    const replayed = ((await replay.json()) as { deposits: DepositJson[] }).deposits;
+    expect(replayed.map((d) => [d.id, d.index])).toEqual(withExt.map((a) => [a.id, a.index]));
+
+    // The log continues after the last restart: next index, next block height.
+    const sha = hex32();
+    const res = await fetch(`${server.url}/v1/deposits`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${apiKey}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ sha256: sha }),
+    });
+    expect(res.status).toBe(201);
+    const fresh = (await res.json()) as DepositJson;
+    expect(fresh.index).toBe(latest.treeSize);
+    expect(fresh.block).toBe(latest.height + 1);
+    const after = (await getJson<{ height: number; treeSize: number; prevHash: string }>(`${server.url}/v1/blocks/latest`)).body;
+    expect(after).toMatchObject({ height: latest.height + 1, treeSize: latest.treeSize + 1 });
+    const prev = (await getJson<{ checkpoint: string }>(`${server.url}/v1/blocks/${latest.height}`)).body;
+    expect(prev.checkpoint).toBe(latest.checkpoint);
+
+    // Clean stop, then audit the store offline.
+    const stopped = await server.stop();
+    expect(stopped).toEqual({ code: 0, signal: null });
+    const offline = await runCli(['audit', '--data-dir', data.path]);
+    expect(offline.text).toContain(`audit ok: ${after.height + 1} blocks, ${after.treeSize} entries`);
+    expect(offline.code).toBe(0);
+    const pinned = await runCli(['audit', '--data-dir', data.path, '--key', logKey!]);
+    expect(pinned.code).toBe(0);
+
+    // And the running server over its public API.
+    server = await startServer({ dataDir: data.path });
+    const online = await runCli(['audit', '--server', server.url, '--key', logKey!]);
+    expect(online.text).toContain(`audit ok: ${after.height + 1} blocks, ${after.treeSize} entries`);
+    expect(online.code).toBe(0);
+    expect(await server.stop()).toEqual({ code: 0, signal: null });
+
+    await certs.remove();
+    await data.remove();
+    expect(Date.now() - started, `delays ${delays.join(',')}`).toBeLessThan(60_000);
+  }, 60_000);
+});
