@@ -169,6 +169,7 @@ describe('crash safety (SIGKILL under load, restart on the same DATA_DIR)', () =
       void before;
     }
 
+    console.log('cycles done', Date.now()-started, acked.length);
     expect(unexpected).toEqual([]);
     // The load was real: deposits were acknowledged in several cycles.
     expect(acked.length).toBeGreaterThan(CYCLES * 5);
@@ -213,6 +214,7 @@ describe('crash safety (SIGKILL under load, restart on the same DATA_DIR)', () =
       const r = await runCli(['verify', file, '--key', logKey!]);
       if (r.code !== 0) problems.push(`${a.id}: verify exited ${r.code}:\n${r.text}`);
     });
+    console.log('verify done', Date.now()-started);
     expect(problems).toEqual([]);
 
     // Idempotency claims survived the crashes: replays return the acknowledged deposit.
@@ -255,6 +257,7 @@ describe('crash safety (SIGKILL under load, restart on the same DATA_DIR)', () =
     const prev = (await getJson<{ checkpoint: string }>(`${server.url}/v1/blocks/${latest.height}`)).body;
     expect(prev.checkpoint).toBe(latest.checkpoint);
 
+    console.log('pre-stop', Date.now()-started);
     // Clean stop, then audit the store offline.
     const stopped = await server.stop();
     expect(stopped).toEqual({ code: 0, signal: null });
