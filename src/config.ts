@@ -23,6 +23,34 @@ export const ConfigSchema = z.object({
   /** Most entries waiting for a batch before deposits are answered 503 overloaded. */
   MAX_QUEUE_ENTRIES: z.coerce.number().int().min(1).default(200_000),
   LOG_LEVEL: z.enum(['silent', 'error', 'info']).default('info'),
+  /** RFC 3161 TSAs (comma-separated http(s) URLs), tried in order; none: the built-in TSA (self-issued time). docs/TIMESTAMPS.md */
+  TSA_URLS: z
+    .string()
+    .optional()
+    .transform((v, ctx) => {
+      const urls = (v ?? '').split(',').map((u) => u.trim()).filter((u) => u !== '');
+      for (const u of urls) {
+        let ok = false;
+        try {
+          ok = ['http:', 'https:'].includes(new URL(u).protocol);
+        } catch {
+          ok = false;
+        }
+        if (!ok) ctx.addIssue({ code: 'custom', message: `${u} is not an http(s) URL` });
+      }
+      return urls;
+    }),
+  /** PEM file of the CA (or TSA) certificates external tokens must chain to; also pinned by POST /v1/verify. */
+  TSA_CA_FILE: z.string().min(1).optional(),
+  /** Give up on one TSA request after this many milliseconds. */
+  TSA_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(10_000),
+  /** First retry delay after every TSA failed; doubles up to TSA_BACKOFF_MAX_MS. */
+  TSA_BACKOFF_MS: z.coerce.number().int().min(10).default(1_000),
+  TSA_BACKOFF_MAX_MS: z.coerce.number().int().min(10).default(300_000),
+  /** Targets GET /v1/stats reports progress against (docs/REGISTRATION.md). */
+  STATS_TARGET_DEPOSITS: z.coerce.number().int().positive().default(2_000_000),
+  STATS_TARGET_APPLICATIONS: z.coerce.number().int().positive().default(100_000),
+  STATS_TARGET_ENTITIES: z.coerce.number().int().positive().default(4_000),
 });
 
 export type Config = z.infer<typeof ConfigSchema>;

@@ -15,12 +15,17 @@ import { Deposits } from './app/deposits.js';
 import { Ledger } from './app/log.js';
 import type { Clock, RandomBytes } from './app/ports.js';
 import type { Config } from './config.js';
+import { registrationDeps } from './registration-wiring.js';
+import { setupTimestamps } from './adapters/tsa/setup.js';
+import type { Timestamper } from './app/timestamps.js';
 
 export interface Service {
   url: string;
   port: number;
   ledger: Ledger;
   server: Server;
+  /** The background RFC 3161 worker (docs/TIMESTAMPS.md). */
+  timestamper?: Timestamper;
   /** Stops listening, drains queued deposits and closes the store. */
   close(): Promise<void>;
 }
@@ -46,11 +51,16 @@ export async function startService(config: Config, log: (msg: string, err?: unkn
     const accounts = new Accounts(store, nodeSha256, systemRandom, systemClock);
     if (config.ADMIN_API_KEY) await accounts.seedAdmin(config.ADMIN_API_KEY);
     const deposits = new Deposits(ledger, store, nodeSha256, systemRandom, systemClock);
-    const app = createApp({ ledger, accounts, deposits, sha256: nodeSha256, log });
+    const uploads = { dataDir: config.DATA_DIR, maxBytes: config.MAX_UPLOAD_BYTES, keep: config.KEEP_UPLOADS, publicUrl: config.PUBLIC_URL };
+    const registration = registrationDeps({ ledger, store, deposits, config, clock: systemClock, random: systemRandom });
+    const ts = await setupTimestamps(config, { ledger, store, sha256: nodeSha256, now: () => systemClock.now(), random: systemRandom, log });
+    const timestamps = { store, builtin: ts.builtin, trusted: ts.trusted };
+    const app = createApp({ ledger, accounts, deposits, sha256: nodeSha256, log, uploads, registration, timestamps });
     const server = await new Promise<Server>((resolve, reject) => {
       const s = app.listen(config.PORT, config.HOST, (err?: Error) => (err ? reject(err) : resolve(s)));
     });
     server.keepAliveTimeout = 65_000;
+    ts.worker.start();
     const port = (server.address() as AddressInfo).port;
     const host = config.HOST === '0.0.0.0' || config.HOST === '::' ? '127.0.0.1' : config.HOST;
     let closing: Promise<void> | undefined;
@@ -59,12 +69,19 @@ export async function startService(config: Config, log: (msg: string, err?: unkn
       port,
       ledger,
       server,
+      timestamper: ts.worker,
       close: () =>
         (closing ??= (async () => {
           await new Promise<void>((resolve) => {
-            server.close(() => resolve());
+            // A connection busy at shutdown goes idle later: keep sweeping until all are closed.
+            const sweep = setInterval(() => server.closeIdleConnections(), 100);
+            server.close(() => {
+              clearInterval(sweep);
+              resolve();
+            });
             server.closeIdleConnections();
           });
+          await ts.worker.stop();
           await ledger.close();
           await store.close();
         })()),

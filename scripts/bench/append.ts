@@ -13,7 +13,8 @@ import { Ledger } from '../../src/app/log.js';
 import { verifyConsistency, verifyInclusion } from '../../src/core/merkle.js';
 import { systemClock, systemRandom } from '../../src/server.js';
 import { emptyStats, instrument, type BatchStats } from './instrument.js';
-import { dirSize, fmtInt, note, randomHexes, summarize, tempDir, type LatencySummary } from './util.js';
+import { chainedBatch, pooledRandom, type WhatIf } from './whatif.js';
+import { contentionWindow, dirSize, fmtInt, note, ownCpuMs, randomHexes, summarize, tempDir, type LatencySummary } from './util.js';
 
 export interface AppendOptions {
   entries: number;
@@ -22,6 +23,8 @@ export interface AppendOptions {
   /** depositBatch calls kept in flight, so group commit has something to group. */
   inFlight: number;
   proofs: number;
+  /** Bench-only patches measuring proposed src changes (see whatif.ts). */
+  whatif?: ReadonlySet<WhatIf>;
 }
 
 export interface DiskFigure {
@@ -47,10 +50,14 @@ export interface AppendFigures {
   /** Time spent generating random input in the driver (included in `seconds`). */
   inputGenMs: number;
   entryBytes: number;
-  disk: { afterAppend: DiskFigure; afterClose: DiskFigure; afterCompact: DiskFigure; compactSeconds: number };
+  disk: { afterAppend: DiskFigure; afterClose: DiskFigure; afterCompact: DiskFigure; compactSeconds: number; onDiskPerEntryByKind: Record<string, number> };
   /** The figure checked against the target (see `diskReported`). */
   diskBytesPerEntry: number;
   diskReported: string;
+  /** CPU of this process during the append, as cores (LevelDB's threads included). */
+  ownCores: number;
+  /** CPU cores used by other processes on the machine meanwhile. */
+  othersCores?: number;
 }
 
 export interface ProofFigures {
@@ -78,6 +85,11 @@ export async function runAppendAndProofs(
     const signer = await loadOrCreateSigner({ origin: DEFAULT_ORIGIN, dataDir: dir.path });
     const store = await LevelLogStore.open(ledgerDir);
     const stats = emptyStats();
+    if (opts.whatif?.has('chained-batch')) {
+      const db = store.db as unknown as { batch: Parameters<typeof chainedBatch>[0] };
+      db.batch = chainedBatch(db.batch);
+    }
+    const random = opts.whatif?.has('pooled-random') ? pooledRandom() : systemRandom;
     instrument(store.db, stats);
     const ledger = await Ledger.open({
       store,
@@ -87,15 +99,17 @@ export async function runAppendAndProofs(
       sha256: nodeSha256,
       clock: systemClock,
     });
-    const accounts = new Accounts(store, nodeSha256, systemRandom, systemClock);
+    const accounts = new Accounts(store, nodeSha256, random, systemClock);
     const { account } = await accounts.create({ name: 'Bench', email: 'bench@example.com', kind: 'organisation', role: 'platform' });
-    const deposits = new Deposits(ledger, store, nodeSha256, systemRandom, systemClock);
+    const deposits = new Deposits(ledger, store, nodeSha256, random, systemClock);
     const base = { ...stats, byPrefix: { ...stats.byPrefix } };
 
     // Write-busy time: union of intervals with a db.batch outstanding (commits never overlap).
     let issued = 0;
     let done = 0;
     let inputGenMs = 0;
+    const cw = contentionWindow();
+    const own0 = ownCpuMs();
     const t0 = performance.now();
     let lastT = t0;
     let lastDone = 0;
@@ -127,6 +141,8 @@ export async function runAppendAndProofs(
       clearInterval(progress);
     }
     const seconds = (performance.now() - t0) / 1000;
+    const ownMs = ownCpuMs() - own0;
+    const othersCores = cw.stop(ownMs)?.othersCores;
     const treeSize = Number(ledger.treeSize);
     if (treeSize !== opts.entries) throw new Error(`tree size ${treeSize} after appending ${opts.entries}`);
     const afterAppend = disk(await dirSize(ledgerDir), opts.entries);
@@ -154,7 +170,20 @@ export async function runAppendAndProofs(
     const c0 = performance.now();
     const db = new Level<Uint8Array, Uint8Array>(ledgerDir, { keyEncoding: 'view', valueEncoding: 'view' });
     await db.open();
-    await db.compactRange(Uint8Array.of(0), Uint8Array.of(0xff));
+    // `level` resolves to classic-level on Node, which has compactRange (its types do not say so).
+    await (db as unknown as { compactRange(a: Uint8Array, b: Uint8Array): Promise<void> }).compactRange(Uint8Array.of(0), Uint8Array.of(0xff));
+    // On-disk share of each record kind (LevelDB's estimate from its table index).
+    const onDiskByPrefix: Record<string, number> = {};
+    const approx = db as unknown as { approximateSize(a: Uint8Array, b: Uint8Array): Promise<number> };
+    for (const [name, lo, hi] of [
+      ['e entries', [0x65], [0x66]],
+      ['n level 0 (leaf hashes)', [0x6e, 0], [0x6e, 1]],
+      ['n level >= 1', [0x6e, 1], [0x6f]],
+      ['D deposits', [0x44], [0x45]],
+      ['h sha256 index', [0x68], [0x69]],
+    ] as const) {
+      onDiskByPrefix[name] = (await approx.approximateSize(Uint8Array.from(lo), Uint8Array.from(hi))) / opts.entries;
+    }
     await db.close();
     const compactSeconds = (performance.now() - c0) / 1000;
     const afterCompact = disk(await dirSize(ledgerDir), opts.entries);
@@ -171,11 +200,13 @@ export async function runAppendAndProofs(
       writeBusyShare: runStats.batchMs / (seconds * 1000),
       inputGenMs,
       entryBytes,
-      disk: { afterAppend, afterClose, afterCompact, compactSeconds },
-      // At rest, as an operator finds the store after a clean shutdown; the larger of the
-      // live and at-rest figures is what the summary checks against the target.
+      disk: { afterAppend, afterClose, afterCompact, compactSeconds, onDiskPerEntryByKind: onDiskByPrefix },
+      // The larger of the live figure (write-ahead log still holding recent records) and the
+      // at-rest one (after a clean shutdown) is what the summary checks against the target.
       diskBytesPerEntry: Math.max(afterAppend.perEntry, afterClose.perEntry),
       diskReported: 'max(right after appending, after close)',
+      ownCores: ownMs / (seconds * 1000),
+      ...(othersCores !== undefined ? { othersCores } : {}),
     };
     return proofs ? { append, proofs } : { append };
   } finally {

@@ -28,13 +28,14 @@ export function emptyStats(): BatchStats {
 type Op = { type: string; key: Uint8Array; value?: Uint8Array };
 type BatchFn = (this: unknown, ...args: unknown[]) => unknown;
 
-/** Returns a `batch` that records into `stats` then calls `orig` (array form only; chained form passes through). */
+/**
+ * Returns a `batch` that records into `stats` then calls `orig`. Both forms are counted: the
+ * array form `batch(ops, opts)` and the chained form `batch()…put()…write(opts)`.
+ */
 export function wrapBatch(orig: BatchFn, stats: BatchStats, capture?: (ops: readonly Op[]) => void): BatchFn {
-  return function (this: unknown, ...args: unknown[]) {
-    const ops = args[0];
-    if (!Array.isArray(ops)) return orig.apply(this, args);
+  const record = (ops: readonly Op[]): (() => void) => {
     let entries = 0;
-    for (const op of ops as Op[]) {
+    for (const op of ops) {
       const k = op.key;
       const v = op.value?.length ?? 0;
       stats.records++;
@@ -46,18 +47,19 @@ export function wrapBatch(orig: BatchFn, stats: BatchStats, capture?: (ops: read
       slot.bytes += k.length + v;
       if (k[0] === 0x65) entries++;
     }
-    capture?.(ops as Op[]);
+    capture?.(ops);
     stats.commits++;
     stats.entries += entries;
     if (entries > stats.maxEntries) stats.maxEntries = entries;
     const t0 = performance.now();
-    const done = () => {
+    return () => {
       const ms = performance.now() - t0;
       stats.batchMs += ms;
       if (ms > stats.maxBatchMs) stats.maxBatchMs = ms;
     };
-    const r = orig.apply(this, args) as Promise<unknown>;
-    return r.then(
+  };
+  const timed = (r: Promise<unknown>, done: () => void) =>
+    r.then(
       (v) => {
         done();
         return v;
@@ -67,6 +69,30 @@ export function wrapBatch(orig: BatchFn, stats: BatchStats, capture?: (ops: read
         throw e;
       },
     );
+  return function (this: unknown, ...args: unknown[]) {
+    const ops = args[0];
+    if (Array.isArray(ops)) {
+      const done = record(ops as Op[]);
+      return timed(orig.apply(this, args) as Promise<unknown>, done);
+    }
+    if (args.length > 0) return orig.apply(this, args);
+    // Chained batch: remember what is put, count it when written.
+    const chained = orig.apply(this, args) as { put: BatchFn; del: BatchFn; write: BatchFn };
+    const seen: Op[] = [];
+    const { put, del, write } = chained;
+    chained.put = function (this: unknown, ...a: unknown[]) {
+      seen.push({ type: 'put', key: a[0] as Uint8Array, value: a[1] as Uint8Array });
+      return put.apply(this, a);
+    };
+    chained.del = function (this: unknown, ...a: unknown[]) {
+      seen.push({ type: 'del', key: a[0] as Uint8Array });
+      return del.apply(this, a);
+    };
+    chained.write = function (this: unknown, ...a: unknown[]) {
+      const done = record(seen);
+      return timed(write.apply(this, a) as Promise<unknown>, done);
+    };
+    return chained;
   };
 }
 

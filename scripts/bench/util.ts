@@ -1,5 +1,7 @@
 /** Small helpers shared by the benchmark parts: stats, sizes, temp dirs, random input. */
 import { randomBytes } from 'node:crypto';
+import { readFileSync, rmSync } from 'node:fs';
+import { performance } from 'node:perf_hooks';
 import { mkdtemp, readdir, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -56,10 +58,23 @@ export async function dirSize(dir: string): Promise<{ bytes: number; allocated: 
   return { bytes, allocated, files, byKind };
 }
 
+const liveDirs = new Set<string>();
+process.once('exit', () => {
+  // Last resort (Ctrl-C, a crash): temp dirs never outlive the process.
+  for (const d of liveDirs) rmSync(d, { recursive: true, force: true });
+});
+
 /** A fresh directory under os.tmpdir(); `remove` deletes it and everything in it. */
 export async function tempDir(prefix: string): Promise<{ path: string; remove: () => Promise<void> }> {
   const path = await mkdtemp(join(tmpdir(), prefix));
-  return { path, remove: () => rm(path, { recursive: true, force: true }) };
+  liveDirs.add(path);
+  return {
+    path,
+    remove: async () => {
+      await rm(path, { recursive: true, force: true });
+      liveDirs.delete(path);
+    },
+  };
 }
 
 /**
@@ -77,3 +92,41 @@ export const fmtInt = (n: number): string => Math.round(n).toLocaleString('en-US
 export const fmtMs = (n: number): string => (n < 1 ? n.toFixed(3) : n < 10 ? n.toFixed(2) : n.toFixed(1));
 
 export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+/** Busy and total CPU time of the whole machine (all cores), in ms, from /proc/stat. */
+function machineCpu(): { busy: number; total: number } | undefined {
+  try {
+    const line = readFileSync('/proc/stat', 'utf8').split('\n')[0]!;
+    const v = line.trim().split(/\s+/).slice(1).map(Number);
+    const tick = 10; // USER_HZ = 100 on Linux
+    const idle = (v[3] ?? 0) + (v[4] ?? 0);
+    const total = v.slice(0, 8).reduce((a, b) => a + b, 0);
+    return { busy: (total - idle) * tick, total: total * tick };
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Watches how much CPU other processes use during a part: machine busy time minus this
+ * benchmark's own (`ownMs`, parent + children), as cores (2.0 = both cores taken by others).
+ */
+export function contentionWindow(): { stop(ownCpuMs: number): { othersCores: number; machineBusyCores: number; seconds: number } | undefined } {
+  const m0 = machineCpu();
+  const t0 = performance.now();
+  return {
+    stop(ownCpuMs: number) {
+      const m1 = machineCpu();
+      if (!m0 || !m1) return undefined;
+      const wall = performance.now() - t0;
+      const busy = m1.busy - m0.busy;
+      return { othersCores: Math.max(0, (busy - ownCpuMs) / wall), machineBusyCores: busy / wall, seconds: wall / 1000 };
+    },
+  };
+}
+
+/** This process's CPU time (user + system) in ms. */
+export const ownCpuMs = (): number => {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1000;
+};

@@ -16,6 +16,10 @@ export interface NewAccount {
   role?: Role;
 }
 
+/** Counters kept in the same write as each new account (the seeded admin is not counted). */
+export const ACCOUNTS_COUNTER = 'accounts';
+export const ORGANISATIONS_COUNTER = 'organisations';
+
 const b64url = (b: Uint8Array) => toBase64(b).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
 
 export class Accounts {
@@ -29,8 +33,22 @@ export class Accounts {
     private readonly clock: Clock,
   ) {}
 
-  /** Creates an account. MUST throw conflict when the e-mail is taken. Returns the key once. */
+  /** E-mails whose account is being created right now: creation reads, then writes. */
+  private readonly creating = new Set<string>();
+
+  /** Creates an account. MUST throw conflict when the e-mail is taken, also by a concurrent request. Returns the key once. */
   async create(input: NewAccount): Promise<{ account: AccountRecord; apiKey: string }> {
+    const email = input.email.toLowerCase();
+    if (this.creating.has(email)) throw new LogError('conflict', 'an account with this e-mail exists', { details: { field: 'email' } });
+    this.creating.add(email);
+    try {
+      return await this.createUnlocked(input);
+    } finally {
+      this.creating.delete(email);
+    }
+  }
+
+  private async createUnlocked(input: NewAccount): Promise<{ account: AccountRecord; apiKey: string }> {
     if (await this.store.getAccountByEmail(input.email)) throw new LogError('conflict', 'an account with this e-mail exists', { details: { field: 'email' } });
     const apiKey = 'clk_' + b64url(this.random(32));
     const account: AccountRecord = {
@@ -41,8 +59,21 @@ export class Accounts {
       role: input.role ?? 'creator',
       createdAt: formatTime(this.clock.now()),
     };
-    await this.store.putAccount(account, this.sha256(utf8(apiKey)));
+    await this.store.putAccount(account, this.sha256(utf8(apiKey)), [
+      { name: ACCOUNTS_COUNTER, delta: 1 },
+      ...(account.kind === 'organisation' ? [{ name: ORGANISATIONS_COUNTER, delta: 1 }] : []),
+    ]);
     return { account, apiKey };
+  }
+
+  /** Sets an account's role. The caller MUST have checked that an admin asks. */
+  async setRole(id: string, role: Role): Promise<AccountRecord> {
+    const account = await this.store.getAccount(id);
+    if (!account) throw new LogError('not_found', 'no such account');
+    const updated: AccountRecord = { ...account, role };
+    await this.store.updateAccount(updated);
+    this.cache.clear(); // the cache is keyed by key hash: drop every entry rather than serve the old role
+    return updated;
   }
 
   /** Makes sure an admin account answers to `apiKey` (env ADMIN_API_KEY). */

@@ -10,6 +10,7 @@ import type { Sha256 } from '../core/hash.js';
 import { canonicalBytes, canonicalize } from '../core/jcs.js';
 import { formatTime } from '../core/time.js';
 import type { Ledger, PendingEntry } from './log.js';
+import { evidenceBlock } from './timestamps.js';
 import type { AccountRecord, ClaimRecord, Clock, LogStore, RandomBytes } from './ports.js';
 
 /** A validated deposit request (hashes lowercase hex). */
@@ -19,6 +20,21 @@ export interface DepositInput {
   size?: number;
   metadata?: Record<string, unknown>;
   externalId?: string;
+  /**
+   * The rights holder a platform deposits for (docs/REGISTRATION.md). Kept in the private
+   * metadata as `onBehalfOf` (so only metaSha256 enters the log); the named account may then use
+   * the deposit in its registration applications. Only platforms and admins may set it.
+   */
+  onBehalfOf?: OnBehalfOf;
+}
+
+export interface OnBehalfOf {
+  /** The rights holder's account here, if it has one. */
+  account?: string;
+  /** The rights holder's name as the platform knows it. */
+  name?: string;
+  /** The platform's own reference for the rights holder. */
+  reference?: string;
 }
 
 /** What the API returns for a deposit. */
@@ -158,7 +174,11 @@ export class Deposits {
   private prepare(account: AccountRecord, input: DepositInput, claims: ClaimRecord[]): Prepared {
     const user = input.metadata ?? {};
     if ('salt' in user) throw new LogError('invalid_request', 'metadata.salt is reserved: the service adds it', { details: { field: 'metadata.salt' } });
-    const metadata = { ...user, salt: toHex(this.random(16)) };
+    if ('onBehalfOf' in user) throw new LogError('invalid_request', 'metadata.onBehalfOf is reserved: send onBehalfOf beside metadata', { details: { field: 'metadata.onBehalfOf' } });
+    if (input.onBehalfOf !== undefined && account.role !== 'platform' && account.role !== 'admin') {
+      throw new LogError('forbidden', 'only a platform may deposit on behalf of a rights holder', { details: { field: 'onBehalfOf' } });
+    }
+    const metadata = { ...user, ...(input.onBehalfOf !== undefined ? { onBehalfOf: input.onBehalfOf } : {}), salt: toHex(this.random(16)) };
     const metaText = canonicalize(metadata);
     if (metaText.length > MAX_METADATA_BYTES) {
       throw new LogError('invalid_request', `metadata is over ${MAX_METADATA_BYTES} bytes`, { details: { field: 'metadata' } });
@@ -218,6 +238,12 @@ export class Deposits {
     return b.height;
   }
 
+  /** Public facts of one deposit (what the prior-art lookup shows), for the public verify page. */
+  async publicInfo(id: string): Promise<PriorArt> {
+    const { entry, index } = await this.load(id);
+    return { id, index: Number(index), receivedAt: entry.receivedAt, block: Number(await this.blockOf(index)) };
+  }
+
   /** Public prior-art lookup: earliest first, at most `limit`. */
   async bySha256(sha256Hex: string, limit = 100): Promise<PriorArt[]> {
     const indexes = await this.store.findBySha256(fromHex(sha256Hex, 32), limit);
@@ -233,12 +259,12 @@ export class Deposits {
     return out;
   }
 
-  /** The evidence certificate, proved against the block that first covered the entry. */
+  /** The evidence certificate, proved against the first covering block with a timestamp (else the first covering block). */
   async certificate(id: string, viewer: AccountRecord): Promise<Certificate> {
     const { entry, index, metadata } = await this.load(id);
     if (entry.account !== viewer.id && viewer.role !== 'admin') throw new LogError('not_found', 'no such deposit');
-    const block = await this.ledger.coveringBlock(index);
-    if (block === undefined) throw new LogError('corrupt_store', `no block covers entry ${index}`);
+    // Proved against the first block covering the entry that has an RFC 3161 token (timestamps.ts).
+    const { block, timestamp } = await evidenceBlock(this.ledger, this.store, index);
     const proof = await this.ledger.inclusionProof(index, block.treeSize);
     const bytes = (await this.ledger.entry(index))!;
     return buildCertificate({
@@ -256,6 +282,7 @@ export class Deposits {
       proof: proof.hashes,
       checkpoint: block.checkpoint,
       logKey: this.ledger.verifierKey,
+      ...(timestamp !== undefined ? { timestamp } : {}),
     });
   }
 }

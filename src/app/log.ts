@@ -13,14 +13,24 @@ import type { Sha256 } from '../core/hash.js';
 import { CompactRange, consistencyProofNodes, inclusionProofNodes, rehashProof, TreeHasher, type NodeId } from '../core/merkle.js';
 import { signNote, type NoteSigner } from '../core/note.js';
 import { formatTime } from '../core/time.js';
-import type { BlockRecord, ClaimRecord, Clock, CommitBatch, DepositRecord, LogHead, LogStore } from './ports.js';
+import type { BlockRecord, ClaimRecord, Clock, CommitBatch, CounterDelta, DepositRecord, LogHead, LogStore, RecordWrite } from './ports.js';
 
 /** One entry to append, with the records that must become durable in the same write. */
 export interface PendingEntry {
   bytes: Uint8Array;
   deposit?: { record: Omit<DepositRecord, 'index'>; sha256: Uint8Array };
   claims?: ClaimRecord[];
+  /**
+   * Auxiliary records written in the same atomic batch as the entry. Called once, synchronously,
+   * with the index the entry gets, when the batch is built; it MUST NOT throw.
+   */
+  records?: (index: bigint) => RecordWrite[];
+  /** Counter deltas applied in the same atomic batch as the entry. */
+  counters?: CounterDelta[];
 }
+
+/** The counter every batch advances by the number of deposit records it writes. */
+export const DEPOSITS_COUNTER = 'deposits';
 
 export interface Appended {
   index: bigint;
@@ -61,6 +71,7 @@ export class Ledger {
   private idle: Promise<void> = Promise.resolve();
   private readonly maxBatch: number;
   private readonly maxQueue: number;
+  private readonly blockListeners = new Set<(block: BlockRecord) => void>();
 
   private constructor(
     private readonly opts: LedgerOptions,
@@ -93,6 +104,16 @@ export class Ledger {
 
   get treeSize(): bigint {
     return this.head.treeSize;
+  }
+
+  /**
+   * Calls `listener` after each block is committed, synchronously, in commit order. The listener
+   * MUST be quick and MUST NOT throw (background work such as timestamping only wakes up here).
+   * Returns a function that removes it.
+   */
+  onBlock(listener: (block: BlockRecord) => void): () => void {
+    this.blockListeners.add(listener);
+    return () => this.blockListeners.delete(listener);
   }
 
   get latestBlock(): BlockRecord {
@@ -147,7 +168,9 @@ export class Ledger {
 
   private async commit(waiters: Waiter[]): Promise<Appended[][]> {
     const compact = this.compact.clone();
-    const batch: CommitBatch = { entries: [], nodes: [], deposits: [], claims: [], block: undefined!, head: undefined! };
+    const records: RecordWrite[] = [];
+    const counters: CounterDelta[] = [];
+    const batch: CommitBatch = { entries: [], nodes: [], deposits: [], claims: [], records, counters, block: undefined!, head: undefined! };
     const visit = (id: NodeId, hash: Uint8Array) => batch.nodes.push({ id, hash });
     const height = this.head.height + 1n;
     let index = this.head.treeSize;
@@ -157,9 +180,12 @@ export class Ledger {
         batch.entries.push({ index, bytes: item.bytes });
         if (item.deposit) batch.deposits.push({ record: { ...item.deposit.record, index }, sha256: item.deposit.sha256 });
         if (item.claims) batch.claims.push(...item.claims);
+        if (item.records) records.push(...item.records(index));
+        if (item.counters) counters.push(...item.counters);
         return { index: index++, block: height };
       }),
     );
+    if (batch.deposits.length > 0) counters.push({ name: DEPOSITS_COUNTER, delta: batch.deposits.length });
     const lastMs = Date.parse(this.head.time);
     const time = formatTime(Math.max(this.opts.clock.now(), lastMs));
     const block = makeBlock(this.opts, height, index, compact.root(), this.head.blockHash, time);
@@ -169,6 +195,13 @@ export class Ledger {
     this.head = batch.head;
     this.compact = compact;
     this.latest = block.record;
+    for (const listener of this.blockListeners) {
+      try {
+        listener(block.record);
+      } catch {
+        // A listener MUST NOT throw; one that does cannot fail a durable commit.
+      }
+    }
     return results;
   }
 

@@ -27,6 +27,12 @@ export interface BlockRecord {
   checkpoint: string;
 }
 
+/** A block's RFC 3161 timestamp as stored: the DER TimeStampResp and the TSA's label. */
+export interface TimestampRecord {
+  der: Uint8Array;
+  tsa: string;
+}
+
 /** What the service keeps about a deposit beyond its log entry. */
 export interface DepositRecord {
   id: string;
@@ -52,6 +58,25 @@ export interface ClaimRecord {
   depositId: string;
 }
 
+/**
+ * One record of an auxiliary collection (registrations, organisation memberships, indexes…),
+ * opaque to the store. Keys within a space are ordered by their UTF-8 bytes.
+ */
+export interface RecordWrite {
+  /** Collection name: `[a-z][a-z0-9-]*`. */
+  space: string;
+  /** Key within the space (MUST NOT contain U+0000). */
+  key: string;
+  /** The value (usually JSON text); null deletes the record. */
+  value: string | null;
+}
+
+/** Adds `delta` to the named counter (a missing counter counts as 0). */
+export interface CounterDelta {
+  name: string;
+  delta: number;
+}
+
 /** Everything one sequencer batch writes. */
 export interface CommitBatch {
   entries: { index: bigint; bytes: Uint8Array }[];
@@ -61,6 +86,10 @@ export interface CommitBatch {
   head: LogHead;
   deposits: { record: DepositRecord; sha256: Uint8Array }[];
   claims: ClaimRecord[];
+  /** Auxiliary records, applied in order (a later write to the same key wins). */
+  records?: RecordWrite[];
+  /** Counter deltas; several for one name add up. */
+  counters?: CounterDelta[];
 }
 
 /**
@@ -89,11 +118,38 @@ export interface LogStore {
   findBySha256(sha256: Uint8Array, limit: number): Promise<bigint[]>;
   getClaim(kind: ClaimRecord['kind'], account: string, key: string): Promise<string | undefined>;
 
-  putAccount(account: AccountRecord, apiKeyHash: Uint8Array): Promise<void>;
+  /** Stores a new account; `counters` are applied in the same atomic write. */
+  putAccount(account: AccountRecord, apiKeyHash: Uint8Array, counters?: CounterDelta[]): Promise<void>;
   getAccount(id: string): Promise<AccountRecord | undefined>;
   getAccountByKeyHash(apiKeyHash: Uint8Array): Promise<AccountRecord | undefined>;
   getAccountByEmail(email: string): Promise<AccountRecord | undefined>;
   countAccounts(): Promise<number>;
+
+  /**
+   * Stores the RFC 3161 reply (`der`, a DER TimeStampResp) for block `height`, with `tsa`, the
+   * label certificates name its TSA by. MUST be durable (synced) before resolving. MAY run
+   * concurrently with `commit` (it writes nothing `commit` writes). A second put for the same
+   * height replaces the first; callers SHOULD NOT do that (certificates already served name it).
+   */
+  putTimestamp(height: bigint, der: Uint8Array, tsa: string): Promise<void>;
+  /** The stored reply of block `height`, or undefined. */
+  getTimestamp(height: bigint): Promise<TimestampRecord | undefined>;
+  /** The lowest height >= `fromHeight` that has a stored reply, with it; undefined if none. */
+  findFirstTimestampedBlock(fromHeight: bigint): Promise<(TimestampRecord & { height: bigint }) | undefined>;
+  /** Replaces a stored account's record (role changes); the e-mail and key index stay. */
+  updateAccount(account: AccountRecord): Promise<void>;
+
+  // Auxiliary records and counters (registrations, organisations, statistics).
+  getRecord(space: string, key: string): Promise<string | undefined>;
+  /** Records of `space` whose key starts with `prefix`, in key order, after `after` (exclusive), at most `limit`. */
+  listRecords(space: string, opts: { prefix?: string; after?: string; limit: number }): Promise<{ key: string; value: string }[]>;
+  /** A counter's committed value, or undefined if it was never written. */
+  getCounter(name: string): Promise<number | undefined>;
+  /**
+   * Writes records and counter deltas outside the log. MUST be atomic and synced like `commit`,
+   * and MUST serialize with `commit` and other writes so that counter updates are never lost.
+   */
+  writeRecords(records: RecordWrite[], counters?: CounterDelta[]): Promise<void>;
 
   close(): Promise<void>;
 }

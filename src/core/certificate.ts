@@ -3,14 +3,15 @@
  * I/O and takes its trust (the pinned verifier key) as plain data, so the CLI, the HTTP verify
  * API and the browser verify page all run this one function.
  */
-import { fromBase64, fromHex, toBase64, toHex } from './bytes.js';
-import { openCheckpoint } from './checkpoint.js';
+import { fromBase64, fromHex, toBase64, toHex, utf8 } from './bytes.js';
+import { openCheckpoint, parseCheckpointBody, type Checkpoint } from './checkpoint.js';
 import { isLogError, LogError } from './errors.js';
 import { decodeEntry, type LogEntry } from './entry.js';
 import { portableSha256, type Sha256 } from './hash.js';
 import { canonicalBytes } from './jcs.js';
 import { TreeHasher, verifyInclusion } from './merkle.js';
-import { parseVerifierKey } from './note.js';
+import { parseNoteUnverified, parseVerifierKey } from './note.js';
+import { verifyTimestampToken } from './timestamp.js';
 
 export const CERTIFICATE_FORMAT = 'copyright-ledger/certificate@v1';
 
@@ -35,6 +36,8 @@ export interface CertificateParts {
   proof: Uint8Array[];
   checkpoint: string;
   logKey: string;
+  /** The RFC 3161 token over `checkpoint`'s body and its TSA label, when the block has one. */
+  timestamp?: { token: Uint8Array; tsa: string };
 }
 
 /** Assembles a certificate. MUST NOT check anything: the caller got the parts from its own store. */
@@ -53,6 +56,7 @@ export function buildCertificate(p: CertificateParts): Certificate {
     proof: { treeSize: Number(p.treeSize), hashes: p.proof.map(toHex) },
     checkpoint: p.checkpoint,
     logKey: p.logKey,
+    ...(p.timestamp !== undefined ? { timestamp: { rfc3161: toBase64(p.timestamp.token), tsa: p.timestamp.tsa } } : {}),
   };
 }
 
@@ -71,7 +75,8 @@ export type CheckName =
   | 'entry'
   | 'workHashes'
   | 'metadata'
-  | 'file';
+  | 'file'
+  | 'timestamp';
 
 export interface VerifyOptions {
   /** The log's verifier key pinned out of band. Absent: the certificate's own `logKey` is used and the `logKey` check says so. */
@@ -79,6 +84,11 @@ export interface VerifyOptions {
   /** Digests of the work's file, computed by the caller (lowercase hex). */
   file?: { sha256: string; sm3?: string; size?: number };
   sha256?: Sha256;
+  /**
+   * DER certificates of trusted TSAs, pinned out of band: a TSA's own certificate or a CA above
+   * it. Absent or empty: the `timestamp` check trusts the certificate the token carries and says so.
+   */
+  tsaCertificates?: readonly Uint8Array[];
 }
 
 export interface VerifyResult {
@@ -113,39 +123,7 @@ export function verifyCertificate(input: unknown, opts: VerifyOptions = {}): Ver
   let cert!: Certificate;
   if (!run('format', () => ((cert = checkShape(input)), `${CERTIFICATE_FORMAT}`))) return { valid: false, checks };
 
-  let keyText = cert.logKey;
-  run('logKey', () => {
-    parseVerifierKey(cert.logKey);
-    if (opts.verifierKey === undefined) return 'not pinned: trusting the key the certificate carries; pin it with --key';
-    keyText = opts.verifierKey.trim();
-    parseVerifierKey(keyText);
-    if (keyText !== cert.logKey) throw new LogError('bad_signature', 'the certificate names another log key than the pinned one');
-    return 'matches the pinned key';
-  });
-
-  let root: Uint8Array | undefined;
-  let size: bigint | undefined;
-  run('checkpointSignature', () => {
-    const { checkpoint } = openCheckpoint(cert.checkpoint, keyText);
-    root = checkpoint.rootHash;
-    size = checkpoint.treeSize;
-    return `block ${checkpoint.height}, tree size ${checkpoint.treeSize}, time ${checkpoint.time}`;
-  });
-
-  run('treeSize', () => {
-    if (size === undefined) throw new LogError('bad_format', 'no verified checkpoint to compare with');
-    if (BigInt(cert.proof.treeSize) !== size) throw new LogError('invalid_proof', `proof is for tree size ${cert.proof.treeSize}, checkpoint has ${size}`);
-    return `${size}`;
-  });
-
-  let entryBytes: Uint8Array | undefined;
-  run('inclusion', () => {
-    if (root === undefined || size === undefined) throw new LogError('bad_format', 'no verified checkpoint to prove against');
-    entryBytes = fromBase64(cert.entry.bytes);
-    const proof = cert.proof.hashes.map((h) => fromHex(h, 32));
-    verifyInclusion(hasher, BigInt(cert.entry.index), BigInt(cert.proof.treeSize), hasher.hashLeaf(entryBytes), proof, root);
-    return `entry ${cert.entry.index} is in the tree of size ${size}`;
-  });
+  const { entryBytes, body } = checkLogProof(cert, run, { ...(opts.verifierKey !== undefined ? { verifierKey: opts.verifierKey } : {}), hasher });
 
   let entry: LogEntry | undefined;
   run('entry', () => {
@@ -172,6 +150,11 @@ export function verifyCertificate(input: unknown, opts: VerifyOptions = {}): Ver
     return 'metaSha256 matches';
   });
 
+  if (cert.timestamp !== undefined) {
+    const ts = cert.timestamp;
+    run('timestamp', () => checkTimestamp(ts, cert.checkpoint, body, { sha256, tsaCertificates: opts.tsaCertificates ?? [] }));
+  }
+
   if (opts.file !== undefined) {
     const file = opts.file;
     run('file', () => {
@@ -183,6 +166,97 @@ export function verifyCertificate(input: unknown, opts: VerifyOptions = {}): Ver
   }
   return { valid: checks.every((c) => c.ok), checks };
 }
+
+/**
+ * The `timestamp` check: `ts.rfc3161` is an RFC 3161 token whose messageImprint is SHA-256 of
+ * the checkpoint body, whose signature and certificates verify (see verifyTimestampToken), and
+ * whose TSA certificate is named by `ts.tsa`. `verifiedBody` is the body of the checkpoint
+ * whose signature verified (undefined if it did not: the check then fails too, after checking
+ * the imprint against the unverified body so the detail says which part is wrong). Returns the
+ * detail (TSA, genTime, block, trust); throws LogError on any failure.
+ */
+export function checkTimestamp(
+  ts: { rfc3161: string; tsa: string },
+  checkpointNote: string,
+  verifiedBody: string | undefined,
+  opts: { sha256: Sha256; tsaCertificates: readonly Uint8Array[] },
+): string {
+  const token = fromBase64(ts.rfc3161);
+  const body = verifiedBody ?? parseNoteUnverified(checkpointNote).body;
+  const v = verifyTimestampToken(token, opts.sha256(utf8(body)), { certificates: opts.tsaCertificates });
+  if (ts.tsa !== v.label) throw new LogError('bad_format', `timestamp.tsa ${JSON.stringify(ts.tsa)} is not the name in the TSA certificate (${JSON.stringify(v.label)})`);
+  if (verifiedBody === undefined) throw new LogError('bad_signature', 'the token is over this checkpoint body, but the checkpoint signature does not verify');
+  const block = parseCheckpointBody(body);
+  const trust = v.pinned ? 'chains to the pinned TSA certificate' : 'TSA certificate not pinned: trusting the one the token carries; pin it with --tsa-cert';
+  const self = v.selfIssued ? '; SELF-ISSUED time (the TSA certifies itself; not independent evidence)' : '';
+  return `${v.label}: genTime ${v.genTime} over block ${block.height} (block time ${block.time}); ${v.key}; ${trust}${self}`;
+}
+
+/** What every certificate kind carries to prove its entry is in the log. */
+export interface LogProofParts {
+  logKey: string;
+  checkpoint: string;
+  entry: { index: number; bytes: string };
+  proof: { treeSize: number; hashes: string[] };
+}
+
+export type LogCheckName = 'logKey' | 'checkpointSignature' | 'treeSize' | 'inclusion';
+
+/**
+ * The log half of verifying any certificate kind (evidence or registration): runs the checks
+ * `logKey`, `checkpointSignature`, `treeSize` and `inclusion` through `run`, which MUST record
+ * each outcome and MUST NOT throw. `parts` MUST already have passed a shape check (safe
+ * integers, 64-hex hashes). Returns the entry bytes whose inclusion was proved (undefined when
+ * it was not) and the verified checkpoint with its body.
+ */
+export function checkLogProof(
+  parts: LogProofParts,
+  run: (name: LogCheckName, fn: () => string) => boolean,
+  opts: { verifierKey?: string; hasher: TreeHasher },
+): { entryBytes?: Uint8Array; checkpoint?: Checkpoint; body?: string } {
+  const { hasher } = opts;
+  let keyText = parts.logKey;
+  run('logKey', () => {
+    parseVerifierKey(parts.logKey);
+    if (opts.verifierKey === undefined) return 'not pinned: trusting the key the certificate carries; pin it with --key';
+    keyText = opts.verifierKey.trim();
+    parseVerifierKey(keyText);
+    if (keyText !== parts.logKey) throw new LogError('bad_signature', 'the certificate names another log key than the pinned one');
+    return 'matches the pinned key';
+  });
+
+  let checkpoint: Checkpoint | undefined;
+  let body: string | undefined;
+  run('checkpointSignature', () => {
+    const opened = openCheckpoint(parts.checkpoint, keyText);
+    checkpoint = opened.checkpoint;
+    body = opened.body;
+    return `block ${checkpoint.height}, tree size ${checkpoint.treeSize}, time ${checkpoint.time}`;
+  });
+
+  run('treeSize', () => {
+    if (checkpoint === undefined) throw new LogError('bad_format', 'no verified checkpoint to compare with');
+    const size = checkpoint.treeSize;
+    if (BigInt(parts.proof.treeSize) !== size) throw new LogError('invalid_proof', `proof is for tree size ${parts.proof.treeSize}, checkpoint has ${size}`);
+    return `${size}`;
+  });
+
+  let entryBytes: Uint8Array | undefined;
+  run('inclusion', () => {
+    if (checkpoint === undefined) throw new LogError('bad_format', 'no verified checkpoint to prove against');
+    const bytes = fromBase64(parts.entry.bytes);
+    const proof = parts.proof.hashes.map((h) => fromHex(h, 32));
+    verifyInclusion(hasher, BigInt(parts.entry.index), BigInt(parts.proof.treeSize), hasher.hashLeaf(bytes), proof, checkpoint.rootHash);
+    entryBytes = bytes;
+    return `entry ${parts.entry.index} is in the tree of size ${checkpoint.treeSize}`;
+  });
+  return {
+    ...(entryBytes !== undefined ? { entryBytes } : {}),
+    ...(checkpoint !== undefined && body !== undefined ? { checkpoint, body } : {}),
+  };
+}
+
+const CERTIFICATE_FIELDS = new Set(['format', 'deposit', 'work', 'entry', 'proof', 'checkpoint', 'logKey', 'timestamp']);
 
 function checkShape(v: unknown): Certificate {
   const bad = (what: string): never => {
@@ -208,5 +282,13 @@ function checkShape(v: unknown): Certificate {
     bad('proof.hashes is not a list of 64-hex hashes');
   }
   if (typeof c.checkpoint !== 'string' || typeof c.logKey !== 'string') bad('checkpoint / logKey missing');
+  // No other fields: a renamed optional field (e.g. "timestamp") must not silently drop evidence.
+  const unknown = Object.keys(c).filter((k) => !CERTIFICATE_FIELDS.has(k));
+  if (unknown.length > 0) bad(`unknown field ${JSON.stringify(unknown[0])}`);
+  if (c.timestamp !== undefined) {
+    const ts = obj(c.timestamp, 'timestamp');
+    if (typeof ts.rfc3161 !== 'string' || typeof ts.tsa !== 'string' || ts.tsa.length > 1024) bad('timestamp needs the strings rfc3161 and tsa');
+    if (Object.keys(ts).length !== 2) bad('timestamp has fields other than rfc3161 and tsa');
+  }
   return c as unknown as Certificate;
 }

@@ -32,7 +32,7 @@ export interface LogEntry {
 }
 
 /** Encodes an entry. MUST throw bad_format when the JCS bytes exceed MAX_ENTRY_BYTES. */
-export function encodeEntry(entry: LogEntry | DepositEntry): Uint8Array {
+export function encodeEntry(entry: LogEntry | DepositEntry | RegistrationEntry): Uint8Array {
   const bytes = canonicalBytes(entry);
   if (bytes.length > MAX_ENTRY_BYTES) throw new LogError('bad_format', `entry is ${bytes.length} bytes, over ${MAX_ENTRY_BYTES}`);
   return bytes;
@@ -59,6 +59,7 @@ export function decodeEntry(bytes: Uint8Array): LogEntry {
   const again = canonicalBytes(e);
   if (again.length !== bytes.length || again.some((b, i) => b !== bytes[i])) throw new LogError('bad_format', 'entry is not canonical JSON (RFC 8785)');
   if (e.type === 'deposit') checkDeposit(e);
+  if (e.type === 'registration') checkRegistration(e);
   return e as LogEntry;
 }
 
@@ -69,6 +70,91 @@ function checkDeposit(e: Record<string, unknown>): void {
   if (e.sm3 !== undefined && (typeof e.sm3 !== 'string' || !HEX64.test(e.sm3))) throw new LogError('bad_format', 'deposit entry sm3 invalid');
   if (e.size !== undefined && !(Number.isSafeInteger(e.size) && (e.size as number) >= 0)) throw new LogError('bad_format', 'deposit entry size invalid');
   if (typeof e.id !== 'string' || typeof e.account !== 'string') throw new LogError('bad_format', 'deposit entry id/account missing');
+}
+
+/**
+ * Registration entries (docs/REGISTRATION.md): one per state change of a registration
+ * application. Each action leads to exactly one state.
+ */
+export const REGISTRATION_ACTIONS = {
+  create: 'draft',
+  submit: 'submitted',
+  amend: 'submitted',
+  withdraw: 'withdrawn',
+  request_changes: 'changes_requested',
+  reject: 'rejected',
+  approve: 'approved',
+  correct: 'approved',
+  revoke: 'revoked',
+} as const;
+export type RegistrationAction = keyof typeof REGISTRATION_ACTIONS;
+export type RegistrationState = (typeof REGISTRATION_ACTIONS)[RegistrationAction];
+
+/** `CL-<year>-<category letter>-<8 digits>`. */
+export const REGISTRATION_NUMBER_RE = /^CL-[0-9]{4}-[A-Z]-[0-9]{8}$/;
+export const REGISTRATION_ID_RE = /^reg_[0-9a-f]{20}$/;
+export const DEPOSIT_ID_RE = /^dep_[0-9a-f]{20}$/;
+/** Most deposits one application may reference. */
+export const MAX_REGISTRATION_DEPOSITS = 50;
+
+export interface RegistrationEntry {
+  v: 1;
+  type: 'registration';
+  id: string;
+  /** 1 for the first entry of this registration, +1 for each later one. */
+  seq: number;
+  action: RegistrationAction;
+  state: RegistrationState;
+  /** The account that made the change (applicant, reviewer or admin). */
+  account: string;
+  /** SHA-256(JCS(application incl. its salt)) as it stood after the change. */
+  applicationSha256: string;
+  /** Deposit ids the application references (submit, amend, approve, correct). */
+  deposits?: string[];
+  /** The registration number (approve, correct, revoke). */
+  number?: string;
+  /** SHA-256(JCS(certificate record incl. its salt)) (approve, correct). */
+  recordSha256?: string;
+  /** SHA-256(JCS({reason, salt})) (request_changes, reject, correct, revoke). */
+  reasonSha256?: string;
+  receivedAt: string;
+}
+
+const NEEDS_DEPOSITS: ReadonlySet<string> = new Set(['submit', 'amend', 'approve', 'correct']);
+const NEEDS_NUMBER: ReadonlySet<string> = new Set(['approve', 'correct', 'revoke']);
+const NEEDS_RECORD: ReadonlySet<string> = new Set(['approve', 'correct']);
+const NEEDS_REASON: ReadonlySet<string> = new Set(['request_changes', 'reject', 'correct', 'revoke']);
+
+function checkRegistration(e: Record<string, unknown>): void {
+  const bad = (what: string): never => {
+    throw new LogError('bad_format', `registration entry ${what}`);
+  };
+  if (typeof e.id !== 'string' || !REGISTRATION_ID_RE.test(e.id)) bad('id invalid');
+  if (!Number.isSafeInteger(e.seq) || (e.seq as number) < 1) bad('seq invalid');
+  if (typeof e.action !== 'string' || !Object.hasOwn(REGISTRATION_ACTIONS, e.action)) bad('action invalid');
+  const action = e.action as RegistrationAction;
+  if (e.state !== REGISTRATION_ACTIONS[action]) bad(`state is not ${REGISTRATION_ACTIONS[action]} after ${action}`);
+  if (typeof e.account !== 'string' || e.account === '') bad('account missing');
+  if (typeof e.applicationSha256 !== 'string' || !HEX64.test(e.applicationSha256)) bad('applicationSha256 invalid');
+  const has = (f: string) => e[f] !== undefined;
+  if (has('deposits') !== NEEDS_DEPOSITS.has(action)) bad(`deposits ${NEEDS_DEPOSITS.has(action) ? 'missing' : 'unexpected'}`);
+  if (has('deposits')) {
+    const d = e.deposits;
+    if (!Array.isArray(d) || d.length < 1 || d.length > MAX_REGISTRATION_DEPOSITS || !d.every((x) => typeof x === 'string' && DEPOSIT_ID_RE.test(x))) {
+      bad('deposits invalid');
+    }
+    if (new Set(d as string[]).size !== (d as string[]).length) bad('deposits repeat an id');
+  }
+  if (has('number') !== NEEDS_NUMBER.has(action)) bad(`number ${NEEDS_NUMBER.has(action) ? 'missing' : 'unexpected'}`);
+  if (has('number') && (typeof e.number !== 'string' || !REGISTRATION_NUMBER_RE.test(e.number))) bad('number invalid');
+  for (const [f, needs] of [['recordSha256', NEEDS_RECORD], ['reasonSha256', NEEDS_REASON]] as const) {
+    if (has(f) !== needs.has(action)) bad(`${f} ${needs.has(action) ? 'missing' : 'unexpected'}`);
+    if (has(f) && (typeof e[f] !== 'string' || !HEX64.test(e[f] as string))) bad(`${f} invalid`);
+  }
+}
+
+export function isRegistrationEntry(e: LogEntry): e is LogEntry & RegistrationEntry {
+  return e.type === 'registration';
 }
 
 export function isDepositEntry(e: LogEntry): e is LogEntry & DepositEntry {

@@ -127,7 +127,111 @@ for (const impl of impls) {
       expect(await store.countAccounts()).toBe(1);
     });
 
+    it('writes auxiliary records and counters atomically with a commit, and lists records in key order', async () => {
+      const { store } = await open();
+      await store.commit(
+        batch(0n, 0n, 1, {
+          records: [
+            { space: 'reg', key: 'b/2', value: 'two' },
+            { space: 'reg', key: 'a/1', value: 'one' },
+            { space: 'reg', key: 'b/1', value: 'x' },
+            { space: 'reg', key: 'b/1', value: 'one-b' },
+            { space: 'reg', key: 'b/\u661f', value: 'star' },
+            { space: 'other', key: 'b/9', value: 'not listed' },
+          ],
+          counters: [
+            { name: 'n/x', delta: 1 },
+            { name: 'n/x', delta: 2 },
+            { name: 'n/y', delta: 5 },
+          ],
+        }),
+      );
+      expect(await store.getRecord('reg', 'b/1')).toBe('one-b');
+      expect(await store.getRecord('reg', 'c')).toBeUndefined();
+      expect(await store.getRecord('nope', 'b/1')).toBeUndefined();
+      expect((await store.listRecords('reg', { limit: 10 })).map((r) => r.key)).toEqual(['a/1', 'b/1', 'b/2', 'b/\u661f']);
+      expect(await store.listRecords('reg', { prefix: 'b/', limit: 2 })).toEqual([
+        { key: 'b/1', value: 'one-b' },
+        { key: 'b/2', value: 'two' },
+      ]);
+      expect((await store.listRecords('reg', { prefix: 'b/', after: 'b/1', limit: 10 })).map((r) => r.key)).toEqual(['b/2', 'b/\u661f']);
+      expect((await store.listRecords('reg', { prefix: 'b/', after: 'a', limit: 10 })).map((r) => r.key)).toEqual(['b/1', 'b/2', 'b/\u661f']);
+      expect(await store.listRecords('reg', { prefix: 'c', limit: 10 })).toEqual([]);
+      expect(await store.getCounter('n/x')).toBe(3);
+      expect(await store.getCounter('n/y')).toBe(5);
+      expect(await store.getCounter('n/z')).toBeUndefined();
+
+      // A delete removes the record; a negative delta subtracts.
+      await store.commit(batch(1n, 1n, 1, { records: [{ space: 'reg', key: 'a/1', value: null }], counters: [{ name: 'n/y', delta: -2 }] }));
+      expect(await store.getRecord('reg', 'a/1')).toBeUndefined();
+      expect(await store.getCounter('n/y')).toBe(3);
+    });
+
+    it('writes records outside the log and never loses a concurrent counter update', async () => {
+      const { store } = await open();
+      await Promise.all(Array.from({ length: 50 }, (_, i) => store.writeRecords([{ space: 'm', key: `k${i}`, value: `${i}` }], [{ name: 'c', delta: 1 }])));
+      expect(await store.getCounter('c')).toBe(50);
+      expect(await store.listRecords('m', { limit: 100 })).toHaveLength(50);
+      await Promise.all([
+        store.commit(batch(0n, 0n, 1, { counters: [{ name: 'c', delta: 10 }] })),
+        store.writeRecords([], [{ name: 'c', delta: 100 }]),
+        store.putAccount({ id: 'acc_9', name: 'N', email: 'n@example.com', kind: 'organisation', role: 'creator', createdAt: '2026-11-26T00:00:00.000Z' }, h(9), [
+          { name: 'c', delta: 1000 },
+        ]),
+      ]);
+      expect(await store.getCounter('c')).toBe(1160);
+    });
+
+    it('updates an account in place (role change) and refuses an unknown one', async () => {
+      const { store } = await open();
+      const account = { id: 'acc_1', name: 'N', email: 'a@example.com', kind: 'individual', role: 'creator', createdAt: '2026-11-26T00:00:00.000Z' } as const;
+      await store.putAccount(account, h(5));
+      await store.updateAccount({ ...account, role: 'reviewer' });
+      expect((await store.getAccountByKeyHash(h(5)))?.role).toBe('reviewer');
+      expect((await store.getAccountByEmail('a@example.com'))?.role).toBe('reviewer');
+      await expect(store.updateAccount({ ...account, id: 'acc_2' })).rejects.toSatisfy((e: unknown) => isLogError(e, 'not_found'));
+    });
+
+    it('keeps RFC 3161 timestamps by block height and finds the first one at or after a height', async () => {
+      const { store } = await open();
+      await store.commit(batch(0n, 0n, 0));
+      expect(await store.getTimestamp(0n)).toBeUndefined();
+      expect(await store.findFirstTimestampedBlock(0n)).toBeUndefined();
+      const der = (n: number) => Uint8Array.from({ length: 40 + n }, (_, i) => (i * 7 + n) & 255);
+      await store.putTimestamp(3n, der(3), 'TSA three');
+      await store.putTimestamp(7n, der(7), 'copyright-ledger built-in TSA (self-issued time)');
+      await store.putTimestamp(256n, der(1), 'T\u00e9l\u00e9 \u661f');
+      expect(await store.getTimestamp(3n)).toEqual({ der: der(3), tsa: 'TSA three' });
+      expect(await store.getTimestamp(4n)).toBeUndefined();
+      expect(await store.findFirstTimestampedBlock(0n)).toEqual({ height: 3n, der: der(3), tsa: 'TSA three' });
+      expect((await store.findFirstTimestampedBlock(3n))?.height).toBe(3n);
+      expect((await store.findFirstTimestampedBlock(4n))?.height).toBe(7n);
+      expect(await store.findFirstTimestampedBlock(8n)).toEqual({ height: 256n, der: der(1), tsa: 'T\u00e9l\u00e9 \u661f' });
+      expect(await store.findFirstTimestampedBlock(257n)).toBeUndefined();
+      // A later commit leaves them alone; a second put replaces.
+      await store.commit(batch(1n, 0n, 2));
+      await store.putTimestamp(3n, der(9), 'again');
+      expect(await store.getTimestamp(3n)).toEqual({ der: der(9), tsa: 'again' });
+      expect((await store.getTimestamp(7n))?.tsa).toBe('copyright-ledger built-in TSA (self-issued time)');
+    });
+
     if (impl.name === 'level') {
+      it('keeps timestamps across reopen', async () => {
+        const o = await open();
+        await o.store.commit(batch(0n, 0n, 1));
+        await o.store.putTimestamp(0n, Uint8Array.of(0x30, 0x00), 'tsa');
+        const again = await o.reopen!();
+        expect(await again.getTimestamp(0n)).toEqual({ der: Uint8Array.of(0x30, 0x00), tsa: 'tsa' });
+      });
+
+      it('keeps records and counters across reopen', async () => {
+        const o = await open();
+        await o.store.commit(batch(0n, 0n, 1, { records: [{ space: 'reg', key: 'k', value: 'v' }], counters: [{ name: 'c', delta: 7 }] }));
+        const again = await o.reopen!();
+        expect(await again.getRecord('reg', 'k')).toBe('v');
+        expect(await again.getCounter('c')).toBe(7);
+      });
+
       it('is durable across reopen', async () => {
         const o = await open();
         await o.store.commit(batch(0n, 0n, 2));

@@ -8,22 +8,27 @@ import { access, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { toHex } from '../../core/bytes.js';
-import { verifyCertificate } from '../../core/certificate.js';
+import { verifyAnyCertificate } from '../../core/registration.js';
 import { parseVerifierKey } from '../../core/note.js';
 import { audit } from '../../app/audit.js';
 import { nodeSha256, readVerifierKey } from '../crypto/node.js';
 import { LevelLogStore } from '../level/store.js';
 import { levelAuditSource } from '../level/audit-source.js';
 import { httpAuditSource } from './http-source.js';
+import { ingestCommand, IngestUsage, INGEST_USAGE } from './ingest.js';
 import { progress } from './progress.js';
+import { readTsaCertificates } from './tsa-cert.js';
 
 const USAGE = `usage:
-  copyright-ledger verify <certificate.json> [--file F] [--key <verifier key> | --key-file F] [--json]
+  copyright-ledger verify <certificate.json> [--file F] [--key <verifier key> | --key-file F] [--tsa-cert F]... [--json]
   copyright-ledger audit [--data-dir D | --server URL] [--key <verifier key> | --key-file F]
+${INGEST_USAGE}
 
-verify  checks a certificate offline; exit 0 valid, 1 invalid, 2 usage error
+verify  checks an evidence or registration certificate offline; exit 0 valid, 1 invalid, 2 usage error
 audit   recomputes every leaf, node, root, signature and the block chain; exit 0, or 1 naming
-        the first bad entry index or block height`;
+        the first bad entry index or block height
+ingest  deposits every file of a directory or manifest.jsonl; resumable with --state; exit 0,
+        1 listing the failures, 130 interrupted (docs/UPLOADS.md)`;
 
 class Usage extends Error {}
 
@@ -42,6 +47,8 @@ export async function main(argv: string[], io: Io = stdio): Promise<number> {
         return await verifyCommand(rest, io);
       case 'audit':
         return await auditCommand(rest, io);
+      case 'ingest':
+        return await ingestCommand(rest, io);
       case undefined:
       case 'help':
       case '--help':
@@ -52,7 +59,7 @@ export async function main(argv: string[], io: Io = stdio): Promise<number> {
         throw new Usage(`unknown command ${command}`);
     }
   } catch (e) {
-    if (e instanceof Usage || (e as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
+    if (e instanceof Usage || e instanceof IngestUsage || (e as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
       io.err(`error: ${(e as Error).message}\n\n${USAGE}`);
       return 2;
     }
@@ -84,7 +91,7 @@ async function verifyCommand(args: string[], io: Io): Promise<number> {
   const { values, positionals } = parseArgs({
     args,
     allowPositionals: true,
-    options: { file: { type: 'string' }, key: { type: 'string' }, 'key-file': { type: 'string' }, json: { type: 'boolean' } },
+    options: { file: { type: 'string' }, key: { type: 'string' }, 'key-file': { type: 'string' }, 'tsa-cert': { type: 'string', multiple: true }, json: { type: 'boolean' } },
   });
   if (positionals.length !== 1) throw new Usage('verify takes one certificate file');
   const verifierKey = await keyOption(values);
@@ -96,7 +103,10 @@ async function verifyCommand(args: string[], io: Io): Promise<number> {
     cert = text; // not JSON: the format check reports it
   }
   const file = values.file === undefined ? undefined : await hashFile(values.file);
-  const result = verifyCertificate(cert, { ...(verifierKey !== undefined ? { verifierKey } : {}), ...(file ? { file } : {}), sha256: nodeSha256 });
+  // Evidence or registration certificate, chosen by its `format`.
+  // --tsa-cert pins the TSA certificate or CA the timestamp check must chain to (docs/TIMESTAMPS.md).
+  const tsaCertificates = await readTsaCertificates(values['tsa-cert'] ?? [], (m) => new Usage(m));
+  const result = verifyAnyCertificate(cert, { ...(verifierKey !== undefined ? { verifierKey } : {}), ...(file ? { file } : {}), sha256: nodeSha256, tsaCertificates });
   if (values.json) io.out(JSON.stringify(result, null, 2));
   else {
     for (const c of result.checks) io.out(`${c.ok ? 'ok  ' : 'FAIL'} ${c.name.padEnd(20)} ${c.detail}`);

@@ -83,7 +83,7 @@ function signerFromPem(pem: string, origin: string, source: string): LogSigner {
 }
 
 /** Writes `data` to a new file at `path` with mode 0600, atomically, never replacing a file. */
-async function writeNewFileAtomically(path: string, data: string): Promise<'created' | 'exists'> {
+export async function writeNewFileAtomically(path: string, data: string): Promise<'created' | 'exists'> {
   const tmp = `${path}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`;
   const fh = await open(tmp, fsConstants.O_WRONLY | fsConstants.O_CREAT | fsConstants.O_EXCL, 0o600);
   try {

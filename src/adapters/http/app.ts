@@ -4,15 +4,19 @@
  */
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { toBase64, toHex } from '../../core/bytes.js';
-import { verifyCertificate } from '../../core/certificate.js';
+import { verifyAnyCertificate } from '../../core/registration.js';
 import { LogError } from '../../core/errors.js';
 import type { Accounts } from '../../app/accounts.js';
 import type { Deposits } from '../../app/deposits.js';
 import type { Ledger } from '../../app/log.js';
 import type { AccountRecord, BlockRecord } from '../../app/ports.js';
+import { jsonBody } from './json.js';
 import { buildOpenApi } from './openapi.js';
 import { errorHandler, parseWith, sendProblem } from './problem.js';
 import * as S from './schemas.js';
+import { uploadRoutes, type UploadConfig } from './upload-routes.js';
+import { registrationRoutes, type RegistrationHttpDeps } from './registrations.js';
+import { timestampRoutes, type TimestampHttpDeps } from './timestamps.js';
 
 export interface HttpDeps {
   ledger: Ledger;
@@ -20,6 +24,12 @@ export interface HttpDeps {
   deposits: Deposits;
   sha256: (...parts: Uint8Array[]) => Uint8Array;
   log?: (msg: string, err?: unknown) => void;
+  /** Uploads, PDF certificates and the verify page (issue 4); without it multipart deposits answer 415. */
+  uploads?: UploadConfig;
+  /** Registration, review, registry, statistics and organisation routes (issue 6, registrations.ts). */
+  registration?: Omit<RegistrationHttpDeps, 'accounts'>;
+  /** Trusted time (issue 5, timestamps.ts): block timestamps, the built-in TSA, and the TSA certificates POST /v1/verify pins. */
+  timestamps?: Omit<TimestampHttpDeps, 'ledger'> & { trusted: readonly Uint8Array[] };
 }
 
 declare module 'express-serve-static-core' {
@@ -38,8 +48,8 @@ export function createApp(deps: HttpDeps) {
   app.set('etag', false);
   app.set('query parser', 'simple');
 
-  const jsonSmall = express.json({ limit: SINGLE_BODY_LIMIT, strict: true, type: () => true });
-  const jsonBatch = express.json({ limit: BATCH_BODY_LIMIT, strict: true, type: () => true });
+  const jsonSmall = jsonBody(SINGLE_BODY_LIMIT);
+  const jsonBatch = jsonBody(BATCH_BODY_LIMIT);
 
   const requireJson = (req: Request, _res: Response, next: NextFunction) => {
     if (!req.is('application/json')) throw new LogError('unsupported_media_type', 'send application/json');
@@ -58,6 +68,7 @@ export function createApp(deps: HttpDeps) {
   };
 
   const me = (req: Request): AccountRecord => req.account!;
+  const uploads = deps.uploads ? uploadRoutes({ ledger, deposits, sha256: deps.sha256, config: deps.uploads }) : undefined;
   const query = (req: Request) => req.query as Record<string, unknown>;
 
   app.get('/healthz', (_req, res) => {
@@ -135,7 +146,10 @@ export function createApp(deps: HttpDeps) {
     res.status(201).json({ deposits: results.map((r) => r.deposit) });
   });
   app.post('/v1/deposits', auth, async (req, res, next) => {
-    if (req.is('multipart/form-data')) throw new LogError('unsupported_media_type', 'file upload is not enabled on this server yet; deposit the hash with application/json');
+    if (req.is('multipart/form-data')) {
+      if (uploads) return uploads.deposit(req, res);
+      throw new LogError('unsupported_media_type', 'file upload is not enabled on this server; deposit the hash with application/json');
+    }
     if (!req.is('application/json')) throw new LogError('unsupported_media_type', 'send application/json (hash only) or multipart/form-data (upload)');
     jsonSmall(req, res, next);
   }, async (req, res) => {
@@ -157,15 +171,24 @@ export function createApp(deps: HttpDeps) {
     const id = parseWith(S.DepositId, req.params.id, 'id');
     const cert = await deposits.certificate(id, me(req));
     if (req.accepts(['application/json', 'application/pdf']) === 'application/pdf') {
-      throw new LogError('unsupported_media_type', 'PDF certificates are not available on this server yet; ask for application/json');
+      if (uploads) return uploads.certificatePdf(req, res, cert);
+      throw new LogError('unsupported_media_type', 'PDF certificates are not available on this server; ask for application/json');
     }
     res.setHeader('Content-Disposition', `attachment; filename="${id}.certificate.json"`);
     res.json(cert);
   });
 
-  app.post('/v1/verify', requireJson, jsonSmall, (req, res) => {
-    res.json(verifyCertificate(req.body, { verifierKey: ledger.verifierKey, sha256: deps.sha256 }));
+  app.post('/v1/verify', async (req, res, next) => {
+    if (uploads && req.is('multipart/form-data')) return uploads.verify(req, res);
+    next();
+  }, requireJson, jsonSmall, (req, res) => {
+    res.json(verifyAnyCertificate(req.body, { verifierKey: ledger.verifierKey, sha256: deps.sha256, tsaCertificates: deps.timestamps?.trusted ?? [] }));
   });
+
+  if (uploads) app.get('/verify/:id', (req, res) => uploads.verifyPage(req, res));
+
+  if (deps.registration) app.use(registrationRoutes({ ...deps.registration, accounts }));
+  if (deps.timestamps) app.use(timestampRoutes({ ...deps.timestamps, ledger }));
 
   app.use((req, res) => sendProblem(res, 'not_found', `no route for ${req.method} ${req.path}`));
   app.use(errorHandler(deps.log ?? ((m, e) => console.error(m, e))));

@@ -1,6 +1,8 @@
 /** OpenAPI 3.1 document generated from the zod schemas (never written twice). */
 import { z } from 'zod';
+import { registrationPaths } from './registration-openapi.js';
 import * as S from './schemas.js';
+import { pdfContent, uploadDepositForm, verifyForm, verifyPagePath } from './upload-openapi.js';
 
 type Json = Record<string, unknown>;
 
@@ -59,6 +61,21 @@ export function buildOpenApi(): Json {
       },
       '/v1/blocks/latest': { get: { summary: 'The latest block', responses: { '200': json(S.Block) } } },
       '/v1/blocks/{height}': { get: { summary: 'A block', parameters: [pp('height', 'decimal height')], responses: { '200': json(S.Block), ...errors } } },
+      '/v1/blocks/{height}/timestamp': {
+        get: {
+          summary: "The block's RFC 3161 TimeStampResp over SHA-256 of its checkpoint body (docs/TIMESTAMPS.md)",
+          parameters: [pp('height', 'decimal height')],
+          responses: { '200': { description: 'DER TimeStampResp', content: { 'application/timestamp-reply': { schema: { type: 'string', format: 'binary' } } } }, ...errors },
+        },
+      },
+      '/v1/tsa': {
+        post: {
+          summary: 'The built-in RFC 3161 TSA (self-issued time)',
+          requestBody: { required: true, content: { 'application/timestamp-query': { schema: { type: 'string', format: 'binary' } } } },
+          responses: { '200': { description: 'DER TimeStampResp (a refusal for a bad query)', content: { 'application/timestamp-reply': { schema: { type: 'string', format: 'binary' } } } }, '415': problem('Not application/timestamp-query') },
+        },
+      },
+      '/v1/tsa/certificate': { get: { summary: "The built-in TSA's self-signed certificate", responses: { '200': { description: 'PEM', content: { 'application/pem-certificate-chain': { schema: { type: 'string' } } } } } } },
       '/v1/accounts': {
         post: {
           summary: 'Create an account; the API key is shown once',
@@ -69,15 +86,15 @@ export function buildOpenApi(): Json {
       '/v1/accounts/me': { get: { summary: 'The calling account', security: bearer, responses: { '200': { description: '{"account":Account}' }, ...errors } } },
       '/v1/deposits': {
         post: {
-          summary: 'Deposit a hash (application/json)',
+          summary: 'Deposit a work: upload it (multipart/form-data) or give its hashes (application/json)',
           security: bearer,
           parameters: [{ name: 'Idempotency-Key', in: 'header', required: false, schema: schema(S.IdempotencyKey) }],
-          requestBody: body(S.DepositRequest),
+          requestBody: { required: true, content: { 'application/json': { schema: schema(S.DepositRequest) }, 'multipart/form-data': uploadDepositForm() } },
           responses: {
             '201': json(S.Deposit, 'Created, durable'),
             '200': json(S.Deposit, 'Repeat of an Idempotency-Key: the first deposit'),
-            '413': problem('Body too large'),
-            '415': problem('Not JSON'),
+            '413': problem('Body or file too large (MAX_UPLOAD_BYTES)'),
+            '415': problem('Neither JSON nor multipart/form-data'),
             '503': problem('Overloaded; see Retry-After'),
             ...errors,
           },
@@ -98,15 +115,22 @@ export function buildOpenApi(): Json {
       },
       '/v1/deposits/{id}': { get: { summary: 'A deposit of the caller', security: bearer, parameters: [pp('id', 'deposit id')], responses: { '200': json(S.Deposit), ...errors } } },
       '/v1/deposits/{id}/certificate': {
-        get: { summary: 'Evidence certificate (contract §5)', security: bearer, parameters: [pp('id', 'deposit id')], responses: { '200': json(S.Certificate), ...errors } },
+        get: {
+          summary: 'Evidence certificate (contract §5); with Accept: application/pdf, the printable bilingual PDF with a QR code of the verify page',
+          security: bearer,
+          parameters: [pp('id', 'deposit id')],
+          responses: { '200': { description: 'OK', content: { ...json(S.Certificate).content, ...pdfContent() } }, ...errors },
+        },
       },
       '/v1/verify': {
         post: {
-          summary: "Verify a certificate against this log's key",
-          requestBody: body(S.Certificate),
+          summary: "Verify a certificate against this log's key (JSON body, or multipart certificate + optional file)",
+          requestBody: { required: true, content: { 'application/json': { schema: schema(S.Certificate) }, 'multipart/form-data': verifyForm() } },
           responses: { '200': json(S.VerifyResult), ...errors },
         },
       },
+      ...verifyPagePath(),
+      ...registrationPaths(),
     },
   };
 }

@@ -2,6 +2,7 @@
  * Zod schemas: the only source of request and response types, and of /openapi.json.
  */
 import { z } from 'zod';
+import { WorkMetadata } from './metadata.js';
 
 const MAX_SAFE = Number.MAX_SAFE_INTEGER;
 
@@ -14,14 +15,23 @@ export const Hex64 = z
 
 const HexOut = z.string().regex(/^[0-9a-f]{64}$/);
 
-export const Metadata = z
-  .record(z.string(), z.unknown())
-  .meta({ description: 'Work metadata (JSON object). The service adds a random `salt`; only SHA-256(JCS(metadata)) enters the log.' });
+/** Work metadata: one schema for uploads, hash-only and batch deposits (metadata.ts, docs/UPLOADS.md). */
+export const Metadata = WorkMetadata;
 
 export const Size = z.number().int().min(0).max(MAX_SAFE);
 
+/** A platform's deposit for a rights holder (docs/REGISTRATION.md); kept in the private metadata. */
+export const OnBehalfOf = z
+  .strictObject({
+    account: z.string().regex(/^acc_[A-Za-z0-9_-]{1,64}$/, 'not an account id').optional(),
+    name: z.string().trim().min(1).max(200).optional(),
+    reference: z.string().min(1).max(200).optional(),
+  })
+  .refine((o) => o.account !== undefined || o.name !== undefined || o.reference !== undefined, 'name the rights holder by account, name or reference')
+  .meta({ id: 'OnBehalfOf', description: 'Platforms only: the rights holder this deposit is made for. Kept in the private metadata; only its hash enters the log.' });
+
 export const DepositRequest = z
-  .strictObject({ sha256: Hex64, sm3: Hex64.optional(), size: Size.optional(), metadata: Metadata.optional() })
+  .strictObject({ sha256: Hex64, sm3: Hex64.optional(), size: Size.optional(), metadata: Metadata.optional(), onBehalfOf: OnBehalfOf.optional() })
   .meta({ id: 'DepositRequest' });
 
 export const ExternalId = z.string().min(1).max(512);
@@ -32,6 +42,7 @@ export const BatchItem = z.strictObject({
   size: Size.optional(),
   metadata: Metadata.optional(),
   externalId: ExternalId.optional(),
+  onBehalfOf: OnBehalfOf.optional(),
 });
 
 export const MAX_BATCH_ITEMS = 10_000;

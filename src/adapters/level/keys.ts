@@ -16,6 +16,9 @@ export const P = {
   account: 0x61, // 'a' + account id               → account JSON
   apiKey: 0x6b, // 'k' + 32-byte key hash          → account id
   email: 0x6d, // 'm' + lowercased email            → account id
+  record: 0x52, // 'R' + space + 0x00 + key         → value (auxiliary records, see registry.ts)
+  counter: 0x43, // 'C' + counter name              → decimal text
+  timestamp: 0x74, // 't' + u64 height              → u16 label length ‖ label ‖ DER TimeStampResp
 } as const;
 
 const one = (p: number) => Uint8Array.of(p);
@@ -32,6 +35,7 @@ export const claimKey = (kind: 'idempotency' | 'external', account: string, key:
   concatBytes(Uint8Array.of(P.claim, kind === 'idempotency' ? 0x69 : 0x78), utf8(account), Uint8Array.of(0), utf8(key));
 export const accountKey = (id: string) => concatBytes(one(P.account), utf8(id));
 export const apiKeyKey = (hash: Uint8Array) => concatBytes(one(P.apiKey), hash);
+export const timestampKey = (height: bigint) => concatBytes(one(P.timestamp), u64be(height));
 export const emailKey = (email: string) => concatBytes(one(P.email), utf8(email.toLowerCase()));
 /** Exclusive upper bound of all keys with this prefix. */
 export function prefixEnd(prefix: Uint8Array): Uint8Array {

@@ -6,8 +6,9 @@ import { Level } from 'level';
 import { fromHex, fromUtf8, readU64be, toHex, u64be, utf8, concatBytes } from '../../core/bytes.js';
 import { LogError } from '../../core/errors.js';
 import type { NodeId } from '../../core/merkle.js';
-import type { AccountRecord, BlockRecord, ClaimRecord, CommitBatch, DepositRecord, LogHead, LogStore } from '../../app/ports.js';
+import type { AccountRecord, BlockRecord, ClaimRecord, CommitBatch, CounterDelta, DepositRecord, LogHead, LogStore, RecordWrite, TimestampRecord } from '../../app/ports.js';
 import * as K from './keys.js';
+import { LevelRecords } from './registry.js';
 
 type Bytes = Uint8Array;
 
@@ -33,7 +34,12 @@ const json = (v: unknown): Bytes => utf8(JSON.stringify(v));
 const parse = <T>(b: Bytes): T => JSON.parse(fromUtf8(b)) as T;
 
 export class LevelLogStore implements LogStore {
-  private constructor(readonly db: Level<Bytes, Bytes>) {}
+  /** Auxiliary records and counters; every write goes through it so counter updates serialize. */
+  private readonly aux: LevelRecords;
+
+  private constructor(readonly db: Level<Bytes, Bytes>) {
+    this.aux = new LevelRecords(db);
+  }
 
   /** Opens (creating if needed) the database at `path`. */
   static async open(path: string): Promise<LevelLogStore> {
@@ -86,7 +92,7 @@ export class LevelLogStore implements LogStore {
         time: h.time,
       } satisfies HeadJson),
     );
-    await this.db.batch(ops, { sync: true });
+    await this.aux.write(ops, batch.records, batch.counters);
   }
 
   async getEntry(index: bigint): Promise<Bytes | undefined> {
@@ -141,15 +147,37 @@ export class LevelLogStore implements LogStore {
     return raw === undefined ? undefined : fromUtf8(raw);
   }
 
-  async putAccount(account: AccountRecord, apiKeyHash: Bytes): Promise<void> {
-    await this.db.batch(
+  async putAccount(account: AccountRecord, apiKeyHash: Bytes, counters: CounterDelta[] = []): Promise<void> {
+    await this.aux.write(
       [
         { type: 'put', key: K.accountKey(account.id), value: json(account) },
         { type: 'put', key: K.apiKeyKey(apiKeyHash), value: utf8(account.id) },
         { type: 'put', key: K.emailKey(account.email), value: utf8(account.id) },
       ],
-      { sync: true },
+      [],
+      counters,
     );
+  }
+
+  async updateAccount(account: AccountRecord): Promise<void> {
+    if ((await this.db.get(K.accountKey(account.id))) === undefined) throw new LogError('not_found', 'no such account');
+    await this.aux.write([{ type: 'put', key: K.accountKey(account.id), value: json(account) }]);
+  }
+
+  getRecord(space: string, key: string): Promise<string | undefined> {
+    return this.aux.get(space, key);
+  }
+
+  listRecords(space: string, opts: { prefix?: string; after?: string; limit: number }): Promise<{ key: string; value: string }[]> {
+    return this.aux.list(space, opts);
+  }
+
+  getCounter(name: string): Promise<number | undefined> {
+    return this.aux.counter(name);
+  }
+
+  writeRecords(records: RecordWrite[], counters: CounterDelta[] = []): Promise<void> {
+    return this.aux.write([], records, counters);
   }
 
   async getAccount(id: string): Promise<AccountRecord | undefined> {
@@ -174,9 +202,36 @@ export class LevelLogStore implements LogStore {
     return n;
   }
 
+  async putTimestamp(height: bigint, der: Bytes, tsa: string): Promise<void> {
+    const label = utf8(tsa);
+    if (label.length > 0xffff) throw new LogError('invalid_request', 'TSA label too long');
+    const value = concatBytes(Uint8Array.of(label.length >> 8, label.length & 255), label, der);
+    // One key nothing else writes: no need to serialize with commit or the record writer.
+    await this.db.put(K.timestampKey(height), value, { sync: true });
+  }
+
+  async getTimestamp(height: bigint): Promise<TimestampRecord | undefined> {
+    if (height < 0n) return undefined;
+    const raw = await this.db.get(K.timestampKey(height));
+    return raw === undefined ? undefined : timestampFromBytes(raw);
+  }
+
+  async findFirstTimestampedBlock(fromHeight: bigint): Promise<(TimestampRecord & { height: bigint }) | undefined> {
+    const from = fromHeight < 0n ? 0n : fromHeight;
+    const [entry] = await this.db.iterator({ gte: K.timestampKey(from), lt: K.prefixEnd(Uint8Array.of(K.P.timestamp)), limit: 1 }).all();
+    if (entry === undefined) return undefined;
+    return { height: readU64be(entry[0], 1), ...timestampFromBytes(entry[1]) };
+  }
+
   async close(): Promise<void> {
     await this.db.close();
   }
+}
+
+function timestampFromBytes(raw: Bytes): TimestampRecord {
+  const n = raw.length < 2 ? -1 : (raw[0]! << 8) | raw[1]!;
+  if (n < 0 || raw.length < 2 + n) throw new LogError('corrupt_store', 'timestamp record is unreadable');
+  return { tsa: fromUtf8(raw.subarray(2, 2 + n)), der: new Uint8Array(raw.subarray(2 + n)) };
 }
 
 function blockToJson(b: BlockRecord): BlockJson {

@@ -5,7 +5,7 @@
 import { toHex } from '../../core/bytes.js';
 import { LogError } from '../../core/errors.js';
 import type { NodeId } from '../../core/merkle.js';
-import type { AccountRecord, BlockRecord, ClaimRecord, CommitBatch, DepositRecord, LogHead, LogStore } from '../../app/ports.js';
+import type { AccountRecord, BlockRecord, ClaimRecord, CommitBatch, CounterDelta, DepositRecord, LogHead, LogStore, RecordWrite, TimestampRecord } from '../../app/ports.js';
 
 export class MemoryLogStore implements LogStore {
   private head: LogHead | undefined;
@@ -18,6 +18,9 @@ export class MemoryLogStore implements LogStore {
   private readonly accounts = new Map<string, AccountRecord>();
   private readonly keys = new Map<string, string>();
   private readonly emails = new Map<string, string>();
+  private readonly timestamps = new Map<bigint, TimestampRecord>();
+  private readonly records = new Map<string, Map<string, string>>();
+  private readonly counters = new Map<string, number>();
   /** Set to make the next commit fail (tests of failure handling). */
   failNextCommit: Error | undefined;
 
@@ -40,6 +43,7 @@ export class MemoryLogStore implements LogStore {
       this.bySha.set(k, [...(this.bySha.get(k) ?? []), d.record.index]);
     }
     for (const c of batch.claims) this.claims.set(claimKey(c.kind, c.account, c.key), c.depositId);
+    this.applyRecords(batch.records ?? [], batch.counters ?? []);
     this.blocks.set(batch.block.height, batch.block);
     this.head = batch.head;
   }
@@ -88,10 +92,49 @@ export class MemoryLogStore implements LogStore {
     return this.claims.get(claimKey(kind, account, key));
   }
 
-  async putAccount(account: AccountRecord, apiKeyHash: Uint8Array) {
+  async putAccount(account: AccountRecord, apiKeyHash: Uint8Array, counters: CounterDelta[] = []) {
     this.accounts.set(account.id, account);
     this.keys.set(toHex(apiKeyHash), account.id);
     this.emails.set(account.email.toLowerCase(), account.id);
+    this.applyRecords([], counters);
+  }
+
+  async updateAccount(account: AccountRecord) {
+    if (!this.accounts.has(account.id)) throw new LogError('not_found', 'no such account');
+    this.accounts.set(account.id, account);
+  }
+
+  async getRecord(space: string, key: string) {
+    return this.records.get(space)?.get(key);
+  }
+
+  async listRecords(space: string, opts: { prefix?: string; after?: string; limit: number }) {
+    const prefix = opts.prefix ?? '';
+    const after = opts.after === undefined ? undefined : Buffer.from(opts.after);
+    const keys = [...(this.records.get(space)?.keys() ?? [])]
+      .filter((k) => k.startsWith(prefix) && (after === undefined || Buffer.compare(Buffer.from(k), after) > 0))
+      .sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b)))
+      .slice(0, Math.max(0, opts.limit));
+    return keys.map((key) => ({ key, value: this.records.get(space)!.get(key)! }));
+  }
+
+  async getCounter(name: string) {
+    return this.counters.get(name);
+  }
+
+  async writeRecords(records: RecordWrite[], counters: CounterDelta[] = []) {
+    await Promise.resolve();
+    this.applyRecords(records, counters);
+  }
+
+  private applyRecords(records: readonly RecordWrite[], counters: readonly CounterDelta[]) {
+    for (const r of records) {
+      let space = this.records.get(r.space);
+      if (space === undefined) this.records.set(r.space, (space = new Map()));
+      if (r.value === null) space.delete(r.key);
+      else space.set(r.key, r.value);
+    }
+    for (const c of counters) this.counters.set(c.name, (this.counters.get(c.name) ?? 0) + c.delta);
   }
 
   async getAccount(id: string) {
@@ -110,6 +153,21 @@ export class MemoryLogStore implements LogStore {
 
   async countAccounts() {
     return this.accounts.size;
+  }
+
+  async putTimestamp(height: bigint, der: Uint8Array, tsa: string) {
+    await Promise.resolve();
+    this.timestamps.set(height, { der: der.slice(), tsa });
+  }
+
+  async getTimestamp(height: bigint) {
+    return this.timestamps.get(height);
+  }
+
+  async findFirstTimestampedBlock(fromHeight: bigint) {
+    let best: bigint | undefined;
+    for (const h of this.timestamps.keys()) if (h >= fromHeight && (best === undefined || h < best)) best = h;
+    return best === undefined ? undefined : { height: best, ...this.timestamps.get(best)! };
   }
 
   async close() {}

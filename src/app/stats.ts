@@ -1,0 +1,73 @@
+/**
+ * Platform statistics (docs/REGISTRATION.md). Every figure is a counter kept in the same atomic
+ * batch as the change it counts (deposits by the Ledger, accounts by Accounts, applications and
+ * registrations by Registrations), so a request reads a handful of keys and never scans.
+ */
+import { ACCOUNTS_COUNTER, ORGANISATIONS_COUNTER } from './accounts.js';
+import { DEPOSITS_COUNTER, type Ledger } from './log.js';
+import type { LogStore } from './ports.js';
+import { COUNTERS, STATES } from './registrations.js';
+
+export interface Targets {
+  deposits: number;
+  applications: number;
+  entities: number;
+}
+
+export const DEFAULT_TARGETS: Targets = { deposits: 2_000_000, applications: 100_000, entities: 4_000 };
+
+export interface Progress {
+  value: number;
+  target: number;
+  /** value / target, rounded to 4 decimals (may exceed 1). */
+  ratio: number;
+}
+
+export interface StatsView {
+  deposits: number;
+  applications: { total: number; byState: Record<(typeof STATES)[number], number> };
+  registrations: { issued: number; revoked: number; active: number; corrections: number };
+  accounts: number;
+  /** Organisation accounts: the entities served. */
+  organisations: number;
+  log: { treeSize: number; blocks: number };
+  progress: { deposits: Progress; applications: Progress; entities: Progress };
+}
+
+export class Stats {
+  constructor(
+    private readonly store: LogStore,
+    private readonly ledger: Ledger,
+    private readonly targets: Targets = DEFAULT_TARGETS,
+  ) {}
+
+  async get(): Promise<StatsView> {
+    const c = async (name: string) => (await this.store.getCounter(name)) ?? 0;
+    const [deposits, accounts, organisations, total, issued, revoked, corrections, ...states] = await Promise.all([
+      c(DEPOSITS_COUNTER),
+      c(ACCOUNTS_COUNTER),
+      c(ORGANISATIONS_COUNTER),
+      c(COUNTERS.submitted),
+      c(COUNTERS.issued),
+      c(COUNTERS.revoked),
+      c(COUNTERS.corrections),
+      ...STATES.map((s) => c(COUNTERS.state(s))),
+    ]);
+    const byState = Object.fromEntries(STATES.map((s, i) => [s, states[i]!])) as StatsView['applications']['byState'];
+    const progress = (value: number, target: number): Progress => ({ value, target, ratio: Math.round((value / target) * 10_000) / 10_000 });
+    const latest = this.ledger.latestBlock;
+    return {
+      deposits: deposits!,
+      applications: { total: total!, byState },
+      registrations: { issued: issued!, revoked: revoked!, active: issued! - revoked!, corrections: corrections! },
+      accounts: accounts!,
+      organisations: organisations!,
+      log: { treeSize: Number(latest.treeSize), blocks: Number(latest.height) + 1 },
+      progress: {
+        deposits: progress(deposits!, this.targets.deposits),
+        applications: progress(total!, this.targets.applications),
+        entities: progress(organisations!, this.targets.entities),
+      },
+    };
+  }
+}

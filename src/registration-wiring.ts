@@ -1,0 +1,57 @@
+/**
+ * Composition of issue 6 (registration, review, registry, statistics, organisations), called
+ * from the composition root (server.ts) so that wiring it stays one line there.
+ */
+import type { Request } from 'express';
+import { nodeSha256 } from './adapters/crypto/node.js';
+import { renderRegistrationPdf } from './adapters/http/registration-pdf.js';
+import type { RegistrationHttpDeps } from './adapters/http/registrations.js';
+import type { Deposits } from './app/deposits.js';
+import type { Ledger } from './app/log.js';
+import { Organisations } from './app/organisations.js';
+import type { Clock, LogStore, RandomBytes } from './app/ports.js';
+import { Registrations } from './app/registrations.js';
+import { Stats } from './app/stats.js';
+import type { Config } from './config.js';
+import { formatTime } from './core/time.js';
+
+export function registrationDeps(p: {
+  ledger: Ledger;
+  store: LogStore;
+  deposits: Deposits;
+  config: Config;
+  clock: Clock;
+  random: RandomBytes;
+}): Omit<RegistrationHttpDeps, 'accounts'> {
+  const organisations = new Organisations(p.store, p.clock);
+  const registrations = new Registrations({
+    ledger: p.ledger,
+    store: p.store,
+    deposits: p.deposits,
+    organisations,
+    sha256: nodeSha256,
+    random: p.random,
+    clock: p.clock,
+  });
+  const stats = new Stats(p.store, p.ledger, {
+    deposits: p.config.STATS_TARGET_DEPOSITS,
+    applications: p.config.STATS_TARGET_APPLICATIONS,
+    entities: p.config.STATS_TARGET_ENTITIES,
+  });
+  const base = (req: Request): string => {
+    if (p.config.PUBLIC_URL !== undefined) return p.config.PUBLIC_URL.replace(/\/+$/, '');
+    try {
+      return new URL(`${req.protocol}://${req.get('host') ?? 'localhost'}`).origin;
+    } catch {
+      return 'http://localhost';
+    }
+  };
+  const pdf: RegistrationHttpDeps['pdf'] = (req, certificate) =>
+    renderRegistrationPdf({
+      certificate,
+      verifierKey: p.ledger.verifierKey,
+      registryUrl: `${base(req)}/v1/registry?number=${certificate.registration.number}`,
+      issuedAt: formatTime(p.clock.now()),
+    });
+  return { registrations, organisations, stats, pdf };
+}
