@@ -47,6 +47,8 @@ export const ConfigSchema = z.object({
   /** First retry delay after every TSA failed; doubles up to TSA_BACKOFF_MAX_MS. */
   TSA_BACKOFF_MS: z.coerce.number().int().min(10).default(1_000),
   TSA_BACKOFF_MAX_MS: z.coerce.number().int().min(10).default(300_000),
+  /** Least time between two block timestamps: the newest block's token covers all earlier entries. */
+  TSA_MIN_INTERVAL_MS: z.coerce.number().int().min(0).max(3_600_000).default(1_000),
   /** Targets GET /v1/stats reports progress against (docs/REGISTRATION.md). */
   STATS_TARGET_DEPOSITS: z.coerce.number().int().positive().default(2_000_000),
   STATS_TARGET_APPLICATIONS: z.coerce.number().int().positive().default(100_000),

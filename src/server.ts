@@ -3,7 +3,7 @@
  * app. Building is kept apart from listening so tests start it on port 0.
  */
 import { mkdir } from 'node:fs/promises';
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomFillSync } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import type { Server } from 'node:http';
@@ -31,7 +31,25 @@ export interface Service {
 }
 
 export const systemClock: Clock = { now: () => Date.now() };
-export const systemRandom: RandomBytes = (n) => randomBytes(n);
+/**
+ * CSPRNG bytes. Small requests (deposit ids, salts: 2 per deposit) come from a 64 KiB pool
+ * refilled by one randomFillSync: one OpenSSL call per ~2,500 deposits instead of two each.
+ * Every byte is handed out once.
+ */
+const RANDOM_POOL = Buffer.allocUnsafe(65_536);
+let randomPoolOffset = RANDOM_POOL.length;
+export const systemRandom: RandomBytes = (n) => {
+  if (n > 256) return randomBytes(n);
+  if (randomPoolOffset + n > RANDOM_POOL.length) {
+    randomFillSync(RANDOM_POOL);
+    randomPoolOffset = 0;
+  }
+  const out = new Uint8Array(n);
+  out.set(RANDOM_POOL.subarray(randomPoolOffset, randomPoolOffset + n));
+  RANDOM_POOL.fill(0, randomPoolOffset, randomPoolOffset + n);
+  randomPoolOffset += n;
+  return out;
+};
 
 export async function startService(config: Config, log: (msg: string, err?: unknown) => void = () => undefined): Promise<Service> {
   await mkdir(config.DATA_DIR, { recursive: true });

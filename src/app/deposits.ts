@@ -2,9 +2,9 @@
  * Deposits (contract §4): hash-only deposits, single and batch, idempotent by Idempotency-Key
  * or externalId; reads, prior-art lookup and certificates.
  */
-import { fromHex, toHex } from '../core/bytes.js';
+import { fromHex, toHex, utf8 } from '../core/bytes.js';
 import { buildCertificate, type Certificate } from '../core/certificate.js';
-import { decodeEntry, encodeEntry, isDepositEntry, type DepositEntry } from '../core/entry.js';
+import { decodeEntry, encodeEntry, isDepositEntry, type DepositEntry, encodeDepositEntry } from '../core/entry.js';
 import { LogError } from '../core/errors.js';
 import type { Sha256 } from '../core/hash.js';
 import { canonicalBytes, canonicalize } from '../core/jcs.js';
@@ -87,6 +87,12 @@ export class Deposits {
 
   /** Up to 10,000 deposits in one batch, answered in item order. */
   async depositBatch(account: AccountRecord, items: DepositInput[]): Promise<{ deposit: DepositView; created: boolean }[]> {
+    if (items.every((input) => input.externalId === undefined)) {
+      // No claims: nothing to deduplicate, every item is a new deposit (no in-flight bookkeeping,
+      // no per-item promises).
+      const views = await this.commit(items.map((input) => this.prepare(account, input, [])));
+      return views.map((deposit) => ({ deposit, created: true }));
+    }
     return this.claimed(
       account,
       items.map((input) => ({ input, claims: this.claimsFor(account, input) })),
@@ -192,15 +198,15 @@ export class Deposits {
       sha256: input.sha256,
       ...(input.sm3 !== undefined ? { sm3: input.sm3 } : {}),
       ...(input.size !== undefined ? { size: input.size } : {}),
-      metaSha256: toHex(this.sha256(canonicalBytes(metadata))),
+      metaSha256: toHex(this.sha256(utf8(metaText))),
       receivedAt: formatTime(this.clock.now()),
     };
     return {
       entry,
       pending: {
-        bytes: encodeEntry(entry),
+        bytes: encodeDepositEntry(entry),
         deposit: { record: { id, metadata: metaText }, sha256: fromHex(input.sha256, 32) },
-        claims: claims.map((c) => ({ ...c, depositId: id })),
+        ...(claims.length > 0 ? { claims: claims.map((c) => ({ ...c, depositId: id })) } : {}),
       },
     };
   }

@@ -89,6 +89,10 @@ export interface TimestamperOptions {
   backoffMs?: number;
   /** Longest retry delay (default 5 min). */
   maxBackoffMs?: number;
+  /** Least time between the starts of two successful stamps (default 1 s). Under load blocks come
+   * every few milliseconds; the newest block's token covers every earlier entry, so one token a
+   * second bounds the TSA traffic and the CPU spent on tokens without losing coverage. */
+  minIntervalMs?: number;
   /** Random number in [0, 1) for jitter (default Math.random). */
   random?: () => number;
   log?: (msg: string, err?: unknown) => void;
@@ -115,6 +119,7 @@ export class Timestamper {
   private readonly timeoutMs: number;
   private readonly backoffMs: number;
   private readonly maxBackoffMs: number;
+  private readonly minIntervalMs: number;
   private readonly listeners = new Set<(height: bigint) => void>();
 
   constructor(private readonly opts: TimestamperOptions) {
@@ -122,6 +127,7 @@ export class Timestamper {
     this.timeoutMs = opts.timeoutMs ?? 10_000;
     this.backoffMs = opts.backoffMs ?? 1_000;
     this.maxBackoffMs = opts.maxBackoffMs ?? 300_000;
+    this.minIntervalMs = opts.minIntervalMs ?? 1_000;
   }
 
   /** Starts the worker. MUST NOT be called twice without `stop` in between. */
@@ -167,8 +173,10 @@ export class Timestamper {
         await this.until(() => this.opts.ledger.latestBlock.height !== target.height);
         continue;
       }
+      const started = Date.now();
       if (await this.stamp(target)) {
         backoff = this.backoffMs;
+        await this.sleep(this.minIntervalMs - (Date.now() - started));
         continue;
       }
       const delay = Math.round(backoff * (0.5 + (this.opts.random ?? Math.random)()));
@@ -234,6 +242,7 @@ export class Timestamper {
   }
 
   private sleep(ms: number): Promise<void> {
+    if (ms <= 0) return Promise.resolve();
     return new Promise<void>((resolve) => {
       const timer = setTimeout(done, ms);
       function done() {

@@ -37,6 +37,71 @@ export const accountKey = (id: string) => concatBytes(one(P.account), utf8(id));
 export const apiKeyKey = (hash: Uint8Array) => concatBytes(one(P.apiKey), hash);
 export const timestampKey = (height: bigint) => concatBytes(one(P.timestamp), u64be(height));
 export const emailKey = (email: string) => concatBytes(one(P.email), utf8(email.toLowerCase()));
+const encoder = new TextEncoder();
+
+/**
+ * Writes the keys and values of one commit into shared 64 KiB slabs: one small view per record
+ * instead of the four or five arrays (and a DataView) the functions above allocate. LevelDB copies
+ * every key and value into its write batch, so the views only need to live until the write.
+ */
+export class Packer {
+  private buf = new Uint8Array(0);
+  private dv = new DataView(this.buf.buffer);
+  private off = 0;
+
+  private take(n: number): number {
+    if (this.off + n > this.buf.length) {
+      this.buf = new Uint8Array(Math.max(65_536, n));
+      this.dv = new DataView(this.buf.buffer);
+      this.off = 0;
+    }
+    const o = this.off;
+    this.off += n;
+    return o;
+  }
+
+  entryKey(index: bigint): Uint8Array {
+    const o = this.take(9);
+    this.buf[o] = P.entry;
+    this.dv.setBigUint64(o + 1, index);
+    return this.buf.subarray(o, o + 9);
+  }
+
+  nodeKey(level: number, index: bigint): Uint8Array {
+    const o = this.take(10);
+    this.buf[o] = P.node;
+    this.buf[o + 1] = level;
+    this.dv.setBigUint64(o + 2, index);
+    return this.buf.subarray(o, o + 10);
+  }
+
+  shaKey(sha256: Uint8Array, index: bigint): Uint8Array {
+    const o = this.take(41);
+    this.buf[o] = P.sha;
+    this.buf.set(sha256, o + 1);
+    this.dv.setBigUint64(o + 33, index);
+    return this.buf.subarray(o, o + 41);
+  }
+
+  /** prefix ‖ UTF-8(text). */
+  prefixed(prefix: number, text: string): Uint8Array {
+    const o = this.take(1 + 3 * text.length);
+    this.buf[o] = prefix;
+    const { written } = encoder.encodeInto(text, this.buf.subarray(o + 1));
+    this.off = o + 1 + written;
+    return this.buf.subarray(o, this.off);
+  }
+
+  /** u64be(n) ‖ UTF-8(text). */
+  u64Text(n: bigint, text: string): Uint8Array {
+    const o = this.take(8 + 3 * text.length);
+    this.dv.setBigUint64(o, n);
+    const { written } = encoder.encodeInto(text, this.buf.subarray(o + 8));
+    this.off = o + 8 + written;
+    return this.buf.subarray(o, this.off);
+  }
+}
+
 /** Exclusive upper bound of all keys with this prefix. */
 export function prefixEnd(prefix: Uint8Array): Uint8Array {
   const out = prefix.slice();

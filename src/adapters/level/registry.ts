@@ -70,7 +70,15 @@ export class LevelRecords {
           all.push({ type: 'put', key: counterKey(name), value: utf8(String(value)) });
         });
       }
-      if (all.length > 0) await this.db.batch(all, { sync: true });
+      if (all.length > 0) {
+        // Chained batch: abstract-level's array batch clones and re-validates every op (~6 µs/op).
+        const b = this.db.batch();
+        for (const op of all) {
+          if (op.type === 'put') b.put(op.key, op.value);
+          else b.del(op.key);
+        }
+        await b.write({ sync: true });
+      }
     };
     const done = this.chain.then(run);
     this.chain = done.catch(() => undefined);

@@ -70,11 +70,12 @@ export class LevelLogStore implements LogStore {
     const ops: { type: 'put'; key: Bytes; value: Bytes }[] = [];
     const put = (key: Bytes, value: Bytes) => ops.push({ type: 'put', key, value });
     const empty = new Uint8Array(0);
-    for (const e of batch.entries) put(K.entryKey(e.index), e.bytes);
-    for (const n of batch.nodes) put(K.nodeKey(n.id.level, n.id.index), n.hash);
+    const pk = new K.Packer();
+    for (const e of batch.entries) put(pk.entryKey(e.index), e.bytes);
+    for (const n of batch.nodes) put(pk.nodeKey(n.id.level, n.id.index), n.hash);
     for (const d of batch.deposits) {
-      put(K.depositKey(d.record.id), concatBytes(u64be(d.record.index), utf8(d.record.metadata)));
-      put(K.shaKey(d.sha256, d.record.index), empty);
+      put(pk.prefixed(K.P.deposit, d.record.id), pk.u64Text(d.record.index, d.record.metadata));
+      put(pk.shaKey(d.sha256, d.record.index), empty);
     }
     for (const c of batch.claims) put(K.claimKey(c.kind, c.account, c.key), utf8(c.depositId));
     const b = batch.block;

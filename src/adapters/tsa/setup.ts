@@ -21,6 +21,7 @@ export interface TimestampConfig {
   TSA_TIMEOUT_MS: number;
   TSA_BACKOFF_MS: number;
   TSA_BACKOFF_MAX_MS: number;
+  TSA_MIN_INTERVAL_MS: number;
 }
 
 export interface Timestamps {
@@ -56,6 +57,7 @@ export async function setupTimestamps(
     timeoutMs: config.TSA_TIMEOUT_MS,
     backoffMs: config.TSA_BACKOFF_MS,
     maxBackoffMs: config.TSA_BACKOFF_MAX_MS,
+    minIntervalMs: config.TSA_MIN_INTERVAL_MS,
     log: deps.log,
   });
   // What POST /v1/verify pins: the CA file and the built-in TSA (old self-issued tokens stay
