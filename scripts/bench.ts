@@ -6,8 +6,9 @@
  *   (d) HTTP single hash-only deposits (64 clients, 15 s): req/s, p50, p99
  *
  * Options: --quick (200k entries, 5 s loads) · --only a,b,c,d · --profile (server child under
- * --cpu-prof, profiles in .bench/prof) · --whatif chained-batch,pooled-random (bench-only patches
- * measuring proposed src changes, see scripts/bench/whatif.ts; the report marks such runs).
+ * --cpu-prof, profiles in .bench/prof) · --whatif chained-batch,pooled-random,tsa-interval (bench-only
+ * patches measuring proposed src changes, see scripts/bench/whatif.ts; the report marks such runs).
+ * See docs/PERFORMANCE.md for the figures and what they mean.
  * Load goes to 127.0.0.1 only; every part is bounded in time; temp dirs and children are removed.
  * Progress on stderr, report on stdout, figures in .bench/last.json.
  */

@@ -1,6 +1,6 @@
 /**
  * Top self-time functions of V8 CPU profiles (node --cpu-prof):
- *   npx tsx scripts/bench/profile-top.ts <file.cpuprofile | dir> [count]
+ *   npx tsx scripts/bench/profile-top.ts <file.cpuprofile | dir> [count] [inclusive-regex]
  * A directory means its largest .cpuprofile (the main thread; tsx's loader thread writes a small one).
  * Also prints inclusive time for a few functions of interest.
  */
@@ -18,7 +18,7 @@ interface Profile {
   timeDeltas: number[];
 }
 
-const [target, countArg] = process.argv.slice(2);
+const [target, countArg, inclusiveArg] = process.argv.slice(2);
 if (!target) {
   console.error('usage: profile-top.ts <file.cpuprofile | dir> [count]');
   process.exit(2);
@@ -76,7 +76,7 @@ for (const [k, us] of [...self].sort((x, y) => y[1] - x[1]).slice(0, count)) {
   console.log(`${(us / 1000).toFixed(0).padStart(7)} ms ${((100 * us) / busy).toFixed(1).padStart(5)}%  ${k}`);
 }
 console.log('\ninclusive time of selected functions (share of busy):');
-const interesting = /^(#arrayBatch|_batch|batch|commit|prepare|claimed|depositBatch|deposit|canonicalize|encodeEntry|jsonParser|parse|safeParse|parseWith|toView|json|send|write|append|drain|hashLeaf|storedClaim|authenticate|signNote|makeBlock|_put|getMany|(anonymous) src\/adapters\/http\/app)\b/;
+const interesting = inclusiveArg ? new RegExp(inclusiveArg) : /^(#arrayBatch|_batch|batch|commit|prepare|claimed|depositBatch|deposit|canonicalize|encodeEntry|jsonParser|parse|safeParse|parseWith|toView|json|send|write|append|drain|hashLeaf|storedClaim|authenticate|signNote|makeBlock|_put|getMany|(anonymous) src\/adapters\/http\/app)\b/;
 for (const [k, us] of [...incl].sort((x, y) => y[1] - x[1])) {
   if (interesting.test(k) && us / busy > 0.01) console.log(`${(us / 1000).toFixed(0).padStart(7)} ms ${((100 * us) / busy).toFixed(1).padStart(5)}%  ${k}`);
 }

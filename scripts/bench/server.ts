@@ -9,7 +9,7 @@ import { ConfigSchema } from '../../src/config.js';
 import { startService, type Service } from '../../src/server.js';
 import { emptyStats, wrapBatch } from './instrument.js';
 import { dirSize, tempDir } from './util.js';
-import { chainedBatch, installPooledRandomBytes, parseWhatIfs } from './whatif.js';
+import { chainedBatch, installPooledRandomBytes, installTsaInterval, parseWhatIfs } from './whatif.js';
 
 export type ToServer = { cmd: 'stats' } | { cmd: 'stop' };
 export type FromServer =
@@ -27,6 +27,7 @@ const stats = emptyStats();
 const proto = Level.prototype as unknown as { batch: (this: unknown, ...args: unknown[]) => unknown };
 proto.batch = wrapBatch(whatif.has('chained-batch') ? chainedBatch(proto.batch) : proto.batch, stats);
 if (whatif.has('pooled-random')) installPooledRandomBytes();
+if (whatif.has('tsa-interval') && !(await installTsaInterval(1000))) process.stderr.write('[server] tsa-interval: no Timestamper in this src\n');
 
 const dir = await tempDir('cl-bench-http-');
 let service: Service | undefined;

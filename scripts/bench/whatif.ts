@@ -8,10 +8,13 @@
  *   thread (~6 µs/op measured), the chained batch does not (~0.7 µs/op).
  * - pooled-random: small randomBytes(n) calls are served from a 64 KiB pool refilled with one
  *   randomFillSync. Proposal for src/server.ts `systemRandom` (2 calls per deposit).
+ * - tsa-interval: the block-timestamp worker (src/app/timestamps.ts) starts at most one stamp per
+ *   second, stamping the latest block then, instead of stamping back to back while blocks keep
+ *   coming. Proposal: a minimum interval between stamps (config, default 1 s).
  */
 import { createRequire, syncBuiltinESMExports } from 'node:module';
 
-export const WHATIFS = ['chained-batch', 'pooled-random'] as const;
+export const WHATIFS = ['chained-batch', 'pooled-random', 'tsa-interval'] as const;
 export type WhatIf = (typeof WHATIFS)[number];
 
 type AnyFn = (this: unknown, ...args: unknown[]) => unknown;
@@ -74,4 +77,32 @@ export function parseWhatIfs(list: string | undefined): Set<WhatIf> {
     out.add(w as WhatIf);
   }
   return out;
+}
+
+/**
+ * Patches the Timestamper (if this src has one) so that stamps start at least `intervalMs`
+ * apart; a stamp that has to wait then takes the latest block. Returns false when there is no
+ * Timestamper to patch.
+ */
+export async function installTsaInterval(intervalMs = 1000): Promise<boolean> {
+  let mod: { Timestamper?: { prototype: object } };
+  try {
+    mod = (await import('../../src/app/timestamps.js')) as { Timestamper?: { prototype: object } };
+  } catch {
+    return false;
+  }
+  const proto = mod.Timestamper?.prototype as { stamp?: (this: unknown, block: unknown) => Promise<boolean> } | undefined;
+  const orig = proto?.stamp;
+  if (!proto || !orig) return false;
+  let last = 0;
+  proto.stamp = async function (this: unknown, block: unknown): Promise<boolean> {
+    const wait = last + intervalMs - Date.now();
+    if (wait > 0) {
+      await new Promise((r) => setTimeout(r, wait));
+      block = (this as { opts: { ledger: { latestBlock: unknown } } }).opts.ledger.latestBlock;
+    }
+    last = Date.now();
+    return orig.call(this, block);
+  };
+  return true;
 }

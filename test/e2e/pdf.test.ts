@@ -130,8 +130,12 @@ describe('PDF certificate', () => {
       body: JSON.stringify({ sha256: randomBytes(32).toString('hex'), metadata }),
     });
     expect(res.status).toBe(201);
-    const path = await getPdf(((await res.json()) as Deposit).id);
+    const dep = (await res.json()) as Deposit;
+    const path = await getPdf(dep.id);
     expect((await run('pdfinfo', [path])).stdout).toMatch(/^Pages:\s+1$/m);
+    // The QR code shrinks to make room, and still scans.
+    await run('pdftoppm', ['-png', '-r', '150', '-singlefile', path, join(dir.path, 'long')]);
+    expect(await decodeQrPng(join(dir.path, 'long.png'))).toBe(`${svc.url}/verify/${dep.id}`);
   });
 
   it('another account cannot get the PDF; an unknown deposit has a 404 verify page', async () => {

@@ -182,6 +182,21 @@ describe('deposit by upload', () => {
     expect(svc.ledger.treeSize).toBe(size);
   });
 
+  it('malformed multipart (no boundary, a form cut short) → 400 invalid_request, no temp file', async () => {
+    const size = svc.ledger.treeSize;
+    const cut = '--abc\r\ncontent-disposition: form-data; name="file"; filename="a"\r\n\r\n' + 'x'.repeat(100_000);
+    for (const [ct, body] of [
+      ['multipart/form-data', 'x'],
+      ['multipart/form-data; boundary=abc', cut],
+    ] as const) {
+      const res = await fetch(`${svc.url}/v1/deposits`, { method: 'POST', headers: { authorization: `Bearer ${key}`, 'content-type': ct }, body });
+      expect(res.status).toBe(400);
+      expect(((await res.json()) as { code: string }).code).toBe('invalid_request');
+    }
+    expect(await tmpFiles()).toEqual([]);
+    expect(svc.ledger.treeSize).toBe(size);
+  });
+
   it('without an API key → 401 before anything is written', async () => {
     const res = await fetch(`${svc.url}/v1/deposits`, { method: 'POST', body: form([{ name: 'file', file: { bytes: randomBytes(100), filename: 'a' } }]) });
     expect(res.status).toBe(401);

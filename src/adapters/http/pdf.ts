@@ -209,9 +209,12 @@ export async function renderCertificatePdf(input: PdfInput): Promise<Buffer> {
   const title = str(meta.title);
   row({ zh: '作品名称', en: 'Title', value: title !== undefined ? clip(title, MAX_TITLE) : '—', size: 9.5 });
   const wt = str(meta.workType);
-  const typeLabel = wt === undefined ? '—' : WORK_TYPE_LABELS[wt as WorkType] ? `${WORK_TYPE_LABELS[wt as WorkType].zh}  ${WORK_TYPE_LABELS[wt as WorkType].en}` : clip(wt, 40);
+  const known = wt !== undefined ? WORK_TYPE_LABELS[wt as WorkType] : undefined;
+  let typeLabel = wt === undefined ? '—' : known === undefined ? clip(wt, 40) : `${known.zh}  ${known.en}`;
+  doc.font('sans').fontSize(8.6);
+  if (known !== undefined && doc.widthOfString(typeLabel) > HALF - LABEL_W - 6) typeLabel = known.zh;
   const created = str(meta.creationDate);
-  row({ zh: '作品类型', en: 'Type', value: typeLabel, lines: 2 }, { zh: '创作完成日期', en: 'Created', value: created !== undefined ? clip(created, 20) : '—' });
+  row({ zh: '作品类型', en: 'Type', value: typeLabel }, { zh: '创作完成日期', en: 'Created', value: created !== undefined ? clip(created, 20) : '—' });
   let authors = '—';
   if (Array.isArray(meta.authors) && meta.authors.length > 0) {
     const names = meta.authors.slice(0, MAX_AUTHORS).map((a) => {
@@ -250,38 +253,52 @@ export async function renderCertificatePdf(input: PdfInput): Promise<Buffer> {
   row({ zh: '验证公钥', en: 'Verifier key', value: verifierKey, mono: true, size: 7.2 });
   if (cert.timestamp !== undefined) row({ zh: '可信时间戳', en: 'Timestamp', value: `RFC 3161, ${clip(cert.timestamp.tsa, 90)}`, lines: 1 });
 
-  // 4. How to verify, with the QR code on the right.
-  section('如何验证', 'How to verify');
-  const qrSize = 92;
+  // The footer sits at the bottom of the frame; what is left above it is for section 4.
+  const footZh = `本证书由 copyright-ledger 依据透明日志 ${checkpoint.origin} 出具。所载数据由日志签名的区块与 RFC 9162 默克尔证明担保；机器可验证的 JSON 证书（${depositId}.certificate.json）作为附件嵌入本 PDF，是验证所依据的证据。`;
+  const footEn = `Issued by copyright-ledger from the transparency log ${checkpoint.origin}. The facts above are vouched for by a block the log signed and an RFC 9162 Merkle proof; the machine-verifiable JSON certificate (${depositId}.certificate.json) is attached to this PDF and is the evidence a verifier checks.`;
+  doc.font('sans').fontSize(6.6);
+  const footH = doc.heightOfString(footZh, { width: CONTENT_W }) + doc.heightOfString(footEn, { width: CONTENT_W }) + 2;
+  const footY = PAGE_H - 32 - footH;
+  doc.moveTo(M, footY - 5).lineTo(M + CONTENT_W, footY - 5).lineWidth(0.5).strokeColor(RULE).stroke();
+
+  // 4. How to verify: the command across the page, then the verify URL beside its QR code.
   const textX = M + 22;
-  const textW = CONTENT_W - qrSize - 40;
-  const qrTop = y;
-  const step = (n: string, zh: string, en: string) => {
+  const fullW = M + CONTENT_W - textX;
+  const step1 = [
+    '离线验证：用本 PDF 附带的 JSON 证书和作品文件，在任意电脑上运行下列命令，核对区块签名、默克尔包含证明与文件哈希。',
+    "Offline: with the JSON certificate attached to this PDF and the work's file, run this anywhere; it checks the block signature, the Merkle inclusion proof and the file's hashes.",
+  ] as const;
+  // One command per line, so that a copy from the PDF still runs.
+  const cmd = `npx copyright-ledger verify ${depositId}.certificate.json --file <work-file> \\\n    --key '${verifierKey}'`;
+  const stepHeight = (zh: string, en: string, width: number) =>
+    doc.font('sans').fontSize(8).heightOfString(zh, { width, lineGap: 0.5 }) + 0.5 + doc.font('sans').fontSize(7.3).heightOfString(en, { width, lineGap: 0.5 }) + 4;
+  const cmdH = doc.font(MONO).fontSize(7).heightOfString(cmd, { width: fullW - 12 });
+  // Long metadata above leaves less room: then the QR code shrinks (it still scans at 60 pt, 21 mm).
+  const room = footY - 12 - (y + 23 + stepHeight(step1[0], step1[1], fullW) + cmdH + 11) - 14;
+  const qrSize = Math.max(60, Math.min(84, room));
+
+  section('如何验证', 'How to verify');
+  const step = (n: string, zh: string, en: string, width: number) => {
     doc.font('sans-bold').fontSize(8.3).fillColor(NAVY).text(n, M + 8, y, { lineBreak: false });
-    doc.font('sans').fontSize(8).fillColor(INK).text(zh, textX, y, { width: textW, lineGap: 0.5 });
-    doc.font('sans').fontSize(7.3).fillColor(MUTED).text(en, textX, doc.y + 0.5, { width: textW, lineGap: 0.5 });
+    doc.font('sans').fontSize(8).fillColor(INK).text(zh, textX, y, { width, lineGap: 0.5 });
+    doc.font('sans').fontSize(7.3).fillColor(MUTED).text(en, textX, doc.y + 0.5, { width, lineGap: 0.5 });
     y = doc.y + 4;
   };
-  step(
-    '1',
-    '离线验证：用本 PDF 附带的 JSON 证书在任意电脑上运行下列命令，核对区块签名、默克尔包含证明与文件哈希。',
-    'Offline: with the JSON certificate attached to this PDF, run this anywhere; it checks the block signature, the Merkle inclusion proof and your file.',
-  );
-  const cmd = `npx copyright-ledger verify ${depositId}.certificate.json --file <work-file> --key '${verifierKey}'`;
-  doc.font(MONO).fontSize(6.9);
-  const cmdH = doc.heightOfString(cmd, { width: textW - 12 });
-  doc.roundedRect(textX, y - 1, textW, cmdH + 7, 3).fill(TINT);
-  doc.font(MONO).fontSize(6.9).fillColor(INK).text(cmd, textX + 6, y + 2.5, { width: textW - 12 });
+  step('1', step1[0], step1[1], fullW);
+  doc.roundedRect(textX, y - 1, fullW, cmdH + 7, 3).fill(TINT);
+  doc.font(MONO).fontSize(7).fillColor(INK).text(cmd, textX + 6, y + 2.5, { width: fullW - 12 });
   y += cmdH + 11;
-  step('2', '在线查看：扫描右侧二维码，或访问公开验证页面：', 'Online: scan the QR code or open the public verify page:');
+  const qrTop = y;
+  const textW = CONTENT_W - qrSize - 40;
+  step('2', '在线查看：扫描右侧二维码，或访问公开验证页面：', 'Online: scan the QR code or open the public verify page:', textW);
   doc.font(MONO).fontSize(7.6).fillColor(NAVY).text(verifyUrl, textX, y - 2, { width: textW, link: verifyUrl });
   y = doc.y + 4;
 
   const qr = QRCode.create(verifyUrl, { errorCorrectionLevel: 'M' });
   const n = qr.modules.size;
   const cell = qrSize / n;
-  const qx = M + CONTENT_W - qrSize - 6;
-  const qy = qrTop + 2;
+  const qx = M + CONTENT_W - qrSize - 14;
+  const qy = qrTop;
   for (let r = 0; r < n; r++) {
     for (let c = 0; c < n; c++) {
       if (qr.modules.get(r, c)) doc.rect(qx + c * cell, qy + r * cell, cell + 0.02, cell + 0.02);
@@ -290,13 +307,6 @@ export async function renderCertificatePdf(input: PdfInput): Promise<Buffer> {
   doc.fill('#000000');
   doc.font('sans').fontSize(7).fillColor(MUTED).text('扫码验证  Scan to verify', qx - 10, qy + qrSize + 4, { width: qrSize + 20, align: 'center' });
 
-  // Footer, at the bottom of the frame.
-  const footZh = `本证书由 copyright-ledger 依据透明日志 ${checkpoint.origin} 出具。所载数据由日志签名的区块与 RFC 9162 默克尔证明担保；机器可验证的 JSON 证书（${depositId}.certificate.json）作为附件嵌入本 PDF，是验证所依据的证据。`;
-  const footEn = `Issued by copyright-ledger from the transparency log ${checkpoint.origin}. The facts above are vouched for by a block the log signed and an RFC 9162 Merkle proof; the machine-verifiable JSON certificate (${depositId}.certificate.json) is attached to this PDF and is the evidence a verifier checks.`;
-  doc.font('sans').fontSize(6.6);
-  const footH = doc.heightOfString(footZh, { width: CONTENT_W }) + doc.heightOfString(footEn, { width: CONTENT_W }) + 2;
-  const footY = PAGE_H - 32 - footH;
-  doc.moveTo(M, footY - 5).lineTo(M + CONTENT_W, footY - 5).lineWidth(0.5).strokeColor(RULE).stroke();
   doc.font('sans').fontSize(6.6).fillColor(MUTED).text(footZh, M, footY, { width: CONTENT_W });
   doc.text(footEn, M, doc.y + 2, { width: CONTENT_W });
 

@@ -7,7 +7,6 @@
  * large, or belongs to an aborted request leaves no temp file.
  */
 import { createHash } from 'node:crypto';
-import { once } from 'node:events';
 import { unlink, type FileHandle } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
 import type { Request, Response } from 'express';
@@ -61,7 +60,6 @@ export interface UploadOptions {
   pool?: Sm3Pool;
 }
 
-const WRITE_HWM = 4 << 20;
 /** fdatasync in the background after this many bytes, so the final fsync has little left to flush. */
 const SYNC_EVERY = 64 << 20;
 
@@ -111,48 +109,49 @@ export class HashingStorage implements multer.StorageEngine {
     }
 
     const sha = createHash('sha256');
-    const sm3: Sm3Job = this.opts.pool.start();
     let temp: { path: string; handle: FileHandle } | undefined;
-    let out: ReturnType<FileHandle['createWriteStream']> | undefined;
     let syncing: Promise<void> | undefined;
+    let syncError: unknown;
+    let sinceSync = 0;
     let size = 0;
+    let sm3: Sm3Job | undefined;
     try {
       if (policy.kind === 'store') {
         temp = await this.opts.objects.createTemp();
         file.path = temp.path; // multer's abort clean-up removes it too
-        out = temp.handle.createWriteStream({ highWaterMark: WRITE_HWM, autoClose: false });
-        out.on('error', () => undefined); // surfaced by write/finish below
       }
-      let sinceSync = 0;
+      const handle = temp?.handle;
+      // With a temp file, every filled 2 MiB SM3 slot is also written to it, at its offset, straight
+      // from the shared buffer: one write per slot, no second copy, no stream queue.
+      const sink =
+        handle === undefined
+          ? undefined
+          : async (bytes: Uint8Array, position: number) => {
+              await writeAll(handle, bytes, position);
+              sinceSync += bytes.length;
+              if (sinceSync >= SYNC_EVERY && syncing === undefined) {
+                sinceSync = 0;
+                syncing = handle
+                  .datasync()
+                  .catch((e: unknown) => void (syncError ??= e))
+                  .finally(() => (syncing = undefined));
+              }
+            };
+      sm3 = this.opts.pool.start(sink);
       for await (const chunk of stream as AsyncIterable<Buffer>) {
         size += chunk.length;
         if (size > this.opts.maxBytes) throw tooLarge(this.opts.maxBytes);
         sha.update(chunk);
         const wait = sm3.update(chunk);
-        wait?.catch(() => undefined); // awaited below; never an unhandled rejection meanwhile
-        if (out !== undefined) {
-          const more = out.write(chunk);
-          sinceSync += chunk.length;
-          if (sinceSync >= SYNC_EVERY && syncing === undefined) {
-            sinceSync = 0;
-            const h = temp!.handle;
-            syncing = h.datasync().finally(() => (syncing = undefined));
-          }
-          if (!more) await once(out, 'drain');
-        }
         if (wait !== undefined) await wait;
       }
       if (stream.truncated) throw tooLarge(this.opts.maxBytes);
-      const [sm3Hex] = await Promise.all([
-        sm3.digest(),
-        (async () => {
-          if (out === undefined) return;
-          out.end();
-          await once(out, 'finish');
-          await syncing;
-          await temp!.handle.sync();
-        })(),
-      ]);
+      const sm3Hex = await sm3.digest(); // resolves once every byte is also in the temp file
+      if (handle !== undefined) {
+        await syncing;
+        if (syncError !== undefined) throw syncError;
+        await handle.sync();
+      }
       return {
         size,
         sha256: sha.digest('hex'),
@@ -160,22 +159,23 @@ export class HashingStorage implements multer.StorageEngine {
         ...(temp !== undefined ? { path: temp.path, tempPath: temp.path } : {}),
       };
     } catch (e) {
-      sm3.cancel();
-      out?.destroy();
+      sm3?.cancel();
       if (temp !== undefined) await unlink(temp.path).catch(() => undefined);
       throw e;
     } finally {
-      await syncing?.catch(() => undefined);
-      if (out !== undefined) {
-        // A FileHandle stream with autoClose: false holds the handle until it is destroyed.
-        if (!out.closed) {
-          const closed = once(out, 'close').catch(() => undefined);
-          out.destroy();
-          await closed;
-        }
-      }
+      await syncing;
       await temp?.handle.close().catch(() => undefined);
     }
+  }
+}
+
+/** Writes all of `bytes` at `position` (a regular file may take a write in parts). */
+async function writeAll(handle: FileHandle, bytes: Uint8Array, position: number): Promise<void> {
+  let done = 0;
+  while (done < bytes.length) {
+    const { bytesWritten } = await handle.write(bytes, done, bytes.length - done, position + done);
+    if (bytesWritten === 0) throw new Error('write returned 0 bytes');
+    done += bytesWritten;
   }
 }
 
