@@ -72,6 +72,14 @@ describe('PDF certificate', () => {
     f.append('file', new Blob([bytes]), 'score.pdf');
     f.append('metadata', JSON.stringify(metadata));
     const dep = (await (await fetch(`${svc.url}/v1/deposits`, { method: 'POST', headers: { authorization: `Bearer ${key}` }, body: f })).json()) as Deposit;
+    // The certificate changes once the block's timestamp arrives: wait for it, so the PDF and the
+    // JSON fetched after it describe the same evidence.
+    const certUrl = `${svc.url}/v1/deposits/${dep.id}/certificate`;
+    for (let i = 0; i < 100; i++) {
+      const c = (await (await fetch(certUrl, { headers: { authorization: `Bearer ${key}` } })).json()) as { timestamp?: unknown };
+      if (c.timestamp !== undefined) break;
+      await new Promise((r) => setTimeout(r, 100));
+    }
     const path = await getPdf(dep.id);
 
     const info = (await run('pdfinfo', [path])).stdout;

@@ -16,6 +16,7 @@ import { fromBase64, toHex } from '../../core/bytes.js';
 import type { Certificate } from '../../core/certificate.js';
 import { openCheckpoint } from '../../core/checkpoint.js';
 import { decodeEntry } from '../../core/entry.js';
+import { describeTimestamp } from '../../core/timestamp.js';
 import { WORK_TYPE_LABELS, type WorkType } from './metadata.js';
 
 export interface PdfInput {
@@ -47,18 +48,39 @@ export function loadFonts(): Promise<{ regular: Buffer; bold: Buffer }> {
   }));
 }
 
-// Palette and geometry (points; A4 is 595.28 x 841.89).
-const INK = '#1b2433';
-const MUTED = '#5b6677';
-const NAVY = '#17365d';
-const ACCENT = '#a4262c';
-const RULE = '#c9d1dc';
-const TINT = '#f3f6fa';
-const PAGE_W = 595.28;
-const PAGE_H = 841.89;
-const M = 42; // outer margin of the content
+// Palette and geometry (points; A4 is 595.28 x 841.89), shared by every certificate PDF.
+export const INK = '#1b2433';
+export const MUTED = '#5b6677';
+export const NAVY = '#17365d';
+export const ACCENT = '#a4262c';
+export const RULE = '#c9d1dc';
+export const TINT = '#f3f6fa';
+export const PAGE_W = 595.28;
+export const PAGE_H = 841.89;
+export const M = 42; // outer margin of the content
+export const CONTENT_W = PAGE_W - 2 * M;
 const LABEL_W = 112;
-const CONTENT_W = PAGE_W - 2 * M;
+
+/**
+ * A new A4 certificate page: fonts 'sans' and 'sans-bold' registered, the double frame drawn,
+ * and `finished` resolving to the PDF bytes once the caller calls `doc.end()`.
+ */
+export async function certificateDocument(info: PDFKit.DocumentInfo): Promise<{ doc: PDFKit.PDFDocument; finished: Promise<Buffer> }> {
+  const { regular, bold } = await loadFonts();
+  const doc = new PDFDocument({ size: 'A4', margin: 0, autoFirstPage: true, compress: true, info });
+  const chunks: Buffer[] = [];
+  doc.on('data', (c: Buffer) => chunks.push(c));
+  const finished = new Promise<Buffer>((resolve, reject) => {
+    doc.on('end', () => resolve(Buffer.concat(chunks)));
+    doc.on('error', reject);
+  });
+  doc.registerFont('sans', regular);
+  doc.registerFont('sans-bold', bold);
+  // Frame: a double rule around the page, like a printed certificate.
+  doc.lineWidth(1.6).strokeColor(NAVY).rect(18, 18, PAGE_W - 36, PAGE_H - 36).stroke();
+  doc.lineWidth(0.5).strokeColor(NAVY).rect(23, 23, PAGE_W - 46, PAGE_H - 46).stroke();
+  return { doc, finished };
+}
 
 const MAX_TITLE = 200;
 const MAX_DESCRIPTION = 360;
@@ -88,41 +110,21 @@ function humanSize(n: number): string {
 /** Renders the certificate PDF. MUST be given a certificate this service issued (its checkpoint opens under `verifierKey`). */
 export async function renderCertificatePdf(input: PdfInput): Promise<Buffer> {
   const { certificate: cert, verifierKey, verifyUrl } = input;
-  const { regular, bold } = await loadFonts();
   const { checkpoint } = openCheckpoint(cert.checkpoint, verifierKey);
   const entry = decodeEntry(fromBase64(cert.entry.bytes));
   const meta = cert.work.metadata;
   const depositId = cert.deposit.id;
   const keyId = verifierKey.split('+')[1] ?? '';
 
-  const doc = new PDFDocument({
-    size: 'A4',
-    margin: 0,
-    autoFirstPage: true,
-    compress: true,
-    info: {
-      Title: `存证证书 Evidence Certificate ${depositId}`,
-      Author: checkpoint.origin,
-      Subject: `SHA-256 ${cert.work.sha256}`,
-      Keywords: 'copyright-ledger evidence certificate RFC 9162',
-      Creator: 'copyright-ledger',
-      CreationDate: new Date(input.issuedAt),
-    },
+  const { doc, finished } = await certificateDocument({
+    Title: `存证证书 Evidence Certificate ${depositId}`,
+    Author: checkpoint.origin,
+    Subject: `SHA-256 ${cert.work.sha256}`,
+    Keywords: 'copyright-ledger evidence certificate RFC 9162',
+    Creator: 'copyright-ledger',
+    CreationDate: new Date(input.issuedAt),
   });
-  const chunks: Buffer[] = [];
-  doc.on('data', (c: Buffer) => chunks.push(c));
-  const finished = new Promise<Buffer>((resolve, reject) => {
-    doc.on('end', () => resolve(Buffer.concat(chunks)));
-    doc.on('error', reject);
-  });
-
-  doc.registerFont('sans', regular);
-  doc.registerFont('sans-bold', bold);
   const MONO = 'Courier';
-
-  // Frame: a double rule around the page, like a printed certificate.
-  doc.lineWidth(1.6).strokeColor(NAVY).rect(18, 18, PAGE_W - 36, PAGE_H - 36).stroke();
-  doc.lineWidth(0.5).strokeColor(NAVY).rect(23, 23, PAGE_W - 46, PAGE_H - 46).stroke();
 
   // Header.
   let y = 40;
@@ -251,7 +253,11 @@ export async function renderCertificatePdf(input: PdfInput): Promise<Buffer> {
   row({ zh: '树大小', en: 'Tree size', value: String(checkpoint.treeSize) }, { zh: '密钥 ID', en: 'Log key id', value: keyId, mono: true });
   row({ zh: '树根哈希', en: 'Root hash', value: toHex(checkpoint.rootHash), mono: true });
   row({ zh: '验证公钥', en: 'Verifier key', value: verifierKey, mono: true, size: 7.2 });
-  if (cert.timestamp !== undefined) row({ zh: '可信时间戳', en: 'Timestamp', value: `RFC 3161, ${clip(cert.timestamp.tsa, 90)}`, lines: 1 });
+  const ts = describeTimestamp(cert);
+  if (ts !== undefined) {
+    const self = ts.selfIssued && !/self-issued/i.test(ts.tsa) ? ' (self-issued time)' : '';
+    row({ zh: '可信时间戳', en: 'Timestamp', value: `RFC 3161 ${ts.genTime} · ${clip(ts.tsa, 70)}${self}`, lines: 1 });
+  }
 
   // The footer sits at the bottom of the frame; what is left above it is for section 4.
   const footZh = `本证书由 copyright-ledger 依据透明日志 ${checkpoint.origin} 出具。所载数据由日志签名的区块与 RFC 9162 默克尔证明担保；机器可验证的 JSON 证书（${depositId}.certificate.json）作为附件嵌入本 PDF，是验证所依据的证据。`;

@@ -4,13 +4,12 @@
  * (pdf.ts, whose fonts it shares), with a QR code of the public registry entry. The JSON
  * certificate is attached to the PDF: it is what a verifier checks; the page only presents it.
  */
-import PDFDocument from 'pdfkit';
 import QRCode from 'qrcode';
 import { toHex } from '../../core/bytes.js';
 import { openCheckpoint } from '../../core/checkpoint.js';
 import { WORK_TYPES, type RegistrationCertificate } from '../../core/registration.js';
 import { WORK_TYPE_LABELS } from './metadata.js';
-import { loadFonts } from './pdf.js';
+import { ACCENT, certificateDocument, CONTENT_W, INK, M, MUTED, NAVY, PAGE_H, PAGE_W, RULE, TINT } from './pdf.js';
 
 export interface RegistrationPdfInput {
   certificate: RegistrationCertificate;
@@ -20,17 +19,7 @@ export interface RegistrationPdfInput {
   issuedAt: string;
 }
 
-const INK = '#1b2433';
-const MUTED = '#5b6677';
-const NAVY = '#17365d';
-const ACCENT = '#a4262c';
-const RULE = '#c9d1dc';
-const TINT = '#f3f6fa';
-const PAGE_W = 595.28;
-const PAGE_H = 841.89;
-const M = 42;
 const LABEL_W = 118;
-const CONTENT_W = PAGE_W - 2 * M;
 /** More deposits than this are summarised (the page has room for the rest of the certificate). */
 const MAX_DEPOSITS_SHOWN = 4;
 
@@ -48,35 +37,18 @@ const RIGHTS: Record<string, string> = {
 /** Renders the PDF. MUST be given a certificate this service issued (its checkpoint opens under `verifierKey`). */
 export async function renderRegistrationPdf(input: RegistrationPdfInput): Promise<Buffer> {
   const { certificate: cert, verifierKey, registryUrl } = input;
-  const { regular, bold } = await loadFonts();
   const { checkpoint } = openCheckpoint(cert.checkpoint, verifierKey);
   const rec = cert.record;
   const number = cert.registration.number;
 
-  const doc = new PDFDocument({
-    size: 'A4',
-    margin: 0,
-    compress: true,
-    info: {
-      Title: `作品登记证书 Registration Certificate ${number}`,
-      Author: checkpoint.origin,
-      Subject: clip(rec.title, 200),
-      Creator: 'copyright-ledger',
-      CreationDate: new Date(input.issuedAt),
-    },
+  const { doc, finished } = await certificateDocument({
+    Title: `作品登记证书 Registration Certificate ${number}`,
+    Author: checkpoint.origin,
+    Subject: clip(rec.title, 200),
+    Creator: 'copyright-ledger',
+    CreationDate: new Date(input.issuedAt),
   });
-  const chunks: Buffer[] = [];
-  doc.on('data', (c: Buffer) => chunks.push(c));
-  const finished = new Promise<Buffer>((resolve, reject) => {
-    doc.on('end', () => resolve(Buffer.concat(chunks)));
-    doc.on('error', reject);
-  });
-  doc.registerFont('sans', regular);
-  doc.registerFont('sans-bold', bold);
   const MONO = 'Courier';
-
-  doc.lineWidth(1.6).strokeColor(NAVY).rect(18, 18, PAGE_W - 36, PAGE_H - 36).stroke();
-  doc.lineWidth(0.5).strokeColor(NAVY).rect(23, 23, PAGE_W - 46, PAGE_H - 46).stroke();
 
   let y = 44;
   doc.font('sans-bold').fontSize(25).fillColor(NAVY).text('作品登记证书', M, y, { width: CONTENT_W, align: 'center', characterSpacing: 6 });
