@@ -78,7 +78,7 @@ export class Deposits {
   /** One deposit. With `idempotencyKey`, a repeat returns the first deposit and created = false. */
   async deposit(account: AccountRecord, input: DepositInput, idempotencyKey?: string): Promise<{ deposit: DepositView; created: boolean }> {
     if (idempotencyKey === undefined && input.externalId === undefined) {
-      return { deposit: (await this.commit([this.prepare(account, input, [])]))[0]!, created: true };
+      return { deposit: (await this.commit([this.prepare(account, input, [], this.now())]))[0]!, created: true };
     }
     const [claim] = this.claimsFor(account, input, idempotencyKey);
     const [result] = await this.claimed(account, [{ input, claims: claim ? [claim] : [] }]);
@@ -90,7 +90,8 @@ export class Deposits {
     if (items.every((input) => input.externalId === undefined)) {
       // No claims: nothing to deduplicate, every item is a new deposit (no in-flight bookkeeping,
       // no per-item promises).
-      const views = await this.commit(items.map((input) => this.prepare(account, input, [])));
+      const receivedAt = this.now();
+      const views = await this.commit(items.map((input) => this.prepare(account, input, [], receivedAt)));
       return views.map((deposit) => ({ deposit, created: true }));
     }
     return this.claimed(
@@ -117,7 +118,8 @@ export class Deposits {
     items: { input: DepositInput; claims: ClaimRecord[] }[],
   ): Promise<{ deposit: DepositView; created: boolean }[]> {
     // Validate every item first: a bad item fails the whole request before anything is claimed.
-    const prepared = items.map((item) => this.prepare(account, item.input, item.claims));
+    const receivedAt = this.now();
+    const prepared = items.map((item) => this.prepare(account, item.input, item.claims, receivedAt));
     const results: Promise<{ deposit: DepositView; created: boolean }>[] = new Array(items.length);
     const dupOf = new Map<number, number>();
     const inBatch = new Map<string, number>();
@@ -177,15 +179,22 @@ export class Deposits {
     return undefined;
   }
 
-  private prepare(account: AccountRecord, input: DepositInput, claims: ClaimRecord[]): Prepared {
+  /** The request's receipt time: one reading for every item of a request. */
+  private now(): string {
+    return formatTime(this.clock.now());
+  }
+
+  private prepare(account: AccountRecord, input: DepositInput, claims: ClaimRecord[], receivedAt: string): Prepared {
     const user = input.metadata ?? {};
-    if ('salt' in user) throw new LogError('invalid_request', 'metadata.salt is reserved: the service adds it', { details: { field: 'metadata.salt' } });
-    if ('onBehalfOf' in user) throw new LogError('invalid_request', 'metadata.onBehalfOf is reserved: send onBehalfOf beside metadata', { details: { field: 'metadata.onBehalfOf' } });
+    if (Object.hasOwn(user, 'salt')) throw new LogError('invalid_request', 'metadata.salt is reserved: the service adds it', { details: { field: 'metadata.salt' } });
+    if (Object.hasOwn(user, 'onBehalfOf')) throw new LogError('invalid_request', 'metadata.onBehalfOf is reserved: send onBehalfOf beside metadata', { details: { field: 'metadata.onBehalfOf' } });
     if (input.onBehalfOf !== undefined && account.role !== 'platform' && account.role !== 'admin') {
       throw new LogError('forbidden', 'only a platform may deposit on behalf of a rights holder', { details: { field: 'onBehalfOf' } });
     }
-    const metadata = { ...user, ...(input.onBehalfOf !== undefined ? { onBehalfOf: input.onBehalfOf } : {}), salt: toHex(this.random(16)) };
-    const metaText = canonicalize(metadata);
+    const salt = toHex(this.random(16));
+    // Hash-only deposits often send no metadata: {"salt":"<hex>"} is already its JCS form.
+    const bare = input.onBehalfOf === undefined && Object.keys(user).length === 0;
+    const metaText = bare ? `{"salt":"${salt}"}` : canonicalize({ ...user, ...(input.onBehalfOf !== undefined ? { onBehalfOf: input.onBehalfOf } : {}), salt });
     if (metaText.length > MAX_METADATA_BYTES) {
       throw new LogError('invalid_request', `metadata is over ${MAX_METADATA_BYTES} bytes`, { details: { field: 'metadata' } });
     }
@@ -199,7 +208,7 @@ export class Deposits {
       ...(input.sm3 !== undefined ? { sm3: input.sm3 } : {}),
       ...(input.size !== undefined ? { size: input.size } : {}),
       metaSha256: toHex(this.sha256(utf8(metaText))),
-      receivedAt: formatTime(this.clock.now()),
+      receivedAt,
     };
     return {
       entry,
