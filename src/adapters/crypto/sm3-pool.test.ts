@@ -63,3 +63,28 @@ describe('Sm3Pool', () => {
     expect(await feed(data, 10)).toBe(sm3(data));
   });
 });
+
+describe('Sm3Pool and process exit', () => {
+  it('idle workers never keep the process alive (warmed, used, then left alone)', async () => {
+    const { spawnSync } = await import('node:child_process');
+    const { mkdtempSync, rmSync, writeFileSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const dir = mkdtempSync(join(tmpdir(), 'cl-sm3-exit-'));
+    const file = join(dir, 'exit.mts');
+    writeFileSync(
+      file,
+      `import { Sm3Pool } from ${JSON.stringify(new URL('./sm3-pool.ts', import.meta.url).pathname)};
+       const pool = new Sm3Pool(2).warm();
+       const job = pool.start();
+       await job.update(new Uint8Array([97, 98, 99]));
+       console.log(await job.digest());`,
+    );
+    const r = spawnSync(process.execPath, ['--import', 'tsx', file], { encoding: 'utf8', timeout: 20_000, cwd: new URL('../../..', import.meta.url).pathname });
+    rmSync(dir, { recursive: true, force: true });
+    expect(r.stderr).toBe('');
+    expect(r.signal).toBeNull(); // not killed by the timeout: it exited on its own
+    expect(r.status).toBe(0);
+    expect(r.stdout.trim()).toBe('66c7f0f462eeedd9d1f2d46bdc10e4e24167c4875cf2f7a2297da02b8f4ba8e0');
+  });
+});

@@ -114,7 +114,6 @@ export class Sm3Pool {
   private spawn(): WorkerSlot {
     const worker = new Worker(WORKER_SOURCE, { eval: true, name: 'sm3' });
     const slot: WorkerSlot = { worker, jobs: new Map(), dead: false };
-    worker.unref();
     worker.on('message', (m: FromWorker) => slot.jobs.get(m.id)?.receive(m));
     const fail = (e: unknown) => {
       slot.dead = true;
@@ -125,6 +124,8 @@ export class Sm3Pool {
     };
     worker.on('error', fail);
     worker.on('exit', (code) => fail(new Error(`exit ${code}`)));
+    // After the listeners: adding a 'message' listener refs the worker's port again.
+    worker.unref();
     this.workers.push(slot);
     return slot;
   }
