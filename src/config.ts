@@ -19,7 +19,7 @@ export const ConfigSchema = z.object({
   MAX_UPLOAD_BYTES: z.coerce.number().int().positive().default(2 * 1024 ** 3),
   KEEP_UPLOADS: bool.default(true),
   /** Most entries in one sequencer batch. */
-  MAX_BATCH_ENTRIES: z.coerce.number().int().min(1).max(100_000).default(20_000),
+  MAX_BATCH_ENTRIES: z.coerce.number().int().min(10_000, 'at least 10,000: a full POST /v1/deposits/batch must fit one block').max(100_000).default(20_000),
   /** Most entries waiting for a batch before deposits are answered 503 overloaded. */
   MAX_QUEUE_ENTRIES: z.coerce.number().int().min(1).default(200_000),
   LOG_LEVEL: z.enum(['silent', 'error', 'info']).default('info'),

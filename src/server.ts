@@ -53,6 +53,9 @@ export const systemRandom: RandomBytes = (n) => {
 
 export async function startService(config: Config, log: (msg: string, err?: unknown) => void = () => undefined): Promise<Service> {
   await mkdir(config.DATA_DIR, { recursive: true });
+  if (config.MAX_QUEUE_ENTRIES < config.MAX_BATCH_ENTRIES) {
+    log(`MAX_QUEUE_ENTRIES (${config.MAX_QUEUE_ENTRIES}) is below MAX_BATCH_ENTRIES (${config.MAX_BATCH_ENTRIES}): larger batches will always be answered 503 overloaded`);
+  }
   const signer = await loadOrCreateSigner({ origin: config.LOG_ORIGIN, dataDir: config.DATA_DIR, keyFile: config.LOG_KEY_FILE });
   const store = await LevelLogStore.open(join(config.DATA_DIR, 'ledger'));
   try {

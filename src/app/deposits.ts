@@ -133,7 +133,9 @@ export class Deposits {
       }
       const flying = keys.map((k) => this.inflight.get(k)).find((p) => p !== undefined);
       if (flying) {
-        results[slot] = flying.then((deposit) => ({ deposit, created: false }));
+        const repeat = flying.then((deposit) => ({ deposit, created: false }));
+        repeat.catch(() => undefined); // awaited below; until then its rejection must not go unhandled
+        results[slot] = repeat;
         continue;
       }
       const done = deferred<DepositView>();
@@ -195,7 +197,8 @@ export class Deposits {
     // Hash-only deposits often send no metadata: {"salt":"<hex>"} is already its JCS form.
     const bare = input.onBehalfOf === undefined && Object.keys(user).length === 0;
     const metaText = bare ? `{"salt":"${salt}"}` : canonicalize({ ...user, ...(input.onBehalfOf !== undefined ? { onBehalfOf: input.onBehalfOf } : {}), salt });
-    if (metaText.length > MAX_METADATA_BYTES) {
+    // A UTF-16 unit is at most 3 UTF-8 bytes: count bytes only when the text could be too long.
+    if (metaText.length > MAX_METADATA_BYTES / 3 && utf8(metaText).length > MAX_METADATA_BYTES) {
       throw new LogError('invalid_request', `metadata is over ${MAX_METADATA_BYTES} bytes`, { details: { field: 'metadata' } });
     }
     const id = 'dep_' + toHex(this.random(10));

@@ -163,3 +163,17 @@ describe('evidenceBlock', () => {
     expect((await evidenceBlock(ledger, store, 2n)).timestamp?.token.length).toBeGreaterThan(100);
   });
 });
+
+describe('Timestamper shutdown', () => {
+  it('stops at once when stop() lands while a TSA request is in flight, whatever the back-off', async () => {
+    const { ledger, store } = await open();
+    await ledger.append([item(1)]);
+    const tsa = new ControlledTsa();
+    tsa.mode = 'hang';
+    const w = worker(ledger, store, [tsa], { backoffMs: 20_000, maxBackoffMs: 20_000, timeoutMs: 60_000 });
+    await until(() => tsa.asked.length > 0);
+    const started = Date.now();
+    await w.stop();
+    expect(Date.now() - started).toBeLessThan(1_000);
+  });
+});

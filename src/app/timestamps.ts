@@ -242,7 +242,8 @@ export class Timestamper {
   }
 
   private sleep(ms: number): Promise<void> {
-    if (ms <= 0) return Promise.resolve();
+    // stop() may have run while a request was in flight, before this sleep could be woken.
+    if (ms <= 0 || this.stopped) return Promise.resolve();
     return new Promise<void>((resolve) => {
       const timer = setTimeout(done, ms);
       function done() {

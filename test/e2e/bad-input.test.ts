@@ -234,6 +234,7 @@ describe('bad input', () => {
       ['an unknown field', { sha256: 'a'.repeat(64), name: 'Ada' }],
       ['an empty externalId', { sha256: 'a'.repeat(64), externalId: '' }],
       ['a non-string externalId', { sha256: 'a'.repeat(64), externalId: 7 }],
+      ['an externalId with a lone surrogate', { sha256: 'a'.repeat(64), externalId: 'a\uD800' }],
     ])('ONE item with %s rejects the whole batch, nothing written', async (_name, bad) => {
       const items = [good(), good(), good(), bad, good()];
       await rejects({ path: '/v1/deposits/batch', key, body: { items } }, 400, 'invalid_request');

@@ -463,6 +463,18 @@ describe('usage errors exit 2', () => {
     }
   });
 
+  it('a --file that is a directory', async () => {
+    const r = await runCli(['verify', certFile, '--file', tmp.path, '--key', logKey]);
+    expect(r.code).toBe(2);
+    expect(r.text).toContain('cannot read');
+  });
+
+  it('audit --server that nothing answers on', async () => {
+    const r = await runCli(['audit', '--server', 'http://127.0.0.1:1']);
+    expect(r.code).toBe(2);
+    expect(r.text).toContain('audit could not complete');
+  });
+
   it('audit --data-dir of a store the running server holds open', async () => {
     const r = await runCli(['audit', '--data-dir', service.dataDir]);
     expect(r.code).toBe(2);

@@ -149,3 +149,54 @@ describe('verify API', () => {
     }
   });
 });
+
+describe('verify API: one verifier for JSON and multipart', () => {
+  it('a token from another TSA (backdated) fails both ways, and __proto__ in multipart metadata is refused', async () => {
+    const { mkdtemp, rm } = await import('node:fs/promises');
+    const { tmpdir } = await import('node:os');
+    const { createHash } = await import('node:crypto');
+    const { loadOrCreateBuiltinTsa } = await import('../../src/adapters/tsa/builtin.js');
+    const { tokenFromResponse } = await import('../../src/core/timestamp.js');
+    const { parseNoteUnverified } = await import('../../src/core/note.js');
+    const svc = await startTestService();
+    const evil = await mkdtemp(join(tmpdir(), 'cl-evil-tsa-'));
+    try {
+      const auth = { authorization: `Bearer ${(await createAccount(svc.url)).apiKey}` };
+      const dep = (await (
+        await fetch(`${svc.url}/v1/deposits`, { method: 'POST', headers: { ...auth, 'content-type': 'application/json' }, body: JSON.stringify({ sha256: 'cd'.repeat(32) }) })
+      ).json()) as { id: string };
+      let cert: Cert = {};
+      for (let i = 0; i < 100 && cert.timestamp === undefined; i++) {
+        cert = (await (await fetch(`${svc.url}/v1/deposits/${dep.id}/certificate`, { headers: auth })).json()) as Cert;
+        if (cert.timestamp === undefined) await new Promise((r) => setTimeout(r, 100));
+      }
+      expect(cert.timestamp).toBeDefined();
+      // A TSA of the forger's own, with the built-in TSA's name, five years back.
+      const fake = await loadOrCreateBuiltinTsa(evil, { now: () => Date.parse('2021-01-01T00:00:00.000Z'), random: (n) => new Uint8Array(randomBytes(n)), organization: 'localhost/copyright-ledger' });
+      const digest = new Uint8Array(createHash('sha256').update(parseNoteUnverified(cert.checkpoint).body).digest());
+      const forged = { ...cert, timestamp: { rfc3161: Buffer.from(tokenFromResponse(await fake.timestamp(digest))).toString('base64'), tsa: cert.timestamp.tsa } };
+
+      const viaJson = (await (
+        await fetch(`${svc.url}/v1/verify`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(forged) })
+      ).json()) as Result;
+      const form = new FormData();
+      form.append('certificate', JSON.stringify(forged));
+      const viaForm = (await (await fetch(`${svc.url}/v1/verify`, { method: 'POST', body: form })).json()) as Result;
+      for (const r of [viaJson, viaForm]) {
+        expect(r.valid).toBe(false);
+        expect(r.checks.find((c) => c.name === 'timestamp')?.ok).toBe(false);
+      }
+      expect(viaForm).toEqual(viaJson);
+
+      const up = new FormData();
+      up.append('file', new Blob([randomBytes(100)]), 'w.bin');
+      up.append('metadata', '{"__proto__":{"title":"hidden"},"title":"t"}');
+      const res = await fetch(`${svc.url}/v1/deposits`, { method: 'POST', headers: auth, body: up });
+      expect(res.status).toBe(400);
+      expect(((await res.json()) as { code: string; field: string })).toMatchObject({ code: 'invalid_request', field: 'metadata.__proto__' });
+    } finally {
+      await svc.stop();
+      await rm(evil, { recursive: true, force: true });
+    }
+  });
+});

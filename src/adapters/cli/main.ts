@@ -26,7 +26,7 @@ ${INGEST_USAGE}
 
 verify  checks an evidence or registration certificate offline; exit 0 valid, 1 invalid, 2 usage error
 audit   recomputes every leaf, node, root, signature and the block chain; exit 0, or 1 naming
-        the first bad entry index or block height
+        the first bad entry index or block height; 2 when it cannot run (usage, server unreachable)
 ingest  deposits every file of a directory or manifest.jsonl; resumable with --state; exit 0,
         1 listing the failures, 130 interrupted (docs/UPLOADS.md)`;
 
@@ -125,10 +125,14 @@ export async function hashFile(path: string): Promise<{ sha256: string; sm3: str
   const sha = createHash('sha256');
   const sm3 = createHash('sm3');
   let size = 0;
-  for await (const chunk of createReadStream(path, { highWaterMark: 1 << 20 })) {
-    sha.update(chunk as Buffer);
-    sm3.update(chunk as Buffer);
-    size += (chunk as Buffer).length;
+  try {
+    for await (const chunk of createReadStream(path, { highWaterMark: 1 << 20 })) {
+      sha.update(chunk as Buffer);
+      sm3.update(chunk as Buffer);
+      size += (chunk as Buffer).length;
+    }
+  } catch (e) {
+    throw new Usage(`cannot read ${path}: ${(e as Error).message}`);
   }
   return { sha256: toHex(sha.digest()), sm3: toHex(sm3.digest()), size };
 }
@@ -153,9 +157,15 @@ async function auditCommand(args: string[], io: Io): Promise<number> {
       throw new Usage('--server takes a URL');
     }
     const src = httpAuditSource(base.toString());
-    const verifierKey = pinned ?? (await src.key());
-    if (pinned === undefined) io.err(`note: using the key the server serves (${verifierKey}); pin it with --key`);
-    report = await audit(src, { verifierKey, sha256: nodeSha256, onProgress });
+    try {
+      const verifierKey = pinned ?? (await src.key());
+      if (pinned === undefined) io.err(`note: using the key the server serves (${verifierKey}); pin it with --key`);
+      report = await audit(src, { verifierKey, sha256: nodeSha256, onProgress });
+    } catch (e) {
+      // Not a finding about the log: the server could not be read (down, refused, answered 5xx).
+      io.err(`error: audit could not complete: cannot read ${base.origin}: ${(e as Error).message}`);
+      return 2;
+    }
   } else {
     const dir = values['data-dir'] ?? process.env.DATA_DIR ?? './store';
     let store: LevelLogStore;

@@ -4,6 +4,7 @@
  */
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { toBase64, toHex } from '../../core/bytes.js';
+import type { VerifyOptions } from '../../core/certificate.js';
 import { verifyAnyCertificate } from '../../core/registration.js';
 import { LogError } from '../../core/errors.js';
 import type { Accounts } from '../../app/accounts.js';
@@ -68,7 +69,10 @@ export function createApp(deps: HttpDeps) {
   };
 
   const me = (req: Request): AccountRecord => req.account!;
-  const uploads = deps.uploads ? uploadRoutes({ ledger, deposits, sha256: deps.sha256, config: deps.uploads }) : undefined;
+  // One verifier for POST /v1/verify, JSON or multipart: the log's key and the pinned TSA certificates.
+  const verify = (certificate: unknown, file?: NonNullable<VerifyOptions['file']>) =>
+    verifyAnyCertificate(certificate, { verifierKey: ledger.verifierKey, sha256: deps.sha256, tsaCertificates: deps.timestamps?.trusted ?? [], ...(file ? { file } : {}) });
+  const uploads = deps.uploads ? uploadRoutes({ ledger, deposits, sha256: deps.sha256, config: deps.uploads, verify }) : undefined;
   const query = (req: Request) => req.query as Record<string, unknown>;
 
   app.get('/healthz', (_req, res) => {
@@ -182,7 +186,7 @@ export function createApp(deps: HttpDeps) {
     if (uploads && req.is('multipart/form-data')) return uploads.verify(req, res);
     next();
   }, requireJson, jsonSmall, (req, res) => {
-    res.json(verifyAnyCertificate(req.body, { verifierKey: ledger.verifierKey, sha256: deps.sha256, tsaCertificates: deps.timestamps?.trusted ?? [] }));
+    res.json(verify(req.body));
   });
 
   if (uploads) app.get('/verify/:id', (req, res) => uploads.verifyPage(req, res));

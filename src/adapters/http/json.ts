@@ -28,3 +28,19 @@ export function jsonBody(limit: string): RequestHandler {
       next();
     });
 }
+
+/** Parses a JSON text sent in a form field, with the same rules as JSON bodies; errors name `field`. */
+export function parseJsonField(text: string, field: string): unknown {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    throw new LogError('invalid_request', `${field}: not valid JSON`, { details: { field } });
+  }
+  const bad = findProtoKey(value);
+  if (bad !== undefined) {
+    const at = `${field}.${bad}`;
+    throw new LogError('invalid_request', `${at}: "__proto__" is not allowed as a member name`, { details: { field: at } });
+  }
+  return value;
+}

@@ -34,7 +34,14 @@ export const DepositRequest = z
   .strictObject({ sha256: Hex64, sm3: Hex64.optional(), size: Size.optional(), metadata: Metadata.optional(), onBehalfOf: OnBehalfOf.optional() })
   .meta({ id: 'DepositRequest' });
 
-export const ExternalId = z.string().min(1).max(512);
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+/** Stored as UTF-8: a lone surrogate would become U+FFFD and collide with another id. */
+export const ExternalId = z
+  .string()
+  .min(1)
+  .max(512)
+  .refine((s) => !LONE_SURROGATE.test(s), 'must be well-formed Unicode (no lone surrogates)');
 
 export const BatchItem = z.strictObject({
   sha256: Hex64,

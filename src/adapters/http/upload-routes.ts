@@ -3,7 +3,7 @@
  * certificate and file (multipart), the PDF certificate, and the public verify page.
  */
 import type { Request, Response } from 'express';
-import { verifyCertificate, type Certificate } from '../../core/certificate.js';
+import type { Certificate, VerifyOptions } from '../../core/certificate.js';
 import { isLogError, LogError } from '../../core/errors.js';
 import type { Sha256 } from '../../core/hash.js';
 import { MAX_METADATA_BYTES, type Deposits } from '../../app/deposits.js';
@@ -12,6 +12,7 @@ import { sharedSm3Pool } from '../crypto/sm3-pool.js';
 import { ObjectStore } from '../fs/objects.js';
 import type { WorkMetadata } from './metadata.js';
 import { renderCertificatePdf } from './pdf.js';
+import { parseJsonField } from './json.js';
 import { parseWith } from './problem.js';
 import * as S from './schemas.js';
 import { receiveMultipart, type MultipartSpec } from './upload.js';
@@ -33,6 +34,8 @@ export interface UploadRouteDeps {
   deposits: Deposits;
   sha256: Sha256;
   config: UploadConfig;
+  /** The one certificate verifier behind POST /v1/verify (both body kinds): same key, same pinned TSAs. */
+  verify: (certificate: unknown, file?: NonNullable<VerifyOptions['file']>) => unknown;
 }
 
 /** Largest certificate accepted by the verify API (file part or text field). */
@@ -78,16 +81,7 @@ export function uploadRoutes(deps: UploadRouteDeps) {
           throw new LogError('invalid_request', 'send the work as the file field "file"', { details: { field: 'file' } });
         }
         const metaText = got.fields.get('metadata');
-        let metadata: WorkMetadata | undefined;
-        if (metaText !== undefined) {
-          let value: unknown;
-          try {
-            value = JSON.parse(metaText);
-          } catch {
-            throw new LogError('invalid_request', 'metadata: not valid JSON', { details: { field: 'metadata' } });
-          }
-          metadata = parseWith(S.Metadata, value, 'metadata');
-        }
+        const metadata: WorkMetadata | undefined = metaText === undefined ? undefined : parseWith(S.Metadata, parseJsonField(metaText, 'metadata'), 'metadata');
         if (file.tempPath !== undefined) {
           // Durable before the deposit is: a 201 always has its original on disk.
           await objects.put(file.tempPath, file.sha256);
@@ -111,15 +105,10 @@ export function uploadRoutes(deps: UploadRouteDeps) {
         const part = got.files.get('certificate');
         const text = part?.bytes?.toString('utf8') ?? got.fields.get('certificate');
         if (text === undefined) throw new LogError('invalid_request', 'send the certificate in the field "certificate"', { details: { field: 'certificate' } });
-        let cert: unknown;
-        try {
-          cert = JSON.parse(text);
-        } catch {
-          throw new LogError('invalid_request', 'certificate: not valid JSON', { details: { field: 'certificate' } });
-        }
+        const cert = parseJsonField(text, 'certificate');
         const f = got.files.get('file');
         const file = f?.sha256 !== undefined ? { sha256: f.sha256, ...(f.sm3 !== undefined ? { sm3: f.sm3 } : {}), size: f.size } : undefined;
-        res.json(verifyCertificate(cert, { verifierKey: ledger.verifierKey, sha256: deps.sha256, ...(file ? { file } : {}) }));
+        res.json(deps.verify(cert, file));
       } finally {
         await got.discard();
       }

@@ -1,0 +1,58 @@
+import { describe, expect, it } from 'vitest';
+import { MemoryLogStore } from '../adapters/memory/store.js';
+import { isLogError } from '../core/errors.js';
+import { portableSha256 } from '../core/hash.js';
+import { createEd25519Signer, formatVerifierKey } from '../core/note.js';
+import { Deposits } from './deposits.js';
+import { Ledger } from './log.js';
+import type { AccountRecord } from './ports.js';
+
+const ORIGIN = 'test.example/log';
+const signer = createEd25519Signer(ORIGIN, new Uint8Array(32).fill(3));
+const clock = { now: () => Date.parse('2026-11-26T10:00:00.000Z') };
+let counter = 0;
+const random = (n: number) => {
+  const out = new Uint8Array(n);
+  new DataView(out.buffer).setUint32(0, ++counter);
+  return out;
+};
+const account: AccountRecord = { id: 'acc_1', name: 'A', email: 'a@example.com', kind: 'individual', role: 'creator', createdAt: '2026-11-26T10:00:00.000Z' };
+const hex = (n: number) => n.toString(16).padStart(64, '0');
+
+async function setup() {
+  const store = new MemoryLogStore();
+  const ledger = await Ledger.open({ store, signer, verifierKey: formatVerifierKey(ORIGIN, signer.publicKey), origin: ORIGIN, sha256: portableSha256, clock });
+  return { store, ledger, deposits: new Deposits(ledger, store, portableSha256, random, clock) };
+}
+
+describe('Deposits', () => {
+  it('a batch waiting on another request’s externalId fails cleanly when that commit fails', async () => {
+    const { store, ledger, deposits } = await setup();
+    store.failNextCommit = new Error('disk full');
+    const first = deposits.depositBatch(account, [{ sha256: hex(1), externalId: 'x' }]);
+    // Shares 'x' with the first (in flight), and has a new item of its own.
+    const second = deposits.depositBatch(account, [
+      { sha256: hex(1), externalId: 'x' },
+      { sha256: hex(2), externalId: 'y' },
+    ]);
+    await expect(first).rejects.toThrow('disk full');
+    await expect(second).rejects.toThrow('disk full');
+    expect(ledger.treeSize).toBe(0n);
+    // The claims were released: the same items go through now.
+    const again = await deposits.depositBatch(account, [
+      { sha256: hex(1), externalId: 'x' },
+      { sha256: hex(2), externalId: 'y' },
+    ]);
+    expect(again.map((r) => r.created)).toEqual([true, true]);
+    expect(ledger.treeSize).toBe(2n);
+  });
+
+  it('counts the metadata limit in UTF-8 bytes, not UTF-16 units', async () => {
+    const { deposits } = await setup();
+    // 6,000 CJK characters: 6,000 UTF-16 units but 18,000 UTF-8 bytes, over 16,384.
+    const big = { description: '著'.repeat(6_000) };
+    await expect(deposits.deposit(account, { sha256: hex(3), metadata: big })).rejects.toSatisfy((e: unknown) => isLogError(e, 'invalid_request'));
+    const ok = { description: '著'.repeat(5_000) };
+    await expect(deposits.deposit(account, { sha256: hex(4), metadata: ok })).resolves.toMatchObject({ created: true });
+  });
+});
