@@ -202,31 +202,39 @@ interface RunOpts {
 
 const childOpts = (o: RunOpts) => ({ ...(o.cpuProfDir ? { cpuProfDir: o.cpuProfDir } : {}), ...(o.whatif ? { whatif: o.whatif } : {}) });
 
+/** Warm-up, then one timed load against the child, with the server's and the machine's CPU accounted. */
+type LoadOpts = Parameters<typeof load>[0];
+
+async function measured(part: string, what: string, srv: ServerHandle, common: Omit<LoadOpts, 'seconds'>, opts: RunOpts) {
+  if (opts.warmupSeconds > 0) {
+    note(`(${part}) warm-up ${opts.warmupSeconds} s`);
+    await load({ ...common, seconds: opts.warmupSeconds });
+  }
+  const before = await srv.stats();
+  note(`(${part}) ${what} for ${opts.seconds} s → ${srv.url}`);
+  const cw = contentionWindow();
+  const own0 = ownCpuMs();
+  const r = summarizeLoad(await load({ ...common, seconds: opts.seconds }), 201);
+  const clientMs = ownCpuMs() - own0;
+  const after = await srv.stats();
+  const d = serverDelta(before, after);
+  const serverMs = (after.cpu.user - before.cpu.user + after.cpu.system - before.cpu.system) / 1000;
+  const others = cw.stop(clientMs + serverMs)?.othersCores;
+  const extra = { clientCores: clientMs / (r.seconds * 1000), ...(others !== undefined ? { othersCores: others } : {}) };
+  return { r, d, extra, treeGrowth: after.treeSize - before.treeSize };
+}
+
 export async function runBatchHttp(opts: RunOpts & { items: number }): Promise<BatchHttpFigures> {
   const srv = await startServerChild(childOpts(opts));
   try {
     const body = () => JSON.stringify({ items: randomHexes(opts.items).map((sha256) => ({ sha256 })) });
     const common = { url: srv.url, path: '/v1/deposits/batch', apiKey: srv.apiKey, connections: opts.connections, body, timeoutS: 60 };
-    if (opts.warmupSeconds > 0) {
-      note(`(c) warm-up ${opts.warmupSeconds} s`);
-      await load({ ...common, seconds: opts.warmupSeconds });
-    }
-    const before = await srv.stats();
-    note(`(c) ${opts.connections} clients × ${opts.items}-item batches for ${opts.seconds} s → ${srv.url}`);
-    const cw = contentionWindow();
-    const own0 = ownCpuMs();
-    const r = summarizeLoad(await load({ ...common, seconds: opts.seconds }), 201);
-    const clientMs = ownCpuMs() - own0;
-    const after = await srv.stats();
-    const d = serverDelta(before, after);
-    const serverMs = (after.cpu.user - before.cpu.user + after.cpu.system - before.cpu.system) / 1000;
-    const others = cw.stop(clientMs + serverMs)?.othersCores;
-    const extra = { clientCores: clientMs / (r.seconds * 1000), ...(others !== undefined ? { othersCores: others } : {}) };
+    const { r, d, extra, treeGrowth } = await measured('c', `${opts.connections} clients × ${opts.items}-item batches`, srv, common, opts);
     const fig: BatchHttpFigures = {
       load: r,
       itemsPerRequest: opts.items,
       durableEntriesPerSec: (r.ok * opts.items) / r.seconds,
-      treeGrowth: after.treeSize - before.treeSize,
+      treeGrowth,
       server: { commits: d.commits, meanCommitEntries: d.meanCommitEntries, maxCommitEntries: d.maxCommitEntries, writeBusyShare: d.writeBusyShare, cpuShare: d.cpuShare },
       ...extra,
     };
@@ -248,21 +256,7 @@ export async function runSingleHttp(opts: RunOpts): Promise<SingleHttpFigures> {
       return `{"sha256":"${pool.pop()!}"}`;
     };
     const common = { url: srv.url, path: '/v1/deposits', apiKey: srv.apiKey, connections: opts.connections, body, timeoutS: 10 };
-    if (opts.warmupSeconds > 0) {
-      note(`(d) warm-up ${opts.warmupSeconds} s`);
-      await load({ ...common, seconds: opts.warmupSeconds });
-    }
-    const before = await srv.stats();
-    note(`(d) ${opts.connections} clients × single hash-only deposits for ${opts.seconds} s → ${srv.url}`);
-    const cw = contentionWindow();
-    const own0 = ownCpuMs();
-    const r = summarizeLoad(await load({ ...common, seconds: opts.seconds }), 201);
-    const clientMs = ownCpuMs() - own0;
-    const after = await srv.stats();
-    const d = serverDelta(before, after);
-    const serverMs = (after.cpu.user - before.cpu.user + after.cpu.system - before.cpu.system) / 1000;
-    const others = cw.stop(clientMs + serverMs)?.othersCores;
-    const extra = { clientCores: clientMs / (r.seconds * 1000), ...(others !== undefined ? { othersCores: others } : {}) };
+    const { r, d, extra, treeGrowth } = await measured('d', `${opts.connections} clients × single hash-only deposits`, srv, common, opts);
     const fig: SingleHttpFigures = {
       load: r,
       reqPerSec: r.okPerSec,
@@ -271,7 +265,7 @@ export async function runSingleHttp(opts: RunOpts): Promise<SingleHttpFigures> {
       server: { commits: d.commits, meanCommitEntries: d.meanCommitEntries, writeBusyShare: d.writeBusyShare, cpuShare: d.cpuShare },
       ...extra,
     };
-    if (after.treeSize - before.treeSize < r.ok) throw new Error(`acknowledged ${r.ok} deposits but the tree grew by ${after.treeSize - before.treeSize}`);
+    if (treeGrowth < r.ok) throw new Error(`acknowledged ${r.ok} deposits but the tree grew by ${treeGrowth}`);
     note(`(d) ${fmtInt(fig.reqPerSec)} req/s, p50 ${fig.p50} ms, p99 ${fig.p99} ms`);
     return fig;
   } finally {
