@@ -11,18 +11,9 @@ import {
   ZERO_HASH,
   type Checkpoint,
 } from './checkpoint.js';
-import { isLogError } from './errors.js';
 import { portableSha256 } from './hash.js';
 import { createEd25519Signer, signNote } from './note.js';
-
-function codeOf(f: () => unknown): string | undefined {
-  try {
-    f();
-  } catch (e) {
-    return isLogError(e) ? e.code : `not a LogError: ${String(e)}`;
-  }
-  return undefined;
-}
+import { codeOf } from '../../test/support/errors.js';
 
 // CONTRACTS.md §2.2 example.
 const ROOT = 'YSFJlawkz5Czl6kqMO+lGlvqEF2Wtrkwpxtp1IZq/cg=';

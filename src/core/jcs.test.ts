@@ -1,17 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { fromHex, toHex } from './bytes.js';
-import { isLogError } from './errors.js';
 import { canonicalBytes, canonicalize, JCS_MAX_DEPTH } from './jcs.js';
-
-function codeOf(f: () => unknown): string | undefined {
-  try {
-    f();
-  } catch (e) {
-    return isLogError(e) ? e.code : `not a LogError: ${String(e)}`;
-  }
-  return undefined;
-}
+import { codeOf } from '../../test/support/errors.js';
 
 function fromIeeeHex(hex: string): number {
   return new DataView(fromHex(hex).buffer).getFloat64(0);

@@ -1,7 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { concatBytes, fromBase64, toBase64, toHex, utf8 } from './bytes.js';
-import { isLogError } from './errors.js';
 import {
   createEd25519Signer,
   formatVerifierKey,
@@ -15,15 +14,7 @@ import {
   signNote,
   type NoteSigner,
 } from './note.js';
-
-function codeOf(f: () => unknown): string | undefined {
-  try {
-    f();
-  } catch (e) {
-    return isLogError(e) ? e.code : `not a LogError: ${String(e)}`;
-  }
-  return undefined;
-}
+import { codeOf } from '../../test/support/errors.js';
 
 // CONTRACTS.md §2.2 example block and its (throwaway) verifier key.
 const CONTRACT_BODY =
