@@ -2,10 +2,13 @@
 export function progress(label: string, stream: NodeJS.WriteStream = process.stderr) {
   const started = Date.now();
   let last = 0;
+  let lastDone = -1;
   const draw = (done: number, total: number, force = false) => {
     const now = Date.now();
     if (!force && now - last < (stream.isTTY ? 100 : 5000)) return;
+    if (force && done === lastDone) return; // the final figure is already on screen
     last = now;
+    lastDone = done;
     const secs = (now - started) / 1000;
     const rate = secs > 0 ? done / secs : 0;
     const pct = total > 0 ? Math.min(100, (100 * done) / total) : 100;
