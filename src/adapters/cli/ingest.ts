@@ -17,7 +17,7 @@
  */
 import { createHash } from 'node:crypto';
 import { close as closeCb, createReadStream, fstat as fstatCb, open as openCb, openAsBlob, read as readCb, statSync, type Stats } from 'node:fs';
-import { mkdir, open, readdir, readFile, rename, stat, writeFile, type FileHandle } from 'node:fs/promises';
+import { mkdir, open, readdir, readFile, rename, rm, stat, writeFile, type FileHandle } from 'node:fs/promises';
 import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { parseArgs } from 'node:util';
 import { WorkMetadata } from '../http/metadata.js';
@@ -217,7 +217,15 @@ export async function runIngest(opts: IngestOptions): Promise<IngestSummary> {
   summary.total = works.length + summary.failures.length;
 
   const state = await StateFile.open(statePath);
-  if (outDir !== undefined) await mkdir(outDir, { recursive: true });
+  // Certificates are written in a scratch folder, then renamed into place: a run killed mid-write
+  // leaves its partial files there, and the next run clears them.
+  const partialDir = outDir === undefined ? undefined : join(outDir, PARTIAL_DIR);
+  if (outDir !== undefined && partialDir !== undefined) {
+    await mkdir(outDir, { recursive: true });
+    await rm(partialDir, { recursive: true, force: true });
+    await mkdir(partialDir);
+  }
+  let partialSeq = 0;
   const pool = sharedSm3Pool();
   const bar = opts.progress === null ? undefined : progress('ingest', opts.progress ?? process.stderr);
   let finished = summary.failures.length;
@@ -239,12 +247,12 @@ export async function runIngest(opts: IngestOptions): Promise<IngestSummary> {
 
   /** Writes the certificate of a deposit to --out; returns its path relative to --out. */
   const writeCertificate = async (h: Hashed, depositId: string): Promise<string | undefined> => {
-    if (outDir === undefined) return undefined;
+    if (outDir === undefined || partialDir === undefined) return undefined;
     const text = await api.text(`v1/deposits/${depositId}/certificate`);
     const rel = certificateName(h.path);
     const target = join(outDir, rel);
     await mkdir(dirname(target), { recursive: true });
-    const tmp = `${target}.${process.pid}.tmp`;
+    const tmp = join(partialDir, `${process.pid}-${partialSeq++}.tmp`);
     await writeFile(tmp, text.endsWith('\n') ? text : text + '\n');
     await rename(tmp, target);
     return rel.split(sep).join('/');
@@ -384,6 +392,7 @@ export async function runIngest(opts: IngestOptions): Promise<IngestSummary> {
   if (!opts.upload && pending.length > 0) await flush();
   while (inflight.size > 0) await Promise.race(inflight);
   await state.close();
+  if (partialDir !== undefined) await rm(partialDir, { recursive: true, force: true });
   summary.interrupted = signal?.aborted === true && finished < summary.total;
   bar?.done(finished, summary.total);
   return summary;
@@ -396,12 +405,16 @@ export function defaultExternalId(path: string, sha256: string): string {
   return `~${createHash('sha256').update(path).digest('hex')}:${sha256}`;
 }
 
+/** Scratch folder under --out for certificates being written (cleared at every start). */
+const PARTIAL_DIR = '.copyright-ledger-partial';
+
 /** Where a work's certificate goes under --out: its path with `.certificate.json` added, kept inside --out. */
 export function certificateName(path: string): string {
   const parts = path
     .split(/[\\/]+/)
     .filter((p) => p !== '' && p !== '.')
     .map((p) => (p === '..' ? '_' : p));
+  if (parts[0] === PARTIAL_DIR) parts[0] = '_' + PARTIAL_DIR; // never inside the scratch folder
   return join(...(parts.length > 0 ? parts : ['_'])) + '.certificate.json';
 }
 
