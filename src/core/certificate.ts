@@ -26,16 +26,30 @@ export interface Certificate {
   timestamp?: { rfc3161: string; tsa: string };
 }
 
-export interface CertificateParts {
-  depositId: string;
-  receivedAt: string;
-  work: Certificate['work'];
+/** What every certificate kind carries to prove its entry is in the log. */
+export interface LogProofInput {
   index: bigint;
   entryBytes: Uint8Array;
   treeSize: bigint;
   proof: Uint8Array[];
   checkpoint: string;
   logKey: string;
+}
+
+/** The `entry`, `proof`, `checkpoint` and `logKey` members, as every certificate kind spells them. */
+export function logProofSection(p: LogProofInput): Pick<Certificate, 'entry' | 'proof' | 'checkpoint' | 'logKey'> {
+  return {
+    entry: { index: Number(p.index), bytes: toBase64(p.entryBytes) },
+    proof: { treeSize: Number(p.treeSize), hashes: p.proof.map(toHex) },
+    checkpoint: p.checkpoint,
+    logKey: p.logKey,
+  };
+}
+
+export interface CertificateParts extends LogProofInput {
+  depositId: string;
+  receivedAt: string;
+  work: Certificate['work'];
   /** The RFC 3161 token over `checkpoint`'s body and its TSA label, when the block has one. */
   timestamp?: { token: Uint8Array; tsa: string };
 }
@@ -52,10 +66,7 @@ export function buildCertificate(p: CertificateParts): Certificate {
     format: CERTIFICATE_FORMAT,
     deposit: { id: p.depositId, receivedAt: p.receivedAt },
     work,
-    entry: { index: Number(p.index), bytes: toBase64(p.entryBytes) },
-    proof: { treeSize: Number(p.treeSize), hashes: p.proof.map(toHex) },
-    checkpoint: p.checkpoint,
-    logKey: p.logKey,
+    ...logProofSection(p),
     ...(p.timestamp !== undefined ? { timestamp: { rfc3161: toBase64(p.timestamp.token), tsa: p.timestamp.tsa } } : {}),
   };
 }

@@ -3,8 +3,8 @@
  * state machine, and the registration certificate (build and verify). Pure: no I/O, no clock,
  * no randomness; times and salts come in as arguments. docs/REGISTRATION.md describes the rules.
  */
-import { fromBase64, toBase64, toHex, utf8 } from './bytes.js';
-import { checkLogProof, verifyCertificate, type VerifyOptions, type VerifyResult } from './certificate.js';
+import { fromBase64, toHex, utf8 } from './bytes.js';
+import { checkLogProof, logProofSection, verifyCertificate, type LogProofInput, type VerifyOptions, type VerifyResult } from './certificate.js';
 import {
   decodeEntry,
   DEPOSIT_ID_RE,
@@ -294,24 +294,12 @@ export interface RegistrationCertificate {
 }
 
 /** Assembles a certificate. MUST NOT check anything: the caller got the parts from its own store. */
-export function buildRegistrationCertificate(p: {
-  entry: RegistrationEntry;
-  record: CertificateRecord;
-  index: bigint;
-  entryBytes: Uint8Array;
-  treeSize: bigint;
-  proof: Uint8Array[];
-  checkpoint: string;
-  logKey: string;
-}): RegistrationCertificate {
+export function buildRegistrationCertificate(p: LogProofInput & { entry: RegistrationEntry; record: CertificateRecord }): RegistrationCertificate {
   return {
     format: REGISTRATION_CERTIFICATE_FORMAT,
     registration: { id: p.entry.id, number: p.entry.number!, action: p.entry.action as 'approve' | 'correct', at: p.entry.receivedAt },
     record: p.record,
-    entry: { index: Number(p.index), bytes: toBase64(p.entryBytes) },
-    proof: { treeSize: Number(p.treeSize), hashes: p.proof.map(toHex) },
-    checkpoint: p.checkpoint,
-    logKey: p.logKey,
+    ...logProofSection(p),
   };
 }
 
