@@ -23,7 +23,7 @@ export function registrationDeps(p: {
   clock: Clock;
   random: RandomBytes;
 }): Omit<RegistrationHttpDeps, 'accounts'> {
-  const organisations = new Organisations(p.store, p.clock);
+  const organisations = new Organisations(p.store, p.clock, p.random);
   const registrations = new Registrations({
     ledger: p.ledger,
     store: p.store,

@@ -69,8 +69,8 @@ export async function startService(config: Config, log: (msg: string, err?: unkn
       maxBatch: config.MAX_BATCH_ENTRIES,
       maxQueue: config.MAX_QUEUE_ENTRIES,
     });
-    const accounts = new Accounts(store, nodeSha256, systemRandom, systemClock);
-    if (config.ADMIN_API_KEY) await accounts.seedAdmin(config.ADMIN_API_KEY);
+    const accounts = new Accounts(store, nodeSha256, systemRandom, systemClock, log);
+    if (config.ADMIN_API_KEY) for (const note of (await accounts.seedAdmin(config.ADMIN_API_KEY)).notes) log(note);
     const deposits = new Deposits(ledger, store, nodeSha256, systemRandom, systemClock);
     const uploads = { dataDir: config.DATA_DIR, maxBytes: config.MAX_UPLOAD_BYTES, keep: config.KEEP_UPLOADS, publicUrl: config.PUBLIC_URL };
     const registration = registrationDeps({ ledger, store, deposits, config, clock: systemClock, random: systemRandom });
@@ -103,6 +103,7 @@ export async function startService(config: Config, log: (msg: string, err?: unkn
             server.closeIdleConnections();
           });
           await ts.worker.stop();
+          await accounts.flush();
           await ledger.close();
           await store.close();
         })()),

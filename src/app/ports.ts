@@ -48,6 +48,61 @@ export interface AccountRecord {
   kind: 'individual' | 'organisation';
   role: 'creator' | 'platform' | 'reviewer' | 'admin';
   createdAt: string;
+  /** Set while an admin has disabled the account: none of its keys authenticate. */
+  disabledAt?: string;
+}
+
+/** One API key of an account. The secret itself is never stored; only its SHA-256 is. */
+export interface ApiKeyRecord {
+  /** Random id, `key_…`; names the key in the API (never derived from the secret). */
+  id: string;
+  account: string;
+  /** The secret's first characters, for recognition; absent for keys stored before key ids existed. */
+  prefix?: string;
+  label?: string;
+  createdAt: string;
+  /** Last successful authentication, written at most about once a minute. */
+  lastUsedAt?: string;
+  revokedAt?: string;
+}
+
+/** A key to store: its record and the SHA-256 of its secret. */
+export interface NewApiKey {
+  record: ApiKeyRecord;
+  hash: Uint8Array;
+}
+
+/**
+ * Accounts and their API keys. Implementations:
+ * - MUST make every write atomic and durable (synced) before its promise resolves;
+ * - MUST NOT find a revoked key by its hash once `revokeKey` has resolved;
+ * - MUST serialize `revokeKey` and `touchKeys` so that a touch never clears a revocation;
+ * - MUST keep keys written by earlier versions (one key per account, no key record) usable:
+ *   such a key is migrated to a key record, the account's first key, on open or on read.
+ */
+export interface AccountStore {
+  /** Stores a new account with its first key; `counters` are applied in the same atomic write. */
+  putAccount(account: AccountRecord, key: NewApiKey, counters?: CounterDelta[]): Promise<void>;
+  getAccount(id: string): Promise<AccountRecord | undefined>;
+  getAccountByEmail(email: string): Promise<AccountRecord | undefined>;
+  countAccounts(): Promise<number>;
+  /** Accounts whose id starts with `prefix`, in id order, after `after` (exclusive), at most `limit`. */
+  listAccounts(opts: { prefix?: string; after?: string; limit: number }): Promise<AccountRecord[]>;
+  /** Replaces a stored account's record (role, disabled); the e-mail and keys stay. MUST throw not_found for an unknown id. */
+  updateAccount(account: AccountRecord): Promise<void>;
+  /** The unrevoked key whose secret hashes to `hash`, with its account; undefined otherwise. */
+  findKey(hash: Uint8Array): Promise<{ key: ApiKeyRecord; account: AccountRecord } | undefined>;
+  /** Every key of the account (revoked ones too), oldest first. */
+  listKeys(account: string): Promise<ApiKeyRecord[]>;
+  /** Adds a key to an existing account. MUST throw not_found for an unknown account. */
+  addKey(key: NewApiKey): Promise<void>;
+  /**
+   * Marks the key revoked at `at` and forgets its hash. Returns the updated record, the record
+   * unchanged if it was already revoked, or undefined if the account has no such key.
+   */
+  revokeKey(account: string, keyId: string, at: string): Promise<ApiKeyRecord | undefined>;
+  /** Raises `lastUsedAt` of the given keys (never lowers it; skips revoked or missing keys). */
+  touchKeys(uses: { account: string; id: string; at: string }[]): Promise<void>;
 }
 
 /** One key → deposit id claim (Idempotency-Key or externalId), scoped to an account. */
@@ -100,7 +155,7 @@ export interface CommitBatch {
  * - MUST serve reads concurrently with a commit, returning only committed data;
  * - MAY cache, but MUST NOT return data of an uncommitted batch.
  */
-export interface LogStore {
+export interface LogStore extends AccountStore {
   /** The head, or undefined for a store that holds no log yet. */
   loadHead(): Promise<LogHead | undefined>;
   commit(batch: CommitBatch): Promise<void>;
@@ -118,13 +173,6 @@ export interface LogStore {
   findBySha256(sha256: Uint8Array, limit: number): Promise<bigint[]>;
   getClaim(kind: ClaimRecord['kind'], account: string, key: string): Promise<string | undefined>;
 
-  /** Stores a new account; `counters` are applied in the same atomic write. */
-  putAccount(account: AccountRecord, apiKeyHash: Uint8Array, counters?: CounterDelta[]): Promise<void>;
-  getAccount(id: string): Promise<AccountRecord | undefined>;
-  getAccountByKeyHash(apiKeyHash: Uint8Array): Promise<AccountRecord | undefined>;
-  getAccountByEmail(email: string): Promise<AccountRecord | undefined>;
-  countAccounts(): Promise<number>;
-
   /**
    * Stores the RFC 3161 reply (`der`, a DER TimeStampResp) for block `height`, with `tsa`, the
    * label certificates name its TSA by. MUST be durable (synced) before resolving. MAY run
@@ -136,8 +184,6 @@ export interface LogStore {
   getTimestamp(height: bigint): Promise<TimestampRecord | undefined>;
   /** The lowest height >= `fromHeight` that has a stored reply, with it; undefined if none. */
   findFirstTimestampedBlock(fromHeight: bigint): Promise<(TimestampRecord & { height: bigint }) | undefined>;
-  /** Replaces a stored account's record (role changes); the e-mail and key index stay. */
-  updateAccount(account: AccountRecord): Promise<void>;
 
   // Auxiliary records and counters (registrations, organisations, statistics).
   getRecord(space: string, key: string): Promise<string | undefined>;

@@ -11,12 +11,15 @@ import type { Accounts } from '../../app/accounts.js';
 import type { Deposits } from '../../app/deposits.js';
 import type { Ledger } from '../../app/log.js';
 import type { AccountRecord, BlockRecord } from '../../app/ports.js';
+import { accountRoutes } from './accounts.js';
+import { authenticate } from './auth.js';
 import { jsonBody } from './json.js';
 import { buildOpenApi } from './openapi.js';
 import { errorHandler, parseWith, sendProblem } from './problem.js';
 import * as S from './schemas.js';
 import { uploadRoutes, type UploadConfig } from './upload-routes.js';
 import { registrationRoutes, type RegistrationHttpDeps } from './registrations.js';
+import { organisationRoutes } from './organisations.js';
 import { timestampRoutes, type TimestampHttpDeps } from './timestamps.js';
 
 export interface HttpDeps {
@@ -31,12 +34,6 @@ export interface HttpDeps {
   registration?: Omit<RegistrationHttpDeps, 'accounts'>;
   /** Trusted time (issue 5, timestamps.ts): block timestamps, the built-in TSA, and the TSA certificates POST /v1/verify pins. */
   timestamps?: Omit<TimestampHttpDeps, 'ledger'> & { trusted: readonly Uint8Array[] };
-}
-
-declare module 'express-serve-static-core' {
-  interface Request {
-    account?: AccountRecord;
-  }
 }
 
 const SINGLE_BODY_LIMIT = '256kb';
@@ -57,16 +54,7 @@ export function createApp(deps: HttpDeps) {
     next();
   };
 
-  const authenticate = async (req: Request): Promise<AccountRecord> => {
-    const h = req.get('authorization');
-    const m = h === undefined ? null : /^Bearer ([\x21-\x7e]{1,512})$/.exec(h);
-    if (!m) throw new LogError('unauthorized', 'send Authorization: Bearer <apiKey>');
-    return (req.account = await accounts.authenticate(m[1]!));
-  };
-  const auth = async (req: Request, _res: Response, next: NextFunction) => {
-    await authenticate(req);
-    next();
-  };
+  const auth = authenticate(accounts);
 
   const me = (req: Request): AccountRecord => req.account!;
   // One verifier for POST /v1/verify, JSON or multipart: the log's key and the pinned TSA certificates.
@@ -129,19 +117,8 @@ export function createApp(deps: HttpDeps) {
     res.json(blockView(block));
   });
 
-  // §3 accounts
-  app.post('/v1/accounts', requireJson, jsonSmall, async (req, res) => {
-    const body = parseWith(S.AccountRequest, req.body);
-    if (body.role !== undefined && body.role !== 'creator') {
-      // Only an admin may hand out other roles.
-      if ((await authenticate(req)).role !== 'admin') throw new LogError('forbidden', 'only an admin may set a role');
-    }
-    const { account, apiKey } = await accounts.create(body);
-    res.status(201).json({ account, apiKey });
-  });
-  app.get('/v1/accounts/me', auth, (req, res) => {
-    res.json({ account: me(req) });
-  });
+  // §3 accounts and keys (accounts.ts)
+  app.use(accountRoutes({ accounts }));
 
   // §4 deposits
   app.post('/v1/deposits/batch', auth, requireJson, jsonBatch, async (req, res) => {
@@ -192,6 +169,7 @@ export function createApp(deps: HttpDeps) {
   if (uploads) app.get('/verify/:id', (req, res) => uploads.verifyPage(req, res));
 
   if (deps.registration) app.use(registrationRoutes({ ...deps.registration, accounts }));
+  if (deps.registration) app.use(organisationRoutes({ organisations: deps.registration.organisations, accounts }));
   if (deps.timestamps) app.use(timestampRoutes({ ...deps.timestamps, ledger }));
 
   app.use((req, res) => sendProblem(res, 'not_found', `no route for ${req.method} ${req.path}`));

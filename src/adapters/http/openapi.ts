@@ -1,5 +1,7 @@
 /** OpenAPI 3.1 document generated from the zod schemas (never written twice). */
 import { z } from 'zod';
+import { accountPaths } from './accounts-schemas.js';
+import { organisationPaths } from './organisations-schemas.js';
 import { registrationPaths } from './registration-openapi.js';
 import * as S from './schemas.js';
 import { pdfContent, uploadDepositForm, verifyForm, verifyPagePath } from './upload-openapi.js';
@@ -76,14 +78,7 @@ export function buildOpenApi(): Json {
         },
       },
       '/v1/tsa/certificate': { get: { summary: "The built-in TSA's self-signed certificate", responses: { '200': { description: 'PEM', content: { 'application/pem-certificate-chain': { schema: { type: 'string' } } } } } } },
-      '/v1/accounts': {
-        post: {
-          summary: 'Create an account; the API key is shown once',
-          requestBody: body(S.AccountRequest),
-          responses: { '201': { description: '{"account":Account,"apiKey"}' }, '409': problem('E-mail taken (code conflict)'), ...errors },
-        },
-      },
-      '/v1/accounts/me': { get: { summary: 'The calling account', security: bearer, responses: { '200': { description: '{"account":Account}' }, ...errors } } },
+      ...accountPaths(),
       '/v1/deposits': {
         post: {
           summary: 'Deposit a work: upload it (multipart/form-data) or give its hashes (application/json)',
@@ -131,6 +126,7 @@ export function buildOpenApi(): Json {
       },
       ...verifyPagePath(),
       ...registrationPaths(),
+      ...organisationPaths(),
     },
   };
 }

@@ -117,29 +117,5 @@ export function registrationPaths(): Json {
     '/v1/stats': {
       get: { summary: 'Platform statistics and progress against the targets (admin, reviewer)', security: bearer, responses: { '200': ok('StatsView'), ...errors('401', '403') } },
     },
-    '/v1/organisations': { get: { summary: 'Organisations the caller belongs to', security: bearer, responses: { '200': ok('{"organisations":[{"id","name","role"}]}'), ...errors('401') } } },
-    '/v1/organisations/{id}': {
-      get: { summary: 'An organisation and its members (the organisation, its members, admins)', security: bearer, parameters: [pp('id', 'organisation account id')], responses: { '200': ok('OrganisationView'), ...errors('400', '401', '404') } },
-    },
-    '/v1/organisations/{id}/members': {
-      post: {
-        summary: 'Add a member or change its role (owners, admins)',
-        security: bearer,
-        parameters: [pp('id', 'organisation account id')],
-        requestBody: body(R.AddMember),
-        responses: { '201': ok('{"member"}'), '200': ok('{"member"} (already a member)'), ...errors('400', '401', '403', '404') },
-      },
-    },
-    '/v1/organisations/{id}/members/{accountId}': {
-      delete: {
-        summary: 'Remove a member (owners, admins, or the member itself)',
-        security: bearer,
-        parameters: [pp('id', 'organisation account id'), pp('accountId', 'member account id')],
-        responses: { '204': ok('Removed'), ...errors('400', '401', '403', '404') },
-      },
-    },
-    '/v1/accounts/{id}/role': {
-      put: { summary: "Set an account's role (admin)", security: bearer, parameters: [pp('id', 'account id')], requestBody: body(R.SetRole), responses: { '200': ok('{"account"}'), ...errors('400', '401', '403', '404') } },
-    },
   };
 }

@@ -9,7 +9,6 @@ import { ID_TYPES } from '../../core/identity.js';
 import { REGISTRATION_NUMBER_RE } from '../../core/entry.js';
 import { HOLDER_KINDS, OWNERSHIP, REGISTRATION_STATES, RIGHTS_OBTAINED, WORK_TYPE_NAMES, type ApplicationDraft } from '../../core/registration.js';
 import type { ApplicationPatch, Correction } from '../../app/registrations.js';
-import { Roles } from './schemas.js';
 
 const Text = (max: number) => z.string().trim().min(1, 'must not be empty').max(max, `at most ${max} characters`);
 
@@ -26,7 +25,7 @@ export const DateOnly = z
 const Nationality = z.string().regex(/^[A-Z]{2}$/, 'must be an ISO 3166-1 alpha-2 code such as CN');
 
 export const RegistrationId = z.string().regex(/^reg_[0-9a-f]{20}$/, 'not a registration id');
-export const AccountId = z.string().regex(/^acc_[A-Za-z0-9_-]{1,64}$/, 'not an account id');
+export { AccountId } from './accounts-schemas.js';
 export const DepositIdRef = z.string().regex(/^dep_[0-9a-f]{20}$/, 'not a deposit id');
 export const RegistrationNumber = z.string().regex(REGISTRATION_NUMBER_RE, 'must look like CL-2026-F-00000001');
 
@@ -102,12 +101,6 @@ export const CorrectRegistration = z
   })
   .refine((c) => c.title !== undefined || c.rightsHolders !== undefined, { path: ['title'], message: 'give title and/or rightsHolders to correct' })
   .meta({ id: 'RegistrationCorrection' });
-
-export const AddMember = z
-  .strictObject({ accountId: AccountId, role: z.enum(['owner', 'member']).default('member') })
-  .meta({ id: 'AddMember' });
-
-export const SetRole = z.strictObject({ role: z.enum(Roles) }).meta({ id: 'SetRole' });
 
 const Limit = z
   .string()

@@ -1,19 +1,20 @@
 /**
- * HTTP routes of issue 6 (docs/REGISTRATION.md): registration applications, review, the public
- * registry, statistics, organisations and roles. An express Router that app.ts mounts with one
- * line; routes stay thin: authenticate, check the role where the route is role-gated (so a
- * wrong role is 403 before any body is read), parse with zod, call one use case, render.
+ * Registration routes (docs/REGISTRATION.md): applications, review, the public registry and
+ * statistics; organisation routes are in organisations.ts. An express Router that app.ts mounts
+ * with one line; routes stay thin: authenticate, check the role where the route is role-gated
+ * (so a wrong role is 403 before any body is read), parse with zod, call one use case, render.
  */
-import express, { type NextFunction, type Request, type Response } from 'express';
-import { z } from 'zod';
+import express, { type Request } from 'express';
 import { LogError } from '../../core/errors.js';
 import type { Accounts } from '../../app/accounts.js';
 import type { Organisations } from '../../app/organisations.js';
 import type { Registrations } from '../../app/registrations.js';
 import type { Stats } from '../../app/stats.js';
-import type { AccountRecord } from '../../app/ports.js';
-import { jsonBody } from './json.js';
+import { authenticate, me, requireRole as roles } from './auth.js';
 import * as R from './registration-schemas.js';
+import { bodies, noBody, parseField } from './request.js';
+
+export { parseField } from './request.js';
 
 export interface RegistrationHttpDeps {
   accounts: Accounts;
@@ -26,64 +27,13 @@ export interface RegistrationHttpDeps {
 
 const BODY_LIMIT = '256kb';
 
-/**
- * Parses `value`; on failure throws invalid_request naming the first bad field in `details.field`
- * (an unknown key is named itself, e.g. `authors.0.age`).
- */
-export function parseField<S extends z.ZodType>(schema: S, value: unknown, where = ''): z.output<S> {
-  const r = schema.safeParse(value);
-  if (r.success) return r.data;
-  const issue = r.error.issues[0]!;
-  const path = issue.path.map(String);
-  if (issue.code === 'unrecognized_keys' && issue.keys.length > 0) path.push(issue.keys[0]!);
-  const field = [where, ...path].filter((s) => s !== '').join('.');
-  const message = issue.code === 'unrecognized_keys' ? 'is not a known field' : issue.message;
-  throw new LogError('invalid_request', field ? `${field}: ${message}` : message, { details: field ? { field } : {} });
-}
-
 export function registrationRoutes(deps: RegistrationHttpDeps): express.Router {
-  const { accounts, registrations, organisations, stats } = deps;
+  const { accounts, registrations, stats } = deps;
   const r = express.Router();
-  const json = jsonBody(BODY_LIMIT);
-
-  const auth = async (req: Request, _res: Response, next: NextFunction) => {
-    const h = req.get('authorization');
-    const m = h === undefined ? null : /^Bearer ([\x21-\x7e]{1,512})$/.exec(h);
-    if (!m) throw new LogError('unauthorized', 'send Authorization: Bearer <apiKey>');
-    req.account = await accounts.authenticate(m[1]!);
-    next();
-  };
-  const roles =
-    (...allowed: AccountRecord['role'][]) =>
-    (req: Request, _res: Response, next: NextFunction) => {
-      if (!allowed.includes(req.account!.role)) throw new LogError('forbidden', `this needs the role ${allowed.join(' or ')}`);
-      next();
-    };
-  /** A JSON body (required). */
-  const body = [
-    (req: Request, _res: Response, next: NextFunction) => {
-      if (!req.is('application/json')) throw new LogError('unsupported_media_type', 'send application/json');
-      next();
-    },
-    json,
-  ];
-  /** A JSON body if one was sent (actions without parameters). */
-  const optionalBody = (req: Request, res: Response, next: NextFunction) => {
-    if (req.get('content-length') === '0' || (req.get('content-length') === undefined && req.get('transfer-encoding') === undefined)) {
-      req.body = undefined;
-      return next();
-    }
-    if (!req.is('application/json')) throw new LogError('unsupported_media_type', 'send application/json or no body');
-    json(req, res, next);
-  };
-  const me = (req: Request): AccountRecord => req.account!;
+  const auth = authenticate(accounts);
+  const { body, optionalBody } = bodies(BODY_LIMIT);
   const id = (req: Request) => parseField(R.RegistrationId, req.params.id, 'id');
   const query = (req: Request) => req.query as Record<string, unknown>;
-  const noBody = (req: Request) => {
-    if (req.body !== undefined && !(typeof req.body === 'object' && req.body !== null && Object.keys(req.body as object).length === 0)) {
-      parseField(z.strictObject({}), req.body);
-    }
-  };
 
   // ---- applications
   r.post('/v1/registrations', auth, roles('creator', 'platform', 'admin'), ...body, async (req, res) => {
@@ -160,11 +110,6 @@ export function registrationRoutes(deps: RegistrationHttpDeps): express.Router {
     const { reason, ...changes } = parseField(R.CorrectRegistration, req.body);
     res.json(await registrations.correct(me(req), rid, changes, reason));
   });
-  r.put('/v1/accounts/:id/role', auth, roles('admin'), ...body, async (req, res) => {
-    const aid = parseField(R.AccountId, req.params.id, 'id');
-    const { role } = parseField(R.SetRole, req.body);
-    res.json({ account: await accounts.setRole(aid, role) });
-  });
 
   // ---- public registry, statistics
   r.get('/v1/registry', async (req, res) => {
@@ -178,26 +123,6 @@ export function registrationRoutes(deps: RegistrationHttpDeps): express.Router {
   });
   r.get('/v1/stats', auth, roles('admin', 'reviewer'), async (_req, res) => {
     res.json(await stats.get());
-  });
-
-  // ---- organisations
-  r.get('/v1/organisations', auth, async (req, res) => {
-    res.json({ organisations: await organisations.mine(me(req)) });
-  });
-  r.get('/v1/organisations/:id', auth, async (req, res) => {
-    res.json(await organisations.view(me(req), parseField(R.AccountId, req.params.id, 'id')));
-  });
-  r.post('/v1/organisations/:id/members', auth, ...body, async (req, res) => {
-    const org = parseField(R.AccountId, req.params.id, 'id');
-    const input = parseField(R.AddMember, req.body);
-    const { member, created } = await organisations.addMember(me(req), org, input);
-    res.status(created ? 201 : 200).json({ member });
-  });
-  r.delete('/v1/organisations/:id/members/:accountId', auth, async (req, res) => {
-    const org = parseField(R.AccountId, req.params.id, 'id');
-    const member = parseField(R.AccountId, req.params.accountId, 'accountId');
-    await organisations.removeMember(me(req), org, member);
-    res.status(204).end();
   });
 
   return r;

@@ -156,5 +156,6 @@ export const Account = z
     kind: z.enum(['individual', 'organisation']),
     role: z.enum(Roles),
     createdAt: z.string(),
+    disabledAt: z.string().optional().meta({ description: 'Set while an admin has disabled the account' }),
   })
   .meta({ id: 'Account' });

@@ -14,7 +14,9 @@ export const P = {
   sha: 0x68, // 'h' + 32-byte sha256 + u64 index    → ''
   claim: 0x63, // 'c' + kind byte + account + 0x00 + key → deposit id
   account: 0x61, // 'a' + account id               → account JSON
-  apiKey: 0x6b, // 'k' + 32-byte key hash          → account id
+  apiKey: 0x6b, // 'k' + 32-byte key hash          → account id '\n' key id (earlier versions: account id alone)
+  keyRecord: 0x79, // 'y' + account id + 0x00 + key id → key record JSON (with the key hash)
+  meta: 0x4d, // 'M' + name                          → schema migration markers
   email: 0x6d, // 'm' + lowercased email            → account id
   record: 0x52, // 'R' + space + 0x00 + key         → value (auxiliary records, see registry.ts)
   counter: 0x43, // 'C' + counter name              → decimal text
@@ -35,6 +37,9 @@ export const claimKey = (kind: 'idempotency' | 'external', account: string, key:
   concatBytes(Uint8Array.of(P.claim, kind === 'idempotency' ? 0x69 : 0x78), utf8(account), Uint8Array.of(0), utf8(key));
 export const accountKey = (id: string) => concatBytes(one(P.account), utf8(id));
 export const apiKeyKey = (hash: Uint8Array) => concatBytes(one(P.apiKey), hash);
+export const keyRecordKey = (account: string, keyId: string) => concatBytes(one(P.keyRecord), utf8(account), Uint8Array.of(0), utf8(keyId));
+export const keyRecordPrefix = (account: string) => concatBytes(one(P.keyRecord), utf8(account), Uint8Array.of(0));
+export const metaKey = (name: string) => concatBytes(one(P.meta), utf8(name));
 export const timestampKey = (height: bigint) => concatBytes(one(P.timestamp), u64be(height));
 export const emailKey = (email: string) => concatBytes(one(P.email), utf8(email.toLowerCase()));
 const encoder = new TextEncoder();

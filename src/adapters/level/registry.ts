@@ -47,11 +47,13 @@ export class LevelRecords {
 
   /**
    * One synced batch: `ops`, then the record writes in order, then the counters (deltas summed
-   * per name and added to the stored values). Serialized with every other call.
+   * per name and added to the stored values). Serialized with every other call. `ops` may be a
+   * function: it then runs inside the serialized section, so it can read, then write, atomically
+   * with respect to every other write.
    */
-  write(ops: LevelOp[], records: readonly RecordWrite[] = [], counters: readonly CounterDelta[] = []): Promise<void> {
+  write(ops: LevelOp[] | (() => Promise<LevelOp[]>), records: readonly RecordWrite[] = [], counters: readonly CounterDelta[] = []): Promise<void> {
     const run = async (): Promise<void> => {
-      const all: LevelOp[] = [...ops];
+      const all: LevelOp[] = typeof ops === 'function' ? await ops() : [...ops];
       for (const r of records) {
         const key = recordKey(r.space, r.key);
         all.push(r.value === null ? { type: 'del', key } : { type: 'put', key, value: utf8(r.value) });

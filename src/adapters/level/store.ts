@@ -2,13 +2,14 @@
  * LogStore on LevelDB (`level`). One synced batch per sequencer commit; reads go straight to
  * LevelDB and never wait for the writer.
  */
+import { randomBytes } from 'node:crypto';
 import { Level } from 'level';
 import { fromHex, fromUtf8, readU64be, toHex, u64be, utf8, concatBytes } from '../../core/bytes.js';
 import { LogError } from '../../core/errors.js';
 import type { NodeId } from '../../core/merkle.js';
-import type { AccountRecord, BlockRecord, ClaimRecord, CommitBatch, CounterDelta, DepositRecord, LogHead, LogStore, RecordWrite, TimestampRecord } from '../../app/ports.js';
+import type { AccountRecord, ApiKeyRecord, BlockRecord, ClaimRecord, CommitBatch, CounterDelta, DepositRecord, LogHead, LogStore, NewApiKey, RecordWrite, TimestampRecord } from '../../app/ports.js';
 import * as K from './keys.js';
-import { LevelRecords } from './registry.js';
+import { LevelRecords, type LevelOp } from './registry.js';
 
 type Bytes = Uint8Array;
 
@@ -41,11 +42,49 @@ export class LevelLogStore implements LogStore {
     this.aux = new LevelRecords(db);
   }
 
-  /** Opens (creating if needed) the database at `path`. */
+  /** Opens (creating if needed) the database at `path`, migrating keys stored by earlier versions. */
   static async open(path: string): Promise<LevelLogStore> {
     const db = new Level<Bytes, Bytes>(path, { keyEncoding: 'view', valueEncoding: 'view' });
     await db.open();
-    return new LevelLogStore(db);
+    const store = new LevelLogStore(db);
+    try {
+      await store.migrateKeys();
+    } catch (e) {
+      await db.close();
+      throw e;
+    }
+    return store;
+  }
+
+  /**
+   * Earlier versions kept one key per account: 'k' + hash → account id, no key record. Each such
+   * key becomes the account's first key record (one synced batch, once; a marker says it is done).
+   */
+  private async migrateKeys(): Promise<void> {
+    if ((await this.db.get(K.metaKey(KEYS_MIGRATED))) !== undefined) return;
+    await this.aux.write(async () => {
+      const ops: LevelOp[] = [];
+      const prefix = Uint8Array.of(K.P.apiKey);
+      for await (const [k, v] of this.db.iterator({ gte: prefix, lt: K.prefixEnd(prefix) })) {
+        const ref = fromUtf8(v);
+        if (!ref.includes('\n')) ops.push(...(await this.legacyKeyOps(k.subarray(1), ref)).ops);
+      }
+      ops.push({ type: 'put', key: K.metaKey(KEYS_MIGRATED), value: utf8('1') });
+      return ops;
+    });
+  }
+
+  /** The writes that turn one key of an earlier version into a key record. */
+  private async legacyKeyOps(hash: Bytes, accountId: string): Promise<{ ops: LevelOp[]; record: ApiKeyRecord }> {
+    const account = await this.getAccount(accountId);
+    const record: ApiKeyRecord = { id: 'key_' + randomBytes(12).toString('base64url'), account: accountId, createdAt: account?.createdAt ?? new Date(0).toISOString() };
+    return {
+      record,
+      ops: [
+        { type: 'put', key: K.keyRecordKey(accountId, record.id), value: json({ ...record, sha256: toHex(hash) } satisfies StoredKey) },
+        { type: 'put', key: K.apiKeyKey(hash), value: utf8(`${accountId}\n${record.id}`) },
+      ],
+    };
   }
 
   async loadHead(): Promise<LogHead | undefined> {
@@ -148,12 +187,12 @@ export class LevelLogStore implements LogStore {
     return raw === undefined ? undefined : fromUtf8(raw);
   }
 
-  async putAccount(account: AccountRecord, apiKeyHash: Bytes, counters: CounterDelta[] = []): Promise<void> {
+  async putAccount(account: AccountRecord, key: NewApiKey, counters: CounterDelta[] = []): Promise<void> {
     await this.aux.write(
       [
         { type: 'put', key: K.accountKey(account.id), value: json(account) },
-        { type: 'put', key: K.apiKeyKey(apiKeyHash), value: utf8(account.id) },
         { type: 'put', key: K.emailKey(account.email), value: utf8(account.id) },
+        ...keyOps(key),
       ],
       [],
       counters,
@@ -161,8 +200,98 @@ export class LevelLogStore implements LogStore {
   }
 
   async updateAccount(account: AccountRecord): Promise<void> {
-    if ((await this.db.get(K.accountKey(account.id))) === undefined) throw new LogError('not_found', 'no such account');
-    await this.aux.write([{ type: 'put', key: K.accountKey(account.id), value: json(account) }]);
+    await this.aux.write(async () => {
+      if ((await this.db.get(K.accountKey(account.id))) === undefined) throw new LogError('not_found', 'no such account');
+      return [{ type: 'put', key: K.accountKey(account.id), value: json(account) }];
+    });
+  }
+
+  async listAccounts(opts: { prefix?: string; after?: string; limit: number }): Promise<AccountRecord[]> {
+    if (opts.limit <= 0) return [];
+    const from = K.accountKey(opts.prefix ?? '');
+    const range: { gt?: Bytes; gte?: Bytes; lt: Bytes; limit: number } = { lt: K.prefixEnd(from), limit: opts.limit };
+    if (opts.after !== undefined && opts.after >= (opts.prefix ?? '')) range.gt = K.accountKey(opts.after);
+    else range.gte = from;
+    return (await this.db.values(range).all()).map((v) => parse<AccountRecord>(v));
+  }
+
+  async findKey(hash: Bytes): Promise<{ key: ApiKeyRecord; account: AccountRecord } | undefined> {
+    const ref = await this.db.get(K.apiKeyKey(hash));
+    if (ref === undefined) return undefined;
+    const text = fromUtf8(ref);
+    const nl = text.indexOf('\n');
+    let key: ApiKeyRecord | undefined;
+    if (nl < 0) {
+      // A key of an earlier version that the migration at open did not see: migrate it now.
+      await this.aux.write(async () => {
+        const again = await this.db.get(K.apiKeyKey(hash));
+        if (again === undefined || fromUtf8(again).includes('\n')) return [];
+        const m = await this.legacyKeyOps(hash, text);
+        key = m.record;
+        return m.ops;
+      });
+      if (key === undefined) return this.findKey(hash);
+    } else {
+      key = await this.getKey(text.slice(0, nl), text.slice(nl + 1));
+    }
+    if (key === undefined || key.revokedAt !== undefined) return undefined;
+    const account = await this.getAccount(key.account);
+    return account === undefined ? undefined : { key, account };
+  }
+
+  private async getStoredKey(account: string, keyId: string): Promise<StoredKey | undefined> {
+    const raw = await this.db.get(K.keyRecordKey(account, keyId));
+    return raw === undefined ? undefined : parse<StoredKey>(raw);
+  }
+
+  private async getKey(account: string, keyId: string): Promise<ApiKeyRecord | undefined> {
+    const k = await this.getStoredKey(account, keyId);
+    return k === undefined ? undefined : publicKey(k);
+  }
+
+  async listKeys(account: string): Promise<ApiKeyRecord[]> {
+    const prefix = K.keyRecordPrefix(account);
+    const keys = (await this.db.values({ gte: prefix, lt: K.prefixEnd(prefix) }).all()).map((v) => publicKey(parse<StoredKey>(v)));
+    return keys.sort((a, b) => (a.createdAt < b.createdAt ? -1 : a.createdAt > b.createdAt ? 1 : a.id < b.id ? -1 : 1));
+  }
+
+  async addKey(key: NewApiKey): Promise<void> {
+    await this.aux.write(async () => {
+      if ((await this.db.get(K.accountKey(key.record.account))) === undefined) throw new LogError('not_found', 'no such account');
+      return keyOps(key);
+    });
+  }
+
+  async revokeKey(account: string, keyId: string, at: string): Promise<ApiKeyRecord | undefined> {
+    let out: ApiKeyRecord | undefined;
+    await this.aux.write(async () => {
+      const k = await this.getStoredKey(account, keyId);
+      if (k === undefined) return [];
+      if (k.revokedAt !== undefined) {
+        out = publicKey(k);
+        return [];
+      }
+      const revoked: StoredKey = { ...k, revokedAt: at };
+      out = publicKey(revoked);
+      return [
+        { type: 'put', key: K.keyRecordKey(account, keyId), value: json(revoked) },
+        { type: 'del', key: K.apiKeyKey(fromHex(k.sha256, 32)) },
+      ];
+    });
+    return out;
+  }
+
+  async touchKeys(uses: { account: string; id: string; at: string }[]): Promise<void> {
+    if (uses.length === 0) return;
+    await this.aux.write(async () => {
+      const ops: LevelOp[] = [];
+      for (const u of uses) {
+        const k = await this.getStoredKey(u.account, u.id);
+        if (k === undefined || k.revokedAt !== undefined || (k.lastUsedAt !== undefined && k.lastUsedAt >= u.at)) continue;
+        ops.push({ type: 'put', key: K.keyRecordKey(u.account, u.id), value: json({ ...k, lastUsedAt: u.at }) });
+      }
+      return ops;
+    });
   }
 
   getRecord(space: string, key: string): Promise<string | undefined> {
@@ -184,11 +313,6 @@ export class LevelLogStore implements LogStore {
   async getAccount(id: string): Promise<AccountRecord | undefined> {
     const raw = await this.db.get(K.accountKey(id));
     return raw === undefined ? undefined : parse<AccountRecord>(raw);
-  }
-
-  async getAccountByKeyHash(apiKeyHash: Bytes): Promise<AccountRecord | undefined> {
-    const id = await this.db.get(K.apiKeyKey(apiKeyHash));
-    return id === undefined ? undefined : this.getAccount(fromUtf8(id));
   }
 
   async getAccountByEmail(email: string): Promise<AccountRecord | undefined> {
@@ -227,6 +351,24 @@ export class LevelLogStore implements LogStore {
   async close(): Promise<void> {
     await this.db.close();
   }
+}
+
+const KEYS_MIGRATED = 'keys-v2';
+
+/** A key record as stored: the public record and the hash of its secret. */
+type StoredKey = ApiKeyRecord & { sha256: string };
+
+function publicKey(k: StoredKey): ApiKeyRecord {
+  const { sha256: _, ...rest } = k;
+  return rest;
+}
+
+function keyOps(key: NewApiKey): LevelOp[] {
+  const r = key.record;
+  return [
+    { type: 'put', key: K.keyRecordKey(r.account, r.id), value: json({ ...r, sha256: toHex(key.hash) } satisfies StoredKey) },
+    { type: 'put', key: K.apiKeyKey(key.hash), value: utf8(`${r.account}\n${r.id}`) },
+  ];
 }
 
 function timestampFromBytes(raw: Bytes): TimestampRecord {

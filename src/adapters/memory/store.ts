@@ -5,7 +5,7 @@
 import { toHex } from '../../core/bytes.js';
 import { LogError } from '../../core/errors.js';
 import type { NodeId } from '../../core/merkle.js';
-import type { AccountRecord, BlockRecord, ClaimRecord, CommitBatch, CounterDelta, DepositRecord, LogHead, LogStore, RecordWrite, TimestampRecord } from '../../app/ports.js';
+import type { AccountRecord, ApiKeyRecord, BlockRecord, ClaimRecord, CommitBatch, CounterDelta, DepositRecord, LogHead, LogStore, NewApiKey, RecordWrite, TimestampRecord } from '../../app/ports.js';
 
 export class MemoryLogStore implements LogStore {
   private head: LogHead | undefined;
@@ -16,7 +16,10 @@ export class MemoryLogStore implements LogStore {
   private readonly bySha = new Map<string, bigint[]>();
   private readonly claims = new Map<string, string>();
   private readonly accounts = new Map<string, AccountRecord>();
-  private readonly keys = new Map<string, string>();
+  /** Key hash (hex) → account and key id of an unrevoked key. */
+  private readonly keys = new Map<string, { account: string; id: string }>();
+  /** Account id → key id → record and hash (hex). */
+  private readonly keyRecords = new Map<string, Map<string, { record: ApiKeyRecord; hash: string }>>();
   private readonly emails = new Map<string, string>();
   private readonly timestamps = new Map<bigint, TimestampRecord>();
   private readonly records = new Map<string, Map<string, string>>();
@@ -92,16 +95,74 @@ export class MemoryLogStore implements LogStore {
     return this.claims.get(claimKey(kind, account, key));
   }
 
-  async putAccount(account: AccountRecord, apiKeyHash: Uint8Array, counters: CounterDelta[] = []) {
-    this.accounts.set(account.id, account);
-    this.keys.set(toHex(apiKeyHash), account.id);
+  async putAccount(account: AccountRecord, key: NewApiKey, counters: CounterDelta[] = []) {
+    await Promise.resolve();
+    this.accounts.set(account.id, { ...account });
     this.emails.set(account.email.toLowerCase(), account.id);
+    this.storeKey(key);
     this.applyRecords([], counters);
   }
 
   async updateAccount(account: AccountRecord) {
+    await Promise.resolve();
     if (!this.accounts.has(account.id)) throw new LogError('not_found', 'no such account');
-    this.accounts.set(account.id, account);
+    this.accounts.set(account.id, { ...account });
+  }
+
+  async listAccounts(opts: { prefix?: string; after?: string; limit: number }) {
+    const prefix = opts.prefix ?? '';
+    return [...this.accounts.keys()]
+      .filter((id) => id.startsWith(prefix) && (opts.after === undefined || id > opts.after))
+      .sort()
+      .slice(0, Math.max(0, opts.limit))
+      .map((id) => ({ ...this.accounts.get(id)! }));
+  }
+
+  async findKey(hash: Uint8Array) {
+    const ref = this.keys.get(toHex(hash));
+    const key = ref === undefined ? undefined : this.keyRecords.get(ref.account)?.get(ref.id)?.record;
+    const account = key === undefined ? undefined : this.accounts.get(key.account);
+    return key === undefined || account === undefined || key.revokedAt !== undefined ? undefined : { key: { ...key }, account: { ...account } };
+  }
+
+  async listKeys(account: string) {
+    return [...(this.keyRecords.get(account)?.values() ?? [])]
+      .map((k) => ({ ...k.record }))
+      .sort((a, b) => (a.createdAt < b.createdAt ? -1 : a.createdAt > b.createdAt ? 1 : a.id < b.id ? -1 : 1));
+  }
+
+  async addKey(key: NewApiKey) {
+    await Promise.resolve();
+    if (!this.accounts.has(key.record.account)) throw new LogError('not_found', 'no such account');
+    this.storeKey(key);
+  }
+
+  async revokeKey(account: string, keyId: string, at: string) {
+    await Promise.resolve();
+    const k = this.keyRecords.get(account)?.get(keyId);
+    if (k === undefined) return undefined;
+    if (k.record.revokedAt === undefined) {
+      k.record = { ...k.record, revokedAt: at };
+      this.keys.delete(k.hash);
+    }
+    return { ...k.record };
+  }
+
+  async touchKeys(uses: { account: string; id: string; at: string }[]) {
+    await Promise.resolve();
+    for (const u of uses) {
+      const k = this.keyRecords.get(u.account)?.get(u.id);
+      if (k === undefined || k.record.revokedAt !== undefined || (k.record.lastUsedAt !== undefined && k.record.lastUsedAt >= u.at)) continue;
+      k.record = { ...k.record, lastUsedAt: u.at };
+    }
+  }
+
+  private storeKey(key: NewApiKey) {
+    const hash = toHex(key.hash);
+    let mine = this.keyRecords.get(key.record.account);
+    if (mine === undefined) this.keyRecords.set(key.record.account, (mine = new Map()));
+    mine.set(key.record.id, { record: { ...key.record }, hash });
+    this.keys.set(hash, { account: key.record.account, id: key.record.id });
   }
 
   async getRecord(space: string, key: string) {
@@ -138,17 +199,13 @@ export class MemoryLogStore implements LogStore {
   }
 
   async getAccount(id: string) {
-    return this.accounts.get(id);
-  }
-
-  async getAccountByKeyHash(apiKeyHash: Uint8Array) {
-    const id = this.keys.get(toHex(apiKeyHash));
-    return id === undefined ? undefined : this.accounts.get(id);
+    const a = this.accounts.get(id);
+    return a === undefined ? undefined : { ...a };
   }
 
   async getAccountByEmail(email: string) {
     const id = this.emails.get(email.toLowerCase());
-    return id === undefined ? undefined : this.accounts.get(id);
+    return id === undefined ? undefined : this.getAccount(id);
   }
 
   async countAccounts() {
