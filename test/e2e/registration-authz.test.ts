@@ -6,7 +6,7 @@
 import { rm } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestService, type TestService } from '../support/service.js';
-import { account, api, application, deposit, submitted, type Actor } from '../support/registration.js';
+import { account, api, application, deposit, join, submitted, type Actor } from '../support/registration.js';
 
 const ADMIN_API_KEY = 'admin-key-for-authz-tests-000';
 
@@ -28,10 +28,13 @@ beforeAll(async () => {
   who.reviewer = await account(url, ADMIN_API_KEY, { role: 'reviewer' });
   who.org = await account(url, ADMIN_API_KEY, { kind: 'organisation', name: 'Org' });
   who.member = await account(url, ADMIN_API_KEY, { name: 'Member' });
-  expect((await api(url, 'POST', `/v1/organisations/${who.org.id}/members`, { key: who.org.key, body: { accountId: who.member.id } })).status).toBe(201);
+  await join(url, who.org, who.member);
   f.org = who.org.id;
   f.member = who.member.id;
   f.someone = who.otherCreator.id;
+  const pending = await api(url, 'POST', `/v1/organisations/${who.org.id}/members`, { key: who.org.key, body: { accountId: who.reviewer.id } });
+  expect(pending.status).toBe(201);
+  f.invitation = pending.body.invitation.id;
 
   const c = who.creator.key;
   f.dep = await deposit(url, c);
@@ -214,6 +217,25 @@ const rows: Row[] = [
     path: () => `/v1/organisations/${f.org}/members`,
     body: () => ({ accountId: f.someone }),
     expect: { none: 401, creator: 404, reviewer: 404, member: 403, org: 201, admin: 200 },
+  },
+  {
+    route: 'GET /v1/organisations/{id}/history',
+    method: 'GET',
+    path: () => `/v1/organisations/${f.org}/history`,
+    expect: { none: 401, creator: 404, reviewer: 404, member: 403, org: 200, admin: 200 },
+  },
+  {
+    route: 'GET /v1/organisations/{id}/invitations',
+    method: 'GET',
+    path: () => `/v1/organisations/${f.org}/invitations`,
+    expect: { none: 401, creator: 404, member: 403, org: 200, admin: 200 },
+  },
+  { route: 'GET /v1/invitations', method: 'GET', path: () => '/v1/invitations', expect: { none: 401, creator: 200, member: 200, org: 200 } },
+  {
+    route: 'POST /v1/invitations/{id}/accept (not the invitee)',
+    method: 'POST',
+    path: () => `/v1/invitations/${f.invitation}/accept`,
+    expect: { none: 401, creator: 404, member: 404, org: 404, admin: 404 },
   },
   {
     route: 'DELETE /v1/organisations/{id}/members/{accountId}',

@@ -10,7 +10,7 @@ import { rm } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestService, type TestService } from '../support/service.js';
 import { makeTempDir, runCli, type TempDir } from '../support/proc.js';
-import { account, api, application, deposit, hex32, residentId, submitted, uscc, type Actor } from '../support/registration.js';
+import { account, api, application, deposit, hex32, join as joinOrg, residentId, submitted, uscc, type Actor } from '../support/registration.js';
 
 const ADMIN_API_KEY = 'admin-key-for-registration-tests';
 
@@ -260,8 +260,8 @@ describe('registration workflow', () => {
     const org = await account(url, ADMIN_API_KEY, { kind: 'organisation', name: 'Qianhai Studio' });
     const member = await account(url, ADMIN_API_KEY, { name: 'Member' });
     const insider = await account(url, ADMIN_API_KEY, { role: 'reviewer', name: 'Insider' });
-    expect((await api(url, 'POST', `/v1/organisations/${org.id}/members`, { key: org.key, body: { accountId: member.id } })).status).toBe(201);
-    expect((await api(url, 'POST', `/v1/organisations/${org.id}/members`, { key: org.key, body: { accountId: insider.id, role: 'member' } })).status).toBe(201);
+    await joinOrg(url, org, member);
+    await joinOrg(url, org, insider, { role: 'member' });
 
     const byOrg = await submitted(url, org.key, [await deposit(url, org.key)], {
       rightsHolders: [{ name: 'Qianhai Studio Ltd', kind: 'organisation', idType: 'unified_social_credit_code', idNumber: uscc() }],
@@ -282,9 +282,16 @@ describe('registration workflow', () => {
     // An unrelated reviewer can.
     expect((await api(url, 'POST', `/v1/registrations/${byMember}/approve`, { key: reviewer.key })).status).toBe(200);
 
-    // After leaving the organisation the insider may decide its applications.
+    // Leaving does not clear the conflict: the insider was a member during the application's life.
     expect((await api(url, 'DELETE', `/v1/organisations/${org.id}/members/${insider.id}`, { key: insider.key })).status).toBe(204);
-    expect((await api(url, 'POST', `/v1/registrations/${byOrg}/approve`, { key: insider.key })).status).toBe(200);
+    expect((await api(url, 'POST', `/v1/registrations/${byOrg}/approve`, { key: insider.key })).status).toBe(403);
+    // An application filed after they left is theirs to decide.
+    await new Promise((r) => setTimeout(r, 5));
+    const later = await submitted(url, org.key, [await deposit(url, org.key)], {
+      rightsHolders: [{ name: 'Qianhai Studio Ltd', kind: 'organisation', idType: 'unified_social_credit_code', idNumber: uscc() }],
+      rightsObtained: 'employment',
+    });
+    expect((await api(url, 'POST', `/v1/registrations/${later}/approve`, { key: insider.key })).status).toBe(200);
   });
 
   it('organisations: owners manage members; members see, do not manage; others see nothing', async () => {
@@ -292,9 +299,9 @@ describe('registration workflow', () => {
     const owner = await account(url, ADMIN_API_KEY, { name: 'Owner' });
     const member = await account(url, ADMIN_API_KEY, { name: 'Member' });
     const outsider = await account(url, ADMIN_API_KEY, { name: 'Outsider' });
-    expect((await api(url, 'POST', `/v1/organisations/${org.id}/members`, { key: org.key, body: { accountId: owner.id, role: 'owner' } })).status).toBe(201);
-    expect((await api(url, 'POST', `/v1/organisations/${org.id}/members`, { key: owner.key, body: { accountId: member.id } })).status).toBe(201);
-    // Repeating changes nothing but the role: 200.
+    await joinOrg(url, org, owner, { role: 'owner' });
+    await joinOrg(url, org, member, { inviter: owner });
+    // Repeating for a member changes nothing but the role: 200.
     expect((await api(url, 'POST', `/v1/organisations/${org.id}/members`, { key: owner.key, body: { accountId: member.id, role: 'member' } })).status).toBe(200);
     const view = await api(url, 'GET', `/v1/organisations/${org.id}`, { key: member.key });
     expect(view.status).toBe(200);

@@ -105,3 +105,12 @@ export async function submitted(url: string, key: string, deposits: string[], ov
   if (res.status !== 201) throw new Error(`application: ${res.status} ${res.text}`);
   return res.body.id as string;
 }
+
+/** Invites `member` into `org` (by `inviter`, default the organisation) and accepts as the member; returns the invitation id. */
+export async function join(url: string, org: Actor, member: Actor, opts: { role?: 'owner' | 'member'; inviter?: Actor } = {}): Promise<string> {
+  const inv = await api(url, 'POST', `/v1/organisations/${org.id}/members`, { key: (opts.inviter ?? org).key, body: { accountId: member.id, ...(opts.role ? { role: opts.role } : {}) } });
+  if (inv.status !== 201) throw new Error(`invite: ${inv.status} ${inv.text}`);
+  const ok = await api(url, 'POST', `/v1/invitations/${inv.body.invitation.id}/accept`, { key: member.key });
+  if (ok.status !== 200) throw new Error(`accept: ${ok.status} ${ok.text}`);
+  return inv.body.invitation.id as string;
+}
