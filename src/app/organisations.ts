@@ -16,7 +16,7 @@
  *   org-invite   `<invitation id>`           → InvitationRecord
  *   org-pending  `<org>/<account>`           → invitation id (pending invitations)
  *   invite-to    `<account>/<invitation id>` → '' (pending invitations of the invitee)
- *   org-history  `<org>/<at>/<n>`            → HistoryEvent
+ *   org-history  `<org>/<at>/<seq>`          → HistoryEvent (oldest first)
  */
 import { toHex } from '../core/bytes.js';
 import { LogError } from '../core/errors.js';
@@ -115,6 +115,7 @@ const SP = {
 
 export class Organisations {
   private readonly locks = new KeyedMutex();
+  private eventSeq = 0;
 
   constructor(
     private readonly store: LogStore,
@@ -354,7 +355,9 @@ export class Organisations {
   }
 
   private event(orgId: string, e: HistoryEvent): RecordWrite {
-    return { space: SP.history, key: `${orgId}/${e.at}/${toHex(this.random(4))}`, value: JSON.stringify(e) };
+    // Events of the same millisecond keep their order: a counter, then random bytes against a restart within it.
+    const seq = (this.eventSeq = (this.eventSeq + 1) % 1e9).toString().padStart(9, '0');
+    return { space: SP.history, key: `${orgId}/${e.at}/${seq}${toHex(this.random(2))}`, value: JSON.stringify(e) };
   }
 
   private async myInvitationView(inv: InvitationRecord): Promise<MyInvitationView> {
