@@ -171,7 +171,7 @@ async function auditCommand(args: string[], io: Io): Promise<number> {
     let store: LevelLogStore;
     try {
       await access(join(dir, 'ledger'));
-      store = await LevelLogStore.open(join(dir, 'ledger'));
+      store = await LevelLogStore.open(join(dir, 'ledger'), { readOnly: true });
     } catch (e) {
       throw new Usage(`cannot open the store in ${dir} (is the server still running?): ${(e as Error).message}`);
     }

@@ -42,13 +42,16 @@ export class LevelLogStore implements LogStore {
     this.aux = new LevelRecords(db);
   }
 
-  /** Opens (creating if needed) the database at `path`, migrating keys stored by earlier versions. */
-  static async open(path: string): Promise<LevelLogStore> {
+  /**
+   * Opens (creating if needed) the database at `path` and migrates keys stored by earlier
+   * versions. `readOnly` callers (audit) skip the migration: they write nothing.
+   */
+  static async open(path: string, opts: { readOnly?: boolean } = {}): Promise<LevelLogStore> {
     const db = new Level<Bytes, Bytes>(path, { keyEncoding: 'view', valueEncoding: 'view' });
     await db.open();
     const store = new LevelLogStore(db);
     try {
-      await store.migrateKeys();
+      if (opts.readOnly !== true) await store.migrateKeys();
     } catch (e) {
       await db.close();
       throw e;
