@@ -87,6 +87,7 @@ export class Ledger {
   /** Waiting requests, one FIFO lane per owner; the Map's order is the round-robin order. */
   private lanes = new Map<string, Waiter[]>();
   private queuedBy = new Map<string, number>();
+  private lastServed = new Set<string>();
   private queued = 0;
   private draining = false;
   private closed = false;
@@ -185,34 +186,32 @@ export class Ledger {
 
   /**
    * The next batch: one waiting request of each owner in turn, round after round, while the batch
-   * has room, so one owner's backlog cannot keep the others out. The owner served first moves to
-   * the back of the rotation.
+   * has room, so one owner's backlog cannot keep the others out. Owners the previous batch served
+   * take their turns after those it did not.
    */
   private takeBatch(): Waiter[] {
     const take: Waiter[] = [];
+    const served = new Set<string>();
+    const order = [...this.lanes.keys()].sort((x, y) => Number(this.lastServed.has(x)) - Number(this.lastServed.has(y)));
     let n = 0;
-    let first: string | undefined;
     for (let progress = true; progress; ) {
       progress = false;
-      for (const [owner, lane] of this.lanes) {
-        const w = lane[0]!;
-        if (n + w.items.length > this.maxBatch) continue;
-        lane.shift();
+      for (const owner of order) {
+        const lane = this.lanes.get(owner);
+        const w = lane?.[0];
+        if (w === undefined || n + w.items.length > this.maxBatch) continue;
+        lane!.shift();
         take.push(w);
         n += w.items.length;
-        first ??= owner;
+        served.add(owner);
         progress = true;
         const left = this.queuedBy.get(owner)! - w.items.length;
         if (left > 0) this.queuedBy.set(owner, left);
         else this.queuedBy.delete(owner);
-        if (lane.length === 0) this.lanes.delete(owner);
+        if (lane!.length === 0) this.lanes.delete(owner);
       }
     }
-    const lane = first === undefined ? undefined : this.lanes.get(first);
-    if (lane !== undefined) {
-      this.lanes.delete(first!);
-      this.lanes.set(first!, lane);
-    }
+    this.lastServed = served;
     this.queued -= n;
     return take;
   }
