@@ -1,6 +1,7 @@
 /** OpenAPI 3.1 document generated from the zod schemas (never written twice). */
 import { z } from 'zod';
 import { registrationPaths } from './registration-openapi.js';
+import { usagePath, withRateLimits } from './limits-openapi.js';
 import * as S from './schemas.js';
 import { pdfContent, uploadDepositForm, verifyForm, verifyPagePath } from './upload-openapi.js';
 
@@ -23,7 +24,7 @@ const errors = {
 };
 
 export function buildOpenApi(): Json {
-  return {
+  return withRateLimits({
     openapi: '3.1.0',
     info: {
       title: 'copyright-ledger',
@@ -93,7 +94,7 @@ export function buildOpenApi(): Json {
           responses: {
             '201': json(S.Deposit, 'Created, durable'),
             '200': json(S.Deposit, 'Repeat of an Idempotency-Key: the first deposit'),
-            '413': problem('Body or file too large (MAX_UPLOAD_BYTES)'),
+            '413': problem('Body or file too large (MAX_UPLOAD_BYTES), or the upload would pass the account’s storage quota (UPLOAD_QUOTA_BYTES; docs/LIMITS.md)'),
             '415': problem('Neither JSON nor multipart/form-data'),
             '503': problem('Overloaded; see Retry-After'),
             ...errors,
@@ -131,6 +132,7 @@ export function buildOpenApi(): Json {
       },
       ...verifyPagePath(),
       ...registrationPaths(),
+      ...usagePath(),
     },
-  };
+  });
 }
