@@ -59,6 +59,9 @@ export async function startService(config: Config, log: (msg: string, err?: unkn
   if (config.MAX_QUEUE_ENTRIES < config.MAX_BATCH_ENTRIES) {
     log(`MAX_QUEUE_ENTRIES (${config.MAX_QUEUE_ENTRIES}) is below MAX_BATCH_ENTRIES (${config.MAX_BATCH_ENTRIES}): larger batches will always be answered 503 overloaded`);
   }
+  if (config.MAX_QUEUE_ENTRIES_PER_ACCOUNT !== undefined && config.MAX_QUEUE_ENTRIES_PER_ACCOUNT < 10_000) {
+    log(`MAX_QUEUE_ENTRIES_PER_ACCOUNT (${config.MAX_QUEUE_ENTRIES_PER_ACCOUNT}) is below 10,000: a full batch request will always be answered 503 overloaded`);
+  }
   const signer = await loadOrCreateSigner({ origin: config.LOG_ORIGIN, dataDir: config.DATA_DIR, keyFile: config.LOG_KEY_FILE });
   const store = await LevelLogStore.open(join(config.DATA_DIR, 'ledger'));
   try {

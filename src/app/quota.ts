@@ -92,13 +92,13 @@ export class UploadQuota {
     };
   }
 
-  private full(account: string, used: number, reserved: number, needed?: number): LogError {
-    const needs = needed === undefined ? '' : `, this upload needs up to ${human(needed)}`;
+  private full(used: number, reserved: number, needed?: { bytes: number; atLeast: boolean }): LogError {
+    const needs = needed === undefined ? '' : needed.atLeast ? `, this upload is over the ${human(needed.bytes - 1)} left` : `, this upload needs up to ${human(needed.bytes)}`;
     const busy = reserved > 0 ? ` (${human(reserved)} held by uploads in progress)` : '';
     return new LogError(
       'payload_too_large',
       `storage quota exceeded: this account keeps ${human(used)} of its ${human(this.limit)} quota${busy}${needs} (UPLOAD_QUOTA_BYTES; docs/LIMITS.md)`,
-      { details: { field: 'file', quotaBytes: this.limit, usedBytes: used, reservedBytes: reserved, ...(needed !== undefined ? { requestedBytes: needed } : {}) } },
+      { details: { field: 'file', quotaBytes: this.limit, usedBytes: used, reservedBytes: reserved, ...(needed !== undefined ? { requestedBytes: needed.bytes } : {}) } },
     );
   }
 
@@ -112,8 +112,8 @@ export class UploadQuota {
     // From here on synchronous: the check and the reservation cannot interleave with another.
     const reserved = this.reserved.get(account) ?? 0;
     const left = this.limit === 0 ? Number.MAX_SAFE_INTEGER : Math.max(0, this.limit - used - reserved);
-    if (contentLength !== undefined && contentLength - this.overhead > left) throw this.full(account, used, reserved, contentLength - this.overhead);
-    if (left === 0) throw this.full(account, used, reserved);
+    if (contentLength !== undefined && contentLength - this.overhead > left) throw this.full(used, reserved, { bytes: contentLength - this.overhead, atLeast: false });
+    if (left === 0) throw this.full(used, reserved);
     const allowance = contentLength === undefined ? left : Math.min(left, contentLength);
     // Without a quota nothing is held: usage is only counted.
     const held = this.limit === 0 ? 0 : allowance;
@@ -124,7 +124,7 @@ export class UploadQuota {
       overQuota: () => {
         const u = this.used.get(account) ?? used;
         const r = (this.reserved.get(account) ?? 0) - (released ? 0 : held);
-        return this.full(account, u, r, allowance + 1);
+        return this.full(u, r, { bytes: allowance + 1, atLeast: true });
       },
       charge: async (sha256, size) => {
         const key = `${account}/${sha256}`;
