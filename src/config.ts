@@ -5,6 +5,35 @@ const bool = z
   .enum(['true', 'false', '1', '0', 'yes', 'no'])
   .transform((v) => v === 'true' || v === '1' || v === 'yes');
 
+/** A rate budget "<quota>/<window>" (window: seconds, or a number with s, m, h or d), e.g. "30/1h"; "off" or "0": no limit. docs/LIMITS.md */
+const rate = (fallback: string) =>
+  z
+    .string()
+    .default(fallback)
+    .transform((v, ctx) => {
+      const t = v.trim().toLowerCase();
+      if (t === 'off' || t === '0') return null;
+      const m = /^([1-9][0-9]{0,9})\/([1-9][0-9]{0,6})(s|m|h|d)?$/.exec(t);
+      if (!m) {
+        ctx.addIssue({ code: 'custom', message: `"${v}" is not <quota>/<window> (e.g. 30/1h, 600/60s) or off` });
+        return z.NEVER;
+      }
+      const unit = { s: 1, m: 60, h: 3600, d: 86_400 }[(m[3] ?? 's') as 's' | 'm' | 'h' | 'd'];
+      return { quota: Number(m[1]), windowSeconds: Number(m[2]) * unit };
+    });
+
+/** Express 'trust proxy': false (default: the socket address is the client), true, a hop count, or addresses/subnets. */
+const trustProxy = z
+  .string()
+  .default('false')
+  .transform((v): boolean | number | string => {
+    const t = v.trim();
+    if (t === 'false' || t === '0' || t === '') return false;
+    if (t === 'true') return true;
+    if (/^[1-9][0-9]?$/.test(t)) return Number(t);
+    return t;
+  });
+
 export const ConfigSchema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(8080),
   HOST: z.string().default('0.0.0.0'),
@@ -53,6 +82,25 @@ export const ConfigSchema = z.object({
   STATS_TARGET_DEPOSITS: z.coerce.number().int().positive().default(2_000_000),
   STATS_TARGET_APPLICATIONS: z.coerce.number().int().positive().default(100_000),
   STATS_TARGET_ENTITIES: z.coerce.number().int().positive().default(4_000),
+  /** Rate limits, quotas and fair share (docs/LIMITS.md). */
+  TRUST_PROXY: trustProxy,
+  RATE_LIMITS: bool.default(true),
+  RATE_SIGNUP_PER_IP: rate('30/1h'),
+  RATE_SIGNUP_PER_KEY: rate('100/1h'),
+  RATE_TSA_PER_IP: rate('60/1m'),
+  RATE_TSA_PER_KEY: rate('300/1m'),
+  RATE_VERIFY_PER_IP: rate('60/1m'),
+  RATE_VERIFY_PER_KEY: rate('300/1m'),
+  RATE_UPLOAD_PER_IP: rate('1200/1m'),
+  RATE_UPLOAD_PER_KEY: rate('600/1m'),
+  RATE_WRITE_PER_IP: rate('3000/1m'),
+  RATE_WRITE_PER_KEY: rate('1200/1m'),
+  RATE_READ_PER_IP: rate('12000/1m'),
+  RATE_READ_PER_KEY: rate('6000/1m'),
+  /** Bytes of kept originals one account may store (KEEP_UPLOADS=true); 0: unlimited. */
+  UPLOAD_QUOTA_BYTES: z.coerce.number().int().min(0).default(10 * 1024 ** 3),
+  /** Most entries one account may have waiting for a batch; default max(10,000, MAX_QUEUE_ENTRIES / 4). */
+  MAX_QUEUE_ENTRIES_PER_ACCOUNT: z.coerce.number().int().min(1).optional(),
 });
 
 export type Config = z.infer<typeof ConfigSchema>;

@@ -18,6 +18,9 @@ import type { Config } from './config.js';
 import { registrationDeps } from './registration-wiring.js';
 import { setupTimestamps } from './adapters/tsa/setup.js';
 import type { Timestamper } from './app/timestamps.js';
+import { UploadQuota } from './app/quota.js';
+import { limitsFromConfig } from './adapters/http/limits.js';
+import { FlexibleRateLimiter } from './adapters/limits/rate-limiter.js';
 
 export interface Service {
   url: string;
@@ -56,6 +59,9 @@ export async function startService(config: Config, log: (msg: string, err?: unkn
   if (config.MAX_QUEUE_ENTRIES < config.MAX_BATCH_ENTRIES) {
     log(`MAX_QUEUE_ENTRIES (${config.MAX_QUEUE_ENTRIES}) is below MAX_BATCH_ENTRIES (${config.MAX_BATCH_ENTRIES}): larger batches will always be answered 503 overloaded`);
   }
+  if (config.MAX_QUEUE_ENTRIES_PER_ACCOUNT !== undefined && config.MAX_QUEUE_ENTRIES_PER_ACCOUNT < 10_000) {
+    log(`MAX_QUEUE_ENTRIES_PER_ACCOUNT (${config.MAX_QUEUE_ENTRIES_PER_ACCOUNT}) is below 10,000: a full batch request will always be answered 503 overloaded`);
+  }
   const signer = await loadOrCreateSigner({ origin: config.LOG_ORIGIN, dataDir: config.DATA_DIR, keyFile: config.LOG_KEY_FILE });
   const store = await LevelLogStore.open(join(config.DATA_DIR, 'ledger'));
   try {
@@ -68,15 +74,19 @@ export async function startService(config: Config, log: (msg: string, err?: unkn
       clock: systemClock,
       maxBatch: config.MAX_BATCH_ENTRIES,
       maxQueue: config.MAX_QUEUE_ENTRIES,
+      ...(config.MAX_QUEUE_ENTRIES_PER_ACCOUNT !== undefined ? { maxQueuePerOwner: config.MAX_QUEUE_ENTRIES_PER_ACCOUNT } : {}),
     });
     const accounts = new Accounts(store, nodeSha256, systemRandom, systemClock, log);
     if (config.ADMIN_API_KEY) for (const note of (await accounts.seedAdmin(config.ADMIN_API_KEY)).notes) log(note);
     const deposits = new Deposits(ledger, store, nodeSha256, systemRandom, systemClock);
-    const uploads = { dataDir: config.DATA_DIR, maxBytes: config.MAX_UPLOAD_BYTES, keep: config.KEEP_UPLOADS, publicUrl: config.PUBLIC_URL };
+    const quota = new UploadQuota(store, config.UPLOAD_QUOTA_BYTES);
+    const uploads = { dataDir: config.DATA_DIR, maxBytes: config.MAX_UPLOAD_BYTES, keep: config.KEEP_UPLOADS, publicUrl: config.PUBLIC_URL, quota };
     const registration = registrationDeps({ ledger, store, deposits, config, clock: systemClock, random: systemRandom });
     const ts = await setupTimestamps(config, { ledger, store, sha256: nodeSha256, now: () => systemClock.now(), random: systemRandom, log });
     const timestamps = { store, builtin: ts.builtin, trusted: ts.trusted };
-    const app = createApp({ ledger, accounts, deposits, sha256: nodeSha256, log, uploads, registration, timestamps });
+    const limitsConfig = limitsFromConfig(config);
+    const limits = limitsConfig ? { limiter: new FlexibleRateLimiter(), config: limitsConfig } : undefined;
+    const app = createApp({ ledger, accounts, deposits, sha256: nodeSha256, log, uploads, registration, timestamps, trustProxy: config.TRUST_PROXY, ...(limits ? { limits } : {}) });
     const server = await new Promise<Server>((resolve, reject) => {
       const s = app.listen(config.PORT, config.HOST, (err?: Error) => (err ? reject(err) : resolve(s)));
     });

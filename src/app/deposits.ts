@@ -75,13 +75,22 @@ export class Deposits {
     private readonly clock: Clock,
   ) {}
 
-  /** One deposit. With `idempotencyKey`, a repeat returns the first deposit and created = false. */
-  async deposit(account: AccountRecord, input: DepositInput, idempotencyKey?: string): Promise<{ deposit: DepositView; created: boolean }> {
+  /**
+   * One deposit. With `idempotencyKey`, a repeat returns the first deposit and created = false.
+   * `extra` records and counters (an upload's storage charge) are written in the deposit's own
+   * batch, so only when created = true.
+   */
+  async deposit(
+    account: AccountRecord,
+    input: DepositInput,
+    idempotencyKey?: string,
+    extra?: Pick<PendingEntry, 'records' | 'counters'>,
+  ): Promise<{ deposit: DepositView; created: boolean }> {
     if (idempotencyKey === undefined && input.externalId === undefined) {
-      return { deposit: (await this.commit([this.prepare(account, input, [], this.now())]))[0]!, created: true };
+      return { deposit: (await this.commit(account, [this.prepare(account, input, [], this.now(), extra)]))[0]!, created: true };
     }
     const [claim] = this.claimsFor(account, input, idempotencyKey);
-    const [result] = await this.claimed(account, [{ input, claims: claim ? [claim] : [] }]);
+    const [result] = await this.claimed(account, [{ input, claims: claim ? [claim] : [], ...(extra ? { extra } : {}) }]);
     return result!;
   }
 
@@ -91,7 +100,7 @@ export class Deposits {
       // No claims: nothing to deduplicate, every item is a new deposit (no in-flight bookkeeping,
       // no per-item promises).
       const receivedAt = this.now();
-      const views = await this.commit(items.map((input) => this.prepare(account, input, [], receivedAt)));
+      const views = await this.commit(account, items.map((input) => this.prepare(account, input, [], receivedAt)));
       return views.map((deposit) => ({ deposit, created: true }));
     }
     return this.claimed(
@@ -115,11 +124,11 @@ export class Deposits {
    */
   private async claimed(
     account: AccountRecord,
-    items: { input: DepositInput; claims: ClaimRecord[] }[],
+    items: { input: DepositInput; claims: ClaimRecord[]; extra?: Pick<PendingEntry, 'records' | 'counters'> }[],
   ): Promise<{ deposit: DepositView; created: boolean }[]> {
     // Validate every item first: a bad item fails the whole request before anything is claimed.
     const receivedAt = this.now();
-    const prepared = items.map((item) => this.prepare(account, item.input, item.claims, receivedAt));
+    const prepared = items.map((item) => this.prepare(account, item.input, item.claims, receivedAt, item.extra));
     const results: Promise<{ deposit: DepositView; created: boolean }>[] = new Array(items.length);
     const dupOf = new Map<number, number>();
     const inBatch = new Map<string, number>();
@@ -148,7 +157,7 @@ export class Deposits {
     try {
       const stored = await Promise.all(fresh.map((f) => this.storedClaim(f.prepared)));
       const toCommit = fresh.filter((_, i) => stored[i] === undefined);
-      const views = await this.commit(toCommit.map((f) => f.prepared));
+      const views = await this.commit(account, toCommit.map((f) => f.prepared));
       toCommit.forEach((f, i) => {
         f.done.resolve(views[i]!);
         results[f.slot] = Promise.resolve({ deposit: views[i]!, created: true });
@@ -186,7 +195,7 @@ export class Deposits {
     return formatTime(this.clock.now());
   }
 
-  private prepare(account: AccountRecord, input: DepositInput, claims: ClaimRecord[], receivedAt: string): Prepared {
+  private prepare(account: AccountRecord, input: DepositInput, claims: ClaimRecord[], receivedAt: string, extra?: Pick<PendingEntry, 'records' | 'counters'>): Prepared {
     const user = input.metadata ?? {};
     if (Object.hasOwn(user, 'salt')) throw new LogError('invalid_request', 'metadata.salt is reserved: the service adds it', { details: { field: 'metadata.salt' } });
     if (Object.hasOwn(user, 'onBehalfOf')) throw new LogError('invalid_request', 'metadata.onBehalfOf is reserved: send onBehalfOf beside metadata', { details: { field: 'metadata.onBehalfOf' } });
@@ -219,12 +228,15 @@ export class Deposits {
         bytes: encodeDepositEntry(entry),
         deposit: { record: { id, metadata: metaText }, sha256: fromHex(input.sha256, 32) },
         ...(claims.length > 0 ? { claims: claims.map((c) => ({ ...c, depositId: id })) } : {}),
+        ...(extra?.records ? { records: extra.records } : {}),
+        ...(extra?.counters ? { counters: extra.counters } : {}),
       },
     };
   }
 
-  private async commit(prepared: Prepared[]): Promise<DepositView[]> {
-    const appended = await this.ledger.append(prepared.map((p) => p.pending));
+  /** Appends as `account`'s entries: the sequencer's fair share is counted per account. */
+  private async commit(account: AccountRecord, prepared: Prepared[]): Promise<DepositView[]> {
+    const appended = await this.ledger.append(prepared.map((p) => p.pending), { owner: account.id });
     return prepared.map((p, i) => toView(p.entry, appended[i]!.index, appended[i]!.block));
   }
 

@@ -49,9 +49,29 @@ export interface LedgerOptions {
   maxBatch?: number;
   /** Most entries waiting for a batch; beyond it `append` throws `overloaded` (default 200,000). */
   maxQueue?: number;
+  /**
+   * Most entries one owner (an account) may have waiting; beyond it that owner's `append` throws
+   * `overloaded` while others still get in (default `defaultQueueShare(maxQueue)`).
+   */
+  maxQueuePerOwner?: number;
+}
+
+/** The default share of the queue one owner may fill: a quarter, but at least one full 10,000-item batch request. */
+export function defaultQueueShare(maxQueue: number): number {
+  return Math.max(10_000, Math.floor(maxQueue / 4));
+}
+
+export interface AppendOptions {
+  /**
+   * Whose entries these are (an account id). Batches are filled round-robin across owners, and
+   * an owner's waiting entries are capped by `maxQueuePerOwner`. Without it the entries share
+   * one anonymous lane that has no cap of its own.
+   */
+  owner?: string;
 }
 
 interface Waiter {
+  owner: string;
   items: PendingEntry[];
   resolve: (r: Appended[]) => void;
   reject: (e: unknown) => void;
@@ -64,13 +84,17 @@ export class Ledger {
   private head: LogHead;
   private compact: CompactRange;
   private latest: BlockRecord;
-  private queue: Waiter[] = [];
+  /** Waiting requests, one FIFO lane per owner; the Map's order is the round-robin order. */
+  private lanes = new Map<string, Waiter[]>();
+  private queuedBy = new Map<string, number>();
+  private lastServed = new Set<string>();
   private queued = 0;
   private draining = false;
   private closed = false;
   private idle: Promise<void> = Promise.resolve();
   private readonly maxBatch: number;
   private readonly maxQueue: number;
+  private readonly maxQueuePerOwner: number;
   private readonly blockListeners = new Set<(block: BlockRecord) => void>();
 
   private constructor(
@@ -86,6 +110,7 @@ export class Ledger {
     this.compact = new CompactRange(this.hasher, head.treeSize, head.compact);
     this.maxBatch = opts.maxBatch ?? 20_000;
     this.maxQueue = opts.maxQueue ?? 200_000;
+    this.maxQueuePerOwner = opts.maxQueuePerOwner ?? defaultQueueShare(this.maxQueue);
   }
 
   /** Opens the log in `store`, writing block 0 (the empty tree) if the store holds none. */
@@ -127,17 +152,30 @@ export class Ledger {
 
   /**
    * Appends entries, all in the same batch, in order. Resolves once they are durable.
-   * MUST throw LogError('overloaded') at once when the queue is full.
+   * MUST throw LogError('overloaded') at once when the queue, or the owner's share of it, is full.
+   * Entries of one owner keep their order; entries of different owners MAY be reordered.
    */
-  append(items: PendingEntry[]): Promise<Appended[]> {
+  append(items: PendingEntry[], opts: AppendOptions = {}): Promise<Appended[]> {
     if (this.closed) return Promise.reject(new LogError('overloaded', 'the log is shutting down', { details: { retryAfter: 5 } }));
     if (items.length === 0) return Promise.resolve([]);
     if (items.length > this.maxBatch) return Promise.reject(new LogError('invalid_request', `at most ${this.maxBatch} entries at once`));
+    const owner = opts.owner ?? '';
+    const mine = this.queuedBy.get(owner) ?? 0;
+    if (opts.owner !== undefined && mine + items.length > this.maxQueuePerOwner) {
+      return Promise.reject(
+        new LogError('overloaded', `this account already has ${mine} entries waiting (at most ${this.maxQueuePerOwner}, MAX_QUEUE_ENTRIES_PER_ACCOUNT); retry shortly`, {
+          details: { retryAfter: 1 },
+        }),
+      );
+    }
     if (this.queued + items.length > this.maxQueue) {
       return Promise.reject(new LogError('overloaded', 'too many deposits are waiting; retry shortly', { details: { retryAfter: 1 } }));
     }
     return new Promise<Appended[]>((resolve, reject) => {
-      this.queue.push({ items, resolve, reject });
+      const lane = this.lanes.get(owner);
+      if (lane) lane.push({ owner, items, resolve, reject });
+      else this.lanes.set(owner, [{ owner, items, resolve, reject }]);
+      this.queuedBy.set(owner, mine + items.length);
       this.queued += items.length;
       if (!this.draining) {
         this.draining = true;
@@ -146,16 +184,41 @@ export class Ledger {
     });
   }
 
-  private async drain(): Promise<void> {
-    while (this.queue.length > 0) {
-      const take: Waiter[] = [];
-      let n = 0;
-      while (this.queue.length > 0 && n + this.queue[0]!.items.length <= this.maxBatch) {
-        const w = this.queue.shift()!;
+  /**
+   * The next batch: one waiting request of each owner in turn, round after round, while the batch
+   * has room, so one owner's backlog cannot keep the others out. Owners the previous batch served
+   * take their turns after those it did not.
+   */
+  private takeBatch(): Waiter[] {
+    const take: Waiter[] = [];
+    const served = new Set<string>();
+    const order = [...this.lanes.keys()].sort((x, y) => Number(this.lastServed.has(x)) - Number(this.lastServed.has(y)));
+    let n = 0;
+    for (let progress = true; progress; ) {
+      progress = false;
+      for (const owner of order) {
+        const lane = this.lanes.get(owner);
+        const w = lane?.[0];
+        if (w === undefined || n + w.items.length > this.maxBatch) continue;
+        lane!.shift();
         take.push(w);
         n += w.items.length;
+        served.add(owner);
+        progress = true;
+        const left = this.queuedBy.get(owner)! - w.items.length;
+        if (left > 0) this.queuedBy.set(owner, left);
+        else this.queuedBy.delete(owner);
+        if (lane!.length === 0) this.lanes.delete(owner);
       }
-      this.queued -= n;
+    }
+    this.lastServed = served;
+    this.queued -= n;
+    return take;
+  }
+
+  private async drain(): Promise<void> {
+    while (this.lanes.size > 0) {
+      const take = this.takeBatch();
       try {
         const results = await this.commit(take);
         take.forEach((w, i) => w.resolve(results[i]!));

@@ -13,6 +13,7 @@ import { dirname, join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { main as cliMain } from '../../src/adapters/cli/main.js';
+import { GENEROUS_LIMITS } from './limits.js';
 
 /** The project root (cwd of every child). */
 export const PROJECT_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
@@ -73,16 +74,22 @@ export interface StartOptions {
   env?: Record<string, string>;
   /** How long to wait for the listening line (default 20 s). */
   timeoutMs?: number;
+  /** Run with the default request budgets instead of GENEROUS_LIMITS (support/limits.ts). */
+  defaultLimits?: boolean;
 }
 
-/** Starts `node --import tsx src/main.ts` on PORT=0 and resolves once it printed its listening line. */
+/**
+ * Starts `node --import tsx src/main.ts` on PORT=0 and resolves once it printed its listening line.
+ * Request budgets are out of reach (GENEROUS_LIMITS) unless `opts.defaultLimits`; `opts.env` overrides both.
+ */
 export async function startServer(opts: StartOptions): Promise<ServerProc> {
   const env: NodeJS.ProcessEnv = { ...process.env };
   // Do not leak vitest/tsx loader state or a configured store into the child.
   delete env.NODE_OPTIONS;
   delete env.LOG_KEY_FILE;
   delete env.ADMIN_API_KEY;
-  Object.assign(env, { PORT: '0', HOST: '127.0.0.1', DATA_DIR: opts.dataDir, LOG_LEVEL: 'info' }, opts.env ?? {});
+  for (const name of Object.keys(env)) if (name.startsWith('RATE_') || name === 'TRUST_PROXY') delete env[name];
+  Object.assign(env, { PORT: '0', HOST: '127.0.0.1', DATA_DIR: opts.dataDir, LOG_LEVEL: 'info' }, opts.defaultLimits ? {} : GENEROUS_LIMITS, opts.env ?? {});
   const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
     cwd: PROJECT_ROOT,
     env,

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ConfigSchema, type Config } from '../../src/config.js';
 import { startService, type Service } from '../../src/server.js';
+import { GENEROUS_LIMITS } from './limits.js';
 
 export interface TestService extends Service {
   dataDir: string;
@@ -16,9 +17,14 @@ export async function tempDir(prefix = 'cl-test-'): Promise<{ path: string; remo
   return { path, remove: () => rm(path, { recursive: true, force: true }) };
 }
 
-export async function startTestService(env: Record<string, string> = {}): Promise<TestService> {
+/**
+ * Starts the service in-process. Request budgets are out of reach (GENEROUS_LIMITS, support/limits.ts)
+ * unless `opts.defaultLimits`; `env` overrides both.
+ */
+export async function startTestService(env: Record<string, string> = {}, opts: { defaultLimits?: boolean } = {}): Promise<TestService> {
   const dir = await tempDir();
-  const config: Config = ConfigSchema.parse({ PORT: '0', HOST: '127.0.0.1', DATA_DIR: dir.path, LOG_LEVEL: 'silent', ...env });
+  const limits = opts.defaultLimits ? {} : GENEROUS_LIMITS;
+  const config: Config = ConfigSchema.parse({ PORT: '0', HOST: '127.0.0.1', DATA_DIR: dir.path, LOG_LEVEL: 'silent', ...limits, ...env });
   const service = await startService(config);
   return {
     ...service,

@@ -13,10 +13,25 @@ interface BlockJson {
   checkpoint: string;
 }
 
+const MAX_ATTEMPTS = 8;
+
+/** Milliseconds to wait before retry `attempt`: Retry-After (seconds or a date), at most a minute; else a doubling back-off. */
+function retryDelay(header: string | null, attempt: number): number {
+  const secs = header === null ? NaN : /^\d+$/.test(header) ? Number(header) : (Date.parse(header) - Date.now()) / 1000;
+  if (Number.isFinite(secs)) return Math.min(Math.max(secs * 1000, 0), 60_000);
+  return Math.min(250 * 2 ** (attempt - 1), 10_000);
+}
+
 export function httpAuditSource(base: string, fetchImpl: typeof fetch = fetch): AuditSource & { key(): Promise<string> } {
   const url = (path: string) => new URL(path, base.endsWith('/') ? base : base + '/').toString();
   const get = async (path: string): Promise<Response> => {
-    const res = await fetchImpl(url(path));
+    let res = await fetchImpl(url(path));
+    // A throttled or busy server (429, 503) says when to come back: wait as told, a few times.
+    for (let attempt = 1; (res.status === 429 || res.status === 503) && attempt < MAX_ATTEMPTS; attempt++) {
+      await res.arrayBuffer().catch(() => undefined);
+      await new Promise((r) => setTimeout(r, retryDelay(res.headers.get('retry-after'), attempt)));
+      res = await fetchImpl(url(path));
+    }
     if (!res.ok) throw new LogError(res.status === 404 ? 'not_found' : 'internal', `GET ${path}: HTTP ${res.status}`);
     return res;
   };

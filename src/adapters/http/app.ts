@@ -21,6 +21,8 @@ import { uploadRoutes, type UploadConfig } from './upload-routes.js';
 import { registrationRoutes, type RegistrationHttpDeps } from './registrations.js';
 import { organisationRoutes } from './organisations.js';
 import { timestampRoutes, type TimestampHttpDeps } from './timestamps.js';
+import { rateLimits, storageUsage, type LimitsConfig } from './limits.js';
+import type { RateLimiter } from '../limits/rate-limiter.js';
 
 export interface HttpDeps {
   ledger: Ledger;
@@ -34,6 +36,10 @@ export interface HttpDeps {
   registration?: Omit<RegistrationHttpDeps, 'accounts'>;
   /** Trusted time (issue 5, timestamps.ts): block timestamps, the built-in TSA, and the TSA certificates POST /v1/verify pins. */
   timestamps?: Omit<TimestampHttpDeps, 'ledger'> & { trusted: readonly Uint8Array[] };
+  /** Request rate limits (limits.ts, docs/LIMITS.md); without it nothing is limited. */
+  limits?: { limiter: RateLimiter; config: LimitsConfig };
+  /** Express 'trust proxy' (TRUST_PROXY): whose X-Forwarded-For names the client. */
+  trustProxy?: boolean | number | string;
 }
 
 const SINGLE_BODY_LIMIT = '256kb';
@@ -45,6 +51,8 @@ export function createApp(deps: HttpDeps) {
   app.disable('x-powered-by');
   app.set('etag', false);
   app.set('query parser', 'simple');
+  app.set('trust proxy', deps.trustProxy ?? false);
+  if (deps.limits) app.use(rateLimits(deps.limits.limiter, deps.limits.config, deps.log));
 
   const jsonSmall = jsonBody(SINGLE_BODY_LIMIT);
   const jsonBatch = jsonBody(BATCH_BODY_LIMIT);
@@ -171,6 +179,7 @@ export function createApp(deps: HttpDeps) {
   if (deps.registration) app.use(registrationRoutes({ ...deps.registration, accounts }));
   if (deps.registration) app.use(organisationRoutes({ organisations: deps.registration.organisations, accounts }));
   if (deps.timestamps) app.use(timestampRoutes({ ...deps.timestamps, ledger }));
+  app.get('/v1/accounts/me/usage', auth, storageUsage(deps.uploads));
 
   app.use((req, res) => sendProblem(res, 'not_found', `no route for ${req.method} ${req.path}`));
   app.use(errorHandler(deps.log ?? ((m, e) => console.error(m, e))));

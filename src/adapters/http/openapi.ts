@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { accountPaths } from './accounts-schemas.js';
 import { organisationPaths } from './organisations-schemas.js';
 import { registrationPaths } from './registration-openapi.js';
+import { usagePath, withRateLimits } from './limits-openapi.js';
 import * as S from './schemas.js';
 import { pdfContent, uploadDepositForm, verifyForm, verifyPagePath } from './upload-openapi.js';
 
@@ -25,7 +26,7 @@ const errors = {
 };
 
 export function buildOpenApi(): Json {
-  return {
+  return withRateLimits({
     openapi: '3.1.0',
     info: {
       title: 'copyright-ledger',
@@ -88,7 +89,7 @@ export function buildOpenApi(): Json {
           responses: {
             '201': json(S.Deposit, 'Created, durable'),
             '200': json(S.Deposit, 'Repeat of an Idempotency-Key: the first deposit'),
-            '413': problem('Body or file too large (MAX_UPLOAD_BYTES)'),
+            '413': problem('Body or file too large (MAX_UPLOAD_BYTES), or the upload would pass the account’s storage quota (UPLOAD_QUOTA_BYTES; docs/LIMITS.md)'),
             '415': problem('Neither JSON nor multipart/form-data'),
             '503': problem('Overloaded; see Retry-After'),
             ...errors,
@@ -127,6 +128,7 @@ export function buildOpenApi(): Json {
       ...verifyPagePath(),
       ...registrationPaths(),
       ...organisationPaths(),
+      ...usagePath(),
     },
-  };
+  });
 }

@@ -8,11 +8,13 @@ import { isLogError, LogError } from '../../core/errors.js';
 import type { Sha256 } from '../../core/hash.js';
 import { MAX_METADATA_BYTES, type Deposits } from '../../app/deposits.js';
 import type { Ledger } from '../../app/log.js';
+import type { UploadQuota } from '../../app/quota.js';
 import { sharedSm3Pool } from '../crypto/sm3-pool.js';
 import { ObjectStore } from '../fs/objects.js';
 import type { WorkMetadata } from './metadata.js';
 import { renderCertificatePdf } from './pdf.js';
 import { parseJsonField } from './json.js';
+import { refuseEarly } from './limits.js';
 import { parseWith } from './problem.js';
 import * as S from './schemas.js';
 import { receiveMultipart, type MultipartSpec } from './upload.js';
@@ -27,6 +29,8 @@ export interface UploadConfig {
   keep: boolean;
   /** PUBLIC_URL: base of the verify URL in QR codes; default the request's own origin. */
   publicUrl?: string | undefined;
+  /** UPLOAD_QUOTA_BYTES: kept originals per account (only when `keep`). */
+  quota?: UploadQuota | undefined;
 }
 
 export interface UploadRouteDeps {
@@ -74,7 +78,22 @@ export function uploadRoutes(deps: UploadRouteDeps) {
       const account = req.account!;
       const key = req.get('idempotency-key');
       const idem = key === undefined ? undefined : parseWith(S.IdempotencyKey, key, 'Idempotency-Key');
-      const got = await receiveMultipart(req, res, opts, depositSpec);
+      // A kept original counts against the account's storage quota: a body that cannot fit is
+      // refused before it is read, a file that outgrows what is left is refused while it streams.
+      const quota = config.keep ? config.quota : undefined;
+      const length = req.get('content-length');
+      let reservation;
+      try {
+        reservation = await quota?.reserve(account.id, length !== undefined && /^\d+$/.test(length) ? Number(length) : undefined);
+      } catch (e) {
+        refuseEarly(req, res);
+        throw e;
+      }
+      const byQuota = reservation !== undefined && reservation.allowance < opts.maxBytes ? reservation : undefined;
+      const got = await receiveMultipart(req, res, byQuota ? { ...opts, maxBytes: byQuota.allowance, overLimit: () => byQuota.overQuota() } : opts, depositSpec).catch((e: unknown) => {
+        reservation?.release();
+        throw e;
+      });
       try {
         const file = got.files.get('file');
         if (file === undefined || file.sha256 === undefined || file.sm3 === undefined) {
@@ -82,6 +101,7 @@ export function uploadRoutes(deps: UploadRouteDeps) {
         }
         const metaText = got.fields.get('metadata');
         const metadata: WorkMetadata | undefined = metaText === undefined ? undefined : parseWith(S.Metadata, parseJsonField(metaText, 'metadata'), 'metadata');
+        const charge = await reservation?.charge(file.sha256, file.size);
         if (file.tempPath !== undefined) {
           // Durable before the deposit is: a 201 always has its original on disk.
           await objects.put(file.tempPath, file.sha256);
@@ -91,9 +111,12 @@ export function uploadRoutes(deps: UploadRouteDeps) {
           account,
           { sha256: file.sha256, sm3: file.sm3, size: file.size, ...(metadata !== undefined ? { metadata } : {}) },
           idem,
+          charge?.pending,
         );
+        if (r.created && charge) reservation!.committed(charge);
         res.status(r.created ? 201 : 200).location(`/v1/deposits/${r.deposit.id}`).json(r.deposit);
       } finally {
+        reservation?.release();
         await got.discard();
       }
     },
@@ -148,3 +171,4 @@ export function uploadRoutes(deps: UploadRouteDeps) {
     },
   };
 }
+

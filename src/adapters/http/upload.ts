@@ -55,8 +55,10 @@ export interface Received {
 
 export interface UploadOptions {
   objects: ObjectStore;
-  /** Largest file part (MAX_UPLOAD_BYTES). */
+  /** Largest file part (MAX_UPLOAD_BYTES, or less when a storage quota leaves less). */
   maxBytes: number;
+  /** The error for a file part over `maxBytes` (default: payload_too_large naming MAX_UPLOAD_BYTES). */
+  overLimit?: () => LogError;
   pool?: Sm3Pool;
 }
 
@@ -140,12 +142,12 @@ export class HashingStorage implements multer.StorageEngine {
       sm3 = this.opts.pool.start(sink);
       for await (const chunk of stream as AsyncIterable<Buffer>) {
         size += chunk.length;
-        if (size > this.opts.maxBytes) throw tooLarge(this.opts.maxBytes);
+        if (size > this.opts.maxBytes) throw overLimit(this.opts);
         sha.update(chunk);
         const wait = sm3.update(chunk);
         if (wait !== undefined) await wait;
       }
-      if (stream.truncated) throw tooLarge(this.opts.maxBytes);
+      if (stream.truncated) throw overLimit(this.opts);
       const sm3Hex = await sm3.digest(); // resolves once every byte is also in the temp file
       if (handle !== undefined) {
         await syncing;
@@ -183,15 +185,19 @@ function tooLarge(max: number): LogError {
   return new LogError('payload_too_large', `the file is over ${max} bytes (MAX_UPLOAD_BYTES)`, { details: { field: 'file', limit: max } });
 }
 
+function overLimit(opts: UploadOptions): LogError {
+  return opts.overLimit?.() ?? tooLarge(opts.maxBytes);
+}
+
 /** Turns multer and busboy errors into coded LogErrors. */
-function translate(e: unknown, maxBytes: number, spec: MultipartSpec): LogError {
+function translate(e: unknown, opts: UploadOptions, spec: MultipartSpec): LogError {
   if (isLogError(e)) return e;
   if (e instanceof multer.MulterError) {
     const field = e.field;
     const details = field !== undefined ? { field } : {};
     switch (e.code) {
       case 'LIMIT_FILE_SIZE':
-        return tooLarge(maxBytes);
+        return overLimit(opts);
       case 'LIMIT_FIELD_VALUE':
         return new LogError('payload_too_large', `field "${field}" is over ${spec.maxFieldBytes} bytes`, { details });
       case 'LIMIT_UNEXPECTED_FILE':
@@ -246,7 +252,7 @@ export function receiveMultipart(req: Request, res: Response, opts: UploadOption
         );
       };
       if (err !== undefined && err !== null) {
-        void discard().finally(() => reject(translate(err, opts.maxBytes, spec)));
+        void discard().finally(() => reject(translate(err, opts, spec)));
         return;
       }
       const fields = new Map<string, string>();

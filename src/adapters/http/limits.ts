@@ -1,0 +1,171 @@
+/**
+ * Request rate limits (docs/LIMITS.md). Every request but the health and metrics probes is put
+ * into one budget — sign-up, TSA, verify, upload, write or read — and takes one unit from that
+ * budget's per-IP bucket and, when it carries `Authorization: Bearer …`, from its per-key bucket
+ * too (keyed by a hash of the presented token; the limiter never authenticates). Over budget:
+ * 429 `rate_limited` with Retry-After, before the body is read. Every limited response carries
+ * the draft-ietf-httpapi-ratelimit-headers fields `RateLimit-Policy` and `RateLimit`.
+ */
+import { createHash } from 'node:crypto';
+import { isIPv6 } from 'node:net';
+import type { NextFunction, Request, RequestHandler, Response } from 'express';
+import type { Config } from '../../config.js';
+import type { UploadConfig } from './upload-routes.js';
+import type { RateDecision, RateLimiter, RatePolicy } from '../limits/rate-limiter.js';
+import { sendProblem } from './problem.js';
+
+export const BUDGETS = ['signup', 'tsa', 'verify', 'upload', 'write', 'read'] as const;
+export type Budget = (typeof BUDGETS)[number];
+
+type Rate = { quota: number; windowSeconds: number } | null;
+
+export interface LimitsConfig {
+  /** Per budget: the per-IP and per-key bucket sizes (null: that bucket is not limited). */
+  budgets: Record<Budget, { ip: Rate; key: Rate }>;
+}
+
+/** Probes that are never limited (monitoring must work while a client is being throttled). */
+const EXEMPT = new Set(['/healthz', '/readyz', '/metrics']);
+
+/** The budgets of the environment, or undefined when RATE_LIMITS=false. */
+export function limitsFromConfig(config: Config): LimitsConfig | undefined {
+  if (!config.RATE_LIMITS) return undefined;
+  return {
+    budgets: {
+      signup: { ip: config.RATE_SIGNUP_PER_IP, key: config.RATE_SIGNUP_PER_KEY },
+      tsa: { ip: config.RATE_TSA_PER_IP, key: config.RATE_TSA_PER_KEY },
+      verify: { ip: config.RATE_VERIFY_PER_IP, key: config.RATE_VERIFY_PER_KEY },
+      upload: { ip: config.RATE_UPLOAD_PER_IP, key: config.RATE_UPLOAD_PER_KEY },
+      write: { ip: config.RATE_WRITE_PER_IP, key: config.RATE_WRITE_PER_KEY },
+      read: { ip: config.RATE_READ_PER_IP, key: config.RATE_READ_PER_KEY },
+    },
+  };
+}
+
+/** The budget a request draws on, or undefined for an exempt probe. Paths compare as express routes them (case-insensitive, trailing slash ignored). */
+export function budgetOf(req: Request): Budget | undefined {
+  const path = req.path.toLowerCase().replace(/\/+$/, '') || '/';
+  if (EXEMPT.has(path)) return undefined;
+  const method = req.method.toUpperCase();
+  if (method === 'GET' || method === 'HEAD' || method === 'OPTIONS') return 'read';
+  if (method === 'POST') {
+    if (path === '/v1/accounts') return 'signup';
+    if (path === '/v1/tsa') return 'tsa';
+    if (path === '/v1/verify') return 'verify';
+    if (path === '/v1/deposits' && req.is('multipart/form-data')) return 'upload';
+  }
+  return 'write';
+}
+
+/**
+ * The client address a bucket is keyed by: `req.ip` (the socket address, or X-Forwarded-For as
+ * far as TRUST_PROXY trusts it). IPv4-mapped IPv6 counts as IPv4; other IPv6 addresses count by
+ * their /64 prefix, the block one subscriber usually holds.
+ */
+export function clientKey(ip: string | undefined): string {
+  if (ip === undefined || ip === '') return 'unknown';
+  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(ip);
+  if (mapped) return mapped[1]!;
+  if (!isIPv6(ip)) return ip;
+  return expandIPv6(ip).slice(0, 4).join(':') + '::/64';
+}
+
+function expandIPv6(ip: string): string[] {
+  const [head, tail] = ip.split('%')[0]!.split('::') as [string, string | undefined];
+  const parts = (s: string | undefined) => (s === undefined || s === '' ? [] : s.split(':'));
+  const left = parts(head);
+  const right = parts(tail);
+  const fill = tail === undefined ? [] : new Array<string>(Math.max(0, 8 - left.length - right.length)).fill('0');
+  return [...left, ...fill, ...right].map((h) => (h.includes('.') ? h : h.toLowerCase().replace(/^0+(?=.)/, '')));
+}
+
+/** The bucket key of a bearer token: a hash, so tokens never sit in the limiter's store. */
+function tokenKey(req: Request): string | undefined {
+  const h = req.get('authorization');
+  const m = h === undefined ? null : /^Bearer\s+(\S+)/i.exec(h);
+  if (!m) return undefined;
+  return createHash('sha256').update(m[1]!).digest('base64url').slice(0, 22);
+}
+
+/** Bodies above this are not worth reading after a refusal: the connection is closed instead. */
+const DRAIN_LIMIT = 1 << 20;
+
+/** Answers a refusal before its body is read; a large body is not drained but its connection closed. */
+export function refuseEarly(req: Request, res: Response): void {
+  const length = Number(req.get('content-length') ?? NaN);
+  if (req.get('transfer-encoding') !== undefined || !(length <= DRAIN_LIMIT)) res.setHeader('Connection', 'close');
+}
+
+interface Applied {
+  policy: RatePolicy;
+  decision: RateDecision;
+}
+
+const item = (name: string) => `"${name}"`;
+
+/** The limiting middleware; mount it before any body parser. */
+export function rateLimits(limiter: RateLimiter, config: LimitsConfig, log: (msg: string, err?: unknown) => void = () => undefined): RequestHandler {
+  const policies = new Map<string, RatePolicy>();
+  const policy = (budget: Budget, scope: 'ip' | 'key'): RatePolicy | undefined => {
+    const rate = config.budgets[budget][scope];
+    if (rate === null) return undefined;
+    const name = `${budget}-${scope}`;
+    let p = policies.get(name);
+    if (p === undefined) policies.set(name, (p = { name, ...rate }));
+    return p;
+  };
+
+  return (req: Request, res: Response, next: NextFunction) => {
+    const budget = budgetOf(req);
+    if (budget === undefined) return next();
+    const checks: { policy: RatePolicy; key: string }[] = [];
+    const ipPolicy = policy(budget, 'ip');
+    if (ipPolicy) checks.push({ policy: ipPolicy, key: 'ip:' + clientKey(req.ip) });
+    const token = tokenKey(req);
+    const keyPolicy = token === undefined ? undefined : policy(budget, 'key');
+    if (keyPolicy) checks.push({ policy: keyPolicy, key: 'key:' + token });
+    if (checks.length === 0) return next();
+
+    void (async () => {
+      const applied: Applied[] = [];
+      // The per-IP bucket first: a refused request takes nothing from the key's bucket.
+      for (const c of checks) {
+        const decision = await limiter.take(c.policy, c.key);
+        applied.push({ policy: c.policy, decision });
+        if (!decision.allowed) break;
+      }
+      return applied;
+    })().then(
+      (applied) => {
+        res.setHeader('RateLimit-Policy', checks.map((c) => `${item(c.policy.name)};q=${c.policy.quota};w=${c.policy.windowSeconds}`).join(', '));
+        res.setHeader('RateLimit', applied.map((a) => `${item(a.policy.name)};r=${a.decision.remaining};t=${a.decision.resetSeconds}`).join(', '));
+        const refused = applied.find((a) => !a.decision.allowed);
+        if (refused === undefined) return next();
+        const { policy: p, decision } = refused;
+        const who = p.name.endsWith('-ip') ? 'this address' : 'this API key';
+        refuseEarly(req, res);
+        sendProblem(res, 'rate_limited', `too many ${budget} requests from ${who}: at most ${p.quota} per ${p.windowSeconds} s; retry in ${decision.resetSeconds} s`, {
+          retryAfter: decision.resetSeconds,
+          policy: p.name,
+        });
+      },
+      (e: unknown) => {
+        // A failing limiter store must not take the service down with it: let the request through.
+        log('rate limiter failed; request let through', e);
+        next();
+      },
+    );
+  };
+}
+
+/** GET /v1/accounts/me/usage: the caller's kept originals against its storage quota. The caller authenticated. */
+export function storageUsage(uploads: UploadConfig | undefined): RequestHandler {
+  return async (req, res) => {
+    const account = req.account!;
+    const quota = uploads?.keep ? uploads.quota : undefined;
+    const storage = quota
+      ? { keepUploads: true, ...(await quota.usage(account.id)) }
+      : { keepUploads: uploads?.keep ?? false, usedBytes: 0, quotaBytes: null, availableBytes: null, reservedBytes: 0 };
+    res.json({ account: account.id, storage });
+  };
+}
