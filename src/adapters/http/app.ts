@@ -18,6 +18,8 @@ import * as S from './schemas.js';
 import { uploadRoutes, type UploadConfig } from './upload-routes.js';
 import { registrationRoutes, type RegistrationHttpDeps } from './registrations.js';
 import { timestampRoutes, type TimestampHttpDeps } from './timestamps.js';
+import { observabilityRoutes, requestObserver, type ObservabilityDeps } from './observability.js';
+import { securityHeaders } from './security.js';
 
 export interface HttpDeps {
   ledger: Ledger;
@@ -31,6 +33,10 @@ export interface HttpDeps {
   registration?: Omit<RegistrationHttpDeps, 'accounts'>;
   /** Trusted time (issue 5, timestamps.ts): block timestamps, the built-in TSA, and the TSA certificates POST /v1/verify pins. */
   timestamps?: Omit<TimestampHttpDeps, 'ledger'> & { trusted: readonly Uint8Array[] };
+  /** Request ids, access log, metrics and /readyz (observability.ts). */
+  observability?: ObservabilityDeps;
+  /** The service is reached over https (PUBLIC_URL): send HSTS. */
+  https?: boolean;
 }
 
 declare module 'express-serve-static-core' {
@@ -48,6 +54,9 @@ export function createApp(deps: HttpDeps) {
   app.disable('x-powered-by');
   app.set('etag', false);
   app.set('query parser', 'simple');
+  app.use(requestObserver(deps.observability ?? {}));
+  app.use(securityHeaders({ https: deps.https ?? false }));
+  app.use(observabilityRoutes(deps.observability ?? {}));
 
   const jsonSmall = jsonBody(SINGLE_BODY_LIMIT);
   const jsonBatch = jsonBody(BATCH_BODY_LIMIT);
