@@ -48,7 +48,8 @@ export async function prepareDataDir(dir: string): Promise<string[]> {
       break;
     } catch (e) {
       if (e instanceof ConfigError) throw e;
-      if (errno(e) !== 'ENOENT') throw fail(`cannot inspect ${existing} (${errno(e)})`);
+      // ENOTDIR: a component above is a file; going up finds it and names it.
+      if (errno(e) !== 'ENOENT' && errno(e) !== 'ENOTDIR') throw fail(`cannot inspect ${existing} (${errno(e)})`);
       const parent = dirname(existing);
       if (parent === existing) throw fail(`no existing ancestor of ${target}`);
       missing.unshift(existing);
