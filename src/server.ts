@@ -119,6 +119,7 @@ export async function startService(config: Config, logger?: LogFn | Logger): Pro
       bodyIdleMs: config.BODY_IDLE_TIMEOUT_MS,
       headersTimeoutMs: config.HEADERS_TIMEOUT_MS,
       maxConnections: config.MAX_CONNECTIONS,
+      onRefused: () => metrics.connectionRefused(),
     });
     metrics.bind({ ledger, timestamper: ts.worker, hasTimestamp: async (h) => (await store.getTimestamp(h)) !== undefined });
     ts.worker.start();

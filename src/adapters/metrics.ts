@@ -29,6 +29,7 @@ export class ServiceMetrics {
   private readonly httpRequests: Counter<'method' | 'route' | 'status'>;
   private readonly httpSeconds: Histogram<'method' | 'route'>;
   private readonly rateLimited: Counter<'route'>;
+  private readonly refused: Counter;
   private sources: MetricsSources | undefined;
   /** Time (ms since epoch) of the newest block at bind: the TSA lag counts from it until a stamp is seen. */
   private startTime: number | undefined;
@@ -83,6 +84,7 @@ export class ServiceMetrics {
       registers,
     });
     this.rateLimited = new Counter({ name: 'http_rate_limited_total', help: 'Requests answered 429 rate_limited, by route pattern', labelNames: ['route'], registers });
+    this.refused = new Counter({ name: 'http_connections_refused_total', help: 'Connections closed at once because MAX_CONNECTIONS were open', registers });
     // Series with labels appear once observed; these start at zero so dashboards see them at once.
     this.rateLimited.inc({ route: 'unmatched' }, 0);
   }
@@ -138,6 +140,11 @@ export class ServiceMetrics {
     this.httpRequests.inc({ method: r.method, route: r.route, status: String(r.status) });
     this.httpSeconds.observe({ method: r.method, route: r.route }, r.seconds);
     if (r.status === 429) this.rateLimited.inc({ route: r.route });
+  }
+
+  /** A connection refused by the connection cap. */
+  connectionRefused(): void {
+    this.refused.inc();
   }
 
   /** The Prometheus text exposition and its content type. */

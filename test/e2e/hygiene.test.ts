@@ -265,8 +265,9 @@ describe('connection limits', () => {
     expect(answer).toMatch(/^HTTP\/1\.1 200 /);
     for (const s of held) s.destroy();
     await sleep(300);
-    // Once they are gone, new connections are served again.
+    // Once they are gone, new connections are served again; the refusal was counted.
     expect((await fetch(`${svc.url}/healthz`)).status).toBe(200);
+    if (extra !== undefined) expect(await (await fetch(`${svc.url}/metrics`)).text()).toMatch(/^http_connections_refused_total [1-9]/m);
   });
 
   it('sizes the whole-request limit to the largest upload at the slowest rate served, never under 5 minutes', () => {

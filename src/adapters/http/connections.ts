@@ -17,6 +17,8 @@ export interface ConnectionLimits {
   bodyIdleMs: number;
   headersTimeoutMs: number;
   maxConnections: number;
+  /** Called for each connection closed because MAX_CONNECTIONS were open. */
+  onRefused?: () => void;
 }
 
 const MIN_REQUEST_TIMEOUT_MS = 300_000;
@@ -30,6 +32,7 @@ export function applyConnectionLimits(server: Server, limits: ConnectionLimits):
   server.requestTimeout = requestTimeoutMs(limits.maxUploadBytes, limits.minUploadBytesPerSec);
   server.headersTimeout = Math.min(limits.headersTimeoutMs, server.requestTimeout);
   server.maxConnections = limits.maxConnections;
+  if (limits.onRefused) server.on('drop', limits.onRefused);
   server.on('request', (req: IncomingMessage, res: ServerResponse) => {
     // 'request' comes at the end of the headers; a request without a body is complete once the
     // parser has finished the chunk that carried them.
