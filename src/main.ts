@@ -2,7 +2,8 @@
  * `npm start`: the service on PORT (8080) with its data in DATA_DIR (./store).
  *
  * Exit codes: 0 after a clean shutdown (SIGINT/SIGTERM); 2 when a setting cannot be used (an
- * invalid variable, an unusable DATA_DIR or key file, the port already in use), printed as one
+ * invalid variable, an unusable or locked DATA_DIR, an unreadable key or CA file, the port
+ * already in use), printed as one
  * line `copyright-ledger: VARIABLE: why` on stderr; 1 on any other failure to start or stop.
  */
 import { ConfigError, loadConfig, type Config } from './config.js';

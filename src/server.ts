@@ -76,7 +76,10 @@ export async function startService(config: Config, logger?: LogFn | Logger): Pro
     throw new ConfigError('LOG_KEY_FILE', `LOG_KEY_FILE: ${e instanceof Error ? e.message : String(e)}${typeof cause === 'string' ? ` (${cause})` : ''}`);
   });
   const metrics = new ServiceMetrics();
-  const store = await LevelLogStore.open(join(config.DATA_DIR, 'ledger'));
+  const store = await LevelLogStore.open(join(config.DATA_DIR, 'ledger')).catch((e: unknown) => {
+    if ((e as { cause?: { code?: unknown } } | null)?.cause?.code !== 'LEVEL_LOCKED') throw e;
+    throw new ConfigError('DATA_DIR', `DATA_DIR: ${config.DATA_DIR} is in use by another process (its LevelDB is locked)`);
+  });
   try {
     const ledger = await Ledger.open({
       store,
@@ -99,7 +102,7 @@ export async function startService(config: Config, logger?: LogFn | Logger): Pro
     const registration = registrationDeps({ ledger, store, deposits, config, clock: systemClock, random: systemRandom, publicUrl });
     const ts = await setupTimestamps(config, { ledger, store, sha256: nodeSha256, now: () => systemClock.now(), random: systemRandom, log }).catch((e: unknown) => {
       if (config.TSA_CA_FILE === undefined) throw e;
-      throw new ConfigError('TSA_CA_FILE', e instanceof Error && e.message.startsWith('TSA_CA_FILE') ? e.message : `TSA_CA_FILE: ${String(e)}`);
+      throw new ConfigError('TSA_CA_FILE', `TSA_CA_FILE: ${e instanceof Error ? e.message.replace(/^TSA_CA_FILE /, '') : String(e)}`);
     });
     const timestamps = { store, builtin: ts.builtin, trusted: ts.trusted };
     let closing: Promise<void> | undefined;

@@ -6,7 +6,7 @@ import { createServer, type Server } from 'node:net';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { killAllServers, makeTempDir, removeAllTempDirs, runProcess, type TempDir } from '../support/proc.js';
+import { killAllServers, makeTempDir, removeAllTempDirs, runProcess, startServer, type TempDir } from '../support/proc.js';
 
 let tmp: TempDir;
 
@@ -73,6 +73,20 @@ describe('configuration errors', () => {
   it('an unreadable LOG_KEY_FILE', async () => {
     expectOneLine(await start({ LOG_KEY_FILE: join(tmp.path, 'no-such-key.pem') }), 'LOG_KEY_FILE', /ENOENT/);
     expectOneLine(await start({ LOG_KEY_FILE: tmp.path }), 'LOG_KEY_FILE', /EISDIR/);
+  });
+
+  it('an unreadable TSA_CA_FILE', async () => {
+    expectOneLine(await start({ TSA_CA_FILE: join(tmp.path, 'no-such-ca.pem'), DATA_DIR: join(tmp.path, 'store-ca') }), 'TSA_CA_FILE');
+  });
+
+  it('a DATA_DIR another server is using', async () => {
+    const dataDir = join(tmp.path, 'store-shared');
+    const first = await startServer({ dataDir });
+    try {
+      expectOneLine(await start({ DATA_DIR: dataDir }), 'DATA_DIR', /in use by another process/);
+    } finally {
+      await first.stop();
+    }
   });
 
   it('a port already in use', async () => {
