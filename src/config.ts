@@ -35,7 +35,7 @@ const trustProxy = z
   });
 
 export const ConfigSchema = z.object({
-  PORT: z.coerce.number().int().min(0).max(65535).default(8080),
+  PORT: z.coerce.number({ error: 'expected a number 0–65535' }).int('expected a number 0–65535').min(0, 'expected a number 0–65535').max(65535, 'expected a number 0–65535').default(8080),
   HOST: z.string().default('0.0.0.0'),
   DATA_DIR: z.string().min(1).default('./store'),
   LOG_ORIGIN: z
@@ -51,7 +51,17 @@ export const ConfigSchema = z.object({
   MAX_BATCH_ENTRIES: z.coerce.number().int().min(10_000, 'at least 10,000: a full POST /v1/deposits/batch must fit one block').max(100_000).default(20_000),
   /** Most entries waiting for a batch before deposits are answered 503 overloaded. */
   MAX_QUEUE_ENTRIES: z.coerce.number().int().min(1).default(200_000),
-  LOG_LEVEL: z.enum(['silent', 'error', 'info']).default('info'),
+  LOG_LEVEL: z.enum(['silent', 'error', 'warn', 'info', 'debug']).default('info'),
+  /** `production` requires PUBLIC_URL (URLs in certificates never come from the request's Host). */
+  NODE_ENV: z.string().optional(),
+  /** Slowest sustained upload rate served in full: the request time limit is MAX_UPLOAD_BYTES / this (at least 5 minutes). docs/SECURITY.md */
+  MIN_UPLOAD_BYTES_PER_SEC: z.coerce.number().int().min(1024).default(256 * 1024),
+  /** A connection that sends nothing for this long in the middle of a request body is closed. */
+  BODY_IDLE_TIMEOUT_MS: z.coerce.number().int().min(100).max(3_600_000).default(30_000),
+  /** Time to receive a request's headers. */
+  HEADERS_TIMEOUT_MS: z.coerce.number().int().min(1_000).max(600_000).default(30_000),
+  /** Most open connections; more are closed at once. */
+  MAX_CONNECTIONS: z.coerce.number().int().min(1).default(1_024),
   /** RFC 3161 TSAs (comma-separated http(s) URLs), tried in order; none: the built-in TSA (self-issued time). docs/TIMESTAMPS.md */
   TSA_URLS: z
     .string()
@@ -105,12 +115,34 @@ export const ConfigSchema = z.object({
 
 export type Config = z.infer<typeof ConfigSchema>;
 
-/** Parses `env`. MUST throw with every problem named when the environment is invalid. */
+/** An invalid setting: `message` is one line naming the variable. The service prints it and exits 2. */
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+  constructor(
+    readonly variable: string,
+    /** The whole line, e.g. `PORT: expected a number 0–65535, got "abc"`. */
+    line: string,
+  ) {
+    super(line);
+  }
+}
+
+/** Parses `env`. MUST throw ConfigError naming every bad variable (on one line) when the environment is invalid. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const r = ConfigSchema.safeParse(env);
   if (!r.success) {
-    const lines = r.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`).join('\n');
-    throw new Error(`invalid environment:\n${lines}`);
+    const vars = [...new Set(r.error.issues.map((i) => String(i.path[0] ?? '')))];
+    const detail = r.error.issues
+      .map((i) => {
+        const name = i.path.map(String).join('.');
+        const got = env[String(i.path[0])];
+        return `${name}: ${i.message}${got === undefined ? '' : `, got ${JSON.stringify(got.length > 80 ? got.slice(0, 80) + '…' : got)}`}`;
+      })
+      .join('; ');
+    throw new ConfigError(vars.join(', '), detail);
+  }
+  if (r.data.NODE_ENV === 'production' && r.data.PUBLIC_URL === undefined) {
+    throw new ConfigError('PUBLIC_URL', 'PUBLIC_URL: required when NODE_ENV=production (URLs in certificates never come from the Host header)');
   }
   return r.data;
 }

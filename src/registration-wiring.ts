@@ -2,7 +2,6 @@
  * Composition of issue 6 (registration, review, registry, statistics, organisations), called
  * from the composition root (server.ts) so that wiring it stays one line there.
  */
-import type { Request } from 'express';
 import { nodeSha256 } from './adapters/crypto/node.js';
 import { renderRegistrationPdf } from './adapters/http/registration-pdf.js';
 import type { RegistrationHttpDeps } from './adapters/http/registrations.js';
@@ -22,6 +21,8 @@ export function registrationDeps(p: {
   config: Config;
   clock: Clock;
   random: RandomBytes;
+  /** Base of URLs printed in certificates (PUBLIC_URL or the bound address); never the request's Host. */
+  publicUrl?: () => string;
 }): Omit<RegistrationHttpDeps, 'accounts'> {
   const organisations = new Organisations(p.store, p.clock, p.random);
   const registrations = new Registrations({
@@ -38,19 +39,12 @@ export function registrationDeps(p: {
     applications: p.config.STATS_TARGET_APPLICATIONS,
     entities: p.config.STATS_TARGET_ENTITIES,
   });
-  const base = (req: Request): string => {
-    if (p.config.PUBLIC_URL !== undefined) return p.config.PUBLIC_URL.replace(/\/+$/, '');
-    try {
-      return new URL(`${req.protocol}://${req.get('host') ?? 'localhost'}`).origin;
-    } catch {
-      return 'http://localhost';
-    }
-  };
-  const pdf: RegistrationHttpDeps['pdf'] = (req, certificate) =>
+  const base = (): string => (p.publicUrl?.() ?? p.config.PUBLIC_URL ?? 'http://localhost').replace(/\/+$/, '');
+  const pdf: RegistrationHttpDeps['pdf'] = (_req, certificate) =>
     renderRegistrationPdf({
       certificate,
       verifierKey: p.ledger.verifierKey,
-      registryUrl: `${base(req)}/v1/registry?number=${certificate.registration.number}`,
+      registryUrl: `${base()}/v1/registry?number=${certificate.registration.number}`,
       issuedAt: formatTime(p.clock.now()),
     });
   return { registrations, organisations, stats, pdf };

@@ -2,7 +2,6 @@
  * Composition root for the service: wires LevelDB, the signer and the use cases into the HTTP
  * app. Building is kept apart from listening so tests start it on port 0.
  */
-import { mkdir } from 'node:fs/promises';
 import { randomBytes, randomFillSync } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
@@ -14,7 +13,11 @@ import { Accounts } from './app/accounts.js';
 import { Deposits } from './app/deposits.js';
 import { Ledger } from './app/log.js';
 import type { Clock, RandomBytes } from './app/ports.js';
-import type { Config } from './config.js';
+import { ConfigError, type Config } from './config.js';
+import { prepareDataDir, restrictUmask } from './adapters/fs/data-dir.js';
+import { applyConnectionLimits } from './adapters/http/connections.js';
+import { createLogger, logFnOf, type LogFn, type Logger } from './adapters/logging.js';
+import { ServiceMetrics } from './adapters/metrics.js';
 import { registrationDeps } from './registration-wiring.js';
 import { setupTimestamps } from './adapters/tsa/setup.js';
 import type { Timestamper } from './app/timestamps.js';
@@ -29,6 +32,8 @@ export interface Service {
   server: Server;
   /** The background RFC 3161 worker (docs/TIMESTAMPS.md). */
   timestamper?: Timestamper;
+  /** Prometheus metrics of this service (GET /metrics). */
+  metrics: ServiceMetrics;
   /** Stops listening, drains queued deposits and closes the store. */
   close(): Promise<void>;
 }
@@ -54,16 +59,33 @@ export const systemRandom: RandomBytes = (n) => {
   return out;
 };
 
-export async function startService(config: Config, log: (msg: string, err?: unknown) => void = () => undefined): Promise<Service> {
-  await mkdir(config.DATA_DIR, { recursive: true });
+/**
+ * Starts the service. `logger`: a pino logger (access log and messages), or a plain callback for
+ * messages only (no access log); default: a logger at LOG_LEVEL on stdout.
+ * Rejects with ConfigError (one line naming the variable) when a setting cannot be used.
+ */
+export async function startService(config: Config, logger?: LogFn | Logger): Promise<Service> {
+  const pinoLogger = typeof logger === 'object' ? logger : logger === undefined ? createLogger(config.LOG_LEVEL) : undefined;
+  const log: LogFn = typeof logger === 'function' ? logger : logFnOf(pinoLogger!);
+  // Everything created from here on (LevelDB, keys, uploads, temp files) is private: 0600/0700.
+  restrictUmask();
+  for (const warning of await prepareDataDir(config.DATA_DIR)) log(warning);
   if (config.MAX_QUEUE_ENTRIES < config.MAX_BATCH_ENTRIES) {
     log(`MAX_QUEUE_ENTRIES (${config.MAX_QUEUE_ENTRIES}) is below MAX_BATCH_ENTRIES (${config.MAX_BATCH_ENTRIES}): larger batches will always be answered 503 overloaded`);
   }
   if (config.MAX_QUEUE_ENTRIES_PER_ACCOUNT !== undefined && config.MAX_QUEUE_ENTRIES_PER_ACCOUNT < 10_000) {
     log(`MAX_QUEUE_ENTRIES_PER_ACCOUNT (${config.MAX_QUEUE_ENTRIES_PER_ACCOUNT}) is below 10,000: a full batch request will always be answered 503 overloaded`);
   }
-  const signer = await loadOrCreateSigner({ origin: config.LOG_ORIGIN, dataDir: config.DATA_DIR, keyFile: config.LOG_KEY_FILE });
-  const store = await LevelLogStore.open(join(config.DATA_DIR, 'ledger'));
+  const signer = await loadOrCreateSigner({ origin: config.LOG_ORIGIN, dataDir: config.DATA_DIR, keyFile: config.LOG_KEY_FILE }).catch((e: unknown) => {
+    if (config.LOG_KEY_FILE === undefined) throw e;
+    const cause = (e as { cause?: { code?: unknown } } | null)?.cause?.code;
+    throw new ConfigError('LOG_KEY_FILE', `LOG_KEY_FILE: ${e instanceof Error ? e.message : String(e)}${typeof cause === 'string' ? ` (${cause})` : ''}`);
+  });
+  const metrics = new ServiceMetrics();
+  const store = await LevelLogStore.open(join(config.DATA_DIR, 'ledger')).catch((e: unknown) => {
+    if ((e as { cause?: { code?: unknown } } | null)?.cause?.code !== 'LEVEL_LOCKED') throw e;
+    throw new ConfigError('DATA_DIR', `DATA_DIR: ${config.DATA_DIR} is in use by another process (its LevelDB is locked)`);
+  });
   try {
     const ledger = await Ledger.open({
       store,
@@ -75,31 +97,54 @@ export async function startService(config: Config, log: (msg: string, err?: unkn
       maxBatch: config.MAX_BATCH_ENTRIES,
       maxQueue: config.MAX_QUEUE_ENTRIES,
       ...(config.MAX_QUEUE_ENTRIES_PER_ACCOUNT !== undefined ? { maxQueuePerOwner: config.MAX_QUEUE_ENTRIES_PER_ACCOUNT } : {}),
+      observer: metrics.ledgerObserver,
     });
     const accounts = new Accounts(store, nodeSha256, systemRandom, systemClock, log);
     if (config.ADMIN_API_KEY) for (const note of (await accounts.seedAdmin(config.ADMIN_API_KEY)).notes) log(note);
     const deposits = new Deposits(ledger, store, nodeSha256, systemRandom, systemClock);
+    // URLs printed in certificates: PUBLIC_URL, else the address bound below; never the request's Host.
+    let boundUrl = 'http://localhost';
+    const publicUrl = () => (config.PUBLIC_URL ?? boundUrl).replace(/\/+$/, '');
     const quota = new UploadQuota(store, config.UPLOAD_QUOTA_BYTES);
-    const uploads = { dataDir: config.DATA_DIR, maxBytes: config.MAX_UPLOAD_BYTES, keep: config.KEEP_UPLOADS, publicUrl: config.PUBLIC_URL, quota };
-    const registration = registrationDeps({ ledger, store, deposits, config, clock: systemClock, random: systemRandom });
-    const ts = await setupTimestamps(config, { ledger, store, sha256: nodeSha256, now: () => systemClock.now(), random: systemRandom, log });
+    const uploads = { dataDir: config.DATA_DIR, maxBytes: config.MAX_UPLOAD_BYTES, keep: config.KEEP_UPLOADS, publicUrl, quota };
+    const registration = registrationDeps({ ledger, store, deposits, config, clock: systemClock, random: systemRandom, publicUrl });
+    const ts = await setupTimestamps(config, { ledger, store, sha256: nodeSha256, now: () => systemClock.now(), random: systemRandom, log }).catch((e: unknown) => {
+      if (config.TSA_CA_FILE === undefined) throw e;
+      throw new ConfigError('TSA_CA_FILE', `TSA_CA_FILE: ${e instanceof Error ? e.message.replace(/^TSA_CA_FILE /, '') : String(e)}`);
+    });
     const timestamps = { store, builtin: ts.builtin, trusted: ts.trusted };
+    let closing: Promise<void> | undefined;
+    let storeOpen = true;
+    const notReady = () =>
+      closing !== undefined ? 'the service is shutting down' : !ledger.accepting ? 'the sequencer is stopped' : !storeOpen ? 'the store is closed' : undefined;
+    const observability = { ...(pinoLogger ? { logger: pinoLogger } : {}), metrics, notReady };
+    const https = config.PUBLIC_URL?.startsWith('https:') ?? false;
     const limitsConfig = limitsFromConfig(config);
     const limits = limitsConfig ? { limiter: new FlexibleRateLimiter(), config: limitsConfig } : undefined;
-    const app = createApp({ ledger, accounts, deposits, sha256: nodeSha256, log, uploads, registration, timestamps, trustProxy: config.TRUST_PROXY, ...(limits ? { limits } : {}) });
+    const app = createApp({ ledger, accounts, deposits, sha256: nodeSha256, log, uploads, registration, timestamps, observability, https, trustProxy: config.TRUST_PROXY, ...(limits ? { limits } : {}) });
     const server = await new Promise<Server>((resolve, reject) => {
       const s = app.listen(config.PORT, config.HOST, (err?: Error) => (err ? reject(err) : resolve(s)));
     });
     server.keepAliveTimeout = 65_000;
+    applyConnectionLimits(server, {
+      maxUploadBytes: config.MAX_UPLOAD_BYTES,
+      minUploadBytesPerSec: config.MIN_UPLOAD_BYTES_PER_SEC,
+      bodyIdleMs: config.BODY_IDLE_TIMEOUT_MS,
+      headersTimeoutMs: config.HEADERS_TIMEOUT_MS,
+      maxConnections: config.MAX_CONNECTIONS,
+      onRefused: () => metrics.connectionRefused(),
+    });
+    metrics.bind({ ledger, timestamper: ts.worker, hasTimestamp: async (h) => (await store.getTimestamp(h)) !== undefined });
     ts.worker.start();
     const port = (server.address() as AddressInfo).port;
-    const host = config.HOST === '0.0.0.0' || config.HOST === '::' ? '127.0.0.1' : config.HOST;
-    let closing: Promise<void> | undefined;
+    const host = config.HOST === '0.0.0.0' || config.HOST === '::' ? '127.0.0.1' : config.HOST.includes(':') ? `[${config.HOST}]` : config.HOST;
+    boundUrl = `http://${host}:${port}`;
     return {
-      url: `http://${host}:${port}`,
+      url: boundUrl,
       port,
       ledger,
       server,
+      metrics,
       timestamper: ts.worker,
       close: () =>
         (closing ??= (async () => {
@@ -115,6 +160,8 @@ export async function startService(config: Config, log: (msg: string, err?: unkn
           await ts.worker.stop();
           await accounts.flush();
           await ledger.close();
+          metrics.close();
+          storeOpen = false;
           await store.close();
         })()),
     };

@@ -38,6 +38,14 @@ export interface Appended {
   block: bigint;
 }
 
+/** Optional measurements of the ledger (metrics). Called synchronously; MUST be quick and MUST NOT throw. */
+export interface LedgerObserver {
+  /** After each durable batch: entries and deposit records it held, and how long building and writing it took. */
+  onCommit?(c: { entries: number; deposits: number; ms: number }): void;
+  /** After each inclusion or consistency proof. */
+  onProof?(p: { kind: 'inclusion' | 'consistency'; ms: number }): void;
+}
+
 export interface LedgerOptions {
   store: LogStore;
   signer: NoteSigner;
@@ -54,6 +62,7 @@ export interface LedgerOptions {
    * `overloaded` while others still get in (default `defaultQueueShare(maxQueue)`).
    */
   maxQueuePerOwner?: number;
+  observer?: LedgerObserver;
 }
 
 /** The default share of the queue one owner may fill: a quarter, but at least one full 10,000-item batch request. */
@@ -230,6 +239,7 @@ export class Ledger {
   }
 
   private async commit(waiters: Waiter[]): Promise<Appended[][]> {
+    const started = performance.now();
     const compact = this.compact.clone();
     const records: RecordWrite[] = [];
     const counters: CounterDelta[] = [];
@@ -258,6 +268,7 @@ export class Ledger {
     this.head = batch.head;
     this.compact = compact;
     this.latest = block.record;
+    this.observe(() => this.opts.observer?.onCommit?.({ entries: batch.entries.length, deposits: batch.deposits.length, ms: performance.now() - started }));
     for (const listener of this.blockListeners) {
       try {
         listener(block.record);
@@ -290,9 +301,12 @@ export class Ledger {
   async inclusionProof(index: bigint, treeSize: bigint = this.head.treeSize): Promise<{ leafHash: Uint8Array; hashes: Uint8Array[] }> {
     if (treeSize > this.head.treeSize) throw new LogError('invalid_request', `treeSize ${treeSize} is beyond the log (${this.head.treeSize})`);
     if (index < 0n || index >= treeSize) throw new LogError('invalid_request', `index ${index} is not below treeSize ${treeSize}`);
+    const started = performance.now();
     const nodes = inclusionProofNodes(index, treeSize);
     const [leaf, ...hashes] = await this.opts.store.getNodes([{ level: 0, index }, ...nodes.ids]);
-    return { leafHash: leaf!, hashes: rehashProof(nodes, hashes, this.hasher) };
+    const proof = { leafHash: leaf!, hashes: rehashProof(nodes, hashes, this.hasher) };
+    this.observe(() => this.opts.observer?.onProof?.({ kind: 'inclusion', ms: performance.now() - started }));
+    return proof;
   }
 
   /** Consistency proof between tree sizes 0 <= from <= to <= current size. */
@@ -300,8 +314,25 @@ export class Ledger {
     if (to > this.head.treeSize) throw new LogError('invalid_request', `to ${to} is beyond the log (${this.head.treeSize})`);
     if (from < 0n || from > to) throw new LogError('invalid_request', `from ${from} must be between 0 and to (${to})`);
     if (from === 0n || from === to) return [];
+    const started = performance.now();
     const nodes = consistencyProofNodes(from, to);
-    return rehashProof(nodes, await this.opts.store.getNodes(nodes.ids), this.hasher);
+    const proof = rehashProof(nodes, await this.opts.store.getNodes(nodes.ids), this.hasher);
+    this.observe(() => this.opts.observer?.onProof?.({ kind: 'consistency', ms: performance.now() - started }));
+    return proof;
+  }
+
+  /** True while appends are taken (not closed). */
+  get accepting(): boolean {
+    return !this.closed;
+  }
+
+  private observe(call: () => void): void {
+    if (this.opts.observer === undefined) return;
+    try {
+      call();
+    } catch {
+      // Measurements never fail the ledger.
+    }
   }
 
   async block(height: bigint): Promise<BlockRecord | undefined> {

@@ -3,6 +3,7 @@
  * state machine, and the registration certificate (build and verify). Pure: no I/O, no clock,
  * no randomness; times and salts come in as arguments. docs/REGISTRATION.md describes the rules.
  */
+import { isPlainText, UNSAFE_TEXT_MESSAGE } from './text.js';
 import { fromBase64, toHex, utf8 } from './bytes.js';
 import { checkLogProof, logProofSection, verifyCertificate, type LogProofInput, type VerifyOptions, type VerifyResult } from './certificate.js';
 import {
@@ -129,6 +130,18 @@ export function checkApplication(app: ApplicationDraft, opts: { today: string; c
     if (app.deposits!.length === 0) invalid('deposits', 'at least one deposit of the work is required');
     if (app.rightsObtained === 'other' && app.rightsObtainedNote === undefined) invalid('rightsObtainedNote', 'required when rightsObtained is other');
   }
+  const plain = (field: string, value: string | undefined) => {
+    if (value !== undefined && !isPlainText(value)) invalid(field, UNSAFE_TEXT_MESSAGE);
+  };
+  plain('title', app.title);
+  app.authors?.forEach((a, i) => {
+    plain(`authors.${i}.name`, a.name);
+    plain(`authors.${i}.signature`, a.signature);
+  });
+  app.rightsHolders?.forEach((h, i) => {
+    plain(`rightsHolders.${i}.name`, h.name);
+    plain(`rightsHolders.${i}.displayName`, h.displayName);
+  });
   app.rightsHolders?.forEach((h, i) => {
     const fits = h.kind === 'organisation' ? ORGANISATION_ID_TYPES : INDIVIDUAL_ID_TYPES;
     if (!fits.includes(h.idType)) invalid(`rightsHolders.${i}.idType`, `${h.idType} is not a document of a${h.kind === 'organisation' ? 'n organisation' : 'n individual'}`);

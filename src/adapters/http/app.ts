@@ -23,6 +23,8 @@ import { organisationRoutes } from './organisations.js';
 import { timestampRoutes, type TimestampHttpDeps } from './timestamps.js';
 import { rateLimits, storageUsage, type LimitsConfig } from './limits.js';
 import type { RateLimiter } from '../limits/rate-limiter.js';
+import { observabilityRoutes, requestObserver, type ObservabilityDeps } from './observability.js';
+import { securityHeaders } from './security.js';
 
 export interface HttpDeps {
   ledger: Ledger;
@@ -40,6 +42,10 @@ export interface HttpDeps {
   limits?: { limiter: RateLimiter; config: LimitsConfig };
   /** Express 'trust proxy' (TRUST_PROXY): whose X-Forwarded-For names the client. */
   trustProxy?: boolean | number | string;
+  /** Request ids, access log, metrics and /readyz (observability.ts). */
+  observability?: ObservabilityDeps;
+  /** The service is reached over https (PUBLIC_URL): send HSTS. */
+  https?: boolean;
 }
 
 const SINGLE_BODY_LIMIT = '256kb';
@@ -52,6 +58,9 @@ export function createApp(deps: HttpDeps) {
   app.set('etag', false);
   app.set('query parser', 'simple');
   app.set('trust proxy', deps.trustProxy ?? false);
+  app.use(requestObserver(deps.observability ?? {}));
+  app.use(securityHeaders({ https: deps.https ?? false }));
+  app.use(observabilityRoutes(deps.observability ?? {}));
   if (deps.limits) app.use(rateLimits(deps.limits.limiter, deps.limits.config, deps.log));
 
   const jsonSmall = jsonBody(SINGLE_BODY_LIMIT);

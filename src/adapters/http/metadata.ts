@@ -5,6 +5,7 @@
  * hashed into `metaSha256` is exactly what the depositor sent, plus the service's `salt`.
  */
 import { z } from 'zod';
+import { plainText } from './plain-text.js';
 
 /** The categories of works in Art. 3 of the Copyright Law of the PRC (2020). */
 export const WORK_TYPES = [
@@ -61,17 +62,17 @@ const Text = (max: number) => z.string().min(1, 'must not be empty').max(max, `a
 
 export const Author = z
   .looseObject({
-    name: Text(200).meta({ description: 'Name or pen name' }),
+    name: plainText(Text(200)).meta({ description: 'Name or pen name' }),
     role: Text(100).optional().meta({ description: 'e.g. author, co-author, composer, lyricist, translator, photographer, director' }),
   })
   .meta({ id: 'Author' });
 
 export const WorkMetadata = z
   .looseObject({
-    title: Text(500).optional().meta({ description: 'Title of the work (作品名称)' }),
+    title: plainText(Text(500)).optional().meta({ description: 'Title of the work (作品名称)' }),
     workType: z.enum(WORK_TYPES).optional().meta({ description: 'Category under Copyright Law Art. 3 (作品类型)' }),
     authors: z.array(Author).min(1).max(100).optional().meta({ description: 'Authors (作者) with their roles' }),
-    rightsHolder: Text(200).optional().meta({ description: 'Copyright owner (著作权人)' }),
+    rightsHolder: plainText(Text(200)).optional().meta({ description: 'Copyright owner (著作权人)' }),
     creationDate: PartialDate.optional().meta({ description: 'Date of completion (创作完成日期)' }),
     publicationStatus: z.enum(PUBLICATION_STATUSES).optional().meta({ description: 'Whether the work is published (发表状态)' }),
     publicationDate: PartialDate.optional().meta({ description: 'Date of first publication (首次发表日期); only with publicationStatus "published"' }),

@@ -36,6 +36,8 @@ export function buildOpenApi(): Json {
     components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'API key from POST /v1/accounts' } } },
     paths: {
       '/healthz': { get: { summary: 'Liveness', responses: { '200': { description: 'OK' } } } },
+      '/readyz': { get: { summary: 'Readiness (docs/OBSERVABILITY.md)', responses: { '200': { description: '{"status":"ready"}' }, '503': problem('Not ready: starting, stopping or shutting down (code overloaded)') } } },
+      '/metrics': { get: { summary: 'Prometheus metrics, text format 0.0.4 (docs/OBSERVABILITY.md)', responses: { '200': text('Prometheus text exposition') } } },
       '/v1/log/checkpoint': { get: { summary: "The latest block's signed checkpoint note", responses: { '200': text('C2SP signed note') } } },
       '/v1/log/key': { get: { summary: 'The verifier key line', responses: { '200': text('<origin>+<key id>+<base64 key>') } } },
       '/v1/log/entries/{index}': {

@@ -44,15 +44,16 @@ interface BodyParserError {
 }
 
 /** The last middleware: every error becomes problem+json; nothing leaks a stack. */
-export function errorHandler(log: (msg: string, err: unknown) => void): ErrorRequestHandler {
-  return (err: unknown, _req, res, _next) => {
+export function errorHandler(log: (msg: string, err: unknown, fields?: { reqId?: string }) => void): ErrorRequestHandler {
+  return (err: unknown, req, res, _next) => {
+    const fields = req.requestId !== undefined ? { reqId: req.requestId } : {};
     if (res.headersSent) {
       res.destroy();
       return;
     }
     if (err instanceof LogError) {
       const info = ERRORS[err.code];
-      if (info.status >= 500 && err.code !== 'overloaded') log('request failed', err);
+      if (info.status >= 500 && err.code !== 'overloaded') log('request failed', err, fields);
       sendProblem(res, err.code, err.message, { ...(err.details ?? {}) });
       return;
     }
@@ -73,7 +74,7 @@ export function errorHandler(log: (msg: string, err: unknown) => void): ErrorReq
     if (typeof bp.status === 'number' && bp.status >= 400 && bp.status < 500) {
       return sendProblem(res, 'invalid_request', bp.message ?? 'bad request');
     }
-    log('unexpected error', err);
+    log('unexpected error', err, fields);
     sendProblem(res, 'internal', 'internal error');
   };
 }

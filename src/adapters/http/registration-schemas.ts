@@ -9,8 +9,11 @@ import { ID_TYPES } from '../../core/identity.js';
 import { REGISTRATION_NUMBER_RE } from '../../core/entry.js';
 import { HOLDER_KINDS, OWNERSHIP, REGISTRATION_STATES, RIGHTS_OBTAINED, WORK_TYPE_NAMES, type ApplicationDraft } from '../../core/registration.js';
 import type { ApplicationPatch, Correction } from '../../app/registrations.js';
+import { plainText } from './plain-text.js';
 
 const Text = (max: number) => z.string().trim().min(1, 'must not be empty').max(max, `at most ${max} characters`);
+/** Names and titles: Text without control or bidi formatting characters. */
+const Name = (max: number) => plainText(Text(max));
 
 /** YYYY-MM-DD naming a real calendar date. */
 export const DateOnly = z
@@ -31,16 +34,16 @@ export const RegistrationNumber = z.string().regex(REGISTRATION_NUMBER_RE, 'must
 
 export const Author = z
   .strictObject({
-    name: Text(100).meta({ description: '作者 name' }),
-    signature: Text(100).optional().meta({ description: '署名: the name the work is published under' }),
+    name: Name(100).meta({ description: '作者 name' }),
+    signature: Name(100).optional().meta({ description: '署名: the name the work is published under' }),
     nationality: Nationality.optional(),
   })
   .meta({ id: 'RegistrationAuthor' });
 
 export const RightsHolder = z
   .strictObject({
-    name: Text(200).meta({ description: '著作权人: legal name' }),
-    displayName: Text(200).optional().meta({ description: 'Name shown in the public registry (default: name)' }),
+    name: Name(200).meta({ description: '著作权人: legal name' }),
+    displayName: Name(200).optional().meta({ description: 'Name shown in the public registry (default: name)' }),
     kind: z.enum(HOLDER_KINDS),
     idType: z.enum(ID_TYPES).meta({ description: 'Identity document type (private)' }),
     idNumber: z
@@ -63,7 +66,7 @@ export const Publication = z
   .meta({ id: 'Publication', description: '发表状态: unpublished, or published with the date and place of first publication' });
 
 const fields = {
-  title: Text(200).meta({ description: '作品名称' }),
+  title: Name(200).meta({ description: '作品名称' }),
   workType: z.enum(WORK_TYPE_NAMES).meta({ description: 'Category under Copyright Law Art. 3; its letter goes into the number' }),
   description: Text(2000).meta({ description: 'Creation notes / originality statement' }),
   authors: z.array(Author).min(1, 'at least one author').max(50, 'at most 50 authors'),
@@ -95,8 +98,8 @@ export const Reason = z.strictObject({ reason: Text(2000) }).meta({ id: 'Reason'
 
 export const CorrectRegistration = z
   .strictObject({
-    title: Text(200).optional(),
-    rightsHolders: z.array(z.strictObject({ name: Text(200), displayName: Text(200).optional() })).min(1).max(20).optional(),
+    title: Name(200).optional(),
+    rightsHolders: z.array(z.strictObject({ name: Name(200), displayName: Name(200).optional() })).min(1).max(20).optional(),
     reason: Text(2000),
   })
   .refine((c) => c.title !== undefined || c.rightsHolders !== undefined, { path: ['title'], message: 'give title and/or rightsHolders to correct' })

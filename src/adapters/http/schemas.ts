@@ -3,6 +3,7 @@
  */
 import { z } from 'zod';
 import { WorkMetadata } from './metadata.js';
+import { plainText } from './plain-text.js';
 
 const MAX_SAFE = Number.MAX_SAFE_INTEGER;
 
@@ -24,7 +25,7 @@ export const Size = z.number().int().min(0).max(MAX_SAFE);
 export const OnBehalfOf = z
   .strictObject({
     account: z.string().regex(/^acc_[A-Za-z0-9_-]{1,64}$/, 'not an account id').optional(),
-    name: z.string().trim().min(1).max(200).optional(),
+    name: plainText(z.string().trim().min(1).max(200)).optional(),
     reference: z.string().min(1).max(200).optional(),
   })
   .refine((o) => o.account !== undefined || o.name !== undefined || o.reference !== undefined, 'name the rights holder by account, name or reference')
@@ -64,7 +65,7 @@ export const Roles = ['creator', 'platform', 'reviewer', 'admin'] as const;
 
 export const AccountRequest = z
   .strictObject({
-    name: z.string().trim().min(1).max(200),
+    name: plainText(z.string().trim().min(1).max(200)),
     email: z.email().max(254),
     kind: z.enum(['individual', 'organisation']),
     role: z.enum(Roles).optional().meta({ description: 'Only an admin may set a role other than creator.' }),

@@ -27,8 +27,8 @@ export interface UploadConfig {
   maxBytes: number;
   /** KEEP_UPLOADS: keep originals (content-addressed) or only their hashes. */
   keep: boolean;
-  /** PUBLIC_URL: base of the verify URL in QR codes; default the request's own origin. */
-  publicUrl?: string | undefined;
+  /** Base of the verify URL in QR codes: PUBLIC_URL or the bound address, never the request's Host (default http://localhost). */
+  publicUrl?: string | (() => string) | undefined;
   /** UPLOAD_QUOTA_BYTES: kept originals per account (only when `keep`). */
   quota?: UploadQuota | undefined;
 }
@@ -63,13 +63,9 @@ export function uploadRoutes(deps: UploadRouteDeps) {
     maxFieldBytes: MAX_CERTIFICATE_BYTES,
   };
 
-  const baseUrl = (req: Request): string => {
-    if (config.publicUrl !== undefined) return config.publicUrl.replace(/\/+$/, '');
-    try {
-      return new URL(`${req.protocol}://${req.get('host') ?? 'localhost'}`).origin;
-    } catch {
-      return 'http://localhost';
-    }
+  const baseUrl = (): string => {
+    const u = typeof config.publicUrl === 'function' ? config.publicUrl() : config.publicUrl;
+    return (u ?? 'http://localhost').replace(/\/+$/, '');
   };
 
   return {
@@ -143,7 +139,7 @@ export function uploadRoutes(deps: UploadRouteDeps) {
       const pdf = await renderCertificatePdf({
         certificate: cert,
         verifierKey: ledger.verifierKey,
-        verifyUrl: `${baseUrl(req)}/verify/${id}`,
+        verifyUrl: `${baseUrl()}/verify/${id}`,
         issuedAt: new Date().toISOString(),
       });
       res.setHeader('Content-Disposition', `attachment; filename="${id}.certificate.pdf"`);
