@@ -23,7 +23,7 @@ import { concatBytes, equalBytes, fromBase64, toHex } from './bytes.js';
 import { checkStructure, children, encodeTlv, readWhole, type Tlv } from './der.js';
 import { EssCertId, EssCertIdV2, SigningCertificate, SigningCertificateV2, id_aa_signingCertificate, id_aa_signingCertificateV2 } from './ess.js';
 import { isLogError, LogError } from './errors.js';
-import { describeKey, hashAlgorithm, isSelfIssued, OID, parseCertificate, parseDer, serialize, verifyIssued, verifySignature, type ParsedCertificate } from './pkix.js';
+import { describeKey, hashAlgorithm, isSelfIssued, MAX_X509_BYTES, OID, parseCertificate, parseDer, serialize, verifyIssued, verifySignature, type ParsedCertificate } from './pkix.js';
 
 /** The `tsa` label of the built-in TSA: also its certificate's subject commonName. */
 export const BUILTIN_TSA_NAME = 'copyright-ledger built-in TSA (self-issued time)';
@@ -32,10 +32,21 @@ const ID_CONTENT_TYPE = '1.2.840.113549.1.9.3';
 const ID_MESSAGE_DIGEST = '1.2.840.113549.1.9.4';
 // DER of the OID id-ct-TSTInfo (1.2.840.113549.1.9.16.1.4), the value of the contentType attribute.
 export const TST_INFO_OID_DER = Uint8Array.of(0x06, 0x0b, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x09, 0x10, 0x01, 0x04);
+/*
+ * Bounds on the work one token can ask for (docs/TIMESTAMPS.md, "Bounds"). The token is
+ * attacker-controlled (POST /v1/verify takes any certificate), so every loop and every signature
+ * check is capped before it runs; RSA keys are checked for size (rsa.ts) before any arithmetic.
+ */
 /** Longest chain followed from the signer up. */
-const MAX_CHAIN = 8;
+export const MAX_CHAIN = 8;
 /** Largest token accepted (a token with a few certificates is a few KiB). */
 export const MAX_TOKEN_BYTES = 64 * 1024;
+/** Most certificates a token may carry (a TSA sends its own and at most a few CAs). */
+export const MAX_TOKEN_CERTIFICATES = 16;
+/** Most candidate issuers tried for one certificate on the chain (key-identifier matches first). */
+export const MAX_ISSUER_CANDIDATES = 4;
+/** Most signature verifications for one token: the signer's, then one per chain link and failed candidate. */
+export const MAX_SIGNATURE_CHECKS = 8;
 
 export interface TimestampInfo {
   /** genTime as RFC 3339 UTC with milliseconds (sub-millisecond digits truncated). */
@@ -204,7 +215,10 @@ function envelope(token: Uint8Array): Envelope {
   let i = 3;
   const certs: Uint8Array[] = [];
   if (sd[i]?.tag === 0xa0) {
-    for (const c of children(token, sd[i]!)) {
+    const set = children(token, sd[i]!);
+    if (set.length > MAX_TOKEN_CERTIFICATES) bad(`the token carries ${set.length} certificates, more than ${MAX_TOKEN_CERTIFICATES}`);
+    for (const c of set) {
+      if (c.end - c.start > MAX_X509_BYTES) bad(`a certificate in the token is ${c.end - c.start} bytes, more than ${MAX_X509_BYTES}`);
       const parts = children(token, want(c, 0x30, 'certificate'));
       if (parts.length !== 3) bad('certificate: expected 3 fields');
       want(parts[0], 0x30, 'tbsCertificate');
@@ -258,8 +272,10 @@ function genTimeText(tstDer: Uint8Array): string {
 }
 
 function parse(token: Uint8Array, pinned: readonly ParsedCertificate[] = []): Parsed {
-  if (token.length > MAX_TOKEN_BYTES) bad('token too large');
+  if (token.length > MAX_TOKEN_BYTES) bad(`token too large (${token.length} bytes, at most ${MAX_TOKEN_BYTES})`);
   checkStructure(token);
+  // The exact envelope first: it caps the certificates before the schema parser reads them.
+  const raw = envelope(token);
   const ci = parseDer(token, ContentInfo, 'TimeStampToken');
   if (ci.contentType !== id_signedData) bad(`content type ${ci.contentType} is not SignedData`);
   const sd = parseDer(view(ci.content), SignedData, 'SignedData');
@@ -274,7 +290,6 @@ function parse(token: Uint8Array, pinned: readonly ParsedCertificate[] = []): Pa
   const genTime = parseGeneralizedTime(rawGenTime);
   if (sd.signerInfos.length !== 1) bad(`expected one SignerInfo, found ${sd.signerInfos.length}`);
   const si = sd.signerInfos[0]!;
-  const raw = envelope(token);
   if (raw.signedAttrs === undefined || si.signedAttrs === undefined) bad('SignerInfo has no signed attributes');
   const certs: ParsedCertificate[] = [];
   for (const [i, choice] of (sd.certificates ?? []).entries()) {
@@ -378,10 +393,12 @@ export function verifyTimestampToken(token: Uint8Array, digest: Uint8Array, trus
     if (t < signer.notBefore.getTime() || t > signer.notAfter.getTime()) fail(`genTime ${info.genTime} is outside the validity of ${signer.subject}`);
 
     // 4. The signature over the DER signed attributes.
+    const budget = signatureBudget();
+    budget.spend();
     verifySignature(signer.spki, si.signatureAlgorithm, p.signedAttrsDer, view(si.signature.buffer), si.digestAlgorithm);
 
     // 5. The chain: every certificate in the token on it, each verified under its issuer.
-    const { chain, pinnedHit } = buildChain(signer, p.certs, pinned);
+    const { chain, pinnedHit } = buildChain(signer, p.certs, pinned, budget);
     for (const c of p.certs) {
       if (!chain.some((x) => equalBytes(x.der, c.der))) fail(`certificate ${c.subject} in the token is not on the signer's chain`);
     }
@@ -424,25 +441,57 @@ function checkEss(si: SignerInfo, signer: ParsedCertificate): void {
   }
 }
 
+/** Counts signature verifications against MAX_SIGNATURE_CHECKS; `spend` throws bad_format past it. */
+function signatureBudget(): { spend(): void } {
+  let used = 0;
+  return {
+    spend() {
+      if (++used > MAX_SIGNATURE_CHECKS) bad(`more than ${MAX_SIGNATURE_CHECKS} signature checks needed: gave up`);
+    },
+  };
+}
+
+/**
+ * The certificates that may have issued `cur`, best first: those named `cur`'s issuer, minus any
+ * whose subjectKeyIdentifier contradicts `cur`'s authorityKeyIdentifier; a key-identifier match
+ * comes before a name-only match. Order within each group is the token's, then the pins'.
+ */
+export function issuerCandidates(cur: ParsedCertificate, pool: readonly ParsedCertificate[]): ParsedCertificate[] {
+  const aki = cur.authorityKeyId;
+  const named = pool.filter((c) => equalBytes(c.subjectDer, cur.issuerDer));
+  if (aki === undefined) return named;
+  const byKey = named.filter((c) => c.subjectKeyId !== undefined && equalBytes(c.subjectKeyId, aki));
+  const unnamedKey = named.filter((c) => c.subjectKeyId === undefined);
+  return [...byKey, ...unnamedKey];
+}
+
 function buildChain(
   signer: ParsedCertificate,
   inToken: readonly ParsedCertificate[],
   pinned: readonly ParsedCertificate[],
+  budget: { spend(): void },
 ): { chain: ParsedCertificate[]; pinnedHit: boolean } {
   const chain = [signer];
   const isPinned = (c: ParsedCertificate) => pinned.some((p) => equalBytes(p.der, c.der));
+  const pool: ParsedCertificate[] = [];
+  for (const c of [...inToken, ...pinned]) if (!pool.some((x) => equalBytes(x.der, c.der))) pool.push(c);
   for (;;) {
     const cur = chain[chain.length - 1]!;
     if (isPinned(cur)) return { chain, pinnedHit: true };
     if (isSelfIssued(cur)) {
+      budget.spend();
       verifyIssued(cur, cur);
       return { chain, pinnedHit: false };
     }
     if (chain.length >= MAX_CHAIN) fail('certificate chain too long');
-    const candidates = [...inToken, ...pinned].filter((c) => equalBytes(c.subjectDer, cur.issuerDer) && !chain.some((x) => equalBytes(x.der, c.der)));
+    const candidates = issuerCandidates(
+      cur,
+      pool.filter((c) => !chain.some((x) => equalBytes(x.der, c.der))),
+    );
     let issuer: ParsedCertificate | undefined;
     let lastError: unknown;
-    for (const c of candidates) {
+    for (const c of candidates.slice(0, MAX_ISSUER_CANDIDATES)) {
+      budget.spend();
       try {
         verifyIssued(cur, c);
         issuer = c;
@@ -452,6 +501,7 @@ function buildChain(
       }
     }
     if (issuer === undefined) {
+      if (candidates.length > MAX_ISSUER_CANDIDATES) bad(`${candidates.length} candidate issuers for ${cur.subject}: tried ${MAX_ISSUER_CANDIDATES}, none verified`);
       if (lastError !== undefined) throw lastError;
       // The issuer is not available. The signer's own bytes are covered by the ESS hash; any
       // other certificate in the token must verify, or a changed byte in it would go unseen.
