@@ -4,7 +4,7 @@
  */
 import type { Request } from 'express';
 import { nodeSha256 } from './adapters/crypto/node.js';
-import { renderRegistrationPdf } from './adapters/http/registration-pdf.js';
+import { renderRegistrationPdf, type RegistrationPdfInput } from './adapters/http/registration-pdf.js';
 import type { RegistrationHttpDeps } from './adapters/http/registrations.js';
 import type { Deposits } from './app/deposits.js';
 import type { Ledger } from './app/log.js';
@@ -22,6 +22,8 @@ export function registrationDeps(p: {
   config: Config;
   clock: Clock;
   random: RandomBytes;
+  /** Renders the PDF (e.g. on a worker thread); default: renderRegistrationPdf on this thread. */
+  renderPdf?: (input: RegistrationPdfInput) => Promise<Buffer>;
 }): Omit<RegistrationHttpDeps, 'accounts'> {
   const organisations = new Organisations(p.store, p.clock);
   const registrations = new Registrations({
@@ -46,8 +48,9 @@ export function registrationDeps(p: {
       return 'http://localhost';
     }
   };
+  const render = p.renderPdf ?? renderRegistrationPdf;
   const pdf: RegistrationHttpDeps['pdf'] = (req, certificate) =>
-    renderRegistrationPdf({
+    render({
       certificate,
       verifierKey: p.ledger.verifierKey,
       registryUrl: `${base(req)}/v1/registry?number=${certificate.registration.number}`,

@@ -18,6 +18,7 @@ import type { Config } from './config.js';
 import { registrationDeps } from './registration-wiring.js';
 import { setupTimestamps } from './adapters/tsa/setup.js';
 import type { Timestamper } from './app/timestamps.js';
+import { WorkerPool } from './adapters/workers/pool.js';
 
 export interface Service {
   url: string;
@@ -73,10 +74,11 @@ export async function startService(config: Config, log: (msg: string, err?: unkn
     if (config.ADMIN_API_KEY) await accounts.seedAdmin(config.ADMIN_API_KEY);
     const deposits = new Deposits(ledger, store, nodeSha256, systemRandom, systemClock);
     const uploads = { dataDir: config.DATA_DIR, maxBytes: config.MAX_UPLOAD_BYTES, keep: config.KEEP_UPLOADS, publicUrl: config.PUBLIC_URL };
-    const registration = registrationDeps({ ledger, store, deposits, config, clock: systemClock, random: systemRandom });
+    const workers = new WorkerPool({ threads: config.WORKER_THREADS, queue: config.WORKER_QUEUE, verifyTimeoutMs: config.VERIFY_TIMEOUT_MS, pdfTimeoutMs: config.PDF_TIMEOUT_MS });
+    const registration = registrationDeps({ ledger, store, deposits, config, clock: systemClock, random: systemRandom, renderPdf: (i) => workers.registrationPdf(i) });
     const ts = await setupTimestamps(config, { ledger, store, sha256: nodeSha256, now: () => systemClock.now(), random: systemRandom, log });
     const timestamps = { store, builtin: ts.builtin, trusted: ts.trusted };
-    const app = createApp({ ledger, accounts, deposits, sha256: nodeSha256, log, uploads, registration, timestamps });
+    const app = createApp({ ledger, accounts, deposits, sha256: nodeSha256, log, uploads, registration, timestamps, workers });
     const server = await new Promise<Server>((resolve, reject) => {
       const s = app.listen(config.PORT, config.HOST, (err?: Error) => (err ? reject(err) : resolve(s)));
     });
@@ -103,6 +105,7 @@ export async function startService(config: Config, log: (msg: string, err?: unkn
             server.closeIdleConnections();
           });
           await ts.worker.stop();
+          await workers.close();
           await ledger.close();
           await store.close();
         })()),

@@ -12,12 +12,14 @@ import type { Deposits } from '../../app/deposits.js';
 import type { Ledger } from '../../app/log.js';
 import type { AccountRecord, BlockRecord } from '../../app/ports.js';
 import { jsonBody } from './json.js';
+import type { PdfInput } from './pdf.js';
 import { buildOpenApi } from './openapi.js';
 import { errorHandler, parseWith, sendProblem } from './problem.js';
 import * as S from './schemas.js';
 import { uploadRoutes, type UploadConfig } from './upload-routes.js';
 import { registrationRoutes, type RegistrationHttpDeps } from './registrations.js';
 import { timestampRoutes, type TimestampHttpDeps } from './timestamps.js';
+import type { WorkerPool } from '../workers/pool.js';
 
 export interface HttpDeps {
   ledger: Ledger;
@@ -31,6 +33,8 @@ export interface HttpDeps {
   registration?: Omit<RegistrationHttpDeps, 'accounts'>;
   /** Trusted time (issue 5, timestamps.ts): block timestamps, the built-in TSA, and the TSA certificates POST /v1/verify pins. */
   timestamps?: Omit<TimestampHttpDeps, 'ledger'> & { trusted: readonly Uint8Array[] };
+  /** Worker threads for POST /v1/verify and PDF rendering (workers/pool.ts); absent: both run on the event loop. */
+  workers?: WorkerPool;
 }
 
 declare module 'express-serve-static-core' {
@@ -70,9 +74,12 @@ export function createApp(deps: HttpDeps) {
 
   const me = (req: Request): AccountRecord => req.account!;
   // One verifier for POST /v1/verify, JSON or multipart: the log's key and the pinned TSA certificates.
-  const verify = (certificate: unknown, file?: NonNullable<VerifyOptions['file']>) =>
-    verifyAnyCertificate(certificate, { verifierKey: ledger.verifierKey, sha256: deps.sha256, tsaCertificates: deps.timestamps?.trusted ?? [], ...(file ? { file } : {}) });
-  const uploads = deps.uploads ? uploadRoutes({ ledger, deposits, sha256: deps.sha256, config: deps.uploads, verify }) : undefined;
+  const verify = async (certificate: unknown, file?: NonNullable<VerifyOptions['file']>) => {
+    const trust = { verifierKey: ledger.verifierKey, tsaCertificates: deps.timestamps?.trusted ?? [], ...(file ? { file } : {}) };
+    return deps.workers ? deps.workers.verify(certificate, trust) : verifyAnyCertificate(certificate, { ...trust, sha256: deps.sha256 });
+  };
+  const renderPdf = deps.workers ? (input: PdfInput) => deps.workers!.certificatePdf(input) : undefined;
+  const uploads = deps.uploads ? uploadRoutes({ ledger, deposits, sha256: deps.sha256, config: deps.uploads, verify, ...(renderPdf ? { renderPdf } : {}) }) : undefined;
   const query = (req: Request) => req.query as Record<string, unknown>;
 
   app.get('/healthz', (_req, res) => {
@@ -185,8 +192,8 @@ export function createApp(deps: HttpDeps) {
   app.post('/v1/verify', async (req, res, next) => {
     if (uploads && req.is('multipart/form-data')) return uploads.verify(req, res);
     next();
-  }, requireJson, jsonSmall, (req, res) => {
-    res.json(verify(req.body));
+  }, requireJson, jsonSmall, async (req, res) => {
+    res.json(await verify(req.body));
   });
 
   if (uploads) app.get('/verify/:id', (req, res) => uploads.verifyPage(req, res));

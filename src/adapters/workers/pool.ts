@@ -1,0 +1,144 @@
+/**
+ * CPU work off the event loop: verifying untrusted certificates (POST /v1/verify) and rendering
+ * PDF certificates run on worker threads (piscina), so a costly request cannot stall the others
+ * or /healthz.
+ *
+ * Two lanes, each with up to `threads` threads, so a burst of PDFs never queues verifications
+ * behind it. Every task has a budget (VERIFY_TIMEOUT_MS, PDF_TIMEOUT_MS) counted from its
+ * submission: a task still queued or running when it runs out is dropped (a running one by
+ * terminating its thread; piscina starts another) and the request gets 503 `overloaded` with
+ * Retry-After. Each lane admits at most `threads + queue` tasks at once; beyond that, 503 at once.
+ *
+ * Threads start on first use and idle ones are unref'd: they never keep the process alive.
+ * `close()` terminates them.
+ *
+ * The worker file is tasks.ts beside this file under tsx or vitest (the thread then loads tsx
+ * itself), tasks.js from the compiled dist/.
+ */
+import { createRequire } from 'node:module';
+import { pathToFileURL } from 'node:url';
+import { Piscina } from 'piscina';
+import type { VerifyOptions, VerifyResult } from '../../core/certificate.js';
+import { LogError } from '../../core/errors.js';
+import type { RegistrationCheck } from '../../core/registration.js';
+import type { PdfInput } from '../http/pdf.js';
+import type { RegistrationPdfInput } from '../http/registration-pdf.js';
+import type { WorkerResult, WorkerTask } from './tasks.js';
+
+export interface WorkerPoolOptions {
+  /** Threads per lane (WORKER_THREADS). */
+  threads: number;
+  /** Tasks waiting for a thread per lane before new ones get 503 (WORKER_QUEUE). */
+  queue: number;
+  /** Budget of one verification, queueing included (VERIFY_TIMEOUT_MS). */
+  verifyTimeoutMs: number;
+  /** Budget of one PDF rendering, queueing included (PDF_TIMEOUT_MS). */
+  pdfTimeoutMs: number;
+}
+
+/** Where the worker entry is, and how a thread loads it (TypeScript source needs tsx). */
+function workerEntry(): { filename: string; execArgv?: string[] } {
+  const here = import.meta.url;
+  if (!here.endsWith('.ts')) return { filename: new URL('./tasks.js', here).href };
+  const tsx = pathToFileURL(createRequire(here).resolve('tsx')).href;
+  return { filename: new URL('./tasks.ts', here).href, execArgv: ['--import', tsx] };
+}
+
+export type AnyVerifyResult = VerifyResult | { valid: boolean; checks: RegistrationCheck[] };
+
+class Lane {
+  private pool: Piscina<WorkerTask, WorkerResult> | undefined;
+  private inFlight = 0;
+  private closed = false;
+
+  constructor(
+    private readonly name: string,
+    private readonly threads: number,
+    private readonly queue: number,
+    private readonly timeoutMs: number,
+  ) {}
+
+  async run(task: WorkerTask, what: string): Promise<unknown> {
+    if (this.closed) throw new LogError('overloaded', 'the service is shutting down', { details: { retryAfter: 1 } });
+    if (this.inFlight >= this.threads + this.queue) {
+      throw new LogError('overloaded', `too many ${what} tasks waiting: try again shortly`, { details: { retryAfter: 1 } });
+    }
+    this.pool ??= new Piscina<WorkerTask, WorkerResult>({
+      ...workerEntry(),
+      minThreads: 1,
+      maxThreads: this.threads,
+      idleTimeout: 30_000,
+      concurrentTasksPerWorker: 1,
+    });
+    const ac = new AbortController();
+    const timer = setTimeout(() => ac.abort(), this.timeoutMs);
+    this.inFlight++;
+    let r: WorkerResult;
+    try {
+      r = await this.pool.run(task, { signal: ac.signal });
+    } catch (e) {
+      if (ac.signal.aborted) {
+        throw new LogError('overloaded', `${what} took longer than ${this.timeoutMs} ms: try again later`, {
+          details: { retryAfter: Math.max(1, Math.ceil(this.timeoutMs / 1000)) },
+        });
+      }
+      if (this.closed) throw new LogError('overloaded', 'the service is shutting down', { details: { retryAfter: 1 } });
+      throw new LogError('internal', `${what} failed in its worker thread (${this.name})`, { cause: e });
+    } finally {
+      clearTimeout(timer);
+      this.inFlight--;
+    }
+    if (!r.ok) throw new LogError(r.code, r.message);
+    return r.value;
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    const p = this.pool;
+    this.pool = undefined;
+    await p?.destroy();
+  }
+}
+
+export class WorkerPool {
+  private readonly verifyLane: Lane;
+  private readonly pdfLane: Lane;
+
+  constructor(readonly options: WorkerPoolOptions) {
+    this.verifyLane = new Lane('verify', options.threads, options.queue, options.verifyTimeoutMs);
+    this.pdfLane = new Lane('pdf', options.threads, options.queue, options.pdfTimeoutMs);
+  }
+
+  /** verifyAnyCertificate on a worker thread. `certificate` is any JSON value (structured-cloned). */
+  async verify(certificate: unknown, opts: { verifierKey: string; tsaCertificates: readonly Uint8Array[]; file?: NonNullable<VerifyOptions['file']> }): Promise<AnyVerifyResult> {
+    const task: WorkerTask = {
+      kind: 'verify',
+      certificate,
+      verifierKey: opts.verifierKey,
+      tsaCertificates: [...opts.tsaCertificates],
+      ...(opts.file ? { file: opts.file } : {}),
+    };
+    return (await this.verifyLane.run(task, 'certificate verification')) as AnyVerifyResult;
+  }
+
+  /** The evidence certificate's PDF, rendered on a worker thread. */
+  async certificatePdf(input: PdfInput): Promise<Buffer> {
+    return toBuffer(await this.pdfLane.run({ kind: 'certificate-pdf', input }, 'PDF rendering'));
+  }
+
+  /** The registration certificate's PDF, rendered on a worker thread. */
+  async registrationPdf(input: RegistrationPdfInput): Promise<Buffer> {
+    return toBuffer(await this.pdfLane.run({ kind: 'registration-pdf', input }, 'PDF rendering'));
+  }
+
+  /** Terminates every thread; tasks still queued or running fail with 503. */
+  async close(): Promise<void> {
+    await Promise.all([this.verifyLane.close(), this.pdfLane.close()]);
+  }
+}
+
+/** A Buffer comes back from a thread as a plain Uint8Array (structured clone). */
+function toBuffer(v: unknown): Buffer {
+  if (!(v instanceof Uint8Array)) throw new LogError('internal', 'the worker returned no bytes');
+  return Buffer.from(v.buffer, v.byteOffset, v.byteLength);
+}
