@@ -109,8 +109,15 @@ export class WorkerPool {
     this.pdfLane = new Lane('pdf', options.threads, options.queue, options.pdfTimeoutMs);
   }
 
-  /** verifyAnyCertificate on a worker thread. `certificate` is any JSON value (structured-cloned). */
+  /**
+   * verifyAnyCertificate on a worker thread. `certificate` is any JSON value; it is
+   * structured-cloned, which recurses, so one nested deeper than MAX_VERIFY_DEPTH (no certificate
+   * is) is refused here with invalid_request.
+   */
   async verify(certificate: unknown, opts: { verifierKey: string; tsaCertificates: readonly Uint8Array[]; file?: NonNullable<VerifyOptions['file']> }): Promise<AnyVerifyResult> {
+    if (deeperThan(certificate, MAX_VERIFY_DEPTH)) {
+      throw new LogError('invalid_request', `the certificate nests deeper than ${MAX_VERIFY_DEPTH} levels: it is not a certificate`, { details: { field: 'certificate' } });
+    }
     const task: WorkerTask = {
       kind: 'verify',
       certificate,
@@ -135,6 +142,21 @@ export class WorkerPool {
   async close(): Promise<void> {
     await Promise.all([this.verifyLane.close(), this.pdfLane.close()]);
   }
+}
+
+/** Deepest JSON value POST /v1/verify hands to a thread (a certificate is under 10 levels deep). */
+export const MAX_VERIFY_DEPTH = 100;
+
+/** True when `root` (a JSON value) has objects or arrays nested more than `max` deep. Iterative. */
+function deeperThan(root: unknown, max: number): boolean {
+  const stack: [unknown, number][] = [[root, 0]];
+  while (stack.length > 0) {
+    const [v, depth] = stack.pop()!;
+    if (typeof v !== 'object' || v === null) continue;
+    if (depth >= max) return true;
+    for (const x of Object.values(v)) if (typeof x === 'object' && x !== null) stack.push([x, depth + 1]);
+  }
+  return false;
 }
 
 /** A Buffer comes back from a thread as a plain Uint8Array (structured clone). */
