@@ -16,7 +16,7 @@
  * Parsing uses @peculiar/asn1-* (synchronous); exact byte ranges (signed attributes,
  * certificates, genTime text) are read with the tiny DER reader in der.ts, never re-encoded.
  */
-import { ContentInfo, SignedData, SignerInfo, id_signedData } from '@peculiar/asn1-cms';
+import { SignedData, SignerInfo } from '@peculiar/asn1-cms';
 import { TSTInfo, id_ct_tstInfo } from '@peculiar/asn1-tsp';
 import type { AlgorithmIdentifier } from '@peculiar/asn1-x509';
 import { concatBytes, equalBytes, fromBase64, toHex } from './bytes.js';
@@ -181,7 +181,17 @@ interface Envelope {
   /** Exact DER of the signer identifier's issuer Name and serial INTEGER (issuerAndSerialNumber only). */
   sidIssuer: Uint8Array | undefined;
   sidSerial: Uint8Array | undefined;
+  /** True when the ContentInfo's contentType is id-signedData, encoded as DER. */
+  isSignedData: boolean;
+  /**
+   * The SignedData re-assembled from its exact fields without the certificate set, for the
+   * schema parser: the certificates are read one by one (parseCertificate), not twice.
+   */
+  signedDataWithoutCerts: Uint8Array;
 }
+
+// DER of the OID id-signedData (1.2.840.113549.1.7.2).
+const SIGNED_DATA_OID_DER = Uint8Array.of(0x06, 0x09, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x07, 0x02);
 
 /**
  * Walks the CMS envelope of a token with exact tags: ContentInfo, SignedData, its
@@ -214,6 +224,7 @@ function envelope(token: Uint8Array): Envelope {
   want(eContent[0], 0x04, 'eContent OCTET STRING');
   let i = 3;
   const certs: Uint8Array[] = [];
+  const certSet = sd[i]?.tag === 0xa0 ? sd[i] : undefined;
   if (sd[i]?.tag === 0xa0) {
     const set = children(token, sd[i]!);
     if (set.length > MAX_TOKEN_CERTIFICATES) bad(`the token carries ${set.length} certificates, more than ${MAX_TOKEN_CERTIFICATES}`);
@@ -260,7 +271,15 @@ function envelope(token: Uint8Array): Envelope {
   algId(si[j], 'SignerInfo signatureAlgorithm');
   want(si[j + 1], 0x04, 'SignerInfo signature');
   if (si.length > j + 3 || (si.length === j + 3 && si[j + 2]!.tag !== 0xa1)) bad('SignerInfo: unexpected fields');
-  return { certs, signedAttrs, sidIssuer, sidSerial };
+  const sdFields = sd.filter((t) => t !== certSet).map((t) => token.subarray(t.start, t.end));
+  return {
+    certs,
+    signedAttrs,
+    sidIssuer,
+    sidSerial,
+    isSignedData: equalBytes(token.subarray(ci[0]!.start, ci[0]!.end), SIGNED_DATA_OID_DER),
+    signedDataWithoutCerts: encodeTlv(0x30, concatBytes(...sdFields)),
+  };
 }
 
 /** genTime text: the fifth field of the TSTInfo SEQUENCE. */
@@ -276,9 +295,8 @@ function parse(token: Uint8Array, pinned: readonly ParsedCertificate[] = []): Pa
   checkStructure(token);
   // The exact envelope first: it caps the certificates before the schema parser reads them.
   const raw = envelope(token);
-  const ci = parseDer(token, ContentInfo, 'TimeStampToken');
-  if (ci.contentType !== id_signedData) bad(`content type ${ci.contentType} is not SignedData`);
-  const sd = parseDer(view(ci.content), SignedData, 'SignedData');
+  if (!raw.isSignedData) bad('the content type is not SignedData');
+  const sd = parseDer(raw.signedDataWithoutCerts, SignedData, 'SignedData');
   if (sd.version !== 3) bad(`SignedData version ${sd.version}, expected 3`);
   if (sd.encapContentInfo.eContentType !== id_ct_tstInfo) bad(`encapsulated content ${sd.encapContentInfo.eContentType} is not TSTInfo`);
   const single = sd.encapContentInfo.eContent?.single;
@@ -291,12 +309,8 @@ function parse(token: Uint8Array, pinned: readonly ParsedCertificate[] = []): Pa
   if (sd.signerInfos.length !== 1) bad(`expected one SignerInfo, found ${sd.signerInfos.length}`);
   const si = sd.signerInfos[0]!;
   if (raw.signedAttrs === undefined || si.signedAttrs === undefined) bad('SignerInfo has no signed attributes');
-  const certs: ParsedCertificate[] = [];
-  for (const [i, choice] of (sd.certificates ?? []).entries()) {
-    if (choice.certificate === undefined) bad(`certificate ${i} in the token is not an X.509 certificate`);
-    certs.push(parseCertificate(raw.certs[i]!));
-  }
-  if (certs.length !== raw.certs.length) bad('certificate count mismatch');
+  // Each one an X.509 Certificate SEQUENCE (the envelope checked the tags), parsed once.
+  const certs = raw.certs.map((c) => parseCertificate(c));
   const signerCert = findSigner(si, raw, [...certs, ...pinned]);
   const imprintAlg = hashAlgorithm(tst.messageImprint.hashAlgorithm);
   const info: TimestampInfo = {
@@ -392,6 +406,10 @@ export function verifyTimestampToken(token: Uint8Array, digest: Uint8Array, trus
     const t = Date.parse(info.genTime);
     if (t < signer.notBefore.getTime() || t > signer.notAfter.getTime()) fail(`genTime ${info.genTime} is outside the validity of ${signer.subject}`);
 
+    // Before any signature: a certificate no chain from the signer can reach by names fails now.
+    const stray = unreachableByName(signer, p.certs);
+    if (stray !== undefined) fail(`certificate ${stray.subject} in the token is not on the signer's chain`);
+
     // 4. The signature over the DER signed attributes.
     const budget = signatureBudget();
     budget.spend();
@@ -439,6 +457,23 @@ function checkEss(si: SignerInfo, signer: ParsedCertificate): void {
       fail('ESS signingCertificate issuerSerial does not match the signer certificate');
     }
   }
+}
+
+/**
+ * The first certificate of `inToken` that no chain from `signer` can include: chains follow
+ * issuer names upward and stop at a self-issued certificate. Every certificate in a token must
+ * be on the chain (checked for real, with signatures, afterwards); this costs no signature.
+ */
+function unreachableByName(signer: ParsedCertificate, inToken: readonly ParsedCertificate[]): ParsedCertificate | undefined {
+  const reached = [signer];
+  for (let k = 0; k < reached.length; k++) {
+    const cur = reached[k]!;
+    if (isSelfIssued(cur)) continue;
+    for (const c of inToken) {
+      if (equalBytes(c.subjectDer, cur.issuerDer) && !reached.some((r) => equalBytes(r.der, c.der))) reached.push(c);
+    }
+  }
+  return inToken.find((c) => !reached.some((r) => equalBytes(r.der, c.der)));
 }
 
 /** Counts signature verifications against MAX_SIGNATURE_CHECKS; `spend` throws bad_format past it. */

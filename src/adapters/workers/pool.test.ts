@@ -17,7 +17,7 @@ const junkCertificate = {
   timestamp: { rfc3161: 'AAAA', tsa: 'x' },
 };
 const trust = { verifierKey: 'example.com/log+00000000+AQ==', tsaCertificates: [Uint8Array.of(1, 2, 3)] };
-const pdfInput = { certificate: {} as never, verifierKey: 'x', verifyUrl: 'http://localhost/verify/x', issuedAt: '2026-01-01T00:00:00.000Z' };
+const pdfInput = { certificate: { checkpoint: 'not a checkpoint' } as never, verifierKey: 'x', verifyUrl: 'http://localhost/verify/x', issuedAt: '2026-01-01T00:00:00.000Z' };
 
 async function errorOf(p: Promise<unknown>): Promise<LogError> {
   try {
@@ -65,7 +65,7 @@ describe('WorkerPool', () => {
     expect(second.details?.retryAfter).toBeGreaterThanOrEqual(1);
     // The first ran: its input is not a certificate of this service, a coded error from the thread.
     const ran = await first;
-    expect(isLogError(ran) ? ran.code : ran).toBe('internal');
+    expect(isLogError(ran) ? ran.code : ran).toBe('bad_format');
     // The lanes are separate: verification is not queued behind PDFs.
     expect((await p.verify({}, trust)).valid).toBe(false);
   });
@@ -96,7 +96,7 @@ describe('WorkerPool', () => {
       const code = await new Promise<number | null>((res) => child.once('exit', (c) => res(c)));
       clearTimeout(timer);
       expect(code, err).toBe(0);
-      expect(JSON.parse(out.trim())).toEqual({ valid: false, pdf: 'internal' });
+      expect(JSON.parse(out.trim())).toEqual({ valid: false, pdf: 'bad_format' });
     }, 60_000);
   }
 });

@@ -12,8 +12,8 @@
  * Threads start on first use and idle ones are unref'd: they never keep the process alive.
  * `close()` terminates them.
  *
- * The worker file is tasks.ts beside this file under tsx or vitest (the thread then loads tsx
- * itself), tasks.js from the compiled dist/.
+ * The worker entries (verify-task, pdf-task) are the .ts files beside this one under tsx or
+ * vitest (the thread then loads tsx itself), the .js files of the compiled dist/.
  */
 import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
@@ -23,7 +23,7 @@ import { LogError } from '../../core/errors.js';
 import type { RegistrationCheck } from '../../core/registration.js';
 import type { PdfInput } from '../http/pdf.js';
 import type { RegistrationPdfInput } from '../http/registration-pdf.js';
-import type { WorkerResult, WorkerTask } from './tasks.js';
+import type { PdfTask, VerifyTask, WorkerResult } from './protocol.js';
 
 export interface WorkerPoolOptions {
   /** Threads per lane (WORKER_THREADS). */
@@ -36,35 +36,35 @@ export interface WorkerPoolOptions {
   pdfTimeoutMs: number;
 }
 
-/** Where the worker entry is, and how a thread loads it (TypeScript source needs tsx). */
-function workerEntry(): { filename: string; execArgv?: string[] } {
+/** Where a worker entry is, and how a thread loads it (TypeScript source needs tsx). */
+function workerEntry(name: 'verify-task' | 'pdf-task'): { filename: string; execArgv?: string[] } {
   const here = import.meta.url;
-  if (!here.endsWith('.ts')) return { filename: new URL('./tasks.js', here).href };
+  if (!here.endsWith('.ts')) return { filename: new URL(`./${name}.js`, here).href };
   const tsx = pathToFileURL(createRequire(here).resolve('tsx')).href;
-  return { filename: new URL('./tasks.ts', here).href, execArgv: ['--import', tsx] };
+  return { filename: new URL(`./${name}.ts`, here).href, execArgv: ['--import', tsx] };
 }
 
 export type AnyVerifyResult = VerifyResult | { valid: boolean; checks: RegistrationCheck[] };
 
-class Lane {
-  private pool: Piscina<WorkerTask, WorkerResult> | undefined;
+class Lane<T> {
+  private pool: Piscina<T, WorkerResult> | undefined;
   private inFlight = 0;
   private closed = false;
 
   constructor(
-    private readonly name: string,
+    private readonly name: 'verify-task' | 'pdf-task',
     private readonly threads: number,
     private readonly queue: number,
     private readonly timeoutMs: number,
   ) {}
 
-  async run(task: WorkerTask, what: string): Promise<unknown> {
+  async run(task: T, what: string): Promise<unknown> {
     if (this.closed) throw new LogError('overloaded', 'the service is shutting down', { details: { retryAfter: 1 } });
     if (this.inFlight >= this.threads + this.queue) {
       throw new LogError('overloaded', `too many ${what} tasks waiting: try again shortly`, { details: { retryAfter: 1 } });
     }
-    this.pool ??= new Piscina<WorkerTask, WorkerResult>({
-      ...workerEntry(),
+    this.pool ??= new Piscina<T, WorkerResult>({
+      ...workerEntry(this.name),
       minThreads: 1,
       maxThreads: this.threads,
       idleTimeout: 30_000,
@@ -101,12 +101,12 @@ class Lane {
 }
 
 export class WorkerPool {
-  private readonly verifyLane: Lane;
-  private readonly pdfLane: Lane;
+  private readonly verifyLane: Lane<VerifyTask>;
+  private readonly pdfLane: Lane<PdfTask>;
 
   constructor(readonly options: WorkerPoolOptions) {
-    this.verifyLane = new Lane('verify', options.threads, options.queue, options.verifyTimeoutMs);
-    this.pdfLane = new Lane('pdf', options.threads, options.queue, options.pdfTimeoutMs);
+    this.verifyLane = new Lane<VerifyTask>('verify-task', options.threads, options.queue, options.verifyTimeoutMs);
+    this.pdfLane = new Lane<PdfTask>('pdf-task', options.threads, options.queue, options.pdfTimeoutMs);
   }
 
   /**
@@ -118,8 +118,7 @@ export class WorkerPool {
     if (deeperThan(certificate, MAX_VERIFY_DEPTH)) {
       throw new LogError('invalid_request', `the certificate nests deeper than ${MAX_VERIFY_DEPTH} levels: it is not a certificate`, { details: { field: 'certificate' } });
     }
-    const task: WorkerTask = {
-      kind: 'verify',
+    const task: VerifyTask = {
       certificate,
       verifierKey: opts.verifierKey,
       tsaCertificates: [...opts.tsaCertificates],
