@@ -30,7 +30,7 @@ import {
   Version,
 } from '@peculiar/asn1-x509';
 import { OID } from '../../src/core/pkix.js';
-import type { SigningKey } from '../../src/adapters/tsa/tokens.js';
+import { buildTimestampToken, type SigningKey } from '../../src/adapters/tsa/tokens.js';
 
 const ab = (b: Uint8Array): ArrayBuffer => b.slice().buffer as ArrayBuffer;
 const der = (v: unknown): Uint8Array => new Uint8Array(AsnConvert.serialize(v));
@@ -77,7 +77,7 @@ export interface CertSpec {
   issuer: Name;
   /** DER SubjectPublicKeyInfo of the certified key. */
   spki: Uint8Array;
-  /** Signs the TBSCertificate; absent: `fakeSignatureBytes` random bytes under sha256WithRSAEncryption. */
+  /** Signs the TBSCertificate; absent: `fakeSignatureBytes` random bytes (the first 0) under sha256WithRSAEncryption. */
   signer?: SigningKey;
   fakeSignatureBytes?: number;
   ca?: boolean;
@@ -86,6 +86,8 @@ export interface CertSpec {
   ski?: Uint8Array;
   aki?: Uint8Array;
   serial?: Uint8Array;
+  /** No extensions at all (the smallest certificate). */
+  bare?: boolean;
 }
 
 /** A DER X.509 v3 certificate built from `spec`. */
@@ -102,23 +104,29 @@ export function buildCertificate(spec: CertSpec): Uint8Array {
     serialNumber: ab(positive(spec.serial ?? new Uint8Array(randomBytes(8)))),
     signature: sigAlg,
     issuer: spec.issuer,
-    validity: new Validity({ notBefore: new Date(Date.UTC(2020, 0, 1)), notAfter: new Date(Date.UTC(9999, 11, 31, 23, 59, 59)) }),
+    validity: new Validity({ notBefore: new Date(Date.UTC(2020, 0, 1)), notAfter: new Date(Date.UTC(2049, 11, 31, 23, 59, 59)) }),
     subject: spec.subject,
     subjectPublicKeyInfo: AsnConvert.parse(spec.spki, SubjectPublicKeyInfo),
-    extensions: new Extensions(exts),
+    ...(spec.bare ? {} : { extensions: new Extensions(exts) }),
   });
-  const signature = spec.signer ? spec.signer.sign(der(tbs)) : new Uint8Array(randomBytes(spec.fakeSignatureBytes ?? 256));
+  // A fake signature starts with 0: as an integer it is below any modulus of its length.
+  const signature = spec.signer ? spec.signer.sign(der(tbs)) : Uint8Array.from(randomBytes(spec.fakeSignatureBytes ?? 256), (b, i) => (i === 0 ? 0 : b));
   return der(new Certificate({ tbsCertificate: tbs, signatureAlgorithm: sigAlg, signatureValue: ab(signature) }));
 }
 
-/** A decoy: a certificate named `subject` (issued by `issuer`, default the same) over an RSA key of `bits` bits and exponent `exponent`, with a fake signature. */
-export function decoyCertificate(opts: { subject: Name; issuer?: Name; bits: number; exponent: bigint; signatureBytes?: number; ski?: Uint8Array }): Uint8Array {
+/**
+ * A decoy: a certificate named `subject` (issued by `issuer`, default the same) over an RSA key of
+ * `bits` bits and exponent `exponent`, with a fake signature; with `bare`, no extensions (smallest).
+ */
+export function decoyCertificate(opts: { subject: Name; issuer?: Name; bits: number; exponent: bigint; signatureBytes?: number; ski?: Uint8Array; bare?: boolean; serial?: Uint8Array }): Uint8Array {
   return buildCertificate({
     subject: opts.subject,
     issuer: opts.issuer ?? opts.subject,
     spki: rsaSpki(randomOddModulus(opts.bits), bigBytes(opts.exponent)),
     fakeSignatureBytes: opts.signatureBytes ?? 16,
     ...(opts.ski ? { ski: opts.ski } : {}),
+    ...(opts.bare ? { bare: true } : {}),
+    ...(opts.serial ? { serial: opts.serial } : {}),
   });
 }
 
@@ -143,12 +151,38 @@ export function subjectOf(cert: Uint8Array): Name {
 }
 
 /**
- * The issue's hostile token: `token`'s own certificates followed by `count` decoys named like the
- * signer, each with a `bits`-bit RSA modulus and exponent 2^64−1 (defaults 16384 bits).
+ * The attack's hostile token: `token`'s own certificates followed by `count` decoys whose subject
+ * is the signer's (issuer `CN=x`), each with a `bits`-bit RSA modulus and exponent 2^64−1
+ * (default 16384 bits), no extensions and a 1-byte signature: 28 of them fit in 64 KiB.
  */
 export function decoyLadenToken(token: Uint8Array, count: number, bits = 16384): Uint8Array {
   const own = tokenCertificates(token);
   const subject = subjectOf(own[0]!);
-  const decoys = Array.from({ length: count }, () => decoyCertificate({ subject, bits, exponent: (1n << 64n) - 1n }));
+  const decoys = Array.from({ length: count }, (_, i) =>
+    decoyCertificate({ subject, issuer: cn('x'), bits, exponent: (1n << 64n) - 1n, signatureBytes: 1, bare: true, serial: Uint8Array.of(i + 1) }),
+  );
   return withCertificates(token, [...own, ...decoys]);
+}
+
+/**
+ * A token an attacker can make for any digest with a key of their own: the TSA certificate names
+ * an issuer ("CN=Evil CA") that only `decoys` decoys carry as their subject, each with a
+ * `bits`-bit RSA modulus and exponent 2^64−1, and claims an RSA signature as long as their
+ * moduli, so a chain builder without bounds would run one huge modPow per decoy.
+ */
+export function attackerToken(digest: Uint8Array, decoys: number, key: SigningKey, bits = 16384): Uint8Array {
+  const evil = cn('Evil CA');
+  const tsa = buildCertificate({ subject: cn('Evil TSA'), issuer: evil, spki: key.spki, fakeSignatureBytes: bits / 8, tsa: true, serial: Uint8Array.of(1) });
+  const token = buildTimestampToken({
+    req: { hashAlgorithm: OID.sha256, hashedMessage: digest, certReq: true },
+    key,
+    certificate: tsa,
+    genTime: new Date(),
+    serial: Uint8Array.of(2),
+    policy: '1.2.3',
+  });
+  const list = Array.from({ length: decoys }, (_, i) =>
+    decoyCertificate({ subject: evil, issuer: cn('x'), bits, exponent: (1n << 64n) - 1n, signatureBytes: 1, bare: true, serial: Uint8Array.of(i + 1) }),
+  );
+  return withCertificates(token, [tsa, ...list]);
 }
