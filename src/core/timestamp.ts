@@ -23,7 +23,8 @@ import { concatBytes, equalBytes, fromBase64, toHex } from './bytes.js';
 import { checkStructure, children, encodeTlv, readWhole, type Tlv } from './der.js';
 import { EssCertId, EssCertIdV2, SigningCertificate, SigningCertificateV2, id_aa_signingCertificate, id_aa_signingCertificateV2 } from './ess.js';
 import { isLogError, LogError } from './errors.js';
-import { describeKey, hashAlgorithm, isSelfIssued, MAX_X509_BYTES, OID, parseCertificate, parseDer, serialize, verifyIssued, verifySignature, type ParsedCertificate } from './pkix.js';
+import { buildChain, signatureBudget, unreachableByName } from './chain.js';
+import { describeKey, hashAlgorithm, isSelfIssued, MAX_X509_BYTES, OID, parseCertificate, parseDer, serialize, verifySignature, type ParsedCertificate } from './pkix.js';
 
 /** The `tsa` label of the built-in TSA: also its certificate's subject commonName. */
 export const BUILTIN_TSA_NAME = 'copyright-ledger built-in TSA (self-issued time)';
@@ -35,18 +36,13 @@ export const TST_INFO_OID_DER = Uint8Array.of(0x06, 0x0b, 0x2a, 0x86, 0x48, 0x86
 /*
  * Bounds on the work one token can ask for (docs/TIMESTAMPS.md, "Bounds"). The token is
  * attacker-controlled (POST /v1/verify takes any certificate), so every loop and every signature
- * check is capped before it runs; RSA keys are checked for size (rsa.ts) before any arithmetic.
+ * check is capped before it runs (the chain's caps are in chain.ts); RSA keys are checked for
+ * size (rsa.ts) before any arithmetic.
  */
-/** Longest chain followed from the signer up. */
-export const MAX_CHAIN = 8;
 /** Largest token accepted (a token with a few certificates is a few KiB). */
 export const MAX_TOKEN_BYTES = 64 * 1024;
 /** Most certificates a token may carry (a TSA sends its own and at most a few CAs). */
 export const MAX_TOKEN_CERTIFICATES = 16;
-/** Most candidate issuers tried for one certificate on the chain (key-identifier matches first). */
-export const MAX_ISSUER_CANDIDATES = 4;
-/** Most signature verifications for one token: the signer's, then one per chain link and failed candidate. */
-export const MAX_SIGNATURE_CHECKS = 8;
 
 export interface TimestampInfo {
   /** genTime as RFC 3339 UTC with milliseconds (sub-millisecond digits truncated). */
@@ -456,96 +452,6 @@ function checkEss(si: SignerInfo, signer: ParsedCertificate): void {
     if (dn === undefined || !equalBytes(serialize(dn), signer.issuerDer) || !equalBytes(view(id.issuerSerial.serialNumber), signer.serial)) {
       fail('ESS signingCertificate issuerSerial does not match the signer certificate');
     }
-  }
-}
-
-/**
- * The first certificate of `inToken` that no chain from `signer` can include: chains follow
- * issuer names upward and stop at a self-issued certificate. Every certificate in a token must
- * be on the chain (checked for real, with signatures, afterwards); this costs no signature.
- */
-function unreachableByName(signer: ParsedCertificate, inToken: readonly ParsedCertificate[]): ParsedCertificate | undefined {
-  const reached = [signer];
-  for (let k = 0; k < reached.length; k++) {
-    const cur = reached[k]!;
-    if (isSelfIssued(cur)) continue;
-    for (const c of inToken) {
-      if (equalBytes(c.subjectDer, cur.issuerDer) && !reached.some((r) => equalBytes(r.der, c.der))) reached.push(c);
-    }
-  }
-  return inToken.find((c) => !reached.some((r) => equalBytes(r.der, c.der)));
-}
-
-/** Counts signature verifications against MAX_SIGNATURE_CHECKS; `spend` throws bad_format past it. */
-function signatureBudget(): { spend(): void } {
-  let used = 0;
-  return {
-    spend() {
-      if (++used > MAX_SIGNATURE_CHECKS) bad(`more than ${MAX_SIGNATURE_CHECKS} signature checks needed: gave up`);
-    },
-  };
-}
-
-/**
- * The certificates that may have issued `cur`, best first: those named `cur`'s issuer, minus any
- * whose subjectKeyIdentifier contradicts `cur`'s authorityKeyIdentifier; a key-identifier match
- * comes before a name-only match. Order within each group is the token's, then the pins'.
- */
-export function issuerCandidates(cur: ParsedCertificate, pool: readonly ParsedCertificate[]): ParsedCertificate[] {
-  const aki = cur.authorityKeyId;
-  const named = pool.filter((c) => equalBytes(c.subjectDer, cur.issuerDer));
-  if (aki === undefined) return named;
-  const byKey = named.filter((c) => c.subjectKeyId !== undefined && equalBytes(c.subjectKeyId, aki));
-  const unnamedKey = named.filter((c) => c.subjectKeyId === undefined);
-  return [...byKey, ...unnamedKey];
-}
-
-function buildChain(
-  signer: ParsedCertificate,
-  inToken: readonly ParsedCertificate[],
-  pinned: readonly ParsedCertificate[],
-  budget: { spend(): void },
-): { chain: ParsedCertificate[]; pinnedHit: boolean } {
-  const chain = [signer];
-  const isPinned = (c: ParsedCertificate) => pinned.some((p) => equalBytes(p.der, c.der));
-  const pool: ParsedCertificate[] = [];
-  for (const c of [...inToken, ...pinned]) if (!pool.some((x) => equalBytes(x.der, c.der))) pool.push(c);
-  for (;;) {
-    const cur = chain[chain.length - 1]!;
-    if (isPinned(cur)) return { chain, pinnedHit: true };
-    if (isSelfIssued(cur)) {
-      budget.spend();
-      verifyIssued(cur, cur);
-      return { chain, pinnedHit: false };
-    }
-    if (chain.length >= MAX_CHAIN) fail('certificate chain too long');
-    const candidates = issuerCandidates(
-      cur,
-      pool.filter((c) => !chain.some((x) => equalBytes(x.der, c.der))),
-    );
-    let issuer: ParsedCertificate | undefined;
-    let lastError: unknown;
-    for (const c of candidates.slice(0, MAX_ISSUER_CANDIDATES)) {
-      budget.spend();
-      try {
-        verifyIssued(cur, c);
-        issuer = c;
-        break;
-      } catch (e) {
-        lastError = e;
-      }
-    }
-    if (issuer === undefined) {
-      if (candidates.length > MAX_ISSUER_CANDIDATES) bad(`${candidates.length} candidate issuers for ${cur.subject}: tried ${MAX_ISSUER_CANDIDATES}, none verified`);
-      if (lastError !== undefined) throw lastError;
-      // The issuer is not available. The signer's own bytes are covered by the ESS hash; any
-      // other certificate in the token must verify, or a changed byte in it would go unseen.
-      if (cur !== signer) fail(`cannot verify ${cur.subject}: its issuer is neither in the token nor pinned (pin the TSA's CA)`);
-      return { chain, pinnedHit: false };
-    }
-    if (!issuer.isCa) fail(`${issuer.subject} issued ${cur.subject} but is not a CA`);
-    if (issuer.keyUsage !== undefined && (issuer.keyUsage & 0x20) === 0) fail(`${issuer.subject} may not sign certificates (keyUsage)`);
-    chain.push(issuer);
   }
 }
 

@@ -17,7 +17,8 @@ import { CERTIFICATE_FORMAT, TIMESTAMP_NOT_CHECKED, verifyCertificate } from './
 import { createEd25519Signer, MAX_NOTE_SIGNATURES_PER_KEY, openNote, signNote } from './note.js';
 import { MAX_X509_BYTES, OID, parseCertificate, verifySignature } from './pkix.js';
 import { checkRsaKeySize, MAX_RSA_BITS, MIN_RSA_BITS } from './rsa.js';
-import { issuerCandidates, MAX_ISSUER_CANDIDATES, MAX_TOKEN_CERTIFICATES, verifyTimestampToken } from './timestamp.js';
+import { issuerCandidates, MAX_ISSUER_CANDIDATES } from './chain.js';
+import { MAX_TOKEN_CERTIFICATES, verifyTimestampToken } from './timestamp.js';
 
 const sha256 = (b: Uint8Array) => new Uint8Array(createHash('sha256').update(b).digest());
 const digest = sha256(utf8('a checkpoint body\n'));

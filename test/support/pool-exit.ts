@@ -8,7 +8,7 @@ import { WorkerPool } from '../../src/adapters/workers/pool.js';
 const pool = new WorkerPool({ threads: 2, queue: 4, verifyTimeoutMs: 20_000, pdfTimeoutMs: 20_000 });
 const verified = await pool.verify({}, { verifierKey: 'x', tsaCertificates: [] });
 // Not a certificate this service issued: the PDF task fails in its thread, as a coded error.
-const pdf = await pool.certificatePdf({ certificate: {} as never, verifierKey: 'x', verifyUrl: 'http://localhost/verify/x', issuedAt: new Date().toISOString() }).then(
+const pdf = await pool.certificatePdf({ certificate: { checkpoint: 'not a checkpoint' } as never, verifierKey: 'x', verifyUrl: 'http://localhost/verify/x', issuedAt: new Date().toISOString() }).then(
   () => 'rendered',
   (e: unknown) => (e as { code?: string }).code,
 );
