@@ -1,4 +1,5 @@
 /** The environment, validated once at start-up. */
+import { availableParallelism } from 'node:os';
 import { z } from 'zod';
 
 const bool = z
@@ -111,6 +112,14 @@ export const ConfigSchema = z.object({
   UPLOAD_QUOTA_BYTES: z.coerce.number().int().min(0).default(10 * 1024 ** 3),
   /** Most entries one account may have waiting for a batch; default max(10,000, MAX_QUEUE_ENTRIES / 4). */
   MAX_QUEUE_ENTRIES_PER_ACCOUNT: z.coerce.number().int().min(1).optional(),
+  /** Worker threads per lane (verification, PDF rendering); default cores − 1, at least 1. docs/DESIGN.md */
+  WORKER_THREADS: z.coerce.number().int().min(1).max(64).default(() => Math.max(1, availableParallelism() - 1)),
+  /** Tasks waiting for a worker thread, per lane, before requests get 503 overloaded. */
+  WORKER_QUEUE: z.coerce.number().int().min(0).max(10_000).default(64),
+  /** Budget of one POST /v1/verify verification on a worker, queueing included; over it: 503 overloaded. */
+  VERIFY_TIMEOUT_MS: z.coerce.number().int().min(50).max(600_000).default(3_000),
+  /** Budget of one PDF certificate rendering on a worker, queueing included; over it: 503 overloaded. */
+  PDF_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(30_000),
 });
 
 export type Config = z.infer<typeof ConfigSchema>;

@@ -3,7 +3,7 @@
  * from the composition root (server.ts) so that wiring it stays one line there.
  */
 import { nodeSha256 } from './adapters/crypto/node.js';
-import { renderRegistrationPdf } from './adapters/http/registration-pdf.js';
+import { renderRegistrationPdf, type RegistrationPdfInput } from './adapters/http/registration-pdf.js';
 import type { RegistrationHttpDeps } from './adapters/http/registrations.js';
 import type { Deposits } from './app/deposits.js';
 import type { Ledger } from './app/log.js';
@@ -23,6 +23,8 @@ export function registrationDeps(p: {
   random: RandomBytes;
   /** Base of URLs printed in certificates (PUBLIC_URL or the bound address); never the request's Host. */
   publicUrl?: () => string;
+  /** Renders the PDF (e.g. on a worker thread); default: renderRegistrationPdf on this thread. */
+  renderPdf?: (input: RegistrationPdfInput) => Promise<Buffer>;
 }): Omit<RegistrationHttpDeps, 'accounts'> {
   const organisations = new Organisations(p.store, p.clock, p.random);
   const registrations = new Registrations({
@@ -40,8 +42,9 @@ export function registrationDeps(p: {
     entities: p.config.STATS_TARGET_ENTITIES,
   });
   const base = (): string => (p.publicUrl?.() ?? p.config.PUBLIC_URL ?? 'http://localhost').replace(/\/+$/, '');
+  const render = p.renderPdf ?? renderRegistrationPdf;
   const pdf: RegistrationHttpDeps['pdf'] = (_req, certificate) =>
-    renderRegistrationPdf({
+    render({
       certificate,
       verifierKey: p.ledger.verifierKey,
       registryUrl: `${base()}/v1/registry?number=${certificate.registration.number}`,

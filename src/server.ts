@@ -24,6 +24,7 @@ import type { Timestamper } from './app/timestamps.js';
 import { UploadQuota } from './app/quota.js';
 import { limitsFromConfig } from './adapters/http/limits.js';
 import { FlexibleRateLimiter } from './adapters/limits/rate-limiter.js';
+import { WorkerPool } from './adapters/workers/pool.js';
 
 export interface Service {
   url: string;
@@ -107,7 +108,8 @@ export async function startService(config: Config, logger?: LogFn | Logger): Pro
     const publicUrl = () => (config.PUBLIC_URL ?? boundUrl).replace(/\/+$/, '');
     const quota = new UploadQuota(store, config.UPLOAD_QUOTA_BYTES);
     const uploads = { dataDir: config.DATA_DIR, maxBytes: config.MAX_UPLOAD_BYTES, keep: config.KEEP_UPLOADS, publicUrl, quota };
-    const registration = registrationDeps({ ledger, store, deposits, config, clock: systemClock, random: systemRandom, publicUrl });
+    const workers = new WorkerPool({ threads: config.WORKER_THREADS, queue: config.WORKER_QUEUE, verifyTimeoutMs: config.VERIFY_TIMEOUT_MS, pdfTimeoutMs: config.PDF_TIMEOUT_MS });
+    const registration = registrationDeps({ ledger, store, deposits, config, clock: systemClock, random: systemRandom, publicUrl, renderPdf: (i) => workers.registrationPdf(i) });
     const ts = await setupTimestamps(config, { ledger, store, sha256: nodeSha256, now: () => systemClock.now(), random: systemRandom, log }).catch((e: unknown) => {
       if (config.TSA_CA_FILE === undefined) throw e;
       throw new ConfigError('TSA_CA_FILE', `TSA_CA_FILE: ${e instanceof Error ? e.message.replace(/^TSA_CA_FILE /, '') : String(e)}`);
@@ -121,7 +123,7 @@ export async function startService(config: Config, logger?: LogFn | Logger): Pro
     const https = config.PUBLIC_URL?.startsWith('https:') ?? false;
     const limitsConfig = limitsFromConfig(config);
     const limits = limitsConfig ? { limiter: new FlexibleRateLimiter(), config: limitsConfig } : undefined;
-    const app = createApp({ ledger, accounts, deposits, sha256: nodeSha256, log, uploads, registration, timestamps, observability, https, trustProxy: config.TRUST_PROXY, ...(limits ? { limits } : {}) });
+    const app = createApp({ ledger, accounts, deposits, sha256: nodeSha256, log, uploads, registration, timestamps, observability, https, workers, trustProxy: config.TRUST_PROXY, ...(limits ? { limits } : {}) });
     const server = await new Promise<Server>((resolve, reject) => {
       const s = app.listen(config.PORT, config.HOST, (err?: Error) => (err ? reject(err) : resolve(s)));
     });
@@ -159,6 +161,7 @@ export async function startService(config: Config, logger?: LogFn | Logger): Pro
           });
           await ts.worker.stop();
           await accounts.flush();
+          await workers.close();
           await ledger.close();
           metrics.close();
           storeOpen = false;

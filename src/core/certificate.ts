@@ -10,8 +10,8 @@ import { decodeEntry, type LogEntry } from './entry.js';
 import { portableSha256, type Sha256 } from './hash.js';
 import { canonicalBytes } from './jcs.js';
 import { TreeHasher, verifyInclusion } from './merkle.js';
-import { parseNoteUnverified, parseVerifierKey } from './note.js';
-import { verifyTimestampToken } from './timestamp.js';
+import { parseVerifierKey } from './note.js';
+import { MAX_TOKEN_BYTES, verifyTimestampToken } from './timestamp.js';
 
 export const CERTIFICATE_FORMAT = 'copyright-ledger/certificate@v1';
 
@@ -163,7 +163,8 @@ export function verifyCertificate(input: unknown, opts: VerifyOptions = {}): Ver
 
   if (cert.timestamp !== undefined) {
     const ts = cert.timestamp;
-    run('timestamp', () => checkTimestamp(ts, cert.checkpoint, body, { sha256, tsaCertificates: opts.tsaCertificates ?? [] }));
+    // Only after the checkpoint signature verified: otherwise the token is not read at all.
+    run('timestamp', () => checkTimestamp(ts, body, { sha256, tsaCertificates: opts.tsaCertificates ?? [] }));
   }
 
   if (opts.file !== undefined) {
@@ -178,25 +179,30 @@ export function verifyCertificate(input: unknown, opts: VerifyOptions = {}): Ver
   return { valid: checks.every((c) => c.ok), checks };
 }
 
+/** Detail of the `timestamp` check when the checkpoint signature failed: the token is not even read. */
+export const TIMESTAMP_NOT_CHECKED = 'not checked: the checkpoint signature did not verify';
+
 /**
  * The `timestamp` check: `ts.rfc3161` is an RFC 3161 token whose messageImprint is SHA-256 of
  * the checkpoint body, whose signature and certificates verify (see verifyTimestampToken), and
  * whose TSA certificate is named by `ts.tsa`. `verifiedBody` is the body of the checkpoint
- * whose signature verified (undefined if it did not: the check then fails too, after checking
- * the imprint against the unverified body so the detail says which part is wrong). Returns the
- * detail (TSA, genTime, block, trust); throws LogError on any failure.
+ * whose signature verified against the pinned (or carried) log key. When it is undefined the
+ * token is not looked at (an unsigned checkpoint makes any token worthless, and reading an
+ * attacker's token costs work): the check fails with bad_signature TIMESTAMP_NOT_CHECKED.
+ * Returns the detail (TSA, genTime, block, trust); throws LogError on any failure.
  */
 export function checkTimestamp(
   ts: { rfc3161: string; tsa: string },
-  checkpointNote: string,
   verifiedBody: string | undefined,
   opts: { sha256: Sha256; tsaCertificates: readonly Uint8Array[] },
 ): string {
+  if (verifiedBody === undefined) throw new LogError('bad_signature', TIMESTAMP_NOT_CHECKED);
+  // Longer than the base64 of MAX_TOKEN_BYTES: refused before decoding.
+  if (ts.rfc3161.length > Math.ceil(MAX_TOKEN_BYTES / 3) * 4) throw new LogError('bad_format', `timestamp: token too large (more than ${MAX_TOKEN_BYTES} bytes)`);
   const token = fromBase64(ts.rfc3161);
-  const body = verifiedBody ?? parseNoteUnverified(checkpointNote).body;
+  const body = verifiedBody;
   const v = verifyTimestampToken(token, opts.sha256(utf8(body)), { certificates: opts.tsaCertificates });
   if (ts.tsa !== v.label) throw new LogError('bad_format', `timestamp.tsa ${JSON.stringify(ts.tsa)} is not the name in the TSA certificate (${JSON.stringify(v.label)})`);
-  if (verifiedBody === undefined) throw new LogError('bad_signature', 'the token is over this checkpoint body, but the checkpoint signature does not verify');
   const block = parseCheckpointBody(body);
   const trust = v.pinned ? 'chains to the pinned TSA certificate' : 'TSA certificate not pinned: trusting the one the token carries; pin it with --tsa-cert';
   const self = v.selfIssued ? '; SELF-ISSUED time (the TSA certifies itself; not independent evidence)' : '';

@@ -17,6 +17,8 @@ export const ED25519_SIG_TYPE = 0x01;
 export const MAX_NOTE_BYTES = 256 * 1024;
 /** Notes with more signature lines than this are rejected (the spec asks for at least 16). */
 export const MAX_NOTE_SIGNATURES = 100;
+/** Notes with more lines claiming the trusted key than this are rejected before any is verified. */
+export const MAX_NOTE_SIGNATURES_PER_KEY = 4;
 
 const EM_DASH_PREFIX = '\u2014 ';
 // Go's unicode.IsSpace: ASCII whitespace, U+0085, U+00A0 and the Unicode Z categories.
@@ -233,7 +235,8 @@ function verifyEd25519(signature: Uint8Array, message: Uint8Array, publicKey: Ui
  * parsed key. Signature lines whose name or key id differs from the key are ignored (returned in
  * `unverified`). Every line matching both name and key id MUST verify (strict RFC 8032 Ed25519
  * over the body bytes, final newline included), and at least one MUST exist; otherwise this
- * throws LogError('bad_signature'). A malformed note or key throws LogError('bad_format').
+ * throws LogError('bad_signature'). A malformed note or key, or more than
+ * {@link MAX_NOTE_SIGNATURES_PER_KEY} lines claiming the key, throws LogError('bad_format').
  */
 export function openNote(note: string | Uint8Array, verifierKey: string | ParsedVerifierKey): OpenedNote {
   const key = typeof verifierKey === 'string' ? parseVerifierKey(verifierKey) : verifierKey;
@@ -241,6 +244,8 @@ export function openNote(note: string | Uint8Array, verifierKey: string | Parsed
   const message = utf8(parsed.body);
   const signatures: NoteSignature[] = [];
   const unverified: NoteSignature[] = [];
+  const claiming = parsed.signatures.filter((s) => s.name === key.name && equalBytes(s.keyId, key.keyId)).length;
+  if (claiming > MAX_NOTE_SIGNATURES_PER_KEY) bad(`note: ${claiming} signatures claim ${key.name}, at most ${MAX_NOTE_SIGNATURES_PER_KEY} are checked`);
   for (const s of parsed.signatures) {
     if (s.name !== key.name || !equalBytes(s.keyId, key.keyId)) {
       unverified.push(s);

@@ -16,6 +16,7 @@ import { RSAPublicKey, RsaSaPssParams } from '@peculiar/asn1-rsa';
 import { AsnConvert } from '@peculiar/asn1-schema';
 import {
   AlgorithmIdentifier,
+  AuthorityKeyIdentifier,
   BasicConstraints,
   Certificate,
   ExtendedKeyUsage,
@@ -52,6 +53,7 @@ export const OID = {
   keyUsage: '2.5.29.15',
   extKeyUsage: '2.5.29.37',
   subjectKeyIdentifier: '2.5.29.14',
+  authorityKeyIdentifier: '2.5.29.35',
   kpTimeStamping: '1.3.6.1.5.5.7.3.8',
 } as const;
 
@@ -151,6 +153,8 @@ export interface ParsedCertificate {
   notAfter: Date;
   spki: SubjectPublicKeyInfo;
   subjectKeyId: Uint8Array | undefined;
+  /** The authorityKeyIdentifier's keyIdentifier: the subjectKeyId of the issuer's certificate, when named. */
+  authorityKeyId: Uint8Array | undefined;
   /** Extended key usages, or undefined when the extension is absent. */
   extKeyUsage: { purposes: string[]; critical: boolean } | undefined;
   /** basicConstraints cA (false when the extension is absent). */
@@ -188,11 +192,15 @@ export function formatName(name: Name): string {
   return parts.reverse().join(', ');
 }
 
+/** Largest X.509 certificate read (a TSA or CA certificate with a 4096-bit RSA key is under 2 KiB). */
+export const MAX_X509_BYTES = 16 * 1024;
+
 /**
- * Parses a DER X.509 certificate. MUST throw LogError('bad_format') on malformed input,
+ * Parses a DER X.509 certificate. MUST throw LogError('bad_format') when it is over MAX_X509_BYTES, on malformed input,
  * trailing bytes, a version other than v3 with extensions, or a malformed extension we read.
  */
 export function parseCertificate(der: Uint8Array): ParsedCertificate {
+  if (der.length > MAX_X509_BYTES) throw new LogError('bad_format', `certificate: ${der.length} bytes, more than ${MAX_X509_BYTES}`);
   const asn = parseDer(der, Certificate, 'certificate');
   try {
     checkStructure(der);
@@ -215,6 +223,7 @@ export function parseCertificate(der: Uint8Array): ParsedCertificate {
       throw new LogError('bad_format', 'certificate: the two signature algorithm fields differ');
     }
     let subjectKeyId: Uint8Array | undefined;
+    let authorityKeyId: Uint8Array | undefined;
     let extKeyUsage: ParsedCertificate['extKeyUsage'];
     let isCa = false;
     let keyUsage: number | undefined;
@@ -227,6 +236,11 @@ export function parseCertificate(der: Uint8Array): ParsedCertificate {
         case OID.subjectKeyIdentifier:
           subjectKeyId = new Uint8Array(parseDer(value, SubjectKeyIdentifier, 'subjectKeyIdentifier').buffer);
           break;
+        case OID.authorityKeyIdentifier: {
+          const id = parseDer(value, AuthorityKeyIdentifier, 'authorityKeyIdentifier').keyIdentifier;
+          authorityKeyId = id === undefined ? undefined : new Uint8Array(id.buffer);
+          break;
+        }
         case OID.extKeyUsage:
           extKeyUsage = { purposes: [...parseDer(value, ExtendedKeyUsage, 'extendedKeyUsage')], critical: ext.critical };
           break;
@@ -254,6 +268,7 @@ export function parseCertificate(der: Uint8Array): ParsedCertificate {
       notAfter: t.validity.notAfter.getTime(),
       spki: t.subjectPublicKeyInfo,
       subjectKeyId,
+      authorityKeyId,
       extKeyUsage,
       isCa,
       keyUsage,

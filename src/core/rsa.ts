@@ -16,8 +16,10 @@ export interface RsaPublicKey {
 
 /** Smallest modulus accepted, in bits. */
 export const MIN_RSA_BITS = 2048;
-/** Largest modulus accepted, in bits (bounds the work an attacker can ask for). */
-export const MAX_RSA_BITS = 16384;
+/** Largest modulus accepted, in bits (bounds the work an attacker can ask for: one modPow at 4096 bits is cheap). */
+export const MAX_RSA_BITS = 4096;
+/** Public exponents are odd and 3 ≤ e < 2^32, as Go's crypto/rsa requires (65537 in practice). */
+export const MAX_RSA_EXPONENT_BITS = 32;
 
 function toBigInt(bytes: Uint8Array): bigint {
   return bytes.length === 0 ? 0n : BigInt('0x' + toHex(bytes));
@@ -49,13 +51,37 @@ export function modPow(base: bigint, exp: bigint, m: bigint): bigint {
   return result;
 }
 
+/** Bit length of a big-endian unsigned integer, read from its bytes (no bigint made). */
+function byteBitLength(b: Uint8Array): number {
+  let i = 0;
+  while (i < b.length && b[i] === 0) i++;
+  if (i === b.length) return 0;
+  return (b.length - i - 1) * 8 + (32 - Math.clz32(b[i]!));
+}
+
+/**
+ * Checks an RSA public key against the bounds above from its bytes alone, before any arithmetic:
+ * a modulus of MIN_RSA_BITS..MAX_RSA_BITS bits, an odd public exponent with 3 ≤ e < 2^32.
+ * Throws LogError('bad_format') otherwise.
+ */
+export function checkRsaKeySize(key: RsaPublicKey): void {
+  const modBits = byteBitLength(key.n);
+  if (modBits < MIN_RSA_BITS || modBits > MAX_RSA_BITS) {
+    throw new LogError('bad_format', `RSA: ${modBits}-bit modulus is not accepted (${MIN_RSA_BITS}..${MAX_RSA_BITS} bits)`);
+  }
+  const eBits = byteBitLength(key.e);
+  const last = key.e.length === 0 ? 0 : key.e[key.e.length - 1]!;
+  if (eBits > MAX_RSA_EXPONENT_BITS || (last & 1) === 0 || (eBits <= 2 && last < 3)) {
+    throw new LogError('bad_format', 'RSA: the public exponent must be odd, at least 3 and below 2^32');
+  }
+}
+
 /** RSAVP1 then I2OSP: the encoded message `k` bytes long. Throws LogError('bad_signature'/'bad_format'). */
 function recover(key: RsaPublicKey, signature: Uint8Array): { em: Uint8Array; modBits: number } {
+  checkRsaKeySize(key);
   const n = toBigInt(key.n);
   const e = toBigInt(key.e);
   const modBits = bitLength(n);
-  if (modBits < MIN_RSA_BITS || modBits > MAX_RSA_BITS) throw new LogError('bad_format', `RSA: ${modBits}-bit modulus is not accepted`);
-  if (e < 3n || (e & 1n) === 0n || bitLength(e) > 64) throw new LogError('bad_format', 'RSA: unusual public exponent');
   const k = Math.ceil(modBits / 8);
   if (signature.length !== k) throw new LogError('bad_signature', 'RSA: signature length differs from the modulus length');
   const s = toBigInt(signature);

@@ -16,14 +16,15 @@
  * Parsing uses @peculiar/asn1-* (synchronous); exact byte ranges (signed attributes,
  * certificates, genTime text) are read with the tiny DER reader in der.ts, never re-encoded.
  */
-import { ContentInfo, SignedData, SignerInfo, id_signedData } from '@peculiar/asn1-cms';
+import { SignedData, SignerInfo } from '@peculiar/asn1-cms';
 import { TSTInfo, id_ct_tstInfo } from '@peculiar/asn1-tsp';
 import type { AlgorithmIdentifier } from '@peculiar/asn1-x509';
 import { concatBytes, equalBytes, fromBase64, toHex } from './bytes.js';
 import { checkStructure, children, encodeTlv, readWhole, type Tlv } from './der.js';
 import { EssCertId, EssCertIdV2, SigningCertificate, SigningCertificateV2, id_aa_signingCertificate, id_aa_signingCertificateV2 } from './ess.js';
 import { isLogError, LogError } from './errors.js';
-import { describeKey, hashAlgorithm, isSelfIssued, OID, parseCertificate, parseDer, serialize, verifyIssued, verifySignature, type ParsedCertificate } from './pkix.js';
+import { buildChain, signatureBudget, unreachableByName } from './chain.js';
+import { describeKey, hashAlgorithm, isSelfIssued, MAX_X509_BYTES, OID, parseCertificate, parseDer, serialize, verifySignature, type ParsedCertificate } from './pkix.js';
 
 /** The `tsa` label of the built-in TSA: also its certificate's subject commonName. */
 export const BUILTIN_TSA_NAME = 'copyright-ledger built-in TSA (self-issued time)';
@@ -32,10 +33,16 @@ const ID_CONTENT_TYPE = '1.2.840.113549.1.9.3';
 const ID_MESSAGE_DIGEST = '1.2.840.113549.1.9.4';
 // DER of the OID id-ct-TSTInfo (1.2.840.113549.1.9.16.1.4), the value of the contentType attribute.
 export const TST_INFO_OID_DER = Uint8Array.of(0x06, 0x0b, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x09, 0x10, 0x01, 0x04);
-/** Longest chain followed from the signer up. */
-const MAX_CHAIN = 8;
+/*
+ * Bounds on the work one token can ask for (docs/TIMESTAMPS.md, "Bounds"). The token is
+ * attacker-controlled (POST /v1/verify takes any certificate), so every loop and every signature
+ * check is capped before it runs (the chain's caps are in chain.ts); RSA keys are checked for
+ * size (rsa.ts) before any arithmetic.
+ */
 /** Largest token accepted (a token with a few certificates is a few KiB). */
 export const MAX_TOKEN_BYTES = 64 * 1024;
+/** Most certificates a token may carry (a TSA sends its own and at most a few CAs). */
+export const MAX_TOKEN_CERTIFICATES = 16;
 
 export interface TimestampInfo {
   /** genTime as RFC 3339 UTC with milliseconds (sub-millisecond digits truncated). */
@@ -170,7 +177,17 @@ interface Envelope {
   /** Exact DER of the signer identifier's issuer Name and serial INTEGER (issuerAndSerialNumber only). */
   sidIssuer: Uint8Array | undefined;
   sidSerial: Uint8Array | undefined;
+  /** True when the ContentInfo's contentType is id-signedData, encoded as DER. */
+  isSignedData: boolean;
+  /**
+   * The SignedData re-assembled from its exact fields without the certificate set, for the
+   * schema parser: the certificates are read one by one (parseCertificate), not twice.
+   */
+  signedDataWithoutCerts: Uint8Array;
 }
+
+// DER of the OID id-signedData (1.2.840.113549.1.7.2).
+const SIGNED_DATA_OID_DER = Uint8Array.of(0x06, 0x09, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x07, 0x02);
 
 /**
  * Walks the CMS envelope of a token with exact tags: ContentInfo, SignedData, its
@@ -203,8 +220,12 @@ function envelope(token: Uint8Array): Envelope {
   want(eContent[0], 0x04, 'eContent OCTET STRING');
   let i = 3;
   const certs: Uint8Array[] = [];
+  const certSet = sd[i]?.tag === 0xa0 ? sd[i] : undefined;
   if (sd[i]?.tag === 0xa0) {
-    for (const c of children(token, sd[i]!)) {
+    const set = children(token, sd[i]!);
+    if (set.length > MAX_TOKEN_CERTIFICATES) bad(`the token carries ${set.length} certificates, more than ${MAX_TOKEN_CERTIFICATES}`);
+    for (const c of set) {
+      if (c.end - c.start > MAX_X509_BYTES) bad(`a certificate in the token is ${c.end - c.start} bytes, more than ${MAX_X509_BYTES}`);
       const parts = children(token, want(c, 0x30, 'certificate'));
       if (parts.length !== 3) bad('certificate: expected 3 fields');
       want(parts[0], 0x30, 'tbsCertificate');
@@ -246,7 +267,15 @@ function envelope(token: Uint8Array): Envelope {
   algId(si[j], 'SignerInfo signatureAlgorithm');
   want(si[j + 1], 0x04, 'SignerInfo signature');
   if (si.length > j + 3 || (si.length === j + 3 && si[j + 2]!.tag !== 0xa1)) bad('SignerInfo: unexpected fields');
-  return { certs, signedAttrs, sidIssuer, sidSerial };
+  const sdFields = sd.filter((t) => t !== certSet).map((t) => token.subarray(t.start, t.end));
+  return {
+    certs,
+    signedAttrs,
+    sidIssuer,
+    sidSerial,
+    isSignedData: equalBytes(token.subarray(ci[0]!.start, ci[0]!.end), SIGNED_DATA_OID_DER),
+    signedDataWithoutCerts: encodeTlv(0x30, concatBytes(...sdFields)),
+  };
 }
 
 /** genTime text: the fifth field of the TSTInfo SEQUENCE. */
@@ -258,11 +287,12 @@ function genTimeText(tstDer: Uint8Array): string {
 }
 
 function parse(token: Uint8Array, pinned: readonly ParsedCertificate[] = []): Parsed {
-  if (token.length > MAX_TOKEN_BYTES) bad('token too large');
+  if (token.length > MAX_TOKEN_BYTES) bad(`token too large (${token.length} bytes, at most ${MAX_TOKEN_BYTES})`);
   checkStructure(token);
-  const ci = parseDer(token, ContentInfo, 'TimeStampToken');
-  if (ci.contentType !== id_signedData) bad(`content type ${ci.contentType} is not SignedData`);
-  const sd = parseDer(view(ci.content), SignedData, 'SignedData');
+  // The exact envelope first: it caps the certificates before the schema parser reads them.
+  const raw = envelope(token);
+  if (!raw.isSignedData) bad('the content type is not SignedData');
+  const sd = parseDer(raw.signedDataWithoutCerts, SignedData, 'SignedData');
   if (sd.version !== 3) bad(`SignedData version ${sd.version}, expected 3`);
   if (sd.encapContentInfo.eContentType !== id_ct_tstInfo) bad(`encapsulated content ${sd.encapContentInfo.eContentType} is not TSTInfo`);
   const single = sd.encapContentInfo.eContent?.single;
@@ -274,14 +304,9 @@ function parse(token: Uint8Array, pinned: readonly ParsedCertificate[] = []): Pa
   const genTime = parseGeneralizedTime(rawGenTime);
   if (sd.signerInfos.length !== 1) bad(`expected one SignerInfo, found ${sd.signerInfos.length}`);
   const si = sd.signerInfos[0]!;
-  const raw = envelope(token);
   if (raw.signedAttrs === undefined || si.signedAttrs === undefined) bad('SignerInfo has no signed attributes');
-  const certs: ParsedCertificate[] = [];
-  for (const [i, choice] of (sd.certificates ?? []).entries()) {
-    if (choice.certificate === undefined) bad(`certificate ${i} in the token is not an X.509 certificate`);
-    certs.push(parseCertificate(raw.certs[i]!));
-  }
-  if (certs.length !== raw.certs.length) bad('certificate count mismatch');
+  // Each one an X.509 Certificate SEQUENCE (the envelope checked the tags), parsed once.
+  const certs = raw.certs.map((c) => parseCertificate(c));
   const signerCert = findSigner(si, raw, [...certs, ...pinned]);
   const imprintAlg = hashAlgorithm(tst.messageImprint.hashAlgorithm);
   const info: TimestampInfo = {
@@ -377,11 +402,17 @@ export function verifyTimestampToken(token: Uint8Array, digest: Uint8Array, trus
     const t = Date.parse(info.genTime);
     if (t < signer.notBefore.getTime() || t > signer.notAfter.getTime()) fail(`genTime ${info.genTime} is outside the validity of ${signer.subject}`);
 
+    // Before any signature: a certificate no chain from the signer can reach by names fails now.
+    const stray = unreachableByName(signer, p.certs);
+    if (stray !== undefined) fail(`certificate ${stray.subject} in the token is not on the signer's chain`);
+
     // 4. The signature over the DER signed attributes.
+    const budget = signatureBudget();
+    budget.spend();
     verifySignature(signer.spki, si.signatureAlgorithm, p.signedAttrsDer, view(si.signature.buffer), si.digestAlgorithm);
 
     // 5. The chain: every certificate in the token on it, each verified under its issuer.
-    const { chain, pinnedHit } = buildChain(signer, p.certs, pinned);
+    const { chain, pinnedHit } = buildChain(signer, p.certs, pinned, budget);
     for (const c of p.certs) {
       if (!chain.some((x) => equalBytes(x.der, c.der))) fail(`certificate ${c.subject} in the token is not on the signer's chain`);
     }
@@ -421,46 +452,6 @@ function checkEss(si: SignerInfo, signer: ParsedCertificate): void {
     if (dn === undefined || !equalBytes(serialize(dn), signer.issuerDer) || !equalBytes(view(id.issuerSerial.serialNumber), signer.serial)) {
       fail('ESS signingCertificate issuerSerial does not match the signer certificate');
     }
-  }
-}
-
-function buildChain(
-  signer: ParsedCertificate,
-  inToken: readonly ParsedCertificate[],
-  pinned: readonly ParsedCertificate[],
-): { chain: ParsedCertificate[]; pinnedHit: boolean } {
-  const chain = [signer];
-  const isPinned = (c: ParsedCertificate) => pinned.some((p) => equalBytes(p.der, c.der));
-  for (;;) {
-    const cur = chain[chain.length - 1]!;
-    if (isPinned(cur)) return { chain, pinnedHit: true };
-    if (isSelfIssued(cur)) {
-      verifyIssued(cur, cur);
-      return { chain, pinnedHit: false };
-    }
-    if (chain.length >= MAX_CHAIN) fail('certificate chain too long');
-    const candidates = [...inToken, ...pinned].filter((c) => equalBytes(c.subjectDer, cur.issuerDer) && !chain.some((x) => equalBytes(x.der, c.der)));
-    let issuer: ParsedCertificate | undefined;
-    let lastError: unknown;
-    for (const c of candidates) {
-      try {
-        verifyIssued(cur, c);
-        issuer = c;
-        break;
-      } catch (e) {
-        lastError = e;
-      }
-    }
-    if (issuer === undefined) {
-      if (lastError !== undefined) throw lastError;
-      // The issuer is not available. The signer's own bytes are covered by the ESS hash; any
-      // other certificate in the token must verify, or a changed byte in it would go unseen.
-      if (cur !== signer) fail(`cannot verify ${cur.subject}: its issuer is neither in the token nor pinned (pin the TSA's CA)`);
-      return { chain, pinnedHit: false };
-    }
-    if (!issuer.isCa) fail(`${issuer.subject} issued ${cur.subject} but is not a CA`);
-    if (issuer.keyUsage !== undefined && (issuer.keyUsage & 0x20) === 0) fail(`${issuer.subject} may not sign certificates (keyUsage)`);
-    chain.push(issuer);
   }
 }
 

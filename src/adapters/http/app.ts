@@ -14,6 +14,7 @@ import type { AccountRecord, BlockRecord } from '../../app/ports.js';
 import { accountRoutes } from './accounts.js';
 import { authenticate } from './auth.js';
 import { jsonBody } from './json.js';
+import type { PdfInput } from './pdf.js';
 import { buildOpenApi } from './openapi.js';
 import { errorHandler, parseWith, sendProblem } from './problem.js';
 import * as S from './schemas.js';
@@ -25,6 +26,7 @@ import { rateLimits, storageUsage, type LimitsConfig } from './limits.js';
 import type { RateLimiter } from '../limits/rate-limiter.js';
 import { observabilityRoutes, requestObserver, type ObservabilityDeps } from './observability.js';
 import { securityHeaders } from './security.js';
+import type { WorkerPool } from '../workers/pool.js';
 
 export interface HttpDeps {
   ledger: Ledger;
@@ -46,6 +48,8 @@ export interface HttpDeps {
   observability?: ObservabilityDeps;
   /** The service is reached over https (PUBLIC_URL): send HSTS. */
   https?: boolean;
+  /** Worker threads for POST /v1/verify and PDF rendering (workers/pool.ts); absent: both run on the event loop. */
+  workers?: WorkerPool;
 }
 
 const SINGLE_BODY_LIMIT = '256kb';
@@ -75,9 +79,12 @@ export function createApp(deps: HttpDeps) {
 
   const me = (req: Request): AccountRecord => req.account!;
   // One verifier for POST /v1/verify, JSON or multipart: the log's key and the pinned TSA certificates.
-  const verify = (certificate: unknown, file?: NonNullable<VerifyOptions['file']>) =>
-    verifyAnyCertificate(certificate, { verifierKey: ledger.verifierKey, sha256: deps.sha256, tsaCertificates: deps.timestamps?.trusted ?? [], ...(file ? { file } : {}) });
-  const uploads = deps.uploads ? uploadRoutes({ ledger, deposits, sha256: deps.sha256, config: deps.uploads, verify }) : undefined;
+  const verify = async (certificate: unknown, file?: NonNullable<VerifyOptions['file']>) => {
+    const trust = { verifierKey: ledger.verifierKey, tsaCertificates: deps.timestamps?.trusted ?? [], ...(file ? { file } : {}) };
+    return deps.workers ? deps.workers.verify(certificate, trust) : verifyAnyCertificate(certificate, { ...trust, sha256: deps.sha256 });
+  };
+  const renderPdf = deps.workers ? (input: PdfInput) => deps.workers!.certificatePdf(input) : undefined;
+  const uploads = deps.uploads ? uploadRoutes({ ledger, deposits, sha256: deps.sha256, config: deps.uploads, verify, ...(renderPdf ? { renderPdf } : {}) }) : undefined;
   const query = (req: Request) => req.query as Record<string, unknown>;
 
   app.get('/healthz', (_req, res) => {
@@ -179,8 +186,8 @@ export function createApp(deps: HttpDeps) {
   app.post('/v1/verify', async (req, res, next) => {
     if (uploads && req.is('multipart/form-data')) return uploads.verify(req, res);
     next();
-  }, requireJson, jsonSmall, (req, res) => {
-    res.json(verify(req.body));
+  }, requireJson, jsonSmall, async (req, res) => {
+    res.json(await verify(req.body));
   });
 
   if (uploads) app.get('/verify/:id', (req, res) => uploads.verifyPage(req, res));

@@ -117,14 +117,14 @@ export function buildOpenApi(): Json {
           summary: 'Evidence certificate (contract §5); with Accept: application/pdf, the printable bilingual PDF with a QR code of the verify page',
           security: bearer,
           parameters: [pp('id', 'deposit id')],
-          responses: { '200': { description: 'OK', content: { ...json(S.Certificate).content, ...pdfContent() } }, ...errors },
+          responses: { '200': { description: 'OK', content: { ...json(S.Certificate).content, ...pdfContent() } }, '503': problem('PDF renderers busy or over budget; see Retry-After'), ...errors },
         },
       },
       '/v1/verify': {
         post: {
           summary: "Verify a certificate against this log's key (JSON body, or multipart certificate + optional file)",
           requestBody: { required: true, content: { 'application/json': { schema: schema(S.Certificate) }, 'multipart/form-data': verifyForm() } },
-          responses: { '200': json(S.VerifyResult), ...errors },
+          responses: { '200': json(S.VerifyResult), '503': problem('Verifiers busy or over budget; see Retry-After'), ...errors },
         },
       },
       ...verifyPagePath(),

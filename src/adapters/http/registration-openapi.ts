@@ -96,7 +96,7 @@ export function registrationPaths(): Json {
         summary: 'Registration certificate (JSON, copyright-ledger/registration-certificate@v1; PDF with Accept: application/pdf)',
         security: bearer,
         parameters: [id],
-        responses: { '200': ok('The certificate'), ...errors('401', '404', '409') },
+        responses: { '200': ok('The certificate'), '503': problem('PDF renderers busy or over budget; see Retry-After'), ...errors('401', '404', '409') },
       },
     },
     '/v1/review/queue': {

@@ -12,7 +12,7 @@ import type { UploadQuota } from '../../app/quota.js';
 import { sharedSm3Pool } from '../crypto/sm3-pool.js';
 import { ObjectStore } from '../fs/objects.js';
 import type { WorkMetadata } from './metadata.js';
-import { renderCertificatePdf } from './pdf.js';
+import { renderCertificatePdf, type PdfInput } from './pdf.js';
 import { parseJsonField } from './json.js';
 import { refuseEarly } from './limits.js';
 import { parseWith } from './problem.js';
@@ -39,7 +39,9 @@ export interface UploadRouteDeps {
   sha256: Sha256;
   config: UploadConfig;
   /** The one certificate verifier behind POST /v1/verify (both body kinds): same key, same pinned TSAs. */
-  verify: (certificate: unknown, file?: NonNullable<VerifyOptions['file']>) => unknown;
+  verify: (certificate: unknown, file?: NonNullable<VerifyOptions['file']>) => Promise<unknown>;
+  /** Renders the PDF certificate (e.g. on a worker thread); default: renderCertificatePdf on this thread. */
+  renderPdf?: (input: PdfInput) => Promise<Buffer>;
 }
 
 /** Largest certificate accepted by the verify API (file part or text field). */
@@ -127,7 +129,7 @@ export function uploadRoutes(deps: UploadRouteDeps) {
         const cert = parseJsonField(text, 'certificate');
         const f = got.files.get('file');
         const file = f?.sha256 !== undefined ? { sha256: f.sha256, ...(f.sm3 !== undefined ? { sm3: f.sm3 } : {}), size: f.size } : undefined;
-        res.json(deps.verify(cert, file));
+        res.json(await deps.verify(cert, file));
       } finally {
         await got.discard();
       }
@@ -136,7 +138,7 @@ export function uploadRoutes(deps: UploadRouteDeps) {
     /** The PDF rendering of a certificate the caller may see. */
     async certificatePdf(req: Request, res: Response, cert: Certificate): Promise<void> {
       const id = cert.deposit.id;
-      const pdf = await renderCertificatePdf({
+      const pdf = await (deps.renderPdf ?? renderCertificatePdf)({
         certificate: cert,
         verifierKey: ledger.verifierKey,
         verifyUrl: `${baseUrl()}/verify/${id}`,
