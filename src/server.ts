@@ -7,7 +7,7 @@ import { randomBytes, randomFillSync } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import type { Server } from 'node:http';
-import { loadOrCreateSigner, nodeSha256 } from './adapters/crypto/node.js';
+import { loadOrCreateSigner, nodeSha256, readPreviousSigner } from './adapters/crypto/node.js';
 import { createApp } from './adapters/http/app.js';
 import { LevelLogStore } from './adapters/level/store.js';
 import { Accounts } from './app/accounts.js';
@@ -68,6 +68,7 @@ export async function startService(config: Config, log: (msg: string, err?: unkn
       clock: systemClock,
       maxBatch: config.MAX_BATCH_ENTRIES,
       maxQueue: config.MAX_QUEUE_ENTRIES,
+      previousSigner: await readPreviousSigner({ origin: config.LOG_ORIGIN, dataDir: config.DATA_DIR, keyFile: config.LOG_PREVIOUS_KEY_FILE }),
     });
     const accounts = new Accounts(store, nodeSha256, systemRandom, systemClock);
     if (config.ADMIN_API_KEY) await accounts.seedAdmin(config.ADMIN_API_KEY);
@@ -76,7 +77,7 @@ export async function startService(config: Config, log: (msg: string, err?: unkn
     const registration = registrationDeps({ ledger, store, deposits, config, clock: systemClock, random: systemRandom });
     const ts = await setupTimestamps(config, { ledger, store, sha256: nodeSha256, now: () => systemClock.now(), random: systemRandom, log });
     const timestamps = { store, builtin: ts.builtin, trusted: ts.trusted };
-    const app = createApp({ ledger, accounts, deposits, sha256: nodeSha256, log, uploads, registration, timestamps });
+    const app = createApp({ ledger, accounts, deposits, sha256: nodeSha256, log, uploads, registration, timestamps, archive: { store } });
     const server = await new Promise<Server>((resolve, reject) => {
       const s = app.listen(config.PORT, config.HOST, (err?: Error) => (err ? reject(err) : resolve(s)));
     });

@@ -18,6 +18,8 @@ import * as S from './schemas.js';
 import { uploadRoutes, type UploadConfig } from './upload-routes.js';
 import { registrationRoutes, type RegistrationHttpDeps } from './registrations.js';
 import { timestampRoutes, type TimestampHttpDeps } from './timestamps.js';
+import { archiveRoutes } from './archive-routes.js';
+import type { LogStore } from '../../app/ports.js';
 
 export interface HttpDeps {
   ledger: Ledger;
@@ -31,6 +33,8 @@ export interface HttpDeps {
   registration?: Omit<RegistrationHttpDeps, 'accounts'>;
   /** Trusted time (issue 5, timestamps.ts): block timestamps, the built-in TSA, and the TSA certificates POST /v1/verify pins. */
   timestamps?: Omit<TimestampHttpDeps, 'ledger'> & { trusted: readonly Uint8Array[] };
+  /** The log's key history and the registry listing exporters read (archive-routes.ts). */
+  archive?: { store: Pick<LogStore, 'listRecords'> };
 }
 
 declare module 'express-serve-static-core' {
@@ -71,7 +75,7 @@ export function createApp(deps: HttpDeps) {
   const me = (req: Request): AccountRecord => req.account!;
   // One verifier for POST /v1/verify, JSON or multipart: the log's key and the pinned TSA certificates.
   const verify = (certificate: unknown, file?: NonNullable<VerifyOptions['file']>) =>
-    verifyAnyCertificate(certificate, { verifierKey: ledger.verifierKey, sha256: deps.sha256, tsaCertificates: deps.timestamps?.trusted ?? [], ...(file ? { file } : {}) });
+    verifyAnyCertificate(certificate, { verifierKey: ledger.keyNamed((certificate as { logKey?: unknown } | null)?.logKey), sha256: deps.sha256, tsaCertificates: deps.timestamps?.trusted ?? [], ...(file ? { file } : {}) });
   const uploads = deps.uploads ? uploadRoutes({ ledger, deposits, sha256: deps.sha256, config: deps.uploads, verify }) : undefined;
   const query = (req: Request) => req.query as Record<string, unknown>;
 
@@ -193,6 +197,7 @@ export function createApp(deps: HttpDeps) {
 
   if (deps.registration) app.use(registrationRoutes({ ...deps.registration, accounts }));
   if (deps.timestamps) app.use(timestampRoutes({ ...deps.timestamps, ledger }));
+  if (deps.archive) app.use(archiveRoutes({ ledger, store: deps.archive.store }));
 
   app.use((req, res) => sendProblem(res, 'not_found', `no route for ${req.method} ${req.path}`));
   app.use(errorHandler(deps.log ?? ((m, e) => console.error(m, e))));

@@ -1,6 +1,7 @@
 /** OpenAPI 3.1 document generated from the zod schemas (never written twice). */
 import { z } from 'zod';
 import { registrationPaths } from './registration-openapi.js';
+import { archivePaths } from './archive-routes.js';
 import * as S from './schemas.js';
 import { pdfContent, uploadDepositForm, verifyForm, verifyPagePath } from './upload-openapi.js';
 
@@ -131,6 +132,7 @@ export function buildOpenApi(): Json {
       },
       ...verifyPagePath(),
       ...registrationPaths(),
+      ...archivePaths(problem, outSchema),
     },
   };
 }
