@@ -14,17 +14,26 @@ import { levelAuditSource } from '../level/audit-source.js';
 import { LevelLogStore } from '../level/store.js';
 import { httpAuditSource, httpExportSource } from './http-source.js';
 import { progress } from './progress.js';
+import { readTsaCertificates } from './tsa-cert.js';
 import { keyOption, serverUrl, Usage, type Io } from './usage.js';
 
 export async function auditCommand(args: string[], io: Io): Promise<number> {
   const { values } = parseArgs({
     args,
     allowPositionals: false,
-    options: { 'data-dir': { type: 'string' }, server: { type: 'string' }, archive: { type: 'string' }, key: { type: 'string' }, 'key-file': { type: 'string' } },
+    options: {
+      'data-dir': { type: 'string' },
+      server: { type: 'string' },
+      archive: { type: 'string' },
+      key: { type: 'string' },
+      'key-file': { type: 'string' },
+      'tsa-cert': { type: 'string', multiple: true },
+    },
   });
   if ([values['data-dir'], values.server, values.archive].filter((v) => v !== undefined).length > 1) throw new Usage('give one of --data-dir, --server and --archive');
   const pinned = await keyOption(values);
-  if (values.archive !== undefined) return auditArchive(values.archive, pinned, io);
+  if (values['tsa-cert'] !== undefined && values.archive === undefined) throw new Usage('--tsa-cert goes with --archive');
+  if (values.archive !== undefined) return auditArchive(values.archive, pinned, await readTsaCertificates(values['tsa-cert'] ?? [], (m) => new Usage(m)), io);
   const bar = progress('audit');
   const onProgress = (done: bigint, total: bigint) => bar.update(Number(done), Number(total));
   let report: AuditReport;
@@ -79,7 +88,7 @@ function printReport(report: AuditReport, io: Io, where?: string): number {
   return 1;
 }
 
-async function auditArchive(path: string, pinned: string | undefined, io: Io): Promise<number> {
+async function auditArchive(path: string, pinned: string | undefined, tsaPins: Uint8Array[], io: Io): Promise<number> {
   try {
     await access(path);
   } catch {
@@ -106,7 +115,7 @@ async function auditArchive(path: string, pinned: string | undefined, io: Io): P
       report = await audit(archive.source, {
         verifierKey,
         verifierKeys: archive.keys,
-        tsaCertificates: archive.tsaCertificates,
+        tsaCertificates: [...tsaPins, ...archive.tsaCertificates],
         sha256: nodeSha256,
         onProgress: (done, total) => bar.update(Number(done), Number(total)),
       });

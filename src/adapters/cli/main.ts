@@ -19,7 +19,7 @@ export type { Io };
 
 const USAGE = `usage:
   copyright-ledger verify <certificate.json> [--file F] [--key <verifier key> | --key-file F] [--tsa-cert F]... [--json]
-  copyright-ledger audit [--data-dir D | --server URL | --archive F] [--key <verifier key> | --key-file F]
+  copyright-ledger audit [--data-dir D | --server URL | --archive F [--tsa-cert F]...] [--key <verifier key> | --key-file F]
   copyright-ledger export (--data-dir D | --server URL) --out F
 ${INGEST_USAGE}
 
