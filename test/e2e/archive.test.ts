@@ -25,6 +25,7 @@ let fromServer: string;
 let fromDataDir: string;
 let members: { name: string; offset: number; size: number; headerOffset: number }[];
 let registrationNumber: string;
+let registryPages: { status: number; body: any }[];
 
 async function waitFor<T>(what: string, fn: () => Promise<T | undefined>, ms = 30_000): Promise<T> {
   const end = Date.now() + ms;
@@ -74,6 +75,15 @@ beforeAll(async () => {
   const exported = await runCli(['export', '--server', url, '--out', fromServer]);
   expect(exported.code, exported.text).toBe(0);
   expect(exported.text).toMatch(/exported \d+ blocks, 31 entries, \d+ timestamps, 1 registry entries/);
+
+  // The registry listing an export of a running server pages through.
+  registryPages = [
+    await api(url, 'GET', '/v1/registry/entries?limit=1'),
+    await api(url, 'GET', `/v1/registry/entries?limit=1&after=${registrationNumber}`),
+    await api(url, 'GET', '/v1/registry/entries?limit=0'),
+    await api(url, 'GET', '/v1/registry/entries?after=nope'),
+    await api(url, 'GET', '/v1/registry/entries?extra=1'),
+  ];
 
   await svc.close(); // a stopped server's store
   fromDataDir = join(tmp.path, 'data-dir.tar');
@@ -126,6 +136,20 @@ describe('export', () => {
     expect((await runCli(['export', '--out', join(tmp.path, 'x.tar')])).code).toBe(2);
     expect((await runCli(['export', '--data-dir', svc.dataDir])).code).toBe(2);
     expect((await runCli(['export', '--data-dir', join(tmp.path, 'nope'), '--out', join(tmp.path, 'y.tar')])).code).toBe(2);
+  });
+});
+
+describe('GET /v1/registry/entries', () => {
+  it('pages through the public registry; bad queries are 400 problems', () => {
+    const [first, after, zero, bad, extra] = registryPages;
+    expect(first!.status).toBe(200);
+    expect(first!.body).toEqual({ entries: [expect.objectContaining({ number: registrationNumber, status: 'registered' })], next: registrationNumber });
+    expect(JSON.stringify(first!.body)).not.toMatch(/idNumber|address|salt/);
+    expect(after!.body).toEqual({ entries: [] });
+    for (const r of [zero, bad, extra]) {
+      expect(r!.status).toBe(400);
+      expect(r!.body.code).toBe('invalid_request');
+    }
   });
 });
 
