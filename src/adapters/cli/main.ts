@@ -20,7 +20,7 @@ export type { Io };
 const USAGE = `usage:
   copyright-ledger verify <certificate.json> [--file F] [--key <verifier key> | --key-file F] [--tsa-cert F]... [--json]
   copyright-ledger audit [--data-dir D | --server URL | --archive F [--tsa-cert F]...] [--key <verifier key> | --key-file F]
-  copyright-ledger export (--data-dir D | --server URL) --out F
+  copyright-ledger export (--data-dir D | --server URL) --out F [--key <verifier key> | --key-file F]
 ${INGEST_USAGE}
 
 verify  checks an evidence or registration certificate offline; exit 0 valid, 1 invalid, 2 usage error
