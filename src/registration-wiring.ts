@@ -49,7 +49,7 @@ export function registrationDeps(p: {
   const pdf: RegistrationHttpDeps['pdf'] = (req, certificate) =>
     renderRegistrationPdf({
       certificate,
-      verifierKey: p.ledger.verifierKey,
+      verifierKey: p.ledger.keyNamed(certificate.logKey),
       registryUrl: `${base(req)}/v1/registry?number=${certificate.registration.number}`,
       issuedAt: formatTime(p.clock.now()),
     });

@@ -13,7 +13,7 @@ import type { Sha256 } from '../core/hash.js';
 import { CompactRange, consistencyProofNodes, inclusionProofNodes, rehashProof, TreeHasher, type NodeId } from '../core/merkle.js';
 import { isSignedBy, signNoteBy, type NoteSigner } from '../core/note.js';
 import { formatTime } from '../core/time.js';
-import { loadKeyHistory, logKeyRecord, type LogKeyRange } from './log-keys.js';
+import { keyAt, loadKeyHistory, logKeyRecord, type LogKeyRange } from './log-keys.js';
 import type { BlockRecord, ClaimRecord, Clock, CommitBatch, CounterDelta, DepositRecord, LogHead, LogStore, RecordWrite } from './ports.js';
 
 /** One entry to append, with the records that must become durable in the same write. */
@@ -111,6 +111,11 @@ export class Ledger {
     if (latest === undefined) throw new LogError('corrupt_store', `latest block ${head.height} is missing`);
     if (!isSignedBy(latest.checkpoint, opts.verifierKey)) ({ head, latest } = await handOver(opts, head, latest));
     return new Ledger(opts, head, latest, await loadKeyHistory(opts.store));
+  }
+
+  /** The key in force at block `height` (the incoming key for a hand-over block, which both keys sign). */
+  keyAt(height: bigint): string {
+    return keyAt(this.keys, height) ?? this.verifierKey;
   }
 
   /** The key of the history equal to `logKey` (a certificate's), else the current key. */

@@ -502,7 +502,7 @@ export class Registrations {
       treeSize: block.treeSize,
       proof: proof.hashes,
       checkpoint: block.checkpoint,
-      logKey: this.d.ledger.verifierKey,
+      logKey: this.d.ledger.keyAt(block.height),
     });
   }
 

@@ -22,7 +22,9 @@ let newCertFile: string;
 let oldCert: Record<string, unknown>;
 let newCert: Record<string, unknown>;
 
-const start = (env: Record<string, string> = {}) => startService(ConfigSchema.parse({ PORT: '0', HOST: '127.0.0.1', DATA_DIR: dataDir, LOG_LEVEL: 'silent', ...env }));
+const start = (env: Record<string, string> = {}) => startService(ConfigSchema.parse({ PORT: '0', HOST: '127.0.0.1', DATA_DIR: dataDir, LOG_LEVEL: 'silent', TSA_MIN_INTERVAL_MS: '0', ...env }));
+
+let oldDeposit: { apiKey: string; id: string };
 
 async function depositAndCertify(url: string, n: number): Promise<Record<string, unknown>> {
   const { apiKey } = await createAccount(url);
@@ -30,7 +32,12 @@ async function depositAndCertify(url: string, n: number): Promise<Record<string,
   const res = await fetch(`${url}/v1/deposits`, { method: 'POST', headers, body: JSON.stringify({ sha256: n.toString(16).padStart(64, 'e') }) });
   expect(res.status).toBe(201);
   const { id } = (await res.json()) as { id: string };
-  return (await (await fetch(`${url}/v1/deposits/${id}/certificate`, { headers })).json()) as Record<string, unknown>;
+  if (n === 1) oldDeposit = { apiKey, id };
+  return certificateOf(url, apiKey, id);
+}
+
+async function certificateOf(url: string, apiKey: string, id: string): Promise<Record<string, unknown>> {
+  return (await (await fetch(`${url}/v1/deposits/${id}/certificate`, { headers: { authorization: `Bearer ${apiKey}` } })).json()) as Record<string, unknown>;
 }
 
 const verifyApi = async (url: string, cert: unknown) =>
@@ -42,6 +49,9 @@ beforeAll(async () => {
   svc = await start();
   oldKey = svc.ledger.verifierKey;
   oldCert = await depositAndCertify(svc.url, 1);
+  // Wait for the deposit's block to be timestamped under the old key, so its certificate stays on that block.
+  const h = svc.ledger.latestBlock.height;
+  for (let i = 0; i < 600 && (await fetch(`${svc.url}/v1/blocks/${h}/timestamp`)).status !== 200; i++) await new Promise((r) => setTimeout(r, 50));
   await svc.close();
   await rename(join(dataDir, 'log-key.pem'), join(dataDir, 'log-key.previous.pem'));
   svc = await start();
@@ -79,6 +89,22 @@ describe('log key rotation', () => {
     expect((await runCli(['verify', oldCertFile, '--key', newKey])).code).toBe(1);
     expect(await verifyApi(svc!.url, oldCert)).toMatchObject({ valid: true });
     expect(await verifyApi(svc!.url, newCert)).toMatchObject({ valid: true });
+  });
+
+  it('a certificate fetched after the rotation names the key that signed its checkpoint; its PDF renders', async () => {
+    const again = await certificateOf(svc!.url, oldDeposit.apiKey, oldDeposit.id);
+    const height = BigInt(/\nblock (\d+)\n/.exec(again.checkpoint as string)![1]!);
+    expect(again.logKey).toBe(svc!.ledger.keyAt(height));
+    expect(again.logKey).toBe(oldKey); // its block was stamped before the rotation
+    const file = join(tmp.path, 'again.json');
+    await writeFile(file, JSON.stringify(again));
+    const r = await runCli(['verify', file, '--key', again.logKey as string]);
+    expect(r.code, r.text).toBe(0);
+    expect(await verifyApi(svc!.url, again)).toMatchObject({ valid: true });
+    const pdf = await fetch(`${svc!.url}/v1/deposits/${oldDeposit.id}/certificate`, { headers: { authorization: `Bearer ${oldDeposit.apiKey}`, accept: 'application/pdf' } });
+    expect(pdf.status).toBe(200);
+    expect(pdf.headers.get('content-type')).toMatch(/application\/pdf/);
+    await pdf.arrayBuffer();
   });
 
   it('audit --server, export and audit --archive, and audit --data-dir follow the hand-over, pinned to either key', async () => {

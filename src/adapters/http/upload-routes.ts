@@ -119,7 +119,7 @@ export function uploadRoutes(deps: UploadRouteDeps) {
       const id = cert.deposit.id;
       const pdf = await renderCertificatePdf({
         certificate: cert,
-        verifierKey: ledger.verifierKey,
+        verifierKey: ledger.keyNamed(cert.logKey),
         verifyUrl: `${baseUrl(req)}/verify/${id}`,
         issuedAt: new Date().toISOString(),
       });
