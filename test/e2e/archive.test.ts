@@ -4,7 +4,7 @@
  * archive fails the audit, which names the file (and the entry or block) it is in.
  */
 import { execFile } from 'node:child_process';
-import { generateKeyPairSync } from 'node:crypto';
+import { createHash, generateKeyPairSync } from 'node:crypto';
 import { copyFile, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -12,7 +12,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { account, api, deposit, submitted } from '../support/registration.js';
 import { startTestService, type TestService } from '../support/service.js';
 import { makeTempDir, removeAllTempDirs, runCli, type TempDir } from '../support/proc.js';
-import { readTarIndex } from '../../src/adapters/archive/tar.js';
+import { readMember, readTarIndex, TarWriter } from '../../src/adapters/archive/tar.js';
+import { formatManifest } from '../../src/app/archive-format.js';
 import { formatVerifierKey } from '../../src/core/note.js';
 import { open } from 'node:fs/promises';
 
@@ -232,6 +233,45 @@ describe('audit --archive', () => {
     }
   }, 300_000);
 
+  it('crafted archives (a well-formed tar and manifest around hostile content) fail cleanly, naming the file', async () => {
+    const fh = await open(fromDataDir, 'r');
+    const files = new Map<string, Uint8Array>();
+    for (const m of await readTarIndex(fh)) if (m.name !== 'manifest.json') files.set(m.name, await readMember(fh, m));
+    await fh.close();
+    const enc = (t: string) => new TextEncoder().encode(t);
+    const forged = otherKey();
+    const cases: [string, Record<string, string>, RegExp][] = [
+      ['manifest null', { 'manifest.json': 'null\n' }, /file manifest\.json/],
+      ['log.json fields missing', { 'log.json': '{"format":"copyright-ledger-archive/1"}\n' }, /file log\.json: origin is not a string/],
+      ['log-keys null', { 'log-keys.json': 'null\n' }, /file log-keys\.json/],
+      ['registry null', { 'registry.jsonl': 'null\n' }, /file registry\.jsonl line 1/],
+      ['entry null', { 'entries/000000000000.jsonl': 'null\n' }, /file entries\/000000000000\.jsonl line 1 \(entry 0\)/],
+      ['checkpoint garbage', { 'checkpoints/1.txt': 'garbage' }, /block 1 \(checkpoints\/1\.txt\)/],
+      ['unknown file', { 'evil.txt': 'x' }, /file evil\.txt: not a file of the archive format/],
+      ['history naming a key that never signed', { 'log-keys.json': JSON.stringify({ keys: [{ key: keyOf(files), firstHeight: 0, lastHeight: 1 }, { key: forged, firstHeight: 1 }] }, null, 2) + '\n', 'log.key': forged + '\n' }, /at block 1 \(checkpoints\/1\.txt\): hand-over block is not signed by the incoming key/],
+    ];
+    for (const [name, replace, want] of cases) {
+      const out = join(tmp.path, `crafted-${cases.findIndex((c) => c[0] === name)}.tar`);
+      const w = await TarWriter.create(out);
+      const listed: { path: string; size: number; sha256: string }[] = [];
+      const all = new Map(files);
+      for (const [k, v] of Object.entries(replace)) if (k !== 'manifest.json') all.set(k, enc(v));
+      if (replace['log.key'] !== undefined) {
+        const info = JSON.parse(new TextDecoder().decode(all.get('log.json'))) as Record<string, unknown>;
+        all.set('log.json', enc(JSON.stringify({ ...info, logKey: forged }, null, 2) + '\n'));
+      }
+      for (const [path, data] of all) {
+        await w.add(path, data);
+        listed.push({ path, size: data.length, sha256: createHash('sha256').update(data).digest('hex') });
+      }
+      await w.add('manifest.json', enc(replace['manifest.json'] ?? formatManifest(listed)));
+      await w.finish();
+      const r = await runCli(['audit', '--archive', out, '--key', keyOf(files)]);
+      expect(r.code, `${name}: ${r.text}`).toBe(1);
+      expect(r.out[0], name).toMatch(want);
+    }
+  });
+
   it('usage errors exit 2', async () => {
     expect((await runCli(['audit', '--archive', join(tmp.path, 'missing.tar')])).code).toBe(2);
     expect((await runCli(['audit', '--archive', fromDataDir, '--server', 'http://127.0.0.1:9'])).code).toBe(2);
@@ -240,6 +280,10 @@ describe('audit --archive', () => {
     expect((await runCli(['audit', '--archive', notTar])).code).toBe(1);
   });
 });
+
+function keyOf(files: Map<string, Uint8Array>): string {
+  return new TextDecoder().decode(files.get('log.key')).trim();
+}
 
 function otherKey(): string {
   const { publicKey } = generateKeyPairSync('ed25519');

@@ -93,8 +93,8 @@ async function openChecked(fh: FileHandle, sha256: Sha256, onProgress?: (done: n
 
   // The manifest: exactly the form the exporter writes, listing every other member once.
   const manifestBytes = await read(F.MANIFEST);
-  const manifest = json(manifestBytes, F.MANIFEST) as { format?: unknown; files?: unknown };
-  if (manifest.format !== F.ARCHIVE_FORMAT) throw new ArchiveError(F.MANIFEST, `format is not ${F.ARCHIVE_FORMAT}`);
+  const manifest = json(manifestBytes, F.MANIFEST) as { format?: unknown; files?: unknown } | null;
+  if (manifest?.format !== F.ARCHIVE_FORMAT) throw new ArchiveError(F.MANIFEST, `format is not ${F.ARCHIVE_FORMAT}`);
   if (!Array.isArray(manifest.files)) throw new ArchiveError(F.MANIFEST, 'files is not a list');
   const files = manifest.files as F.ManifestFile[];
   for (const [i, f] of files.entries()) {
@@ -144,6 +144,13 @@ async function openLog(
 ): Promise<OpenedArchive> {
   // log.json, the keys and the TSA certificate.
   const info = json(await read(F.INFO), F.INFO) as F.ArchiveInfo;
+  const fields: [keyof F.ArchiveInfo, 'string' | 'number'][] = [
+    ['format', 'string'], ['origin', 'string'], ['exportedAt', 'string'], ['exportedFrom', 'string'], ['height', 'number'],
+    ['treeSize', 'number'], ['logKey', 'string'], ['entriesPerFile', 'number'], ['timestamps', 'number'], ['registryEntries', 'number'],
+  ];
+  for (const [k, type] of fields) {
+    if (typeof info !== 'object' || info === null || typeof info[k] !== type || (type === 'number' && !Number.isSafeInteger(info[k]))) throw new ArchiveError(F.INFO, `${k} is not a ${type === 'number' ? 'whole number' : 'string'}`);
+  }
   if (info.format !== F.ARCHIVE_FORMAT || text(await read(F.INFO), F.INFO) !== F.formatInfo(info)) throw new ArchiveError(F.INFO, 'not in the form the exporter writes');
   const logKey = text(await read(F.LOG_KEY), F.LOG_KEY);
   if (!logKey.endsWith('\n')) throw new ArchiveError(F.LOG_KEY, 'does not end with a newline');
@@ -223,17 +230,17 @@ function blockFromNote(h: bigint, note: string): BlockRecord {
 }
 
 function parseKeys(bytes: Uint8Array): LogKeyRange[] {
-  const body = json(bytes, F.LOG_KEYS) as { keys?: unknown };
-  const list = Array.isArray(body.keys) ? (body.keys as { key?: unknown; firstHeight?: unknown }[]) : [];
+  const body = json(bytes, F.LOG_KEYS) as { keys?: unknown } | null;
+  const list = Array.isArray(body?.keys) ? (body.keys as ({ key?: unknown; firstHeight?: unknown } | null)[]) : [];
   if (list.length === 0) throw new ArchiveError(F.LOG_KEYS, 'no keys');
   const keys = list.map((k, i) => {
-    if (typeof k.key !== 'string' || !Number.isSafeInteger(k.firstHeight)) throw new ArchiveError(F.LOG_KEYS, `key ${i + 1} is not {"key","firstHeight"}`);
+    if (typeof k !== 'object' || k === null || typeof k.key !== 'string' || !Number.isSafeInteger(k.firstHeight)) throw new ArchiveError(F.LOG_KEYS, `key ${i + 1} is not {"key","firstHeight"}`);
     try {
       parseVerifierKey(k.key);
     } catch (e) {
       throw new ArchiveError(F.LOG_KEYS, `key ${i + 1} is not a verifier key (${(e as Error).message})`);
     }
-    return { key: k.key, firstHeight: BigInt(k.firstHeight as number) };
+    return { key: k.key as string, firstHeight: BigInt(k.firstHeight as number) };
   });
   const ranges = withLastHeights(keys);
   if (text(bytes, F.LOG_KEYS) !== JSON.stringify({ keys: ranges.map((k) => ({ key: k.key, firstHeight: Number(k.firstHeight), ...(k.lastHeight !== undefined ? { lastHeight: Number(k.lastHeight) } : {}) })) }, null, 2) + '\n') {
