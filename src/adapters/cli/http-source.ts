@@ -14,7 +14,24 @@ interface BlockJson {
   checkpoint: string;
 }
 
-export function httpAuditSource(base: string, fetchImpl: typeof fetch = fetch): AuditSource & { key(): Promise<string> } {
+/**
+ * `fetchImpl` that waits and retries when the server answers 429 or 503 (rate limited,
+ * overloaded), for as long as its Retry-After says (1 s without one, at most 30 s a time), up to
+ * `attempts` tries; any other answer is returned as it is.
+ */
+export function patientFetch(fetchImpl: typeof fetch = fetch, attempts = 8, sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))): typeof fetch {
+  return async (input, init) => {
+    for (let i = 1; ; i++) {
+      const res = await fetchImpl(input, init);
+      if ((res.status !== 429 && res.status !== 503) || i >= attempts) return res;
+      const after = Number(res.headers.get('retry-after'));
+      await res.body?.cancel();
+      await sleep(Math.min(30_000, Number.isFinite(after) && after > 0 ? after * 1000 : 1000));
+    }
+  };
+}
+
+export function httpAuditSource(base: string, fetchImpl: typeof fetch = patientFetch()): AuditSource & { key(): Promise<string> } {
   const url = (path: string) => new URL(path, base.endsWith('/') ? base : base + '/').toString();
   const get = async (path: string): Promise<Response> => {
     const res = await fetchImpl(url(path));
@@ -65,7 +82,7 @@ export function httpAuditSource(base: string, fetchImpl: typeof fetch = fetch): 
 }
 
 /** ExportSource over a running server's public API (docs/ARCHIVE.md). */
-export function httpExportSource(base: string, fetchImpl: typeof fetch = fetch): ExportSource {
+export function httpExportSource(base: string, fetchImpl: typeof fetch = patientFetch()): ExportSource {
   const url = (path: string) => new URL(path, base.endsWith('/') ? base : base + '/').toString();
   const get = async (path: string, allow404 = false): Promise<Response | undefined> => {
     const res = await fetchImpl(url(path));
