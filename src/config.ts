@@ -44,6 +44,8 @@ export const ConfigSchema = z.object({
     .regex(/^[^\s+]+$/, 'an origin has no spaces and no "+"')
     .default('localhost/copyright-ledger'),
   LOG_KEY_FILE: z.string().min(1).optional(),
+  /** The key the log signed with before a rotation (default: DATA_DIR/log-key.previous.pem if present). docs/OPERATIONS.md */
+  LOG_PREVIOUS_KEY_FILE: z.string().min(1).optional(),
   ADMIN_API_KEY: z.string().min(16, 'ADMIN_API_KEY must be at least 16 characters').optional(),
   PUBLIC_URL: z.string().url().optional(),
   MAX_UPLOAD_BYTES: z.coerce.number().int().positive().default(2 * 1024 ** 3),

@@ -46,7 +46,7 @@ export function registrationDeps(p: {
   const pdf: RegistrationHttpDeps['pdf'] = (_req, certificate) =>
     render({
       certificate,
-      verifierKey: p.ledger.verifierKey,
+      verifierKey: p.ledger.keyNamed(certificate.logKey),
       registryUrl: `${base()}/v1/registry?number=${certificate.registration.number}`,
       issuedAt: formatTime(p.clock.now()),
     });

@@ -6,7 +6,7 @@ import { randomBytes, randomFillSync } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import type { Server } from 'node:http';
-import { loadOrCreateSigner, nodeSha256 } from './adapters/crypto/node.js';
+import { loadOrCreateSigner, nodeSha256, readPreviousSigner } from './adapters/crypto/node.js';
 import { createApp } from './adapters/http/app.js';
 import { LevelLogStore } from './adapters/level/store.js';
 import { Accounts } from './app/accounts.js';
@@ -99,6 +99,7 @@ export async function startService(config: Config, logger?: LogFn | Logger): Pro
       maxQueue: config.MAX_QUEUE_ENTRIES,
       ...(config.MAX_QUEUE_ENTRIES_PER_ACCOUNT !== undefined ? { maxQueuePerOwner: config.MAX_QUEUE_ENTRIES_PER_ACCOUNT } : {}),
       observer: metrics.ledgerObserver,
+      previousSigner: await readPreviousSigner({ origin: config.LOG_ORIGIN, dataDir: config.DATA_DIR, keyFile: config.LOG_PREVIOUS_KEY_FILE }),
     });
     const accounts = new Accounts(store, nodeSha256, systemRandom, systemClock, log);
     if (config.ADMIN_API_KEY) for (const note of (await accounts.seedAdmin(config.ADMIN_API_KEY)).notes) log(note);
@@ -123,7 +124,7 @@ export async function startService(config: Config, logger?: LogFn | Logger): Pro
     const https = config.PUBLIC_URL?.startsWith('https:') ?? false;
     const limitsConfig = limitsFromConfig(config);
     const limits = limitsConfig ? { limiter: new FlexibleRateLimiter(), config: limitsConfig } : undefined;
-    const app = createApp({ ledger, accounts, deposits, sha256: nodeSha256, log, uploads, registration, timestamps, observability, https, workers, trustProxy: config.TRUST_PROXY, ...(limits ? { limits } : {}) });
+    const app = createApp({ ledger, accounts, deposits, sha256: nodeSha256, log, uploads, registration, timestamps, observability, https, workers, archive: { store }, trustProxy: config.TRUST_PROXY, ...(limits ? { limits } : {}) });
     const server = await new Promise<Server>((resolve, reject) => {
       const s = app.listen(config.PORT, config.HOST, (err?: Error) => (err ? reject(err) : resolve(s)));
     });

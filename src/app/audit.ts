@@ -1,14 +1,18 @@
 /**
  * Audit: recompute every leaf, node, root and signature and walk the block chain, naming the
- * first bad entry index or block height. Works over any AuditSource: a stopped LevelDB store
- * or a running server's public API.
+ * first bad entry index or block height. Works over any AuditSource: a stopped LevelDB store,
+ * a running server's public API, or an export archive. Where the source has them, it also checks
+ * each block's RFC 3161 timestamp token (its imprint is SHA-256 of the checkpoint body) and the
+ * log's key hand-overs (docs/OPERATIONS.md).
  */
-import { equalBytes, toHex } from '../core/bytes.js';
+import { equalBytes, toHex, utf8 } from '../core/bytes.js';
 import { blockHash, formatCheckpointBody, openCheckpoint, ZERO_HASH } from '../core/checkpoint.js';
 import { decodeEntry } from '../core/entry.js';
 import { isLogError } from '../core/errors.js';
 import type { Sha256 } from '../core/hash.js';
 import { CompactRange, TreeHasher, verifyConsistency, verifyInclusion, type NodeId } from '../core/merkle.js';
+import { isSignedBy } from '../core/note.js';
+import { tokenFromResponse, verifyTimestampToken } from '../core/timestamp.js';
 import type { BlockRecord } from './ports.js';
 
 export interface AuditSource {
@@ -24,6 +28,8 @@ export interface AuditSource {
   inclusionProof?(index: bigint, treeSize: bigint): Promise<Uint8Array[]>;
   /** True when an entry exists at `index` (to catch entries beyond the last block). */
   hasEntry?(index: bigint): Promise<boolean>;
+  /** The block's RFC 3161 reply or token (DER), undefined when it has none. */
+  getTimestamp?(height: bigint): Promise<Uint8Array | undefined>;
 }
 
 export interface AuditProblem {
@@ -41,7 +47,16 @@ export interface AuditReport {
 }
 
 export interface AuditOptions {
+  /** The pinned key: MUST be one of `verifierKeys` when those are given. */
   verifierKey: string;
+  /**
+   * The log's key history, oldest first (default: `verifierKey` alone, from block 0). Each block
+   * MUST be signed by the key in force at its height; the first block of each later key (the
+   * hand-over) MUST be signed by both it and the key before.
+   */
+  verifierKeys?: readonly { key: string; firstHeight: bigint }[];
+  /** TSA certificates timestamp chains are pinned to; tokens that reach none are checked as carried. */
+  tsaCertificates?: readonly Uint8Array[];
   sha256: Sha256;
   chunk?: number;
   onProgress?: (entriesDone: bigint, entriesTotal: bigint) => void;
@@ -68,11 +83,25 @@ export async function audit(src: AuditSource, opts: AuditOptions): Promise<Audit
     const latest = await src.latestHeight();
     const top = await src.getBlock(latest);
     const total = top?.treeSize ?? 0n;
+    const keys = opts.verifierKeys ?? [{ key: opts.verifierKey, firstHeight: 0n }];
+    if (!keys.some((k) => k.key === opts.verifierKey)) fail('block', 0n, `the pinned key ${opts.verifierKey} is not in the log's key history`);
+    if (keys[0]!.firstHeight !== 0n || keys.some((k, i) => i > 0 && k.firstHeight <= keys[i - 1]!.firstHeight)) fail('block', 0n, 'the key history does not start at block 0 in height order');
     let prev: { block: BlockRecord; body: string } | undefined;
+    let inForce = 0;
     for (let h = 0n; h <= latest; h++) {
       const block = await src.getBlock(h);
       if (!block) fail('block', h, 'block is missing');
-      const { body } = checkBlock(block!, h, prev, opts, hasher);
+      // The key in force signs the block; at a hand-over the incoming key signs it too.
+      const next = keys[inForce + 1];
+      const handOver = next !== undefined && next.firstHeight === h;
+      const { body } = checkBlock(block!, h, prev, { ...opts, verifierKey: keys[inForce]!.key }, hasher);
+      if (handOver) {
+        if (!isSignedBy(block!.checkpoint, next.key)) fail('block', h, `hand-over block is not signed by the incoming key ${next.key}`);
+        inForce++;
+      } else if (next !== undefined && isSignedBy(block!.checkpoint, next.key)) {
+        fail('block', h, `signed by ${next.key} before its hand-over at block ${next.firstHeight}`);
+      }
+      if (src.getTimestamp) await checkTimestamp(src, h, body, opts);
       // Integrate the entries this block adds, checking each against the store's nodes.
       while (range.size < block!.treeSize) {
         const want = Number(block!.treeSize - range.size < BigInt(chunk) ? block!.treeSize - range.size : BigInt(chunk));
@@ -119,6 +148,7 @@ export async function audit(src: AuditSource, opts: AuditOptions): Promise<Audit
       blocks = h + 1n;
     }
     if (src.hasEntry && (await src.hasEntry(range.size))) fail('entry', range.size, 'entry exists beyond the latest block');
+    if (inForce !== keys.length - 1) fail('block', latest, `the key history names ${keys[inForce + 1]!.key} from block ${keys[inForce + 1]!.firstHeight}, beyond the latest block`);
     return { ok: true, blocks, entries };
   } catch (e) {
     if (e instanceof Found) return { ok: false, blocks, entries, problem: e.problem };
@@ -150,6 +180,33 @@ function checkBlock(block: BlockRecord, h: bigint, prev: { block: BlockRecord; b
     if (c.time < prev.block.time) fail('block', h, 'time went back');
   }
   return { body: opened.body };
+}
+
+/** The block's timestamp token: its imprint MUST be SHA-256 of the body, its signature and chain MUST verify. */
+async function checkTimestamp(src: AuditSource, h: bigint, body: string, opts: AuditOptions): Promise<void> {
+  const der = await src.getTimestamp!(h);
+  if (der === undefined) return;
+  const digest = opts.sha256(utf8(body));
+  let token: Uint8Array;
+  try {
+    token = tokenFromResponse(der);
+  } catch (e) {
+    return fail('block', h, `timestamp is not a granted RFC 3161 reply (${why(e)})`);
+  }
+  const pins = opts.tsaCertificates ?? [];
+  if (pins.length > 0) {
+    try {
+      verifyTimestampToken(token, digest, { certificates: pins });
+      return;
+    } catch {
+      // Not from a pinned TSA (an external one): check it as carried, below.
+    }
+  }
+  try {
+    verifyTimestampToken(token, digest);
+  } catch (e) {
+    fail('block', h, `timestamp token does not verify (${why(e)})`);
+  }
 }
 
 /** Asks the source for inclusion proofs of the block's new entries; the first that fails is the culprit. */

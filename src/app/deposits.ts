@@ -311,7 +311,7 @@ export class Deposits {
       treeSize: block.treeSize,
       proof: proof.hashes,
       checkpoint: block.checkpoint,
-      logKey: this.ledger.verifierKey,
+      logKey: this.ledger.keyAt(block.height),
       ...(timestamp !== undefined ? { timestamp } : {}),
     });
   }

@@ -11,8 +11,9 @@ import { blockHash, formatCheckpointBody, ZERO_HASH } from '../core/checkpoint.j
 import { LogError } from '../core/errors.js';
 import type { Sha256 } from '../core/hash.js';
 import { CompactRange, consistencyProofNodes, inclusionProofNodes, rehashProof, TreeHasher, type NodeId } from '../core/merkle.js';
-import { signNote, type NoteSigner } from '../core/note.js';
+import { isSignedBy, signNoteBy, type NoteSigner } from '../core/note.js';
 import { formatTime } from '../core/time.js';
+import { keyAt, loadKeyHistory, logKeyRecord, type LogKeyRange } from './log-keys.js';
 import type { BlockRecord, ClaimRecord, Clock, CommitBatch, CounterDelta, DepositRecord, LogHead, LogStore, RecordWrite } from './ports.js';
 
 /** One entry to append, with the records that must become durable in the same write. */
@@ -62,6 +63,11 @@ export interface LedgerOptions {
    * `overloaded` while others still get in (default `defaultQueueShare(maxQueue)`).
    */
   maxQueuePerOwner?: number;
+  /**
+   * The key the log signed with before `signer` (key rotation). When the latest block is not
+   * signed by `signer` but by this key, `open` writes a hand-over block signed by both.
+   */
+  previousSigner?: NoteSigner & { verifierKey: string };
   observer?: LedgerObserver;
 }
 
@@ -90,6 +96,8 @@ export class Ledger {
   readonly hasher: TreeHasher;
   readonly origin: string;
   readonly verifierKey: string;
+  /** Every key the log has signed with, oldest first; the last is `verifierKey`. */
+  readonly keys: readonly LogKeyRange[];
   private head: LogHead;
   private compact: CompactRange;
   private latest: BlockRecord;
@@ -110,10 +118,12 @@ export class Ledger {
     private readonly opts: LedgerOptions,
     head: LogHead,
     latest: BlockRecord,
+    keys: LogKeyRange[],
   ) {
     this.hasher = new TreeHasher(opts.sha256);
     this.origin = opts.origin;
     this.verifierKey = opts.verifierKey;
+    this.keys = keys.length > 0 ? keys : [{ key: opts.verifierKey, firstHeight: 0n }];
     this.head = head;
     this.latest = latest;
     this.compact = new CompactRange(this.hasher, head.treeSize, head.compact);
@@ -131,9 +141,20 @@ export class Ledger {
       head = { treeSize: 0n, compact: [], rootHash: block.record.rootHash, height: 0n, blockHash: block.hash, time: block.record.time };
       await opts.store.commit({ entries: [], nodes: [], block: block.record, head, deposits: [], claims: [] });
     }
-    const latest = await opts.store.getBlock(head.height);
+    let latest = await opts.store.getBlock(head.height);
     if (latest === undefined) throw new LogError('corrupt_store', `latest block ${head.height} is missing`);
-    return new Ledger(opts, head, latest);
+    if (!isSignedBy(latest.checkpoint, opts.verifierKey)) ({ head, latest } = await handOver(opts, head, latest));
+    return new Ledger(opts, head, latest, await loadKeyHistory(opts.store));
+  }
+
+  /** The key in force at block `height` (the incoming key for a hand-over block, which both keys sign). */
+  keyAt(height: bigint): string {
+    return keyAt(this.keys, height) ?? this.verifierKey;
+  }
+
+  /** The key of the history equal to `logKey` (a certificate's), else the current key. */
+  keyNamed(logKey: unknown): string {
+    return this.keys.find((k) => k.key === logKey)?.key ?? this.verifierKey;
   }
 
   get treeSize(): bigint {
@@ -353,9 +374,32 @@ export class Ledger {
   }
 }
 
-function makeBlock(opts: LedgerOptions, height: bigint, treeSize: bigint, rootHash: Uint8Array, prevHash: Uint8Array, time: string) {
+/**
+ * Key rotation: the latest block is signed by `previousSigner`, not by `signer`. Writes one block
+ * with no new entries whose checkpoint both keys sign, and records the new key (and the old one,
+ * from block 0, when no history was recorded yet) in the same atomic batch.
+ */
+async function handOver(opts: LedgerOptions, head: LogHead, latest: BlockRecord): Promise<{ head: LogHead; latest: BlockRecord }> {
+  const prev = opts.previousSigner;
+  if (prev === undefined || !isSignedBy(latest.checkpoint, prev.verifierKey)) {
+    throw new LogError(
+      'corrupt_store',
+      `the log key ${opts.verifierKey} did not sign the latest block ${latest.height}: to rotate the key, keep the previous one as the previous key (docs/OPERATIONS.md)`,
+    );
+  }
+  const known = await loadKeyHistory(opts.store);
+  const height = head.height + 1n;
+  const time = formatTime(Math.max(opts.clock.now(), Date.parse(head.time)));
+  const block = makeBlock(opts, height, head.treeSize, head.rootHash, head.blockHash, time, [prev, opts.signer]);
+  const next: LogHead = { ...head, height, blockHash: block.hash, time };
+  const records = [...(known.length === 0 ? [logKeyRecord(prev.verifierKey, 0n)] : []), logKeyRecord(opts.verifierKey, height)];
+  await opts.store.commit({ entries: [], nodes: [], block: block.record, head: next, deposits: [], claims: [], records });
+  return { head: next, latest: block.record };
+}
+
+function makeBlock(opts: LedgerOptions, height: bigint, treeSize: bigint, rootHash: Uint8Array, prevHash: Uint8Array, time: string, signers: NoteSigner[] = [opts.signer]) {
   const body = formatCheckpointBody({ origin: opts.origin, treeSize, rootHash, height, time, prevHash });
-  const checkpoint = signNote(body, opts.signer);
+  const checkpoint = signNoteBy(body, signers);
   return { record: { height, treeSize, rootHash, prevHash, time, checkpoint } satisfies BlockRecord, hash: blockHash(body, opts.sha256) };
 }
 

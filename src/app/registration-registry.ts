@@ -112,7 +112,7 @@ export class Registry {
       treeSize: block.treeSize,
       proof: proof.hashes,
       checkpoint: block.checkpoint,
-      logKey: this.b.d.ledger.verifierKey,
+      logKey: this.b.d.ledger.keyAt(block.height),
     });
   }
 

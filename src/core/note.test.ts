@@ -12,6 +12,8 @@ import {
   parseNoteUnverified,
   parseVerifierKey,
   signNote,
+  signNoteBy,
+  isSignedBy,
   type NoteSigner,
 } from './note.js';
 import { codeOf } from '../../test/support/errors.js';
@@ -321,5 +323,27 @@ describe('malformed notes (bad_format)', () => {
 
   it('a malformed verifier key is bad_format', () => {
     expect(codeOf(() => openNote(good, 'nonsense'))).toBe('bad_format');
+  });
+});
+
+describe('signNoteBy (a key hand-over: two keys sign one text)', () => {
+  const body = 'localhost/copyright-ledger\n7\n';
+  const outgoing = createEd25519Signer('localhost/copyright-ledger', new Uint8Array(32).fill(41));
+  const incoming = createEd25519Signer('localhost/copyright-ledger', new Uint8Array(32).fill(42));
+
+  it('opens under each key, the other signature left unverified; one signer gives signNote exactly', () => {
+    const note = signNoteBy(body, [outgoing, incoming]);
+    expect(openNote(note, outgoing.verifierKey).unverified).toHaveLength(1);
+    expect(openNote(note, incoming.verifierKey).unverified).toHaveLength(1);
+    expect(parseNoteUnverified(note).signatures.map((s) => toHex(s.keyId))).toEqual([toHex(outgoing.keyId), toHex(incoming.keyId)]);
+    expect(signNoteBy(body, [outgoing])).toBe(signNote(body, outgoing));
+    expect(isSignedBy(note, incoming.verifierKey)).toBe(true);
+    expect(isSignedBy(signNote(body, outgoing), incoming.verifierKey)).toBe(false);
+    expect(isSignedBy('not a note', incoming.verifierKey)).toBe(false);
+  });
+
+  it('refuses no signer and the same key twice', () => {
+    expect(codeOf(() => signNoteBy(body, []))).toBe('bad_format');
+    expect(codeOf(() => signNoteBy(body, [outgoing, outgoing]))).toBe('bad_format');
   });
 });

@@ -162,15 +162,44 @@ function checkText(text: string): void {
  * {@link openNote} under the signer's verifier key and give back exactly `body`.
  */
 export function signNote(body: string, signer: NoteSigner): string {
+  return signNoteBy(body, [signer]);
+}
+
+/**
+ * Signs `body` with several keys: one signature line per signer, in the given order (a key
+ * hand-over: the outgoing and the incoming key sign the same text). Same preconditions as
+ * {@link signNote}; `signers` MUST be non-empty and MUST NOT repeat a (name, key id) pair
+ * (else LogError('bad_format')). The result opens with {@link openNote} under each signer's key.
+ */
+export function signNoteBy(body: string, signers: readonly NoteSigner[]): string {
   if (!body.endsWith('\n')) bad('note body must end with a newline');
   checkText(body);
-  checkKeyName(signer.name);
-  if (signer.keyId.length !== 4) bad('signer key id must be 4 bytes');
+  if (signers.length === 0 || signers.length > MAX_NOTE_SIGNATURES) bad('a note needs 1 to 100 signers');
   const message = utf8(body);
-  if (message.length + 2048 > MAX_NOTE_BYTES) bad('note body too long');
-  const sig = signer.sign(message);
-  if (sig.length !== 64) bad('signer returned a signature that is not 64 bytes');
-  return `${body}\n${EM_DASH_PREFIX}${signer.name} ${toBase64(concatBytes(signer.keyId, sig))}\n`;
+  if (message.length + 2048 * signers.length > MAX_NOTE_BYTES) bad('note body too long');
+  const seen = new Set<string>();
+  let lines = '';
+  for (const signer of signers) {
+    checkKeyName(signer.name);
+    if (signer.keyId.length !== 4) bad('signer key id must be 4 bytes');
+    const id = `${signer.name}+${toHex(signer.keyId)}`;
+    if (seen.has(id)) bad(`two signatures by ${id}`);
+    seen.add(id);
+    const sig = signer.sign(message);
+    if (sig.length !== 64) bad('signer returned a signature that is not 64 bytes');
+    lines += `${EM_DASH_PREFIX}${signer.name} ${toBase64(concatBytes(signer.keyId, sig))}\n`;
+  }
+  return `${body}\n${lines}`;
+}
+
+/** True when `note` opens under `verifierKey` ({@link openNote} succeeds); never throws. */
+export function isSignedBy(note: string | Uint8Array, verifierKey: string | ParsedVerifierKey): boolean {
+  try {
+    openNote(note, verifierKey);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /**

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import type { Request } from 'express';
 import { budgetOf, clientKey } from '../../src/adapters/http/limits.js';
 import { FlexibleRateLimiter } from '../../src/adapters/limits/rate-limiter.js';
-import { httpAuditSource } from '../../src/adapters/cli/http-source.js';
+import { httpAuditSource, patientFetch } from '../../src/adapters/cli/http-source.js';
 
 describe('FlexibleRateLimiter', () => {
   it('refuses exactly the excess of concurrent takes, and keeps policies and keys apart', async () => {
@@ -59,7 +59,7 @@ describe('audit over HTTP', () => {
       new Response('origin+1234abcd+key\n', { status: 200 }),
     ];
     let calls = 0;
-    const source = httpAuditSource('http://server.invalid/', async () => answers[calls++]!);
+    const source = httpAuditSource('http://server.invalid/', patientFetch(async () => answers[calls++]!, 8, async () => undefined));
     expect(await source.key()).toBe('origin+1234abcd+key');
     expect(calls).toBe(3);
   });

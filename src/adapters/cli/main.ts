@@ -4,38 +4,33 @@
  */
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { access, readFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { access } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { toHex } from '../../core/bytes.js';
 import { verifyAnyCertificate } from '../../core/registration.js';
-import { parseVerifierKey } from '../../core/note.js';
-import { audit } from '../../app/audit.js';
-import { nodeSha256, readVerifierKey } from '../crypto/node.js';
-import { LevelLogStore } from '../level/store.js';
-import { levelAuditSource } from '../level/audit-source.js';
-import { httpAuditSource } from './http-source.js';
+import { nodeSha256 } from '../crypto/node.js';
+import { auditCommand } from './audit.js';
+import { exportCommand } from './export.js';
 import { ingestCommand, IngestUsage, INGEST_USAGE } from './ingest.js';
-import { progress } from './progress.js';
 import { readTsaCertificates } from './tsa-cert.js';
+import { keyOption, readText, Usage, type Io } from './usage.js';
+
+export type { Io };
 
 const USAGE = `usage:
   copyright-ledger verify <certificate.json> [--file F] [--key <verifier key> | --key-file F] [--tsa-cert F]... [--json]
-  copyright-ledger audit [--data-dir D | --server URL] [--key <verifier key> | --key-file F]
+  copyright-ledger audit [--data-dir D | --server URL | --archive F [--tsa-cert F]...] [--key <verifier key> | --key-file F]
+  copyright-ledger export (--data-dir D | --server URL) --out F [--key <verifier key> | --key-file F]
 ${INGEST_USAGE}
 
 verify  checks an evidence or registration certificate offline; exit 0 valid, 1 invalid, 2 usage error
 audit   recomputes every leaf, node, root, signature and the block chain; exit 0, or 1 naming
-        the first bad entry index or block height; 2 when it cannot run (usage, server unreachable)
+        the first bad entry index or block height; 2 when it cannot run (usage, server unreachable);
+        --archive checks an export archive with no server, naming the first bad file (docs/ARCHIVE.md)
+export  writes the whole public log (entries, checkpoints, timestamps, keys, registry) as one
+        tar archive (docs/ARCHIVE.md); --data-dir reads a stopped server's store
 ingest  deposits every file of a directory or manifest.jsonl; resumable with --state; exit 0,
         1 listing the failures, 130 interrupted (docs/UPLOADS.md)`;
-
-class Usage extends Error {}
-
-export interface Io {
-  out: (line: string) => void;
-  err: (line: string) => void;
-}
 
 const stdio: Io = { out: (l) => process.stdout.write(l + '\n'), err: (l) => process.stderr.write(l + '\n') };
 
@@ -47,6 +42,8 @@ export async function main(argv: string[], io: Io = stdio): Promise<number> {
         return await verifyCommand(rest, io);
       case 'audit':
         return await auditCommand(rest, io);
+      case 'export':
+        return await exportCommand(rest, io);
       case 'ingest':
         return await ingestCommand(rest, io);
       case undefined:
@@ -64,26 +61,6 @@ export async function main(argv: string[], io: Io = stdio): Promise<number> {
       return 2;
     }
     throw e;
-  }
-}
-
-async function keyOption(values: { key?: string; 'key-file'?: string }): Promise<string | undefined> {
-  if (values.key !== undefined && values['key-file'] !== undefined) throw new Usage('give --key or --key-file, not both');
-  const text = values.key ?? (values['key-file'] !== undefined ? (await readText(values['key-file'])).trim() : undefined);
-  if (text === undefined) return undefined;
-  try {
-    parseVerifierKey(text);
-  } catch {
-    throw new Usage('the verifier key is not of the form <origin>+<key id>+<base64 key>');
-  }
-  return text;
-}
-
-async function readText(path: string): Promise<string> {
-  try {
-    return await readFile(path, 'utf8');
-  } catch (e) {
-    throw new Usage(`cannot read ${path}: ${(e as Error).message}`);
   }
 }
 
@@ -135,62 +112,4 @@ export async function hashFile(path: string): Promise<{ sha256: string; sm3: str
     throw new Usage(`cannot read ${path}: ${(e as Error).message}`);
   }
   return { sha256: toHex(sha.digest()), sm3: toHex(sm3.digest()), size };
-}
-
-async function auditCommand(args: string[], io: Io): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args,
-    allowPositionals: false,
-    options: { 'data-dir': { type: 'string' }, server: { type: 'string' }, key: { type: 'string' }, 'key-file': { type: 'string' } },
-  });
-  void positionals;
-  if (values['data-dir'] !== undefined && values.server !== undefined) throw new Usage('give --data-dir or --server, not both');
-  const pinned = await keyOption(values);
-  const bar = progress('audit');
-  const onProgress = (done: bigint, total: bigint) => bar.update(Number(done), Number(total));
-  let report;
-  if (values.server !== undefined) {
-    let base: URL;
-    try {
-      base = new URL(values.server);
-    } catch {
-      throw new Usage('--server takes a URL');
-    }
-    const src = httpAuditSource(base.toString());
-    try {
-      const verifierKey = pinned ?? (await src.key());
-      if (pinned === undefined) io.err(`note: using the key the server serves (${verifierKey}); pin it with --key`);
-      report = await audit(src, { verifierKey, sha256: nodeSha256, onProgress });
-    } catch (e) {
-      // Not a finding about the log: the server could not be read (down, refused, answered 5xx).
-      io.err(`error: audit could not complete: cannot read ${base.origin}: ${(e as Error).message}`);
-      return 2;
-    }
-  } else {
-    const dir = values['data-dir'] ?? process.env.DATA_DIR ?? './store';
-    let store: LevelLogStore;
-    try {
-      await access(join(dir, 'ledger'));
-      store = await LevelLogStore.open(join(dir, 'ledger'), { readOnly: true });
-    } catch (e) {
-      throw new Usage(`cannot open the store in ${dir} (is the server still running?): ${(e as Error).message}`);
-    }
-    try {
-      // The key file holds no origin: take the name block 0 was signed for.
-      const origin = (await store.getBlock(0n))?.checkpoint.split('\n', 1)[0];
-      const verifierKey = pinned ?? (await readVerifierKey(dir, origin !== undefined ? { origin } : {}));
-      if (verifierKey === undefined) throw new Usage(`no log key in ${dir}; give --key`);
-      report = await audit(levelAuditSource(store), { verifierKey, sha256: nodeSha256, onProgress });
-    } finally {
-      await store.close();
-    }
-  }
-  bar.done(Number(report.entries), Number(report.entries));
-  if (report.ok) {
-    io.out(`audit ok: ${report.blocks} blocks, ${report.entries} entries`);
-    return 0;
-  }
-  const p = report.problem!;
-  io.out(`audit FAILED at ${p.kind} ${p.at}: ${p.message}`);
-  return 1;
 }

@@ -212,3 +212,23 @@ export async function readVerifierKey(
   }
   return signerFromPem(pem, origin, path).verifierKey;
 }
+
+/** Default name, inside DATA_DIR, of the key the log signed with before a rotation. */
+export const PREVIOUS_KEY_FILE_NAME = 'log-key.previous.pem';
+
+/**
+ * The signer of the log's previous key (key rotation, docs/OPERATIONS.md): reads `keyFile` if
+ * given (it MUST exist), else `<dataDir>/log-key.previous.pem`, resolving undefined when that file
+ * does not exist. MUST NOT create or modify any file. Errors as in {@link loadOrCreateSigner}.
+ */
+export async function readPreviousSigner(opts: { origin: string; dataDir: string; keyFile?: string | undefined }): Promise<LogSigner | undefined> {
+  const path = opts.keyFile ?? join(opts.dataDir, PREVIOUS_KEY_FILE_NAME);
+  let pem: string;
+  try {
+    pem = await readFile(path, 'utf8');
+  } catch (cause) {
+    if (opts.keyFile === undefined && isErrno(cause, 'ENOENT')) return undefined;
+    throw new LogError('internal', `cannot read previous log key file ${path}`, { cause });
+  }
+  return signerFromPem(pem, opts.origin, path);
+}

@@ -27,6 +27,8 @@ import type { RateLimiter } from '../limits/rate-limiter.js';
 import { observabilityRoutes, requestObserver, type ObservabilityDeps } from './observability.js';
 import { securityHeaders } from './security.js';
 import type { WorkerPool } from '../workers/pool.js';
+import { archiveRoutes } from './archive-routes.js';
+import type { LogStore } from '../../app/ports.js';
 
 export interface HttpDeps {
   ledger: Ledger;
@@ -50,6 +52,8 @@ export interface HttpDeps {
   https?: boolean;
   /** Worker threads for POST /v1/verify and PDF rendering (workers/pool.ts); absent: both run on the event loop. */
   workers?: WorkerPool;
+  /** The log's key history and the registry listing exporters read (archive-routes.ts). */
+  archive?: { store: Pick<LogStore, 'listRecords'> };
 }
 
 const SINGLE_BODY_LIMIT = '256kb';
@@ -80,7 +84,7 @@ export function createApp(deps: HttpDeps) {
   const me = (req: Request): AccountRecord => req.account!;
   // One verifier for POST /v1/verify, JSON or multipart: the log's key and the pinned TSA certificates.
   const verify = async (certificate: unknown, file?: NonNullable<VerifyOptions['file']>) => {
-    const trust = { verifierKey: ledger.verifierKey, tsaCertificates: deps.timestamps?.trusted ?? [], ...(file ? { file } : {}) };
+    const trust = { verifierKey: ledger.keyNamed((certificate as { logKey?: unknown } | null)?.logKey), tsaCertificates: deps.timestamps?.trusted ?? [], ...(file ? { file } : {}) };
     return deps.workers ? deps.workers.verify(certificate, trust) : verifyAnyCertificate(certificate, { ...trust, sha256: deps.sha256 });
   };
   const renderPdf = deps.workers ? (input: PdfInput) => deps.workers!.certificatePdf(input) : undefined;
@@ -196,6 +200,7 @@ export function createApp(deps: HttpDeps) {
   if (deps.registration) app.use(organisationRoutes({ organisations: deps.registration.organisations, accounts }));
   if (deps.timestamps) app.use(timestampRoutes({ ...deps.timestamps, ledger }));
   app.get('/v1/accounts/me/usage', auth, storageUsage(deps.uploads));
+  if (deps.archive) app.use(archiveRoutes({ ledger, store: deps.archive.store }));
 
   app.use((req, res) => sendProblem(res, 'not_found', `no route for ${req.method} ${req.path}`));
   app.use(errorHandler(deps.log ?? ((m, e) => console.error(m, e))));

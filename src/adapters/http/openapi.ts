@@ -4,6 +4,7 @@ import { accountPaths } from './accounts-schemas.js';
 import { organisationPaths } from './organisations-schemas.js';
 import { registrationPaths } from './registration-openapi.js';
 import { usagePath, withRateLimits } from './limits-openapi.js';
+import { archivePaths } from './archive-routes.js';
 import * as S from './schemas.js';
 import { pdfContent, uploadDepositForm, verifyForm, verifyPagePath } from './upload-openapi.js';
 
@@ -131,6 +132,7 @@ export function buildOpenApi(): Json {
       ...registrationPaths(),
       ...organisationPaths(),
       ...usagePath(),
+      ...archivePaths(problem, outSchema),
     },
   });
 }

@@ -140,7 +140,7 @@ export function uploadRoutes(deps: UploadRouteDeps) {
       const id = cert.deposit.id;
       const pdf = await (deps.renderPdf ?? renderCertificatePdf)({
         certificate: cert,
-        verifierKey: ledger.verifierKey,
+        verifierKey: ledger.keyNamed(cert.logKey),
         verifyUrl: `${baseUrl()}/verify/${id}`,
         issuedAt: new Date().toISOString(),
       });

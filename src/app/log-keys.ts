@@ -1,0 +1,52 @@
+/**
+ * The log's key history. The log signs with one Ed25519 key at a time; when the operator rotates
+ * it, the first block after the rotation (the hand-over block) is signed by BOTH the outgoing
+ * and the incoming key, so the hand-over is itself proven by the chain. The history of verifier
+ * keys is kept as auxiliary records (space `log-keys`, one per key, keyed by the zero-padded
+ * height of the first block the key signs) written in the same atomic batch as the hand-over.
+ * A store with no records has one key: the one that signs its blocks, from block 0.
+ */
+import type { LogStore, RecordWrite } from './ports.js';
+
+export const LOG_KEYS_SPACE = 'log-keys';
+
+/** One verifier key and the blocks it signs: [firstHeight, lastHeight]; no lastHeight for the key in force. */
+export interface LogKeyRange {
+  key: string;
+  firstHeight: bigint;
+  /** The hand-over block to the next key (signed by both); absent for the current key. */
+  lastHeight?: bigint;
+}
+
+const pad = (h: bigint) => h.toString().padStart(20, '0');
+
+export function logKeyRecord(key: string, firstHeight: bigint): RecordWrite {
+  return { space: LOG_KEYS_SPACE, key: pad(firstHeight), value: JSON.stringify({ key, firstHeight: firstHeight.toString() }) };
+}
+
+/** The stored key history, oldest first, with `lastHeight` filled in; [] when none was ever recorded. */
+export async function loadKeyHistory(store: Pick<LogStore, 'listRecords'>): Promise<LogKeyRange[]> {
+  const rows = await store.listRecords(LOG_KEYS_SPACE, { limit: 10_000 });
+  const keys = rows.map((r) => {
+    const v = JSON.parse(r.value) as { key: string; firstHeight: string };
+    return { key: v.key, firstHeight: BigInt(v.firstHeight) } as LogKeyRange;
+  });
+  return withLastHeights(keys);
+}
+
+/** Sets each key's `lastHeight` to the next key's `firstHeight` (the shared hand-over block). */
+export function withLastHeights(keys: readonly { key: string; firstHeight: bigint }[]): LogKeyRange[] {
+  return keys.map((k, i) => (i + 1 < keys.length ? { key: k.key, firstHeight: k.firstHeight, lastHeight: keys[i + 1]!.firstHeight } : { key: k.key, firstHeight: k.firstHeight }));
+}
+
+/** The key in force at `height` (the incoming key for a hand-over block). */
+export function keyAt(keys: readonly LogKeyRange[], height: bigint): string | undefined {
+  let found: string | undefined;
+  for (const k of keys) if (k.firstHeight <= height) found = k.key;
+  return found;
+}
+
+/** JSON form of the history (GET /v1/log/keys, `log-keys.json` in archives). */
+export function keyHistoryJson(keys: readonly LogKeyRange[]) {
+  return { keys: keys.map((k) => ({ key: k.key, firstHeight: Number(k.firstHeight), ...(k.lastHeight !== undefined ? { lastHeight: Number(k.lastHeight) } : {}) })) };
+}

@@ -1,0 +1,141 @@
+/**
+ * Log key rotation (docs/OPERATIONS.md): certificates issued before keep verifying under the old
+ * key, new ones under the new key; the hand-over block is signed by both; GET /v1/log/keys, the
+ * three audits and an export archive all carry and check the history.
+ */
+import { rename, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseNoteUnverified } from '../../src/core/note.js';
+import { ConfigSchema } from '../../src/config.js';
+import { startService, type Service } from '../../src/server.js';
+import { createAccount } from '../support/service.js';
+import { makeTempDir, removeAllTempDirs, runCli, type TempDir } from '../support/proc.js';
+
+let tmp: TempDir;
+let dataDir: string;
+let svc: Service | undefined;
+let oldKey: string;
+let newKey: string;
+let oldCertFile: string;
+let newCertFile: string;
+let oldCert: Record<string, unknown>;
+let newCert: Record<string, unknown>;
+
+const start = (env: Record<string, string> = {}) => startService(ConfigSchema.parse({ PORT: '0', HOST: '127.0.0.1', DATA_DIR: dataDir, LOG_LEVEL: 'silent', TSA_MIN_INTERVAL_MS: '0', ...env }));
+
+let oldDeposit: { apiKey: string; id: string };
+
+async function depositAndCertify(url: string, n: number): Promise<Record<string, unknown>> {
+  const { apiKey } = await createAccount(url);
+  const headers = { authorization: `Bearer ${apiKey}`, 'content-type': 'application/json' };
+  const res = await fetch(`${url}/v1/deposits`, { method: 'POST', headers, body: JSON.stringify({ sha256: n.toString(16).padStart(64, 'e') }) });
+  expect(res.status).toBe(201);
+  const { id } = (await res.json()) as { id: string };
+  if (n === 1) oldDeposit = { apiKey, id };
+  return certificateOf(url, apiKey, id);
+}
+
+async function certificateOf(url: string, apiKey: string, id: string): Promise<Record<string, unknown>> {
+  return (await (await fetch(`${url}/v1/deposits/${id}/certificate`, { headers: { authorization: `Bearer ${apiKey}` } })).json()) as Record<string, unknown>;
+}
+
+const verifyApi = async (url: string, cert: unknown) =>
+  (await (await fetch(`${url}/v1/verify`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(cert) })).json()) as { valid: boolean };
+
+beforeAll(async () => {
+  tmp = await makeTempDir('cl-rotate-');
+  dataDir = join(tmp.path, 'store');
+  svc = await start();
+  oldKey = svc.ledger.verifierKey;
+  oldCert = await depositAndCertify(svc.url, 1);
+  // Wait for the deposit's block to be timestamped under the old key, so its certificate stays on that block.
+  const h = svc.ledger.latestBlock.height;
+  for (let i = 0; i < 600 && (await fetch(`${svc.url}/v1/blocks/${h}/timestamp`)).status !== 200; i++) await new Promise((r) => setTimeout(r, 50));
+  await svc.close();
+  await rename(join(dataDir, 'log-key.pem'), join(dataDir, 'log-key.previous.pem'));
+  svc = await start();
+  newKey = svc.ledger.verifierKey;
+  newCert = await depositAndCertify(svc.url, 2);
+  oldCertFile = join(tmp.path, 'old.json');
+  newCertFile = join(tmp.path, 'new.json');
+  await writeFile(oldCertFile, JSON.stringify(oldCert));
+  await writeFile(newCertFile, JSON.stringify(newCert));
+}, 60_000);
+
+afterAll(async () => {
+  await svc?.close();
+  await removeAllTempDirs();
+});
+
+describe('log key rotation', () => {
+  it('writes a hand-over block signed by both keys, and serves the history', async () => {
+    expect(newKey).not.toBe(oldKey);
+    const keys = (await (await fetch(`${svc!.url}/v1/log/keys`)).json()) as { keys: { key: string; firstHeight: number; lastHeight?: number }[] };
+    expect(keys.keys.map((k) => k.key)).toEqual([oldKey, newKey]);
+    const h = keys.keys[1]!.firstHeight;
+    expect(keys.keys[0]).toEqual({ key: oldKey, firstHeight: 0, lastHeight: h });
+    const block = (await (await fetch(`${svc!.url}/v1/blocks/${h}`)).json()) as { checkpoint: string; treeSize: number };
+    expect(parseNoteUnverified(block.checkpoint).signatures).toHaveLength(2);
+    expect(block.treeSize).toBe(1); // no new entries in the hand-over block
+    expect((await (await fetch(`${svc!.url}/v1/log/key`)).text()).trim()).toBe(newKey);
+  });
+
+  it('old certificates verify under the old key, new ones under the new key (CLI and POST /v1/verify)', async () => {
+    expect(oldCert.logKey).toBe(oldKey);
+    expect(newCert.logKey).toBe(newKey);
+    expect((await runCli(['verify', oldCertFile, '--key', oldKey])).code).toBe(0);
+    expect((await runCli(['verify', newCertFile, '--key', newKey])).code).toBe(0);
+    expect((await runCli(['verify', oldCertFile, '--key', newKey])).code).toBe(1);
+    expect(await verifyApi(svc!.url, oldCert)).toMatchObject({ valid: true });
+    expect(await verifyApi(svc!.url, newCert)).toMatchObject({ valid: true });
+  });
+
+  it('a certificate fetched after the rotation names the key that signed its checkpoint; its PDF renders', async () => {
+    const again = await certificateOf(svc!.url, oldDeposit.apiKey, oldDeposit.id);
+    const height = BigInt(/\nblock (\d+)\n/.exec(again.checkpoint as string)![1]!);
+    expect(again.logKey).toBe(svc!.ledger.keyAt(height));
+    expect(again.logKey).toBe(oldKey); // its block was stamped before the rotation
+    const file = join(tmp.path, 'again.json');
+    await writeFile(file, JSON.stringify(again));
+    const r = await runCli(['verify', file, '--key', again.logKey as string]);
+    expect(r.code, r.text).toBe(0);
+    expect(await verifyApi(svc!.url, again)).toMatchObject({ valid: true });
+    const pdf = await fetch(`${svc!.url}/v1/deposits/${oldDeposit.id}/certificate`, { headers: { authorization: `Bearer ${oldDeposit.apiKey}`, accept: 'application/pdf' } });
+    expect(pdf.status).toBe(200);
+    expect(pdf.headers.get('content-type')).toMatch(/application\/pdf/);
+    await pdf.arrayBuffer();
+  });
+
+  it('audit --server, export and audit --archive, and audit --data-dir follow the hand-over, pinned to either key', async () => {
+    for (const key of [oldKey, newKey]) {
+      const r = await runCli(['audit', '--server', svc!.url, '--key', key]);
+      expect(r.code, r.text).toBe(0);
+    }
+    const archive = join(tmp.path, 'rotated.tar');
+    expect((await runCli(['export', '--server', svc!.url, '--out', archive])).code).toBe(0);
+    for (const key of [oldKey, newKey]) {
+      const r = await runCli(['audit', '--archive', archive, '--key', key]);
+      expect(r.code, r.text).toBe(0);
+    }
+    await svc!.close();
+    svc = undefined;
+    const r = await runCli(['audit', '--data-dir', dataDir]);
+    expect(r.code, r.text).toBe(0);
+    expect(r.text).toMatch(/audit ok: \d+ blocks, 2 entries/);
+  });
+
+  it('restarts without a second hand-over; a key that signed nothing here is refused at start', async () => {
+    svc = await start();
+    const height = svc.ledger.latestBlock.height;
+    expect(svc.ledger.keys).toHaveLength(2);
+    await svc.close();
+    svc = undefined;
+    // Move the current key away too: a fresh key with the previous one that did not sign the latest block.
+    await rename(join(dataDir, 'log-key.pem'), join(tmp.path, 'current.pem'));
+    await expect(start()).rejects.toThrow(/did not sign the latest block/);
+    await rename(join(tmp.path, 'current.pem'), join(dataDir, 'log-key.pem'));
+    svc = await start();
+    expect(svc.ledger.latestBlock.height).toBe(height);
+  });
+});
