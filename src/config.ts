@@ -53,6 +53,12 @@ export const ConfigSchema = z.object({
   STATS_TARGET_DEPOSITS: z.coerce.number().int().positive().default(2_000_000),
   STATS_TARGET_APPLICATIONS: z.coerce.number().int().positive().default(100_000),
   STATS_TARGET_ENTITIES: z.coerce.number().int().positive().default(4_000),
+  /** Test-only (refused unless NODE_ENV=test): `N` or `N:after-write` stops the N-th commit for good, announcing it on stdout (src/adapters/commit-halt.ts). */
+  TEST_HALT_AT_COMMIT: z
+    .string()
+    .regex(/^[1-9][0-9]{0,8}(:after-write)?$/, 'N or N:after-write, N >= 1')
+    .transform((v) => ({ n: Number(v.split(':')[0]), afterWrite: v.endsWith(':after-write') }))
+    .optional(),
 });
 
 export type Config = z.infer<typeof ConfigSchema>;

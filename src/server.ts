@@ -10,6 +10,7 @@ import type { Server } from 'node:http';
 import { loadOrCreateSigner, nodeSha256 } from './adapters/crypto/node.js';
 import { createApp } from './adapters/http/app.js';
 import { LevelLogStore } from './adapters/level/store.js';
+import { withCommitHalt } from './adapters/commit-halt.js';
 import { Accounts } from './app/accounts.js';
 import { Deposits } from './app/deposits.js';
 import { Ledger } from './app/log.js';
@@ -57,8 +58,9 @@ export async function startService(config: Config, log: (msg: string, err?: unkn
     log(`MAX_QUEUE_ENTRIES (${config.MAX_QUEUE_ENTRIES}) is below MAX_BATCH_ENTRIES (${config.MAX_BATCH_ENTRIES}): larger batches will always be answered 503 overloaded`);
   }
   const signer = await loadOrCreateSigner({ origin: config.LOG_ORIGIN, dataDir: config.DATA_DIR, keyFile: config.LOG_KEY_FILE });
-  const store = await LevelLogStore.open(join(config.DATA_DIR, 'ledger'));
+  const level = await LevelLogStore.open(join(config.DATA_DIR, 'ledger'));
   try {
+    const store = withCommitHalt(level, config.TEST_HALT_AT_COMMIT);
     const ledger = await Ledger.open({
       store,
       signer,
@@ -108,7 +110,7 @@ export async function startService(config: Config, log: (msg: string, err?: unkn
         })()),
     };
   } catch (e) {
-    await store.close();
+    await level.close();
     throw e;
   }
 }
