@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import type { Server } from 'node:http';
 import { loadOrCreateSigner, nodeSha256 } from './adapters/crypto/node.js';
 import { createApp } from './adapters/http/app.js';
+import { answerClientErrors } from './adapters/http/client-error.js';
 import { LevelLogStore } from './adapters/level/store.js';
 import { withCommitHalt } from './adapters/commit-halt.js';
 import { Accounts } from './app/accounts.js';
@@ -83,6 +84,7 @@ export async function startService(config: Config, log: (msg: string, err?: unkn
       const s = app.listen(config.PORT, config.HOST, (err?: Error) => (err ? reject(err) : resolve(s)));
     });
     server.keepAliveTimeout = 65_000;
+    answerClientErrors(server);
     ts.worker.start();
     const port = (server.address() as AddressInfo).port;
     const host = config.HOST === '0.0.0.0' || config.HOST === '::' ? '127.0.0.1' : config.HOST;
