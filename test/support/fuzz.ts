@@ -222,14 +222,20 @@ export function mutated(valid: fc.Arbitrary<unknown>): fc.Arbitrary<unknown> {
   );
 }
 
-/** JSON texts that are not (quite) JSON, or JSON of the wrong shape. */
+/** JSON texts that are not (quite) JSON, or JSON of the wrong shape (now and then a huge one). */
 export const badJsonText = fc.oneof(
-  fc.constantFrom('', '{', '}', '{"a":}', "{'a':1}", '[1,2', 'nul', 'NaN', '1e999999', '"\\ud800"', '\ufeff{}', '{"a":1}garbage', '{"__proto__":{"x":1}}', 'null', '[]', '"text"', '0'),
-  fc.jsonValue({ maxDepth: 3 }).chain((v) => {
-    const text = JSON.stringify(v) ?? 'null';
-    return fc.nat({ max: text.length }).map((cut) => text.slice(0, cut));
-  }),
-  fc.nat({ max: 60_000 }).map((d) => '['.repeat(d) + ']'.repeat(d)),
-  fc.nat({ max: 60_000 }).map((d) => '{"a":'.repeat(d) + '1' + '}'.repeat(d)),
-  fc.nat({ max: 300_000 }).map((n) => JSON.stringify({ big: 'x'.repeat(n) })),
+  {
+    weight: 4,
+    arbitrary: fc.constantFrom('', '{', '}', '{"a":}', "{'a':1}", '[1,2', 'nul', 'NaN', '1e999999', '"\\ud800"', '\ufeff{}', '{"a":1}garbage', '{"__proto__":{"x":1}}', 'null', '[]', '"text"', '0'),
+  },
+  {
+    weight: 4,
+    arbitrary: fc.jsonValue({ maxDepth: 3 }).chain((v) => {
+      const text = JSON.stringify(v) ?? 'null';
+      return fc.nat({ max: text.length }).map((cut) => text.slice(0, cut));
+    }),
+  },
+  { weight: 1, arbitrary: fc.nat({ max: 30_000 }).map((d) => '['.repeat(d) + ']'.repeat(d)) },
+  { weight: 1, arbitrary: fc.nat({ max: 30_000 }).map((d) => '{"a":'.repeat(d) + '1' + '}'.repeat(d)) },
+  { weight: 1, arbitrary: fc.nat({ max: 300_000 }).map((n) => JSON.stringify({ big: 'x'.repeat(n) })) },
 );
