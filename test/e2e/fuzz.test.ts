@@ -9,7 +9,7 @@
  * the run /healthz answers 200, and the stopped store passes `copyright-ledger audit`.
  *
  * A failure prints fast-check's seed and the shrunk batch of requests; the error names the one
- * that failed. Replay with FUZZ_SEED=<seed>.
+ * that failed. Replay with FUZZ_SEED=<seed>; FUZZ_REQUESTS=100000 runs longer.
  */
 import { randomBytes } from 'node:crypto';
 import { rm } from 'node:fs/promises';
@@ -24,7 +24,8 @@ import { badJsonText, fromSchema, mutated, nastyString, poolRef, PoolRef, Pools,
 const ADMIN_API_KEY = 'admin-key-for-the-fuzz-test-0123456789';
 /** The service's environment: one place for extra settings (e.g. generous rate limits). */
 const FUZZ_ENV: Record<string, string> = { ADMIN_API_KEY };
-const TOTAL_REQUESTS = 10_000;
+/** At least this many requests per run (FUZZ_REQUESTS raises it for a longer local run). */
+const TOTAL_REQUESTS = Math.max(10_000, Number(process.env.FUZZ_REQUESTS ?? 0) || 0);
 /** Requests in flight at once (one fast-check run sends this many together). */
 const CONCURRENCY = 8;
 const NUM_RUNS = Math.ceil(TOTAL_REQUESTS / CONCURRENCY);

@@ -8,7 +8,6 @@
  */
 import fc from 'fast-check';
 
-/* eslint-disable @typescript-eslint/no-explicit-any */
 type Schema = Record<string, any>;
 
 export type PoolKind = 'deposit' | 'registration' | 'account' | 'sha256' | 'number';
