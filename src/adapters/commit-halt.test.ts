@@ -1,3 +1,6 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { Ledger } from '../app/log.js';
 import { portableSha256 } from '../core/hash.js';
@@ -5,6 +8,7 @@ import { createEd25519Signer, formatVerifierKey } from '../core/note.js';
 import { ConfigSchema } from '../config.js';
 import { withCommitHalt } from './commit-halt.js';
 import { MemoryLogStore } from './memory/store.js';
+import { startService } from '../server.js';
 
 const ORIGIN = 'test.example/log';
 const signer = createEd25519Signer(ORIGIN, new Uint8Array(32).fill(7));
@@ -41,6 +45,23 @@ describe('TEST_HALT_AT_COMMIT (test-only commit halt)', () => {
     for (const env of ['', 'production', 'development', 'TEST']) {
       expect(() => withCommitHalt(new MemoryLogStore(), { n: 1, afterWrite: false }, env)).toThrow(/NODE_ENV=test/);
     }
+  });
+
+  it('a service configured with it outside NODE_ENV=test refuses to start, and leaves its store closed', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'cl-halt-'));
+    const config = (env: Record<string, string>) => ConfigSchema.parse({ PORT: '0', HOST: '127.0.0.1', DATA_DIR: dir, LOG_LEVEL: 'silent', ...env });
+    const saved = process.env.NODE_ENV;
+    try {
+      process.env.NODE_ENV = 'production';
+      await expect(startService(config({ TEST_HALT_AT_COMMIT: '1' }))).rejects.toThrow(/NODE_ENV=test/);
+    } finally {
+      if (saved === undefined) delete process.env.NODE_ENV;
+      else process.env.NODE_ENV = saved;
+    }
+    // The store was closed on the way out: the same DATA_DIR opens again.
+    const svc = await startService(config({}));
+    await svc.close();
+    await rm(dir, { recursive: true, force: true });
   });
 
   it.each([false, true])('halts the N-th non-empty commit (afterWrite %s), announces it, and leaves the store as described', async (afterWrite) => {
