@@ -66,7 +66,7 @@ export interface ServerProc {
   stop(graceMs?: number): Promise<ExitInfo>;
   /**
    * Calls `listener` with every JSON line the child prints on stdout after its listening line
-   * (e.g. the `commit-start`/`commit-done` records of TEST_PAUSE_COMMIT_MS). Returns an unsubscribe.
+   * (e.g. the `commit-halt` record of TEST_HALT_AT_COMMIT). Readline keeps stdout drained. Returns an unsubscribe.
    */
   onRecord(listener: (record: Record<string, unknown>) => void): () => void;
 }
