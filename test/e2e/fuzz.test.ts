@@ -29,6 +29,8 @@ const TOTAL_REQUESTS = Math.max(10_000, Number(process.env.FUZZ_REQUESTS ?? 0) |
 /** Requests in flight at once (one fast-check run sends this many together). */
 const CONCURRENCY = 8;
 const NUM_RUNS = Math.ceil(TOTAL_REQUESTS / CONCURRENCY);
+/** Bodies over the largest JSON limit but one (256 KiB): the server may refuse them before reading them. */
+const OVERSIZED_BODY = 256 * 1024;
 
 /** Routes /openapi.json does not describe. */
 const EXTRA_ROUTES: Route[] = [
@@ -331,6 +333,7 @@ describe('HTTP fuzz (fast-check)', () => {
   }
 
   let sent = 0;
+  let droppedOversized = 0;
   const seen = new Map<string, number>();
   const statuses = new Map<number, number>();
 
@@ -355,6 +358,12 @@ describe('HTTP fuzz (fast-check)', () => {
       res = await fetch(url, { method: r.method, headers, ...(body !== undefined ? { body } : {}), redirect: 'manual', signal: AbortSignal.timeout(60_000) });
       text = await res.text();
     } catch (e) {
+      // A server may answer 413 and close the connection while an oversized body is still being
+      // sent; the client then sees a reset. Tolerated for such bodies if the service is still up.
+      if (body !== undefined && body.length > OVERSIZED_BODY && (await fetch(`${svc.url}/healthz`)).status === 200) {
+        droppedOversized++;
+        return undefined;
+      }
       return `no answer (${(e as Error).message}; ${String((e as { cause?: unknown }).cause ?? '')}) to ${what()}`;
     }
     sent++;
@@ -415,8 +424,9 @@ describe('HTTP fuzz (fast-check)', () => {
     );
     const ms = Date.now() - started;
     const top = [...statuses.entries()].sort((a, b) => b[1] - a[1]).map(([s, n]) => `${s}×${n}`).join(' ');
-    console.log(`fuzz: ${sent} requests over ${seen.size}/${routes.length} routes in ${ms} ms (${Math.round((sent * 1000) / ms)}/s); statuses ${top}; pools ${(['deposit', 'registration', 'account', 'sha256', 'number'] as const).map((k) => `${k} ${pools.size(k)}`).join(', ')}`);
-    expect(sent).toBeGreaterThanOrEqual(TOTAL_REQUESTS);
+    console.log(`fuzz: ${sent + droppedOversized} requests (${droppedOversized} oversized uploads cut off) over ${seen.size}/${routes.length} routes in ${ms} ms (${Math.round((sent * 1000) / ms)}/s); statuses ${top}; pools ${(['deposit', 'registration', 'account', 'sha256', 'number'] as const).map((k) => `${k} ${pools.size(k)}`).join(', ')}`);
+    expect(sent + droppedOversized).toBeGreaterThanOrEqual(TOTAL_REQUESTS);
+    expect(droppedOversized).toBeLessThan(TOTAL_REQUESTS / 100);
     // Every route was exercised.
     expect(routes.map((r) => `${r.method} ${r.template}`).filter((r) => !seen.has(r))).toEqual([]);
 
