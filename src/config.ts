@@ -122,6 +122,12 @@ export const ConfigSchema = z.object({
   VERIFY_TIMEOUT_MS: z.coerce.number().int().min(50).max(600_000).default(3_000),
   /** Budget of one PDF certificate rendering on a worker, queueing included; over it: 503 overloaded. */
   PDF_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(30_000),
+  /** Test-only (refused unless NODE_ENV=test): `N` or `N:after-write` stops the N-th commit for good, announcing it on stdout (src/adapters/commit-halt.ts). */
+  TEST_HALT_AT_COMMIT: z
+    .string()
+    .regex(/^[1-9][0-9]{0,8}(:after-write)?$/, 'N or N:after-write, N >= 1')
+    .transform((v) => ({ n: Number(v.split(':')[0]), afterWrite: v.endsWith(':after-write') }))
+    .optional(),
 });
 
 export type Config = z.infer<typeof ConfigSchema>;

@@ -8,7 +8,9 @@ import { join } from 'node:path';
 import type { Server } from 'node:http';
 import { loadOrCreateSigner, nodeSha256, readPreviousSigner } from './adapters/crypto/node.js';
 import { createApp } from './adapters/http/app.js';
+import { answerClientErrors } from './adapters/http/client-error.js';
 import { LevelLogStore } from './adapters/level/store.js';
+import { withCommitHalt } from './adapters/commit-halt.js';
 import { Accounts } from './app/accounts.js';
 import { Deposits } from './app/deposits.js';
 import { Ledger } from './app/log.js';
@@ -83,11 +85,12 @@ export async function startService(config: Config, logger?: LogFn | Logger): Pro
     throw new ConfigError('LOG_KEY_FILE', `LOG_KEY_FILE: ${e instanceof Error ? e.message : String(e)}${typeof cause === 'string' ? ` (${cause})` : ''}`);
   });
   const metrics = new ServiceMetrics();
-  const store = await LevelLogStore.open(join(config.DATA_DIR, 'ledger')).catch((e: unknown) => {
+  const level = await LevelLogStore.open(join(config.DATA_DIR, 'ledger')).catch((e: unknown) => {
     if ((e as { cause?: { code?: unknown } } | null)?.cause?.code !== 'LEVEL_LOCKED') throw e;
     throw new ConfigError('DATA_DIR', `DATA_DIR: ${config.DATA_DIR} is in use by another process (its LevelDB is locked)`);
   });
   try {
+    const store = withCommitHalt(level, config.TEST_HALT_AT_COMMIT);
     const ledger = await Ledger.open({
       store,
       signer,
@@ -138,6 +141,7 @@ export async function startService(config: Config, logger?: LogFn | Logger): Pro
       onRefused: () => metrics.connectionRefused(),
     });
     metrics.bind({ ledger, timestamper: ts.worker, hasTimestamp: async (h) => (await store.getTimestamp(h)) !== undefined });
+    answerClientErrors(server);
     ts.worker.start();
     const port = (server.address() as AddressInfo).port;
     const host = config.HOST === '0.0.0.0' || config.HOST === '::' ? '127.0.0.1' : config.HOST.includes(':') ? `[${config.HOST}]` : config.HOST;
@@ -170,7 +174,7 @@ export async function startService(config: Config, logger?: LogFn | Logger): Pro
         })()),
     };
   } catch (e) {
-    await store.close();
+    await level.close();
     throw e;
   }
 }

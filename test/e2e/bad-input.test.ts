@@ -4,62 +4,10 @@
  * 5xx, and leaves the log exactly as it was (tree size and block height unchanged).
  */
 import { randomBytes } from 'node:crypto';
+import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAccount, startTestService, type TestService } from '../support/service.js';
-
-type Json = Record<string, unknown>;
-
-interface Reply {
-  status: number;
-  headers: Headers;
-  text: string;
-  json: unknown;
-}
-
-interface Req {
-  method?: string;
-  path: string;
-  /** Raw body; sent as is. */
-  raw?: string | Buffer;
-  /** JSON body (serialized). */
-  body?: unknown;
-  key?: string;
-  contentType?: string;
-  headers?: Record<string, string>;
-}
-
-async function send(url: string, r: Req): Promise<Reply> {
-  const headers: Record<string, string> = { ...(r.headers ?? {}) };
-  let body: string | Buffer | undefined = r.raw;
-  if (r.body !== undefined) body = JSON.stringify(r.body);
-  if (body !== undefined) headers['content-type'] = r.contentType ?? 'application/json';
-  if (r.key !== undefined) headers.authorization = `Bearer ${r.key}`;
-  const res = await fetch(url + r.path, { method: r.method ?? (body === undefined ? 'GET' : 'POST'), headers, ...(body !== undefined ? { body } : {}) });
-  const text = await res.text();
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch {
-    json = undefined;
-  }
-  return { status: res.status, headers: res.headers, text, json };
-}
-
-/** Asserts an RFC 9457 problem with this status and code; returns its body. */
-function expectProblem(r: Reply, status: number, code: string): Json {
-  if (status !== 503) expect(r.status, r.text).toBeLessThan(500);
-  expect(r.status, r.text).toBe(status);
-  expect(r.headers.get('content-type'), r.text).toMatch(/^application\/problem\+json/);
-  const p = r.json as Json;
-  expect(typeof p.type, r.text).toBe('string');
-  expect(typeof p.title, r.text).toBe('string');
-  expect(typeof p.detail, r.text).toBe('string');
-  expect((p.title as string).length).toBeGreaterThan(0);
-  expect((p.detail as string).length).toBeGreaterThan(0);
-  expect(p.status).toBe(status);
-  expect(p.code).toBe(code);
-  return p;
-}
+import { expectProblem, send, type Json, type Req } from '../support/problem.js';
 
 const hex64 = () => randomBytes(32).toString('hex');
 
@@ -522,5 +470,47 @@ describe('overload', () => {
     const ok = await send(svc.url, { path: '/v1/deposits/batch', key: apiKey, body: { items: items.slice(0, 5) } });
     expect(ok.status, ok.text).toBe(201);
     expect(((await send(svc.url, { path: '/v1/blocks/latest' })).json as { treeSize: number }).treeSize).toBe(5);
+  });
+});
+
+/** Found by the fuzz test (test/e2e/fuzz.test.ts): Node's HTTP parser answered these with a bare status line. */
+describe('requests the HTTP parser rejects', () => {
+  let svc: TestService;
+
+  beforeAll(async () => {
+    svc = await startTestService();
+  });
+
+  afterAll(async () => {
+    await svc?.stop();
+  });
+
+  /** Writes `raw` on a fresh connection and returns everything the server sends before closing it. */
+  const rawExchange = (raw: string): Promise<string> =>
+    new Promise((resolve, reject) => {
+      const socket = connect(svc.port, '127.0.0.1', () => socket.end(raw));
+      let text = '';
+      socket.setEncoding('utf8').on('data', (d: string) => (text += d));
+      socket.on('close', () => resolve(text));
+      socket.on('error', reject);
+    });
+
+  it('a request line or headers over the size limit → 431 problem+json invalid_request', async () => {
+    const r = await send(svc.url, { path: `/v1/review/queue?${'x'.repeat(20_000)}=toString` });
+    expectProblem(r, 431, 'invalid_request');
+    const h = await send(svc.url, { path: '/healthz', headers: { 'x-big': 'y'.repeat(20_000) } });
+    expectProblem(h, 431, 'invalid_request');
+    expect((await send(svc.url, { path: '/healthz' })).status).toBe(200);
+  });
+
+  it('bytes that are not HTTP/1.1 → 400 problem+json invalid_request, and the connection is closed', async () => {
+    for (const raw of ['GARBAGE\r\n\r\n', 'GET / HTTP/1.1\r\nHost: x\r\nContent-Length: abc\r\n\r\n', 'GET / HTTP/1.1\r\nBad Header\r\n\r\n']) {
+      const text = await rawExchange(raw);
+      expect(text, raw).toMatch(/^HTTP\/1\.1 400 Bad Request\r\n/);
+      expect(text).toMatch(/\r\ncontent-type: application\/problem\+json\r\n/i);
+      const body = JSON.parse(text.slice(text.indexOf('\r\n\r\n') + 4)) as Json;
+      expect(body).toMatchObject({ status: 400, code: 'invalid_request' });
+    }
+    expect((await send(svc.url, { path: '/healthz' })).status).toBe(200);
   });
 });

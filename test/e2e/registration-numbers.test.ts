@@ -2,10 +2,14 @@
  * Registration numbers (issue 6 acceptance): 100 concurrent approvals get 100 distinct numbers
  * with no gaps; a SIGKILL in the middle of approvals leaves no number used twice or skipped,
  * and numbering continues after a restart. Then the stopped store passes `audit`.
+ *
+ * The kills are made to land mid-approval: each crash cycle starts the server with
+ * TEST_HALT_AT_COMMIT, so it stops for good at a chosen approval's commit (before or after the
+ * write) and says so on stdout, and the test kills it on that line (src/adapters/commit-halt.ts).
  */
 import { rm } from 'node:fs/promises';
 import { afterAll, describe, expect, it } from 'vitest';
-import { killAllServers, makeTempDir, removeAllTempDirs, runCli, startServer, type ServerProc } from '../support/proc.js';
+import { killAllServers, killAtCommitHalt, makeTempDir, removeAllTempDirs, runCli, startServer, type ServerProc } from '../support/proc.js';
 import { startTestService } from '../support/service.js';
 import { account, api, deposit, submitted, type Actor } from '../support/registration.js';
 
@@ -70,16 +74,16 @@ describe('registration numbers', () => {
     const reviewer = await account(server.url, ADMIN_API_KEY, { role: 'reviewer' });
     const N = 90;
     const ids = await applications(server.url, creator, N, 'fine_art', 30);
+    expect(await server.stop()).toEqual({ code: 0, signal: null });
     const acked = new Map<string, string>();
-    let kills = 0;
-    /** Cycles whose kill came after some approvals and before the last: a crash mid-approval. */
-    let midway = 0;
-    let approvedSoFar = 0;
+    /** The applications still submitted at the last `check`. */
+    let submittedIds: string[] = [];
 
     /** Reads back every application, checks the numbering invariant, and returns how many are approved. */
     const check = async (url: string): Promise<number> => {
       const views = await Promise.all(ids.map(async (id) => (await api(url, 'GET', `/v1/registrations/${id}`, { key: creator.key })).body));
       const approved = views.filter((v) => v.state === 'approved');
+      submittedIds = views.filter((v) => v.state === 'submitted').map((v) => v.id as string);
       expect(views.every((v) => v.state === 'approved' || v.state === 'submitted')).toBe(true);
       const seqs = approved.map((v) => seqOf(v.number)).sort((a, b) => a - b);
       expect(seqs, 'numbers are 1..k with no gaps and no duplicates').toEqual(range(1, approved.length));
@@ -99,11 +103,19 @@ describe('registration numbers', () => {
       return approved.length;
     };
 
+    // Each approval is one commit (numbers of a category are allocated one at a time), so halting
+    // the n-th commit kills the server with exactly n-1 (before the write) or n (after it) of this
+    // cycle's approvals on disk, while the rest are still waiting.
+    let approvedSoFar = 0;
+    let expected = 0;
     for (let cycle = 0; cycle < 4; cycle++) {
-      const pending = (await Promise.all(ids.map(async (id) => ({ id, state: (await api(server.url, 'GET', `/v1/registrations/${id}`, { key: creator.key })).body.state as string }))))
-        .filter((x) => x.state === 'submitted')
-        .map((x) => x.id);
-      if (pending.length === 0) break;
+      const n = 2 + Math.floor(Math.random() * 7);
+      const afterWrite = cycle % 2 === 1;
+      server = await startServer({ dataDir: data.path, env: { ...env, NODE_ENV: 'test', TEST_HALT_AT_COMMIT: `${n}${afterWrite ? ':after-write' : ''}` } });
+      approvedSoFar = await check(server.url);
+      expect(approvedSoFar, 'the previous kill left exactly the approvals written before it').toBe(expected);
+      const pending = submittedIds;
+      const killed = killAtCommitHalt(server);
       const inflight = pending.map(async (id) => {
         try {
           const res = await api(server.url, 'POST', `/v1/registrations/${id}/approve`, { key: reviewer.key });
@@ -112,18 +124,15 @@ describe('registration numbers', () => {
           // connection cut by the kill: outcome unknown
         }
       });
-      await new Promise((r) => setTimeout(r, 15 + Math.floor(Math.random() * 60)));
-      const exit = await server.kill();
+      const { halt, exit } = await killed;
       expect(exit.signal).toBe('SIGKILL');
-      kills++;
+      expect(halt).toMatchObject({ seq: n, phase: afterWrite ? 'after-write' : 'before-write' });
       await Promise.all(inflight);
-      server = await startServer({ dataDir: data.path, env });
-      const now = await check(server.url);
-      if (now > approvedSoFar && now - approvedSoFar < pending.length) midway++;
-      approvedSoFar = now;
+      expected = approvedSoFar + (afterWrite ? n : n - 1);
+      expect(expected - approvedSoFar, 'the kill landed in the middle of the approvals').toBeLessThan(pending.length);
     }
-    expect(kills).toBeGreaterThan(0);
-    expect(midway, 'at least one kill landed in the middle of the approvals').toBeGreaterThan(0);
+    server = await startServer({ dataDir: data.path, env });
+    expect(await check(server.url)).toBe(expected);
 
     // Finish the rest without a crash: numbering continues from where it stopped.
     const before = await check(server.url);
@@ -137,5 +146,5 @@ describe('registration numbers', () => {
     expect(audit.text).toMatch(/audit ok/);
     expect(audit.code).toBe(0);
     await rm(data.path, { recursive: true, force: true });
-  }, 120_000);
+  }, 180_000);
 });

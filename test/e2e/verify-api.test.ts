@@ -166,7 +166,7 @@ describe('verify API: one verifier for JSON and multipart', () => {
         await fetch(`${svc.url}/v1/deposits`, { method: 'POST', headers: { ...auth, 'content-type': 'application/json' }, body: JSON.stringify({ sha256: 'cd'.repeat(32) }) })
       ).json()) as { id: string };
       let cert: Cert = {};
-      for (let i = 0; i < 100 && cert.timestamp === undefined; i++) {
+      for (let i = 0; i < 300 && cert.timestamp === undefined; i++) {
         cert = (await (await fetch(`${svc.url}/v1/deposits/${dep.id}/certificate`, { headers: auth })).json()) as Cert;
         if (cert.timestamp === undefined) await new Promise((r) => setTimeout(r, 100));
       }

@@ -65,6 +65,11 @@ export interface ServerProc {
   kill(): Promise<ExitInfo>;
   /** SIGTERM and wait for the exit (SIGKILL after `graceMs`). */
   stop(graceMs?: number): Promise<ExitInfo>;
+  /**
+   * Calls `listener` with every JSON line the child prints on stdout after its listening line
+   * (e.g. the `commit-halt` record of TEST_HALT_AT_COMMIT). Readline keeps stdout drained. Returns an unsubscribe.
+   */
+  onRecord(listener: (record: Record<string, unknown>) => void): () => void;
 }
 
 const live = new Set<ChildProcess>();
@@ -109,6 +114,7 @@ export async function startServer(opts: StartOptions): Promise<ServerProc> {
   });
   const timeoutMs = opts.timeoutMs ?? 20_000;
   const lines = createInterface({ input: child.stdout! });
+  const listeners = new Set<(record: Record<string, unknown>) => void>();
   try {
     const listening = await new Promise<{ url: string; logKey: string; treeSize: number }>((res, rej) => {
       const timer = setTimeout(() => rej(new Error(`server did not print its listening line within ${timeoutMs} ms\nstderr:\n${stderr}`)), timeoutMs);
@@ -119,10 +125,12 @@ export async function startServer(opts: StartOptions): Promise<ServerProc> {
         } catch {
           return;
         }
+        if (rec === null || typeof rec !== 'object') return;
         if (rec.msg === 'listening' && typeof rec.url === 'string') {
           clearTimeout(timer);
           res({ url: rec.url, logKey: String(rec.logKey), treeSize: Number(rec.treeSize) });
         }
+        for (const l of listeners) l(rec as Record<string, unknown>);
       });
       void exited.then((x) => {
         clearTimeout(timer);
@@ -133,8 +141,6 @@ export async function startServer(opts: StartOptions): Promise<ServerProc> {
         rej(e);
       });
     });
-    // Keep draining stdout so the pipe never fills.
-    child.stdout!.resume();
     const signalAndWait = async (signal: NodeJS.Signals): Promise<ExitInfo> => {
       if (child.exitCode === null && child.signalCode === null) child.kill(signal);
       return exited;
@@ -146,6 +152,10 @@ export async function startServer(opts: StartOptions): Promise<ServerProc> {
       dataDir: opts.dataDir,
       exited,
       stderr: () => stderr,
+      onRecord: (listener) => {
+        listeners.add(listener);
+        return () => listeners.delete(listener);
+      },
       kill: () => signalAndWait('SIGKILL'),
       stop: async (graceMs = 10_000) => {
         const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
@@ -161,6 +171,44 @@ export async function startServer(opts: StartOptions): Promise<ServerProc> {
     await exited;
     throw e;
   }
+}
+
+/** The line a server started with TEST_HALT_AT_COMMIT prints when it halts (src/adapters/commit-halt.ts). */
+export interface CommitHaltRecord {
+  msg: 'commit-halt';
+  seq: number;
+  phase: 'before-write' | 'after-write';
+  height: number;
+  /** First index of the halted batch: the tree size a restart finds if it was not written. */
+  from: number;
+  /** Tree size with the halted batch: what a restart finds if it was written. */
+  treeSize: number;
+}
+
+/**
+ * Waits for `server` (started with TEST_HALT_AT_COMMIT) to announce its halted commit and
+ * SIGKILLs it on that line: the kill lands while the server is, by its own word, in the middle
+ * of that write. Rejects (after killing it) if the server exits first or no halt comes within
+ * `timeoutMs`.
+ */
+export function killAtCommitHalt(server: ServerProc, timeoutMs = 60_000): Promise<{ halt: CommitHaltRecord; exit: ExitInfo }> {
+  return new Promise((resolve, reject) => {
+    let halt: CommitHaltRecord | undefined;
+    const unsubscribe = server.onRecord((rec) => {
+      if (rec.msg !== 'commit-halt' || halt !== undefined) return;
+      halt = rec as unknown as CommitHaltRecord;
+      server.child.kill('SIGKILL');
+    });
+    const timer = setTimeout(() => {
+      server.child.kill('SIGKILL');
+    }, timeoutMs);
+    void server.exited.then((exit) => {
+      clearTimeout(timer);
+      unsubscribe();
+      if (halt !== undefined) resolve({ halt, exit });
+      else reject(new Error(`the server exited (${JSON.stringify(exit)}) without announcing a commit halt within ${timeoutMs} ms\nstderr:\n${server.stderr()}`));
+    });
+  });
 }
 
 /** SIGKILLs every child started by startServer that has not exited, and waits for them. */

@@ -80,7 +80,7 @@ describe('Sm3Pool and process exit', () => {
        await job.update(new Uint8Array([97, 98, 99]));
        console.log(await job.digest());`,
     );
-    const r = spawnSync(process.execPath, ['--import', 'tsx', file], { encoding: 'utf8', timeout: 20_000, cwd: new URL('../../..', import.meta.url).pathname });
+    const r = spawnSync(process.execPath, ['--import', 'tsx', file], { encoding: 'utf8', timeout: 45_000, cwd: new URL('../../..', import.meta.url).pathname });
     rmSync(dir, { recursive: true, force: true });
     expect(r.stderr).toBe('');
     expect(r.signal).toBeNull(); // not killed by the timeout: it exited on its own
