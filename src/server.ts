@@ -25,7 +25,7 @@ import { setupTimestamps } from './adapters/tsa/setup.js';
 import type { Timestamper } from './app/timestamps.js';
 import { UploadQuota } from './app/quota.js';
 import { limitsFromConfig } from './adapters/http/limits.js';
-import { FlexibleRateLimiter } from './adapters/limits/rate-limiter.js';
+import { TokenBucketLimiter } from './adapters/limits/token-bucket.js';
 import { WorkerPool } from './adapters/workers/pool.js';
 
 export interface Service {
@@ -126,7 +126,7 @@ export async function startService(config: Config, logger?: LogFn | Logger): Pro
     const observability = { ...(pinoLogger ? { logger: pinoLogger } : {}), metrics, notReady };
     const https = config.PUBLIC_URL?.startsWith('https:') ?? false;
     const limitsConfig = limitsFromConfig(config);
-    const limits = limitsConfig ? { limiter: new FlexibleRateLimiter(), config: limitsConfig } : undefined;
+    const limits = limitsConfig ? { limiter: new TokenBucketLimiter(), config: limitsConfig } : undefined;
     const app = createApp({ ledger, accounts, deposits, sha256: nodeSha256, log, uploads, registration, timestamps, observability, https, workers, archive: { store }, trustProxy: config.TRUST_PROXY, ...(limits ? { limits } : {}) });
     const server = await new Promise<Server>((resolve, reject) => {
       const s = app.listen(config.PORT, config.HOST, (err?: Error) => (err ? reject(err) : resolve(s)));

@@ -102,17 +102,21 @@ describe('default budgets against a burst from one address', () => {
     const allowance = DEFAULTS.RATE_TSA_PER_IP!;
     expect(allowance.quota).toBeLessThan(200);
     const query = buildQuery(createHash('sha256').update('a document').digest(), randomBytes(8));
+    const started = Date.now();
     const answers = await Promise.all(
       Array.from({ length: 200 }, () => send(`${svc.url}/v1/tsa`, { method: 'POST', headers: { 'content-type': 'application/timestamp-query' }, body: query })),
     );
+    // The bucket refills at quota per window while the burst runs (one token a second by default).
+    const refilled = Math.ceil(((Date.now() - started) / 1000) * (allowance.quota / allowance.windowSeconds));
     const served = answers.filter((a) => a.status === 200);
-    expect(served.length).toBe(allowance.quota);
+    expect(served.length).toBeGreaterThanOrEqual(allowance.quota);
+    expect(served.length).toBeLessThanOrEqual(allowance.quota + refilled);
     for (const a of served) {
       expect(a.headers.get('content-type')).toBe('application/timestamp-reply');
       expect(AsnConvert.parse(a.bytes, TimeStampResp).status.status).toBe(0); // granted
     }
     const limited = answers.filter((a) => a.status !== 200);
-    expect(limited.length).toBe(200 - allowance.quota);
+    expect(limited.length).toBe(200 - served.length);
     for (const a of limited) expectRateLimited(a, 'tsa-ip', allowance.windowSeconds);
   }, 60_000);
 

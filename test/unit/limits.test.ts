@@ -2,19 +2,55 @@
 import { describe, expect, it } from 'vitest';
 import type { Request } from 'express';
 import { budgetOf, clientKey } from '../../src/adapters/http/limits.js';
-import { FlexibleRateLimiter } from '../../src/adapters/limits/rate-limiter.js';
+import { TokenBucketLimiter } from '../../src/adapters/limits/token-bucket.js';
 import { httpAuditSource, patientFetch } from '../../src/adapters/cli/http-source.js';
 
-describe('FlexibleRateLimiter', () => {
+describe('TokenBucketLimiter', () => {
   it('refuses exactly the excess of concurrent takes, and keeps policies and keys apart', async () => {
-    const limiter = new FlexibleRateLimiter();
+    const limiter = new TokenBucketLimiter({ now: () => 1_000_000 });
     const p = { name: 'test-ip', quota: 5, windowSeconds: 60 };
     const decisions = await Promise.all(Array.from({ length: 12 }, () => limiter.take(p, 'k1')));
     expect(decisions.filter((d) => d.allowed).length).toBe(5);
-    expect(decisions.filter((d) => !d.allowed).every((d) => d.remaining === 0 && d.resetSeconds >= 1 && d.resetSeconds <= 60)).toBe(true);
+    expect(decisions.filter((d) => d.allowed).map((d) => d.remaining)).toEqual([4, 3, 2, 1, 0]);
+    // Refused: come back when one token has refilled (60 s / 5 tokens = 12 s).
+    expect(decisions.filter((d) => !d.allowed).every((d) => d.remaining === 0 && d.resetSeconds === 12)).toBe(true);
     expect((await limiter.take(p, 'k2')).allowed).toBe(true);
     expect((await limiter.take({ ...p, name: 'other-ip' }, 'k1')).allowed).toBe(true);
     expect((await limiter.take(p, 'k2')).remaining).toBe(3);
+  });
+
+  it('refills continuously at quota per window, never above the quota, so no double burst fits across a boundary', () => {
+    let now = 0;
+    const limiter = new TokenBucketLimiter({ now: () => now });
+    const p = { name: 'tsa-ip', quota: 60, windowSeconds: 60 };
+    const takeAll = () => {
+      let n = 0;
+      while (limiter.takeNow(p, 'a').allowed) n++;
+      return n;
+    };
+    expect(takeAll()).toBe(60);
+    now += 59_999; // just before a fixed window would have restarted
+    expect(takeAll()).toBe(59); // 59.999 tokens refilled: 59 whole ones
+    now += 1; // a fixed window would hand out 60 more here
+    expect(takeAll()).toBe(1);
+    now += 10 * 60_000; // long idle: full, not more
+    expect(takeAll()).toBe(60);
+    const allowed = limiter.takeNow(p, 'b');
+    expect(allowed).toEqual({ allowed: true, remaining: 59, resetSeconds: 1 });
+  });
+
+  it('forgets buckets once they are full again, so memory follows the active keys', () => {
+    let now = 0;
+    const limiter = new TokenBucketLimiter({ now: () => now, sweepEvery: 100 });
+    const p = { name: 'read-ip', quota: 10, windowSeconds: 10 };
+    for (let i = 0; i < 99; i++) limiter.takeNow(p, `k${i}`);
+    expect(limiter.size).toBe(99);
+    now += 500; // half a token back: not yet full
+    limiter.takeNow(p, 'k-new');
+    expect(limiter.size).toBe(100);
+    now += 10_000; // all full again
+    for (let i = 0; i < 100; i++) limiter.takeNow(p, 'only');
+    expect(limiter.size).toBe(1);
   });
 });
 
