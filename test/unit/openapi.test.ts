@@ -10,9 +10,11 @@ import { join, resolve } from 'node:path';
 import { createConfig, lintFromString } from '@redocly/openapi-core';
 import openapiTS, { astToString } from 'openapi-typescript';
 import ts from 'typescript';
+import { Ajv2020 } from 'ajv/dist/2020.js';
+import addFormats from 'ajv-formats';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ERRORS } from '../../src/core/errors.js';
-import { startTestService, type TestService } from '../support/service.js';
+import { createAccount, startTestService, type TestService } from '../support/service.js';
 
 type Json = Record<string, unknown>;
 type Doc = { openapi: string; paths: Record<string, Record<string, Json>>; components: Record<string, Record<string, Json>> };
@@ -164,6 +166,109 @@ describe('/openapi.json', () => {
     for (const k of problem.required) expect(body, k).toHaveProperty(k);
     expect(problem.properties.code!.enum).toContain(body.code);
     expect(Object.keys((doc.paths['/v1/log/entries/{index}']!.get!.responses as Json) ?? {})).toContain('400');
+  });
+});
+
+describe('answers of the running service', () => {
+  /** Checks that `res` is an answer the document gives for this operation, body and all. */
+  async function conforms(method: string, path: string, res: Response): Promise<Json | string> {
+    const where = `${method.toUpperCase()} ${path} → ${res.status}`;
+    const op = doc.paths[path]?.[method];
+    expect(op, where).toBeDefined();
+    let answer = (op!.responses as Record<string, Json>)[String(res.status)];
+    expect(answer, `${where} is not documented`).toBeDefined();
+    if (typeof answer!.$ref === 'string') answer = resolvePointer(doc, answer!.$ref) as Json;
+    const type = (res.headers.get('content-type') ?? '').split(';')[0]!.trim();
+    const content = answer!.content as Record<string, { schema: Json }> | undefined;
+    if (res.status === 204) {
+      expect(content, where).toBeUndefined();
+      return '';
+    }
+    expect(Object.keys(content ?? {}), where).toContain(type);
+    if (!/json$/.test(type)) return res.text();
+    const body = (await res.json()) as Json;
+    const pointer = JSON.stringify({ $ref: `openapi.json#${resolveLocation(doc, content![type]!.schema)}` });
+    const validate = ajv.compile(JSON.parse(pointer) as Json);
+    expect(validate(body) ? [] : validate.errors, `${where}: ${JSON.stringify(body).slice(0, 300)}`).toEqual([]);
+    return body;
+  }
+  /** The JSON pointer of a schema object inside the document (found by identity). */
+  function resolveLocation(root: unknown, target: unknown, at = ''): string {
+    const found = (function find(v: unknown, p: string): string | undefined {
+      if (v === target) return p;
+      if (typeof v !== 'object' || v === null) return undefined;
+      for (const [k, x] of Object.entries(v)) {
+        const r = find(x, `${p}/${k.replace(/~/g, '~0').replace(/\//g, '~1')}`);
+        if (r !== undefined) return r;
+      }
+      return undefined;
+    })(root, at);
+    if (found === undefined) throw new Error('schema not in the document');
+    return found;
+  }
+  let ajv: Ajv2020;
+  beforeAll(() => {
+    ajv = new Ajv2020({ strict: false, allErrors: true });
+    addFormats.default(ajv);
+    ajv.addSchema(doc as unknown as Json, 'openapi.json');
+  });
+
+  it('match the documented status, media type and schema', async () => {
+    const u = service.url;
+    const { apiKey } = await createAccount(u);
+    const auth = { authorization: `Bearer ${apiKey}` };
+    const jsonHeaders = { ...auth, 'content-type': 'application/json' };
+    const call = (method: string, path: string, concrete: string, init: RequestInit = {}) => fetch(u + concrete, { method: method.toUpperCase(), ...init }).then((r) => conforms(method, path, r));
+
+    await call('get', '/healthz', '/healthz');
+    await call('get', '/readyz', '/readyz');
+    await call('get', '/openapi.json', '/openapi.json');
+    await call('get', '/v1/log/checkpoint', '/v1/log/checkpoint');
+    await call('get', '/v1/log/key', '/v1/log/key');
+    await call('get', '/v1/log/keys', '/v1/log/keys');
+    await call('post', '/v1/accounts', '/v1/accounts', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name: 'Ann', email: 'ann@example.com', kind: 'individual' }) });
+    await call('post', '/v1/accounts', '/v1/accounts', { headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name: 'Ann', email: 'ann@example.com', kind: 'individual' }) });
+    await call('post', '/v1/accounts', '/v1/accounts', { headers: { 'content-type': 'text/plain' }, body: 'x' });
+    await call('get', '/v1/accounts/me', '/v1/accounts/me', { headers: auth });
+    await call('get', '/v1/accounts/me', '/v1/accounts/me');
+    await call('get', '/v1/accounts/me/usage', '/v1/accounts/me/usage', { headers: auth });
+    const key = (await call('post', '/v1/accounts/me/keys', '/v1/accounts/me/keys', { headers: jsonHeaders, body: JSON.stringify({ label: 'CI' }) })) as { key: { id: string } };
+    await call('get', '/v1/accounts/me/keys', '/v1/accounts/me/keys', { headers: auth });
+    await call('delete', '/v1/accounts/me/keys/{keyId}', `/v1/accounts/me/keys/${key.key.id}`, { headers: auth });
+    await call('get', '/v1/accounts/{id}/keys', '/v1/accounts/acc_x/keys', { headers: auth });
+
+    const sha256 = 'c0'.repeat(32);
+    const deposit = (await call('post', '/v1/deposits', '/v1/deposits', { headers: { ...jsonHeaders, 'idempotency-key': 'k1' }, body: JSON.stringify({ sha256, size: 1, metadata: { title: 'T' } }) })) as { id: string };
+    await call('post', '/v1/deposits', '/v1/deposits', { headers: { ...jsonHeaders, 'idempotency-key': 'k1' }, body: JSON.stringify({ sha256, size: 1, metadata: { title: 'T' } }) });
+    await call('post', '/v1/deposits', '/v1/deposits', { headers: jsonHeaders, body: JSON.stringify({ sha256: 'nope' }) });
+    const form = new FormData();
+    form.append('file', new Blob(['a work']), 'work.txt');
+    form.append('metadata', JSON.stringify({ title: 'Uploaded' }));
+    await call('post', '/v1/deposits', '/v1/deposits', { method: 'POST', headers: auth, body: form });
+    await call('post', '/v1/deposits/batch', '/v1/deposits/batch', { headers: jsonHeaders, body: JSON.stringify({ items: [{ sha256: 'c1'.repeat(32), externalId: 'e1' }] }) });
+    await call('get', '/v1/deposits', `/v1/deposits?sha256=${sha256}`);
+    await call('get', '/v1/deposits/{id}', `/v1/deposits/${deposit.id}`, { headers: auth });
+    await call('get', '/v1/deposits/{id}', '/v1/deposits/dep_00000000000000000000', { headers: auth });
+    const cert = await call('get', '/v1/deposits/{id}/certificate', `/v1/deposits/${deposit.id}/certificate`, { headers: auth });
+    await call('post', '/v1/verify', '/v1/verify', { headers: { 'content-type': 'application/json' }, body: JSON.stringify(cert) });
+    await call('get', '/verify/{depositId}', `/verify/${deposit.id}`);
+    await call('get', '/verify/{depositId}', '/verify/nope');
+
+    await call('get', '/v1/log/entries/{index}', '/v1/log/entries/0');
+    await call('get', '/v1/log/entries/{index}', '/v1/log/entries/999999');
+    await call('get', '/v1/log/entries', '/v1/log/entries?start=0&count=2');
+    await call('get', '/v1/log/proof/inclusion', '/v1/log/proof/inclusion?index=0');
+    await call('get', '/v1/log/proof/consistency', '/v1/log/proof/consistency?from=1&to=2');
+    await call('get', '/v1/blocks/latest', '/v1/blocks/latest');
+    await call('get', '/v1/blocks/{height}', '/v1/blocks/1');
+    await call('get', '/v1/tsa/certificate', '/v1/tsa/certificate');
+    await call('post', '/v1/tsa', '/v1/tsa', { headers: { 'content-type': 'application/json' }, body: '{}' });
+    await call('get', '/v1/registry/entries', '/v1/registry/entries');
+    await call('get', '/v1/registry', '/v1/registry?q=song');
+    await call('get', '/v1/organisations', '/v1/organisations', { headers: auth });
+    await call('get', '/v1/invitations', '/v1/invitations', { headers: auth });
+    await call('get', '/v1/registrations', '/v1/registrations', { headers: auth });
+    await call('get', '/v1/stats', '/v1/stats', { headers: auth });
   });
 });
 
