@@ -14,6 +14,7 @@ import { Ajv2020 } from 'ajv/dist/2020.js';
 import addFormats from 'ajv-formats';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ERRORS } from '../../src/core/errors.js';
+import { application } from '../support/registration.js';
 import { createAccount, startTestService, type TestService } from '../support/service.js';
 
 type Json = Record<string, unknown>;
@@ -23,11 +24,12 @@ const METHODS = ['get', 'put', 'post', 'patch', 'delete', 'head', 'options', 'tr
 /** Probes that cannot answer a client error (never rate limited, no input). */
 const NO_CLIENT_ERRORS = new Set(['getHealth', 'getReadiness', 'getMetrics']);
 
+const ADMIN = 'openapi-test-admin-key-0123456789';
 let service: TestService;
 let doc: Doc;
 
 beforeAll(async () => {
-  service = await startTestService();
+  service = await startTestService({ ADMIN_API_KEY: ADMIN });
   const res = await fetch(`${service.url}/openapi.json`);
   expect(res.status).toBe(200);
   doc = (await res.json()) as Doc;
@@ -269,6 +271,51 @@ describe('answers of the running service', () => {
     await call('get', '/v1/invitations', '/v1/invitations', { headers: auth });
     await call('get', '/v1/registrations', '/v1/registrations', { headers: auth });
     await call('get', '/v1/stats', '/v1/stats', { headers: auth });
+  });
+
+  it('match for registrations, review, the registry and organisations', async () => {
+    const u = service.url;
+    const call = (method: string, path: string, concrete: string, key?: string, body?: unknown) =>
+      fetch(u + concrete, {
+        method: method.toUpperCase(),
+        headers: { ...(key !== undefined ? { authorization: `Bearer ${key}` } : {}), ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
+        ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+      }).then((r) => conforms(method, path, r));
+    const creator = await createAccount(u);
+    const dep = (await call('post', '/v1/deposits', '/v1/deposits', creator.apiKey, { sha256: 'd0'.repeat(32) })) as { id: string };
+    const draft = (await call('post', '/v1/registrations', '/v1/registrations', creator.apiKey, application([dep.id]))) as { id: string };
+    await call('patch', '/v1/registrations/{id}', `/v1/registrations/${draft.id}`, creator.apiKey, { title: 'Starry Night II' });
+    await call('post', '/v1/registrations/{id}/submit', `/v1/registrations/${draft.id}/submit`, creator.apiKey);
+    await call('post', '/v1/registrations/{id}/submit', `/v1/registrations/${draft.id}/submit`, creator.apiKey);
+    await call('get', '/v1/review/queue', '/v1/review/queue', ADMIN);
+    await call('get', '/v1/review/queue', '/v1/review/queue', creator.apiKey);
+    const approved = (await call('post', '/v1/registrations/{id}/approve', `/v1/registrations/${draft.id}/approve`, ADMIN)) as { number: string };
+    await call('get', '/v1/registrations/{id}', `/v1/registrations/${draft.id}`, creator.apiKey);
+    await call('get', '/v1/registrations', '/v1/registrations', creator.apiKey);
+    const cert = await call('get', '/v1/registrations/{id}/certificate', `/v1/registrations/${draft.id}/certificate`, creator.apiKey);
+    await call('post', '/v1/verify', '/v1/verify', undefined, cert);
+    await call('post', '/v1/registrations/{id}/correct', `/v1/registrations/${draft.id}/correct`, ADMIN, { title: 'Starry Night III', reason: 'typo' });
+    await call('get', '/v1/registry', `/v1/registry?number=${approved.number}`);
+    await call('get', '/v1/registry', '/v1/registry?q=starry');
+    await call('get', '/v1/registry/entries', '/v1/registry/entries');
+    await call('get', '/v1/stats', '/v1/stats', ADMIN);
+
+    const org = await createAccount(u, { kind: 'organisation' });
+    const invited = (await call('post', '/v1/organisations/{id}/members', `/v1/organisations/${org.id}/members`, org.apiKey, { accountId: creator.id })) as { invitation: { id: string } };
+    await call('get', '/v1/organisations/{id}/invitations', `/v1/organisations/${org.id}/invitations`, org.apiKey);
+    await call('get', '/v1/invitations', '/v1/invitations', creator.apiKey);
+    await call('post', '/v1/invitations/{id}/accept', `/v1/invitations/${invited.invitation.id}/accept`, creator.apiKey);
+    await call('post', '/v1/invitations/{id}/accept', `/v1/invitations/${invited.invitation.id}/accept`, creator.apiKey);
+    await call('get', '/v1/organisations', '/v1/organisations', creator.apiKey);
+    await call('get', '/v1/organisations/{id}', `/v1/organisations/${org.id}`, creator.apiKey);
+    await call('post', '/v1/organisations/{id}/members', `/v1/organisations/${org.id}/members`, org.apiKey, { accountId: creator.id, role: 'owner' });
+    await call('get', '/v1/organisations/{id}/history', `/v1/organisations/${org.id}/history`, org.apiKey);
+    await call('delete', '/v1/organisations/{id}/members/{accountId}', `/v1/organisations/${org.id}/members/${creator.id}`, org.apiKey);
+    await call('post', '/v1/accounts/{id}/disable', `/v1/accounts/${creator.id}/disable`, ADMIN);
+    await call('get', '/v1/accounts/me', '/v1/accounts/me', creator.apiKey);
+    await call('post', '/v1/accounts/{id}/enable', `/v1/accounts/${creator.id}/enable`, ADMIN);
+    await call('put', '/v1/accounts/{id}/role', `/v1/accounts/${creator.id}/role`, ADMIN, { role: 'platform' });
+    await call('get', '/v1/accounts/{id}/keys', `/v1/accounts/${creator.id}/keys`, ADMIN);
   });
 });
 

@@ -1,17 +1,14 @@
 /** OpenAPI operations of deposits, certificates, verification and the verify page (app.ts, upload-routes.ts). */
 import { z } from 'zod';
-import { REGISTRATION_CERTIFICATE_FORMAT } from '../../core/registration.js';
 import { binary, json, op, requestBody, zodSchema, type Json, type Operation } from './openapi-kit.js';
+import { RegistrationCertificate } from './registration-views.js';
 import * as S from './schemas.js';
 
 export const PriorArtLookup = z.object({ sha256: z.string(), deposits: z.array(S.PriorArt) }).meta({ id: 'PriorArtLookup' });
 export const DepositBatch = z.object({ deposits: z.array(S.Deposit).meta({ description: 'In item order' }) }).meta({ id: 'DepositBatch' });
 
 /** What POST /v1/verify takes as JSON: a deposit certificate, or a registration certificate (docs/REGISTRATION.md). */
-const AnyCertificate = z.union([
-  S.Certificate,
-  z.looseObject({ format: z.literal(REGISTRATION_CERTIFICATE_FORMAT) }).meta({ id: 'RegistrationCertificate', description: 'A registration certificate (docs/REGISTRATION.md)' }),
-]);
+const AnyCertificate = z.union([S.Certificate, RegistrationCertificate]);
 
 /** multipart/form-data body of POST /v1/deposits. */
 const uploadDepositForm: Json = {

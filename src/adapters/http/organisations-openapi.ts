@@ -1,5 +1,6 @@
 /** OpenAPI operations of the organisation and invitation routes (organisations.ts). */
 import { z } from 'zod';
+import type { MyInvitationView, OrganisationView as AppOrganisationView, Organisations, OrgInvitationView } from '../../app/organisations.js';
 import { Roles } from './schemas.js';
 import { empty, json, op, type Operation } from './openapi-kit.js';
 import * as O from './organisations-schemas.js';
@@ -14,7 +15,10 @@ export const OrganisationView = z
   .object({ organisation: z.object({ id: z.string(), name: z.string(), role: z.enum(Roles), createdAt: z.string() }), members: z.array(Member) })
   .meta({ id: 'OrganisationView' });
 const InvitationResult = z.object({ invitation: O.OrgInvitation }).meta({ id: 'OrgInvitationResult' });
-const MemberOrInvitation = z.union([InvitationResult, z.object({ member: Member }).meta({ id: 'OrganisationMemberResult' })]);
+const MemberRoleChanged = z
+  .object({ member: z.object({ accountId: z.string(), role: Role, joinedAt: z.string() }) })
+  .meta({ id: 'OrganisationRoleChanged', description: 'A current member whose role was set' });
+const MemberOrInvitation = z.union([InvitationResult, MemberRoleChanged]);
 const MyInvitationResult = z.object({ invitation: O.MyInvitation }).meta({ id: 'MyInvitationResult' });
 
 const org = O.AccountId.meta({ description: 'Organisation account id (acc_…)' });
@@ -126,3 +130,13 @@ export function organisationOperations(): Operation[] {
     }),
   ];
 }
+
+// Compile-time checks: the answer schemas describe what the use case returns.
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+type Assert<T extends true> = T;
+type Invited = Extract<Awaited<ReturnType<Organisations['invite']>>, { member: unknown }>['member'];
+export type _ViewFits = Assert<Same<AppOrganisationView, z.output<typeof OrganisationView>>>;
+export type _MineFits = Assert<Same<Awaited<ReturnType<Organisations['mine']>>, z.output<typeof MyOrganisations>['organisations']>>;
+export type _RoleChangedFits = Assert<Same<Invited, z.output<typeof MemberRoleChanged>['member']>>;
+export type _OrgInvitationFits = Assert<Same<OrgInvitationView, z.output<typeof O.OrgInvitation>>>;
+export type _MyInvitationFits = Assert<Same<MyInvitationView, z.output<typeof O.MyInvitation>>>;

@@ -1,9 +1,10 @@
 /** OpenAPI operations of the registration, review, registry and statistics routes (registrations.ts). */
-import { binary, jsonObject, op, type Operation, type OpSpec } from './openapi-kit.js';
+import { binary, json, op, type Operation, type OpSpec } from './openapi-kit.js';
 import * as R from './registration-schemas.js';
+import * as V from './registration-views.js';
 
 const id = R.RegistrationId.meta({ description: 'Registration id (reg_…)' });
-const view = jsonObject('The application as the caller may see it (RegistrationView, docs/REGISTRATION.md)');
+const view = json(V.RegistrationView, 'The application as the caller may see it (docs/REGISTRATION.md)');
 const e403 = 'Wrong role, not the applicant, or a conflict of interest (code forbidden)';
 const e404 = 'No such registration, or not yours to see (code not_found)';
 const e409 = 'Not allowed in the current state (code conflict)';
@@ -45,7 +46,7 @@ export function registrationOperations(): Operation[] {
       security: 'bearer',
       summary: "The caller's own applications, oldest first",
       query: R.ListQuery,
-      responses: { 200: jsonObject('{"registrations":[RegistrationView…],"next"?}') },
+      responses: { 200: json(V.RegistrationList, 'Oldest first; `next` is given when there may be more: pass it as `after`') },
     }),
     op({
       method: 'get',
@@ -86,7 +87,7 @@ export function registrationOperations(): Operation[] {
       security: 'bearer',
       summary: 'Registration certificate (JSON, copyright-ledger/registration-certificate@v1; PDF with Accept: application/pdf)',
       params: { id },
-      responses: { 200: { description: 'The certificate (attachment)', content: { ...jsonObject('').content, ...binary('application/pdf', '').content } } },
+      responses: { 200: { description: 'The certificate (attachment)', content: { ...json(V.RegistrationCertificate).content, ...binary('application/pdf', '').content } } },
       errors: { 404: e404, 409: 'Not approved (code conflict)', 415: 'PDF asked for but PDF certificates are off on this server', 503: 'PDF renderers busy or over budget; see Retry-After' },
     }),
     op({
@@ -97,7 +98,7 @@ export function registrationOperations(): Operation[] {
       security: 'bearer',
       summary: 'Submitted applications with their deposits and evidence certificates, oldest first (reviewer, admin)',
       query: R.QueueQuery,
-      responses: { 200: jsonObject('{"items":[{"registration","deposits":[{"deposit","certificate"}]}],"next"?}') },
+      responses: { 200: json(V.ReviewQueue) },
       errors: { 403: 'Not a reviewer or admin (code forbidden)' },
     }),
     op({
@@ -109,7 +110,7 @@ export function registrationOperations(): Operation[] {
       summary: 'Public registry: by number, or search titles and rights holders (q); public fields only, with corrections and revocations',
       description: 'Give exactly one of `number` (CL-<year>-<letter>-<8 digits>) and `q` (words matched from their start, or Chinese text matched anywhere).',
       query: R.RegistryQuery,
-      responses: { 200: jsonObject('{"number"|"q","results":[RegistryEntry…],"truncated"}') },
+      responses: { 200: json(V.RegistrySearch) },
     }),
     op({
       method: 'get',
@@ -118,7 +119,7 @@ export function registrationOperations(): Operation[] {
       tag: 'Review',
       security: 'bearer',
       summary: 'Platform statistics and progress against the targets (admin, reviewer)',
-      responses: { 200: jsonObject('StatsView (docs/REGISTRATION.md)') },
+      responses: { 200: json(V.Stats) },
       errors: { 403: 'Not a reviewer or admin (code forbidden)' },
     }),
   ];
