@@ -224,6 +224,7 @@ describe('answers of the running service', () => {
 
     await call('get', '/healthz', '/healthz');
     await call('get', '/readyz', '/readyz');
+    await call('get', '/metrics', '/metrics');
     await call('get', '/openapi.json', '/openapi.json');
     await call('get', '/v1/log/checkpoint', '/v1/log/checkpoint');
     await call('get', '/v1/log/key', '/v1/log/key');

@@ -88,7 +88,7 @@ export function registrationOperations(): Operation[] {
       summary: 'Registration certificate (JSON, copyright-ledger/registration-certificate@v1; PDF with Accept: application/pdf)',
       params: { id },
       responses: { 200: { description: 'The certificate (attachment)', content: { ...json(V.RegistrationCertificate).content, ...binary('application/pdf', '').content } } },
-      errors: { 404: e404, 409: 'Not approved (code conflict)', 415: 'PDF asked for but PDF certificates are off on this server', 503: 'PDF renderers busy or over budget; see Retry-After' },
+      errors: { 404: e404, 409: 'Not approved, or revoked (code conflict)', 415: 'PDF asked for but PDF certificates are off on this server', 503: 'PDF renderers busy or over budget; see Retry-After' },
     }),
     op({
       method: 'get',
