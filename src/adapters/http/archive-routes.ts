@@ -13,8 +13,8 @@ import { parseWith } from './problem.js';
 import { RegistrationNumber } from './registration-schemas.js';
 
 export const RegistryListQuery = z.strictObject({
-  after: RegistrationNumber.optional(),
-  limit: z.coerce.number().int().min(1).max(1000).default(1000),
+  after: RegistrationNumber.optional().meta({ description: 'The last number of the previous page (its `next`)' }),
+  limit: z.coerce.number().int().min(1).max(1000).default(1000).meta({ description: '1..1000 (default 1000)' }),
 });
 
 export const LogKeys = z

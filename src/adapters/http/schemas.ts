@@ -80,15 +80,19 @@ export const Decimal = z
   .refine((s) => Number(s) <= MAX_SAFE, 'too large')
   .transform((s) => BigInt(s));
 
-export const InclusionQuery = z.strictObject({ index: Decimal, treeSize: Decimal.optional() });
-export const ConsistencyQuery = z.strictObject({ from: Decimal, to: Decimal });
+export const InclusionQuery = z.strictObject({
+  index: Decimal.meta({ description: 'Entry index' }),
+  treeSize: Decimal.optional().meta({ description: "Tree size of the proof (default: the latest block's)" }),
+});
+export const ConsistencyQuery = z.strictObject({ from: Decimal.meta({ description: 'Older tree size' }), to: Decimal.meta({ description: 'Newer tree size' }) });
 export const EntriesQuery = z.strictObject({
-  start: Decimal,
+  start: Decimal.meta({ description: 'First entry index' }),
   count: z
     .string()
     .regex(/^[1-9][0-9]{0,3}$/, 'must be 1..1000')
     .transform(Number)
-    .refine((n) => n <= 1000, 'at most 1000'),
+    .refine((n) => n <= 1000, 'at most 1000')
+    .meta({ description: '1..1000 entries' }),
 });
 export const DepositLookupQuery = z.strictObject({ sha256: Hex64 });
 export const DepositId = z.string().regex(/^dep_[0-9a-f]{20}$/, 'not a deposit id');
