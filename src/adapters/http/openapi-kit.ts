@@ -67,7 +67,7 @@ export type Security = 'public' | 'bearer' | 'optional-bearer';
 type Shape = Record<string, z.ZodType>;
 type Method = 'get' | 'post' | 'put' | 'patch' | 'delete';
 
-export interface Response {
+export interface ResponseSpec {
   description: string;
   content?: Json;
   headers?: Json;
@@ -91,7 +91,7 @@ export interface OpSpec {
   /** Whether the body may be left out (actions whose parameters are optional). */
   bodyOptional?: boolean;
   /** Successful and other non-problem answers by status. */
-  responses: Record<number, Response>;
+  responses: Record<number, ResponseSpec>;
   errors?: ErrorSpec;
 }
 
@@ -114,23 +114,23 @@ function parameters(where: 'path' | 'query' | 'header', shape: Shape): Json[] {
 }
 
 /** An application/json answer of `schema`. */
-export const json = (schema: z.ZodType, description = 'OK', headers?: Json): Response => ({
+export const json = (schema: z.ZodType, description = 'OK', headers?: Json): ResponseSpec => ({
   description,
   content: { 'application/json': { schema: zodSchema(schema, 'output') } },
   ...(headers ? { headers } : {}),
 });
 
 /** An application/json object answer whose shape is documented elsewhere (`description` names the doc). */
-export const jsonObject = (description: string): Response => ({ description, content: { 'application/json': { schema: { type: 'object', additionalProperties: true } } } });
+export const jsonObject = (description: string): ResponseSpec => ({ description, content: { 'application/json': { schema: { type: 'object', additionalProperties: true } } } });
 
 /** A text answer (`text/plain` unless `type`). */
-export const text = (description: string, type = 'text/plain'): Response => ({ description, content: { [type]: { schema: { type: 'string' } } } });
+export const text = (description: string, type = 'text/plain'): ResponseSpec => ({ description, content: { [type]: { schema: { type: 'string' } } } });
 
 /** A binary answer of `type`. */
-export const binary = (type: string, description: string): Response => ({ description, content: { [type]: { schema: { type: 'string', format: 'binary' } } } });
+export const binary = (type: string, description: string): ResponseSpec => ({ description, content: { [type]: { schema: { type: 'string', format: 'binary' } } } });
 
 /** An answer without a body (204). */
-export const empty = (description: string): Response => ({ description });
+export const empty = (description: string): ResponseSpec => ({ description });
 
 /** A request body of several media types, e.g. `{ 'application/json': zodSchema(X, 'input'), 'multipart/form-data': {...} }`. */
 export const requestBody = (content: Record<string, ZodRef | Json>, required = true) => ({

@@ -8,7 +8,7 @@ import { accountOperations } from './accounts-openapi.js';
 import { archiveOperations } from './archive-routes.js';
 import { depositOperations } from './deposits-openapi.js';
 import { logOperations } from './log-openapi.js';
-import { buildDocument, json, op, text, type Json, type Operation } from './openapi-kit.js';
+import { buildDocument, json, jsonObject, op, text, type Json, type Operation } from './openapi-kit.js';
 import { organisationOperations } from './organisations-openapi.js';
 import { registrationOperations } from './registration-openapi.js';
 import { Problem } from './schemas.js';
@@ -39,7 +39,7 @@ function serviceOperations(): Operation[] {
       tag: 'Service',
       security: 'public',
       summary: 'This document',
-      responses: { 200: { description: 'OpenAPI 3.1', content: { 'application/json': { schema: { type: 'object', additionalProperties: true } } } } },
+      responses: { 200: jsonObject('OpenAPI 3.1') },
     }),
   ];
 }
