@@ -8,12 +8,13 @@ import type { Ledger } from '../../app/log.js';
 import { keyHistoryJson } from '../../app/log-keys.js';
 import type { LogStore } from '../../app/ports.js';
 import { registryPage } from '../../app/registry-list.js';
+import { json, op, type Operation } from './openapi-kit.js';
 import { parseWith } from './problem.js';
 import { RegistrationNumber } from './registration-schemas.js';
 
 export const RegistryListQuery = z.strictObject({
-  after: RegistrationNumber.optional(),
-  limit: z.coerce.number().int().min(1).max(1000).default(1000),
+  after: RegistrationNumber.optional().meta({ description: 'The last number of the previous page (its `next`)' }),
+  limit: z.coerce.number().int().min(1).max(1000).default(1000).meta({ description: '1..1000 (default 1000)' }),
 });
 
 export const LogKeys = z
@@ -33,27 +34,34 @@ export function archiveRoutes(deps: { ledger: Pick<Ledger, 'keys'>; store: Pick<
   return r;
 }
 
-/** OpenAPI paths of these routes (openapi.ts merges them). */
-export function archivePaths(problem: (d: string) => unknown, outSchema: (s: z.ZodType) => unknown) {
-  return {
-    '/v1/log/keys': {
-      get: {
-        summary: 'Every verifier key the log has signed with, oldest first; a hand-over block (lastHeight of one key, firstHeight of the next) is signed by both',
-        responses: { '200': { description: 'Key history', content: { 'application/json': { schema: outSchema(LogKeys) } } } },
-      },
-    },
-    '/v1/registry/entries': {
-      get: {
-        summary: 'The whole public registry, by number, page by page (for exports and mirrors)',
-        parameters: [
-          { name: 'after', in: 'query', required: false, schema: { type: 'string' }, description: 'the last number of the previous page' },
-          { name: 'limit', in: 'query', required: false, schema: { type: 'string', pattern: '^[1-9][0-9]*$' }, description: '1..1000 (default 1000)' },
-        ],
-        responses: {
-          '200': { description: '{"entries":[registry entry…],"next"?}: `next` is given when there may be more; pass it as `after`' },
-          '400': problem('Bad query (code invalid_request)'),
-        },
-      },
-    },
-  };
+export const RegistryEntriesPage = z
+  .object({
+    entries: z.array(z.record(z.string(), z.unknown())).meta({ description: 'Public registry entries (docs/REGISTRATION.md), by number' }),
+    next: z.string().optional().meta({ description: 'Given when there may be more; pass it as `after`' }),
+  })
+  .meta({ id: 'RegistryEntriesPage' });
+
+/** OpenAPI operations of these routes (openapi.ts lists them). */
+export function archiveOperations(): Operation[] {
+  return [
+    op({
+      method: 'get',
+      path: '/v1/log/keys',
+      operationId: 'listLogKeys',
+      tag: 'Archive',
+      security: 'public',
+      summary: 'Every verifier key the log has signed with, oldest first; a hand-over block (lastHeight of one key, firstHeight of the next) is signed by both',
+      responses: { 200: json(LogKeys, 'Key history') },
+    }),
+    op({
+      method: 'get',
+      path: '/v1/registry/entries',
+      operationId: 'listRegistryEntries',
+      tag: 'Archive',
+      security: 'public',
+      summary: 'The whole public registry, by number, page by page (for exports and mirrors)',
+      query: RegistryListQuery,
+      responses: { 200: json(RegistryEntriesPage) },
+    }),
+  ];
 }

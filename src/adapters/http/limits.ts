@@ -26,6 +26,7 @@ export interface LimitsConfig {
 
 /** Probes that are never limited (monitoring must work while a client is being throttled). */
 const EXEMPT = new Set(['/healthz', '/readyz', '/metrics']);
+export const RATE_LIMIT_EXEMPT: ReadonlySet<string> = EXEMPT;
 
 /** The budgets of the environment, or undefined when RATE_LIMITS=false. */
 export function limitsFromConfig(config: Config): LimitsConfig | undefined {

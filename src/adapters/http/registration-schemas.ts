@@ -112,10 +112,15 @@ const Limit = z
   .refine((n) => n <= 100, 'at most 100');
 const Cursor = z.string().min(1).max(300).regex(/^[\x21-\x7e]+$/, 'not a cursor');
 
-export const ListQuery = z.strictObject({ state: z.enum(REGISTRATION_STATES).optional(), after: Cursor.optional(), limit: Limit.optional() });
-export const QueueQuery = z.strictObject({ after: Cursor.optional(), limit: Limit.optional() });
+const after = Cursor.optional().meta({ description: 'The previous page\'s `next`' });
+const limit = Limit.optional().meta({ description: '1..100 (default 20)' });
+export const ListQuery = z.strictObject({ state: z.enum(REGISTRATION_STATES).optional().meta({ description: 'Only applications in this state' }), after, limit });
+export const QueueQuery = z.strictObject({ after, limit });
 export const RegistryQuery = z
-  .strictObject({ number: RegistrationNumber.optional(), q: Text(200).optional() })
+  .strictObject({
+    number: RegistrationNumber.optional().meta({ description: 'A registration number, CL-<year>-<letter>-<8 digits>' }),
+    q: Text(200).optional().meta({ description: 'Words (matched from their start) or Chinese text (matched anywhere) in titles and rights holders' }),
+  })
   .refine((x) => (x.number === undefined) !== (x.q === undefined), { path: ['q'], message: 'give exactly one of number and q' });
 
 // Compile-time checks: the request types are the use cases' input types.

@@ -2,6 +2,7 @@
  * Zod schemas: the only source of request and response types, and of /openapi.json.
  */
 import { z } from 'zod';
+import { ERRORS, type ErrorCode } from '../../core/errors.js';
 import { WorkMetadata } from './metadata.js';
 import { plainText } from './plain-text.js';
 
@@ -79,23 +80,39 @@ export const Decimal = z
   .refine((s) => Number(s) <= MAX_SAFE, 'too large')
   .transform((s) => BigInt(s));
 
-export const InclusionQuery = z.strictObject({ index: Decimal, treeSize: Decimal.optional() });
-export const ConsistencyQuery = z.strictObject({ from: Decimal, to: Decimal });
+export const InclusionQuery = z.strictObject({
+  index: Decimal.meta({ description: 'Entry index' }),
+  treeSize: Decimal.optional().meta({ description: "Tree size of the proof (default: the latest block's)" }),
+});
+export const ConsistencyQuery = z.strictObject({ from: Decimal.meta({ description: 'Older tree size' }), to: Decimal.meta({ description: 'Newer tree size' }) });
 export const EntriesQuery = z.strictObject({
-  start: Decimal,
+  start: Decimal.meta({ description: 'First entry index' }),
   count: z
     .string()
     .regex(/^[1-9][0-9]{0,3}$/, 'must be 1..1000')
     .transform(Number)
-    .refine((n) => n <= 1000, 'at most 1000'),
+    .refine((n) => n <= 1000, 'at most 1000')
+    .meta({ description: '1..1000 entries' }),
 });
 export const DepositLookupQuery = z.strictObject({ sha256: Hex64 });
 export const DepositId = z.string().regex(/^dep_[0-9a-f]{20}$/, 'not a deposit id');
 
 // Responses (documentation and tests).
+/** The `code` values an HTTP answer may carry (core codes collapse to these, errors.ts). */
+export const PROBLEM_CODES = [...new Set(Object.values(ERRORS).map((e) => e.httpCode))] as [ErrorCode, ...ErrorCode[]];
+
 export const Problem = z
-  .object({ type: z.string(), title: z.string(), status: z.number().int(), detail: z.string(), code: z.string() })
-  .meta({ id: 'Problem' });
+  .looseObject({
+    type: z.string().meta({ description: 'urn:copyright-ledger:problem:<code>' }),
+    title: z.string(),
+    status: z.number().int(),
+    detail: z.string().meta({ description: 'What went wrong, for people' }),
+    code: z.enum(PROBLEM_CODES).meta({ description: 'Stable machine-readable code' }),
+    field: z.string().optional().meta({ description: 'invalid_request: the first bad field, e.g. `metadata.title`' }),
+    retryAfter: z.number().int().optional().meta({ description: 'rate_limited, overloaded: seconds to wait (also in Retry-After)' }),
+    policy: z.string().optional().meta({ description: 'rate_limited: the refusing budget' }),
+  })
+  .meta({ id: 'Problem', description: 'RFC 9457 problem details; other extension members may appear' });
 
 export const Deposit = z
   .object({
