@@ -6,7 +6,8 @@
  * progress bar moving on a terminal.
  */
 import { createPublicKey, generateKeyPairSync, randomBytes } from 'node:crypto';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runIngest } from '../../src/adapters/cli/ingest.js';
@@ -96,6 +97,32 @@ describe('--version and --help', () => {
     expect(h.code).toBe(0);
     expect(h.stdout).toContain('usage: copyright-ledger ingest');
     expect(h.stderr).toBe('');
+  });
+});
+
+/** True when dist/ is built and no build input is newer than its stamp (scripts/build-if-stale.mjs). */
+function distFresh(): boolean {
+  const stamp = join(PROJECT_ROOT, 'dist', '.build-stamp');
+  if (!existsSync(stamp)) return false;
+  const newest = (dir: string): number =>
+    Math.max(0, ...readdirSync(dir, { withFileTypes: true }).map((e) => (e.isDirectory() ? newest(join(dir, e.name)) : e.name.endsWith('.test.ts') ? 0 : statSync(join(dir, e.name)).mtimeMs)));
+  const inputs = ['package.json', 'tsconfig.json', 'tsconfig.build.json'].map((f) => statSync(join(PROJECT_ROOT, f)).mtimeMs);
+  return statSync(stamp).mtimeMs >= Math.max(newest(join(PROJECT_ROOT, 'src')), ...inputs);
+}
+
+describe('npx copyright-ledger inside the repository', () => {
+  // With a stale dist/ npx would rightly rebuild it, under the feet of other tests: run only on a fresh build.
+  it.skipIf(!distFresh())('runs the built CLI at once, without rebuilding dist/', async () => {
+    const cache = await makeTempDir('cl-npx-cache-');
+    const before = (await stat(join(PROJECT_ROOT, 'dist', '.build-stamp'))).mtimeMs;
+    const env: NodeJS.ProcessEnv = { ...process.env, npm_config_cache: cache.path, npm_config_offline: 'true', npm_config_update_notifier: 'false' };
+    delete env.NODE_OPTIONS;
+    const r = await runProcess('npx', ['copyright-ledger', '--version'], { env, timeoutMs: 120_000 });
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/^copyright-ledger \d+\.\d+\.\d+$/m);
+    expect(r.stderr).not.toMatch(/building dist/);
+    expect((await stat(join(PROJECT_ROOT, 'dist', '.build-stamp'))).mtimeMs).toBe(before);
+    await cache.remove();
   });
 });
 
