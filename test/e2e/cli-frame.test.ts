@@ -8,6 +8,7 @@
 import { createPublicKey, generateKeyPairSync, randomBytes } from 'node:crypto';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runIngest } from '../../src/adapters/cli/ingest.js';
@@ -30,10 +31,14 @@ function cliProcess(args: string[], env: Record<string, string> = {}) {
   return runProcess(process.execPath, ['--import', 'tsx', 'test/support/cli-launcher.ts', ...args], { env: e, timeoutMs: 60_000 });
 }
 
-/** A server address nothing listens on. */
-const DEAD = 'http://127.0.0.1:9';
+/** A server address nothing listens on (a port just freed; set in beforeAll). */
+let DEAD = '';
 
 beforeAll(async () => {
+  const probe = createServer();
+  await new Promise<void>((r) => probe.listen(0, '127.0.0.1', r));
+  DEAD = `http://127.0.0.1:${(probe.address() as AddressInfo).port}`;
+  await new Promise((r) => probe.close(r));
   tmp = await makeTempDir('cl-frame-');
   svc = await startTestService();
   ({ apiKey } = await createAccount(svc.url, { kind: 'organisation' }));
@@ -128,17 +133,18 @@ describe('npx copyright-ledger inside the repository', () => {
 
 describe('errors: one line on stderr, exit 2; the usage only for usage errors', () => {
   it.each([
-    ['audit', ['audit', '--server', DEAD]],
-    ['export', ['export', '--server', DEAD, '--out', 'OUT']],
-    ['ingest', ['ingest', 'WORKS', '--server', DEAD]],
+    ['audit', ['audit', '--server', 'DEAD']],
+    ['export', ['export', '--server', 'DEAD', '--out', 'OUT']],
+    ['ingest', ['ingest', 'WORKS', '--server', 'DEAD']],
   ])('%s against a server nothing answers on', async (_name, argv) => {
-    const args = argv.map((a) => (a === 'OUT' ? join(tmp.path, `dead-${randomBytes(4).toString('hex')}.tar`) : a === 'WORKS' ? works : a));
+    const args = argv.map((a) => (a === 'OUT' ? join(tmp.path, `dead-${randomBytes(4).toString('hex')}.tar`) : a === 'WORKS' ? works : a === 'DEAD' ? DEAD : a));
     const r = await cliProcess(args, { COPYRIGHT_LEDGER_API_KEY: apiKey });
     expect(r.code, r.stderr).toBe(2);
     expect(r.stdout).toBe('');
     const lines = r.stderr.trimEnd().split('\n').filter((l) => !l.startsWith('note: '));
     expect(lines, r.stderr).toHaveLength(1);
-    expect(lines[0]).toMatch(/^copyright-ledger: .*127\.0\.0\.1:9/);
+    expect(lines[0]).toContain(new URL(DEAD).host);
+    expect(lines[0]).toMatch(/^copyright-ledger: .*ECONNREFUSED/);
     expect(r.stderr).not.toContain('usage:');
   });
 
@@ -146,7 +152,7 @@ describe('errors: one line on stderr, exit 2; the usage only for usage errors', 
     ['an unknown option', ['audit', '--bogus'], 'audit'],
     ['a missing --server', ['ingest', 'WORKS'], 'ingest'],
     ['a --server that is not a URL', ['ingest', 'WORKS', '--server', 'not a url'], 'ingest'],
-    ['export without --out', ['export', '--server', DEAD], 'export'],
+    ['export without --out', ['export', '--server', 'http://127.0.0.1:1'], 'export'],
     ['verify without a certificate', ['verify'], 'verify'],
   ])('%s: the message, then that command’s usage', async (_name, argv, command) => {
     const r = await runCli(argv.map((a) => (a === 'WORKS' ? works : a)));

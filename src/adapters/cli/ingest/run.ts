@@ -35,7 +35,7 @@ export async function runIngest(opts: IngestOptions): Promise<IngestSummary> {
   try {
     startSize = Number((JSON.parse(await api.publicText('v1/blocks/latest')) as { treeSize: number }).treeSize);
   } catch (e) {
-    throw new CannotRun(`cannot reach the server at ${opts.server}: ${message(e)}`);
+    throw new CannotRun(`cannot reach the server at ${opts.server}: ${message(e).replace(/^cannot reach the server: /, '')}`);
   }
   const outDir = opts.out !== undefined ? resolve(opts.out) : undefined;
   const statePath = opts.state !== undefined ? resolve(opts.state) : undefined;
