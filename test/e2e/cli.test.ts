@@ -434,7 +434,6 @@ describe('usage errors exit 2', () => {
     ['an unknown command', ['frobnicate']],
     ['verify without a certificate', ['verify']],
     ['verify with two certificates', ['verify', 'a.json', 'b.json']],
-    ['a missing certificate file', ['verify', '/nonexistent/cert.json']],
     ['an unknown option', ['verify', 'x.json', '--bogus']],
     ['audit with both --data-dir and --server', ['audit', '--data-dir', '/tmp', '--server', 'http://127.0.0.1:1']],
     ['audit --server that is not a URL', ['audit', '--server', 'not a url']],
@@ -442,6 +441,13 @@ describe('usage errors exit 2', () => {
     const r = await runCli(argv);
     expect(r.code).toBe(2);
     expect(r.text).toContain('usage:');
+  });
+
+  it('a missing certificate file: one line, no usage', async () => {
+    const r = await runCli(['verify', '/nonexistent/cert.json']);
+    expect(r.code).toBe(2);
+    expect(r.err).toEqual([expect.stringMatching(/^copyright-ledger: cannot read \/nonexistent\/cert.json/)]);
+    expect(r.out).toEqual([]);
   });
 
   it('a missing --file', async () => {
@@ -459,7 +465,7 @@ describe('usage errors exit 2', () => {
     ]) {
       const r = await runCli(argv);
       expect(r.code, argv.join(' ')).toBe(2);
-      expect(r.text).toMatch(/^error: /m);
+      expect(r.text).toMatch(/^copyright-ledger: /m);
     }
   });
 

@@ -11,44 +11,9 @@ import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createAccount } from '../support/service.js';
 import { killAllServers, makeTempDir, PROJECT_ROOT, removeAllTempDirs, startServer, type ServerProc } from '../support/proc.js';
+import { childEnv, PRELUDE, shellBlocks } from '../support/shell-blocks.js';
 
 const exec = promisify(execFile);
-
-interface Block {
-  mark: string | undefined;
-  code: string;
-  /** The section heading the block is under. */
-  section: string;
-}
-
-/** The ```sh blocks of a markdown text, with the `<!-- ops: X -->` mark on the line before, if any. */
-function shellBlocks(md: string): Block[] {
-  const out: Block[] = [];
-  const lines = md.split('\n');
-  let section = '';
-  for (let i = 0; i < lines.length; i++) {
-    if (lines[i]!.startsWith('## ')) section = lines[i]!.slice(3);
-    if (lines[i] !== '```sh') continue;
-    const end = lines.indexOf('```', i + 1);
-    const before = lines.slice(0, i).reverse().find((l) => l.trim() !== '');
-    const mark = /^<!-- ops: (\w+) -->$/.exec(before ?? '')?.[1];
-    out.push({ mark, code: lines.slice(i + 1, end).join('\n'), section });
-    i = end;
-  }
-  return out;
-}
-
-const PRELUDE = `set -euo pipefail
-npx() { if [ "$1" = copyright-ledger ]; then shift; node --import "${import.meta.resolve('tsx')}" "${PROJECT_ROOT}/test/support/cli-launcher.ts" "$@"; else command npx "$@"; fi; }
-`;
-
-/** The environment of the blocks: no vitest loader state, no configured store. */
-function childEnv(): NodeJS.ProcessEnv {
-  const e = { ...process.env };
-  delete e.NODE_OPTIONS;
-  delete e.LOG_KEY_FILE;
-  return e;
-}
 
 afterAll(async () => {
   await killAllServers();

@@ -1,7 +1,8 @@
 /**
- * `copyright-ledger audit [--data-dir D | --server URL | --archive F]`: the one auditor
+ * `copyright-ledger audit [--data-dir D | --server URL | --archive F] [--json]`: the one auditor
  * (app/audit.ts) over a stopped store, a running server, or an export archive. Exit 0 when every
- * check passes, 1 naming the first bad item, 2 when it cannot run.
+ * check passes, 1 naming the first bad item, 2 when it cannot run. `--json` prints one object,
+ * `{"ok","blocks","entries","problems":[{"kind","at"?,"file"?,"entry"?,"message"}]}`.
  */
 import { access } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -13,9 +14,9 @@ import { nodeSha256, readVerifierKey } from '../crypto/node.js';
 import { levelAuditSource } from '../level/audit-source.js';
 import { LevelLogStore } from '../level/store.js';
 import { httpAuditSource, httpExportSource } from './http-source.js';
-import { progress } from './progress.js';
+import { noProgress, progress, type Progress } from './progress.js';
 import { readTsaCertificates } from './tsa-cert.js';
-import { keyOption, serverUrl, Usage, type Io } from './usage.js';
+import { CannotRun, errorMessage, keyOption, serverUrl, Usage, type Io } from './usage.js';
 
 export async function auditCommand(args: string[], io: Io): Promise<number> {
   const { values } = parseArgs({
@@ -28,27 +29,46 @@ export async function auditCommand(args: string[], io: Io): Promise<number> {
       key: { type: 'string' },
       'key-file': { type: 'string' },
       'tsa-cert': { type: 'string', multiple: true },
+      json: { type: 'boolean' },
     },
   });
+  const out = new Findings(io, values.json === true);
   if ([values['data-dir'], values.server, values.archive].filter((v) => v !== undefined).length > 1) throw new Usage('give one of --data-dir, --server and --archive');
   const pinned = await keyOption(values);
   if (values['tsa-cert'] !== undefined && values.archive === undefined) throw new Usage('--tsa-cert goes with --archive');
-  if (values.archive !== undefined) return auditArchive(values.archive, pinned, await readTsaCertificates(values['tsa-cert'] ?? [], (m) => new Usage(m)), io);
-  const bar = progress('audit');
+  if (values.archive !== undefined) return auditArchive(values.archive, pinned, await readTsaCertificates(values['tsa-cert'] ?? [], (m) => new Usage(m)), out);
+  const bar = out.progress('audit');
   const onProgress = (done: bigint, total: bigint) => bar.update(Number(done), Number(total));
+  let report: AuditReport;
+  try {
+    report = await auditLog(values, pinned, onProgress, out);
+  } finally {
+    bar.stop();
+  }
+  bar.done(Number(report.entries), Number(report.entries));
+  out.report(report);
+  return out.end(report);
+}
+
+/** The audit of a running server (--server) or a stopped store (--data-dir). */
+async function auditLog(
+  values: { server?: string | undefined; 'data-dir'?: string | undefined },
+  pinned: string | undefined,
+  onProgress: (done: bigint, total: bigint) => void,
+  out: Findings,
+): Promise<AuditReport> {
   let report: AuditReport;
   if (values.server !== undefined) {
     const base = serverUrl(values.server);
     const src = httpAuditSource(base.toString());
     try {
       const verifierKey = pinned ?? (await src.key());
-      if (pinned === undefined) io.err(`note: using the key the server serves (${verifierKey}); pin it with --key`);
+      if (pinned === undefined) out.note(`note: using the key the server serves (${verifierKey}); pin it with --key`);
       const verifierKeys = await httpExportSource(base.toString()).keys();
       report = await audit(src, { verifierKey, verifierKeys, sha256: nodeSha256, onProgress });
     } catch (e) {
       // Not a finding about the log: the server could not be read (down, refused, answered 5xx).
-      io.err(`error: audit could not complete: cannot read ${base.origin}: ${(e as Error).message}`);
-      return 2;
+      throw new CannotRun(`audit could not complete: cannot read ${base.origin}: ${errorMessage(e)}`);
     }
   } else {
     const dir = values['data-dir'] ?? process.env.DATA_DIR ?? './store';
@@ -57,15 +77,14 @@ export async function auditCommand(args: string[], io: Io): Promise<number> {
       // The key file holds no origin: take the name block 0 was signed for.
       const origin = (await store.getBlock(0n))?.checkpoint.split('\n', 1)[0];
       const verifierKey = pinned ?? (await readVerifierKey(dir, origin !== undefined ? { origin } : {}));
-      if (verifierKey === undefined) throw new Usage(`no log key in ${dir}; give --key`);
+      if (verifierKey === undefined) throw new CannotRun(`no log key in ${dir}; give --key`);
       const history = await loadKeyHistory(store);
       report = await audit(levelAuditSource(store), { verifierKey, ...(history.length > 0 ? { verifierKeys: history } : {}), sha256: nodeSha256, onProgress });
     } finally {
       await store.close();
     }
   }
-  bar.done(Number(report.entries), Number(report.entries));
-  return printReport(report, io);
+  return report;
 }
 
 /** Opens a stopped server's store (LevelDB refuses a store a running server holds). */
@@ -74,42 +93,86 @@ export async function openStore(dir: string): Promise<LevelLogStore> {
     await access(join(dir, 'ledger'));
     return await LevelLogStore.open(join(dir, 'ledger'), { readOnly: true });
   } catch (e) {
-    throw new Usage(`cannot open the store in ${dir} (is the server still running?): ${(e as Error).message}`);
+    throw new CannotRun(`cannot open the store in ${dir} (is the server still running?): ${(e as Error).message}`);
   }
 }
 
-function printReport(report: AuditReport, io: Io, where?: string): number {
-  if (report.ok) {
-    io.out(`audit ok: ${report.blocks} blocks, ${report.entries} entries`);
-    return 0;
-  }
-  const p = report.problem!;
-  io.out(`audit FAILED at ${p.kind} ${p.at}${where !== undefined ? ` (${where})` : ''}: ${p.message}`);
-  return 1;
+interface Problem {
+  kind: 'entry' | 'block' | 'file';
+  at?: number;
+  file?: string;
+  entry?: number;
+  message: string;
 }
 
-async function auditArchive(path: string, pinned: string | undefined, tsaPins: Uint8Array[], io: Io): Promise<number> {
+/** What an audit found, printed as lines as it goes, or collected into one JSON object (--json). */
+class Findings {
+  private readonly problems: Problem[] = [];
+
+  constructor(
+    private readonly io: Io,
+    private readonly json: boolean,
+  ) {}
+
+  /** A note on stderr (which key was used). */
+  note(line: string): void {
+    this.io.err(line);
+  }
+
+  progress(label: string): Progress {
+    return this.json ? noProgress : progress(label);
+  }
+
+  /** A file of an archive that is not as its manifest or the log says. */
+  file(e: ArchiveError): void {
+    this.problems.push({ kind: 'file', file: e.file, ...(e.entry !== undefined ? { entry: Number(e.entry) } : {}), message: e.message });
+    if (!this.json) this.io.out(`audit FAILED at file ${e.file}${e.entry !== undefined ? ` (entry ${e.entry})` : ''}: ${e.message}`);
+  }
+
+  /** The auditor's report; `where` names the archive file of its problem. */
+  report(report: AuditReport, where?: string): void {
+    const p = report.problem;
+    if (p === undefined) return;
+    this.problems.push({ kind: p.kind, at: Number(p.at), ...(where !== undefined ? { file: where } : {}), message: p.message });
+    if (!this.json) this.io.out(`audit FAILED at ${p.kind} ${p.at}${where !== undefined ? ` (${where})` : ''}: ${p.message}`);
+  }
+
+  /** The last line (or the JSON object) and the exit code: 0 when nothing was found, else 1. */
+  end(report?: AuditReport): number {
+    const ok = this.problems.length === 0 && report?.ok === true;
+    if (this.json) {
+      this.io.out(
+        JSON.stringify({ ok, ...(report !== undefined ? { blocks: Number(report.blocks), entries: Number(report.entries) } : {}), problems: this.problems }),
+      );
+    } else if (ok) this.io.out(`audit ok: ${report!.blocks} blocks, ${report!.entries} entries`);
+    return ok ? 0 : 1;
+  }
+}
+
+async function auditArchive(path: string, pinned: string | undefined, tsaPins: Uint8Array[], out: Findings): Promise<number> {
   try {
     await access(path);
   } catch {
-    throw new Usage(`cannot read ${path}`);
+    throw new CannotRun(`cannot read ${path}`);
   }
   const fail = (e: ArchiveError) => {
-    io.out(`audit FAILED at file ${e.file}${e.entry !== undefined ? ` (entry ${e.entry})` : ''}: ${e.message}`);
-    return 1;
+    out.file(e);
+    return out.end();
   };
-  const hashing = progress('check');
+  const hashing = out.progress('check');
   let archive;
   try {
     archive = await openArchive(path, nodeSha256, (d, t) => hashing.update(d, t));
   } catch (e) {
     if (e instanceof ArchiveError) return fail(e);
-    throw new Usage(`cannot read ${path}: ${(e as Error).message}`);
+    throw new CannotRun(`cannot read ${path}: ${(e as Error).message}`);
+  } finally {
+    hashing.stop();
   }
   try {
     const verifierKey = pinned ?? archive.logKey;
-    if (pinned === undefined) io.err(`note: using the key in the archive's log.key (${verifierKey}); pin it with --key`);
-    const bar = progress('audit');
+    if (pinned === undefined) out.note(`note: using the key in the archive's log.key (${verifierKey}); pin it with --key`);
+    const bar = out.progress('audit');
     let report: AuditReport;
     try {
       report = await audit(archive.source, {
@@ -122,21 +185,19 @@ async function auditArchive(path: string, pinned: string | undefined, tsaPins: U
       bar.done(Number(report.entries), Number(report.entries));
       if (report.ok) archive.checkInfo(report);
     } catch (e) {
+      bar.stop();
       // A file the log cannot be read from: the first changed file names it if there is one.
       if (e instanceof ArchiveError) {
-        if (archive.mismatches[0] !== undefined && archive.mismatches[0].file !== e.file.split(' ')[0]) fail(archive.mismatches[0]);
+        if (archive.mismatches[0] !== undefined && archive.mismatches[0].file !== e.file.split(' ')[0]) out.file(archive.mismatches[0]);
         return fail(e);
       }
       throw e;
     }
+    // The changed file first; then what the log audit found in it, if anything.
     const first = archive.mismatches[0];
-    if (first !== undefined) {
-      // The changed file first; then what the log audit found in it, if anything.
-      fail(first);
-      if (!report.ok) printReport(report, io, archive.locate(report.problem!));
-      return 1;
-    }
-    return printReport(report, io, report.ok ? undefined : archive.locate(report.problem!));
+    if (first !== undefined) out.file(first);
+    if (!report.ok) out.report(report, archive.locate(report.problem!));
+    return out.end(report);
   } catch (e) {
     if (e instanceof ArchiveError) return fail(e);
     throw e;

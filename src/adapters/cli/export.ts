@@ -1,7 +1,8 @@
 /**
- * `copyright-ledger export (--data-dir D | --server URL) --out F`: the whole public log as one
- * tar archive (docs/ARCHIVE.md). `--data-dir` reads a stopped server's store; `--server` a
- * running service over its public API. Exit 0 written, 2 when it cannot run.
+ * `copyright-ledger export (--data-dir D | --server URL) --out F [--json]`: the whole public log
+ * as one tar archive (docs/ARCHIVE.md). `--data-dir` reads a stopped server's store; `--server` a
+ * running service over its public API. Exit 0 written, 2 when it cannot run. `--json` prints
+ * `{"ok","out","blocks","entries","timestamps","registryEntries"}`.
  */
 import { stat } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
@@ -11,27 +12,34 @@ import { nodeSha256, readVerifierKey } from '../crypto/node.js';
 import { levelExportSource } from '../level/export-source.js';
 import { openStore } from './audit.js';
 import { httpExportSource } from './http-source.js';
-import { progress } from './progress.js';
-import { keyOption, serverUrl, Usage, type Io } from './usage.js';
+import { noProgress, progress } from './progress.js';
+import { CannotRun, errorMessage, keyOption, serverUrl, Usage, type Io } from './usage.js';
 
 export async function exportCommand(args: string[], io: Io): Promise<number> {
   const { values } = parseArgs({
     args,
     allowPositionals: false,
-    options: { 'data-dir': { type: 'string' }, server: { type: 'string' }, out: { type: 'string' }, key: { type: 'string' }, 'key-file': { type: 'string' } },
+    options: {
+      'data-dir': { type: 'string' },
+      server: { type: 'string' },
+      out: { type: 'string' },
+      key: { type: 'string' },
+      'key-file': { type: 'string' },
+      json: { type: 'boolean' },
+    },
   });
   if ((values['data-dir'] === undefined) === (values.server === undefined)) throw new Usage('give --data-dir or --server (one of them)');
   if (values.out === undefined) throw new Usage('give --out <archive.tar>');
   const out = values.out;
-  if (await stat(out).then(() => true, () => false)) throw new Usage(`${out} exists; export never overwrites a file`);
+  if (await stat(out).then(() => true, () => false)) throw new CannotRun(`${out} exists; export never overwrites a file`);
   const pinned = await keyOption(values);
-  const bar = progress('export');
+  const bar = values.json ? noProgress : progress('export');
   const opts = { sha256: nodeSha256, now: () => Date.now(), onProgress: (d: number, t: number) => bar.update(d, t) };
   let writer: TarWriter;
   try {
     writer = await TarWriter.create(out);
   } catch (e) {
-    throw new Usage(`cannot write ${out}: ${(e as Error).message}`);
+    throw new CannotRun(`cannot write ${out}: ${(e as Error).message}`);
   }
   try {
     let info;
@@ -40,9 +48,7 @@ export async function exportCommand(args: string[], io: Io): Promise<number> {
       try {
         info = await exportLog(httpExportSource(base.toString()), writer, { ...opts, exportedFrom: 'server', parallel: 8 });
       } catch (e) {
-        io.err(`error: export could not complete: cannot read ${base.origin}: ${(e as Error).message}`);
-        await writer.abort();
-        return 2;
+        throw new CannotRun(`export could not complete: cannot read ${base.origin}: ${errorMessage(e)}`);
       }
     } else {
       const dir = values['data-dir']!;
@@ -57,11 +63,16 @@ export async function exportCommand(args: string[], io: Io): Promise<number> {
     }
     await writer.finish();
     bar.done(info.height + 1 + info.treeSize, info.height + 1 + info.treeSize);
+    if (values.json) {
+      io.out(JSON.stringify({ ok: true, out, blocks: info.height + 1, entries: info.treeSize, timestamps: info.timestamps, registryEntries: info.registryEntries }));
+      return 0;
+    }
     io.out(`exported ${info.height + 1} blocks, ${info.treeSize} entries, ${info.timestamps} timestamps, ${info.registryEntries} registry entries to ${out}`);
     return 0;
   } catch (e) {
+    bar.stop();
     await writer.abort();
-    if (e instanceof Error && 'code' in e && (e as { code?: unknown }).code === 'not_found') throw new Usage(e.message);
+    if (e instanceof Error && 'code' in e && (e as { code?: unknown }).code === 'not_found') throw new CannotRun(e.message);
     throw e;
   }
 }

@@ -1,6 +1,9 @@
 /**
  * `copyright-ledger` command line (contract §7). `verify` is offline: it reads files and the
- * certificate, never the network. Exit codes: 0 ok, 1 invalid / audit failed, 2 usage error.
+ * certificate, never the network. `--version`, `--help` and `<command> --help` print to stdout.
+ * Every error is one line `copyright-ledger: <message>` on stderr; a usage error adds the
+ * command's usage. Exit codes: 0 ok, 1 invalid / audit failed / works failed, 2 usage error or
+ * the command cannot run, 3 verify without a pinned key, 130 interrupted.
  */
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
@@ -11,31 +14,35 @@ import { verifyAnyCertificate } from '../../core/registration.js';
 import { nodeSha256 } from '../crypto/node.js';
 import { auditCommand } from './audit.js';
 import { exportCommand } from './export.js';
-import { ingestCommand, IngestUsage, INGEST_USAGE } from './ingest.js';
+import { COMMANDS, commandHelp, commandUsage, overview, version, type Command } from './help.js';
+import { ingestCommand } from './ingest.js';
 import { readTsaCertificates } from './tsa-cert.js';
-import { keyOption, readText, Usage, type Io } from './usage.js';
+import { CannotRun, helpRequested, keyOption, readText, Usage, type Io } from './usage.js';
 
 export type { Io };
 
-const USAGE = `usage:
-  copyright-ledger verify <certificate.json> [--file F] [--key <verifier key> | --key-file F] [--tsa-cert F]... [--json]
-  copyright-ledger audit [--data-dir D | --server URL | --archive F [--tsa-cert F]...] [--key <verifier key> | --key-file F]
-  copyright-ledger export (--data-dir D | --server URL) --out F [--key <verifier key> | --key-file F]
-${INGEST_USAGE}
-
-verify  checks an evidence or registration certificate offline; exit 0 valid, 1 invalid, 2 usage error
-audit   recomputes every leaf, node, root, signature and the block chain; exit 0, or 1 naming
-        the first bad entry index or block height; 2 when it cannot run (usage, server unreachable);
-        --archive checks an export archive with no server, naming the first bad file (docs/ARCHIVE.md)
-export  writes the whole public log (entries, checkpoints, timestamps, keys, registry) as one
-        tar archive (docs/ARCHIVE.md); --data-dir reads a stopped server's store
-ingest  deposits every file of a directory or manifest.jsonl; resumable with --state; exit 0,
-        1 listing the failures, 130 interrupted (docs/UPLOADS.md)`;
-
 const stdio: Io = { out: (l) => process.stdout.write(l + '\n'), err: (l) => process.stderr.write(l + '\n') };
+
+const isCommand = (c: string | undefined): c is Command => (COMMANDS as readonly (string | undefined)[]).includes(c);
 
 export async function main(argv: string[], io: Io = stdio): Promise<number> {
   const [command, ...rest] = argv;
+  if (command === '--version' || command === '-V' || command === 'version') {
+    io.out(`copyright-ledger ${version()}`);
+    return 0;
+  }
+  if (command === '--help' || command === '-h' || command === 'help') {
+    io.out(isCommand(rest[0]) ? commandHelp(rest[0]) : overview());
+    return 0;
+  }
+  if (!isCommand(command)) {
+    io.err(`${command === undefined ? 'copyright-ledger: no command given' : `copyright-ledger: unknown command ${command}`}\n\n${overview()}`);
+    return 2;
+  }
+  if (helpRequested(rest)) {
+    io.out(commandHelp(command));
+    return 0;
+  }
   try {
     switch (command) {
       case 'verify':
@@ -46,22 +53,26 @@ export async function main(argv: string[], io: Io = stdio): Promise<number> {
         return await exportCommand(rest, io);
       case 'ingest':
         return await ingestCommand(rest, io);
-      case undefined:
-      case 'help':
-      case '--help':
-      case '-h':
-        io.out(USAGE);
-        return command === undefined ? 2 : 0;
-      default:
-        throw new Usage(`unknown command ${command}`);
     }
   } catch (e) {
-    if (e instanceof Usage || e instanceof IngestUsage || (e as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
-      io.err(`error: ${(e as Error).message}\n\n${USAGE}`);
-      return 2;
-    }
-    throw e;
+    return failed(e, command, io);
   }
+}
+
+/** Prints why a command could not run, in one line (plus the usage for a usage error); exit 2. */
+function failed(e: unknown, command: Command, io: Io): number {
+  const message = e instanceof Error ? e.message : String(e);
+  if (e instanceof Usage || (e as { code?: string } | null)?.code?.startsWith('ERR_PARSE_ARGS')) {
+    io.err(`copyright-ledger: ${message}\n\n${commandUsage(command)}`);
+    return 2;
+  }
+  if (e instanceof CannotRun) {
+    io.err(`copyright-ledger: ${message}`);
+    return 2;
+  }
+  // Anything else (a file system error, a bug) is still one line, never a stack trace.
+  io.err(`copyright-ledger: ${command}: ${message.split('\n', 1)[0]}`);
+  return 2;
 }
 
 async function verifyCommand(args: string[], io: Io): Promise<number> {
@@ -97,7 +108,7 @@ export async function hashFile(path: string): Promise<{ sha256: string; sm3: str
   try {
     await access(path);
   } catch {
-    throw new Usage(`cannot read ${path}`);
+    throw new CannotRun(`cannot read ${path}`);
   }
   const sha = createHash('sha256');
   const sm3 = createHash('sm3');
@@ -109,7 +120,7 @@ export async function hashFile(path: string): Promise<{ sha256: string; sm3: str
       size += (chunk as Buffer).length;
     }
   } catch (e) {
-    throw new Usage(`cannot read ${path}: ${(e as Error).message}`);
+    throw new CannotRun(`cannot read ${path}: ${(e as Error).message}`);
   }
   return { sha256: toHex(sha.digest()), sm3: toHex(sm3.digest()), size };
 }
