@@ -5,6 +5,7 @@ import { organisationPaths } from './organisations-schemas.js';
 import { registrationPaths } from './registration-openapi.js';
 import { usagePath, withRateLimits } from './limits-openapi.js';
 import { archivePaths } from './archive-routes.js';
+import { downloadPaths } from './downloads.js';
 import * as S from './schemas.js';
 import { pdfContent, uploadDepositForm, verifyForm, verifyPagePath } from './upload-openapi.js';
 
@@ -130,6 +131,7 @@ export function buildOpenApi(): Json {
       },
       ...verifyPagePath(),
       ...registrationPaths(),
+      ...downloadPaths(),
       ...organisationPaths(),
       ...usagePath(),
       ...archivePaths(problem, outSchema),
