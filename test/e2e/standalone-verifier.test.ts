@@ -141,7 +141,7 @@ describe('the downloaded verifier, alone in an empty folder', () => {
 
   it('rejects one changed byte of the work file, of the certificate and of the registration: exit 1', async () => {
     const changed = Buffer.from(work);
-    changed[12_345] ^= 0x01;
+    changed[12_345] = changed[12_345]! ^ 0x01;
     const f = await standalone([depCertFile, '--file', await input('changed.bin', changed), '--key-file', keyFile]);
     expect(f.code, f.text).toBe(1);
     expect(f.stdout).toMatch(/^FAIL file\b/m);

@@ -49,7 +49,7 @@ export function renderOfflinePage(p: { script: string; scriptSha256: string; ver
   .verdict { margin-top: 1rem; padding: .8rem 1rem; border-radius: 6px; }
   .verdict.valid { background: #e3f3e8; border: 1px solid #1d6b38; } .verdict.invalid { background: #fbe6e7; border: 1px solid #a4262c; }
   .verdict.unpinned { background: #fff3d6; border: 1px solid #8a5a00; }
-  .verdict strong { font-size: 1.15rem; } .key code { word-break: break-all; font-size: .8rem; }
+  .verdict strong { font-size: 1.15rem; } .key code { word-break: break-all; font-size: .8rem; } .key code.fp { word-break: normal; }
   #error { color: #a4262c; font-weight: 600; }
   footer { color: #5b6677; font-size: .78rem; margin-top: 1.5rem; }
 </style>

@@ -105,7 +105,7 @@ function show(result: TrustedResult): void {
       el('code', k.key),
       el('br', ''),
       el('span', '指纹 Fingerprint (SHA-256): '),
-      el('code', k.fingerprint),
+      el('code', k.fingerprint, 'fp'),
       el('br', ''),
       el('span', k.pinned ? '已固定 pinned ✔' : '未固定：请与日志运营方公布的指纹核对后，将公钥粘贴到上方。 Not pinned: compare the fingerprint with the one the operator publishes, then paste the key above.'),
     );
