@@ -71,7 +71,7 @@ export function renderVerifyPage(p: VerifyPageInput): string {
   code, pre { font-family: ui-monospace, "SFMono-Regular", Menlo, Consolas, monospace; font-size: .85rem; word-break: break-all; }
   pre { background: #f3f6fa; padding: .7rem; white-space: pre-wrap; }
   .ok { color: #1d6b38; font-weight: 600; } .bad { color: #a4262c; font-weight: 600; } .ok span, .bad span { font-weight: 400; color: #5b6677; }
-  .fp { color: #5b6677; font-size: .8rem; } ul { padding-left: 1.2rem; }
+  .fp { color: #5b6677; font-size: .8rem; } .fp code { word-break: normal; } ul { padding-left: 1.2rem; }
   a { color: #17365d; } footer { color: #5b6677; font-size: .8rem; margin-top: 1.5rem; }
 </style>
 </head>
