@@ -3,7 +3,8 @@
  * `copyright-ledger-verify.mjs`; downloaded over HTTP into an empty folder (no node_modules, no
  * NODE_PATH), `node copyright-ledger-verify.mjs` verifies a deposit certificate with its work
  * file and a registration certificate (RFC 3161 tokens included), with the CLI's exit codes and
- * the CLI's very output, and rejects any changed byte.
+ * the CLI's very output, and rejects any changed byte. Set VERIFIER_NODE to run the verifier with
+ * another Node binary (the oldest supported line is 18).
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { readdir, readFile, writeFile } from 'node:fs/promises';
@@ -30,9 +31,12 @@ let work: Buffer;
 
 const digest = (alg: string, data: Uint8Array) => createHash(alg).update(data).digest('hex');
 
+/** The Node that runs the verifier: this one, or VERIFIER_NODE (e.g. a Node 18 build, to check the oldest supported line). */
+const NODE = process.env.VERIFIER_NODE ?? process.execPath;
+
 /** `node copyright-ledger-verify.mjs …` in the empty folder, with a bare environment. */
 async function standalone(args: string[]) {
-  const r = await runProcess(process.execPath, [verifier, ...args], { cwd: empty.path, env: { PATH: process.env.PATH ?? '/usr/bin:/bin', LANG: 'C.UTF-8' }, timeoutMs: 60_000 });
+  const r = await runProcess(NODE, [verifier, ...args], { cwd: empty.path, env: { PATH: process.env.PATH ?? '/usr/bin:/bin', LANG: 'C.UTF-8' }, timeoutMs: 60_000 });
   const out = r.stdout.split('\n').filter((l) => l !== '');
   return { ...r, out, text: r.stdout + r.stderr };
 }
@@ -169,7 +173,7 @@ describe('the downloaded verifier, alone in an empty folder', () => {
     expect(j.code).toBe(3);
     expect(JSON.parse(j.stdout)).toMatchObject({ verdict: 'unpinned', valid: false, logKey: { key: logKey, pinned: false } });
     // The trust list from the environment pins it.
-    const env = await runProcess(process.execPath, [verifier, depCertFile], { cwd: empty.path, env: { PATH: process.env.PATH ?? '/usr/bin:/bin', COPYRIGHT_LEDGER_TRUSTED_KEYS: keyFile } });
+    const env = await runProcess(NODE, [verifier, depCertFile], { cwd: empty.path, env: { PATH: process.env.PATH ?? '/usr/bin:/bin', COPYRIGHT_LEDGER_TRUSTED_KEYS: keyFile } });
     expect(env.code, env.stdout + env.stderr).toBe(0);
     const u = await standalone([depCertFile, '--key', 'not-a-key']);
     expect(u.code).toBe(2);
