@@ -180,10 +180,17 @@ describe('verify: a served certificate', () => {
     expect(r.text).toContain('matches the pinned key');
   });
 
-  it('is valid without a key, and says the key is not pinned', async () => {
+  it('without a key runs every check but is never VALID: exit 3, naming the key and its fingerprint', async () => {
     const r = await runCli(['verify', certFile]);
-    expect(r.code, r.text).toBe(0);
-    expect(r.text).toMatch(/^ok +logKey +not pinned/m);
+    expect(r.code, r.text).toBe(3);
+    expect(r.text).toMatch(/^WARN logKey +not pinned/m);
+    for (const check of ['format', 'checkpointSignature', 'treeSize', 'inclusion', 'entry', 'workHashes', 'metadata']) {
+      expect(r.text).toMatch(new RegExp(`^ok +${check}\\b`, 'm'));
+    }
+    expect(r.text).not.toMatch(/\bVALID\b/);
+    expect(r.text).toMatch(/^NOT PINNED: /m);
+    expect(r.text).toContain(`  log key      ${logKey}`);
+    expect(r.text).toMatch(/^ {2}fingerprint {2}SHA-256 ([0-9a-f]{4} ){15}[0-9a-f]{4}$/m);
   });
 
   it('--json prints the checks as JSON', async () => {

@@ -108,7 +108,7 @@ describe('PDF certificate', () => {
     expect(page.status).toBe(200);
     expect(page.headers.get('content-type')).toMatch(/^text\/html/);
     const html = await page.text();
-    for (const s of [dep.id, `<code>${dep.index}</code>`, `<code>${dep.block}</code>`, dep.receivedAt, 'copyright-ledger verify']) expect(html).toContain(s);
+    for (const s of [dep.id, `<code>${dep.index}</code>`, `<code>${dep.block}</code>`, dep.receivedAt, 'node copyright-ledger-verify.mjs', '../downloads/verify.html']) expect(html).toContain(s);
     expect(html).not.toContain(TITLE); // metadata stays private
   });
 

@@ -23,8 +23,8 @@ const exec = promisify(execFile);
  * to be found exactly once; `by` is the bash that runs instead.
  */
 const SUBSTITUTIONS: { command: string; by: string; why: string }[] = [
-  { command: 'npm install', by: ':', why: 'the checkout the test runs from is installed and built' },
-  { command: 'npm test', by: ':', why: 'this test is part of npm test' },
+  { command: 'npm install && npm start', by: ':', why: 'the checkout the test runs from is installed and built, and the test started its server before the blocks' },
+  { command: 'npm install && npm test', by: ':', why: 'this test is part of npm test' },
   {
     command: 'npm start > server.log 2>&1 &',
     by: ':',

@@ -216,7 +216,9 @@ describe('registration workflow', () => {
     expect(cert.body.record).toMatchObject({ title: 'Harbor Lights at Dusk', correctedAt: expect.any(String) });
     const file = join(tmp.path, `${number}-corrected.json`);
     await writeFile(file, JSON.stringify(cert.body));
-    expect((await runCli(['verify', file])).code).toBe(0);
+    // Pinned to the log's key (unpinned, verify exits 3: never valid).
+    expect((await runCli(['verify', file, '--key', svc.ledger.verifierKey])).code).toBe(0);
+    expect((await runCli(['verify', file])).code).toBe(3);
 
     const rev = await api(url, 'POST', `/v1/registrations/${id}/revoke`, { key: ADMIN_API_KEY, body: { reason: 'Court ruling 2026-12.' } });
     expect(rev.status).toBe(200);

@@ -255,7 +255,7 @@ describe('built-in TSA', () => {
     const digest = sha256Hex(bodyOf(cert.checkpoint));
     expect(await openssl(['ts', '-verify', '-digest', digest, '-in', reply, '-CAfile', join(work, 'builtin.pem')])).toMatch(/Verification: OK/);
     const file = await writeJson('builtin-cert.json', cert);
-    const r = await runCli(['verify', file, '--tsa-cert', join(work, 'builtin.pem')]);
+    const r = await runCli(['verify', file, '--key', svc.ledger.verifierKey, '--tsa-cert', join(work, 'builtin.pem')]);
     expect(r.code, r.text).toBe(0);
     expect(r.out.find((l) => /^ok\s+timestamp/.test(l))).toMatch(/SELF-ISSUED/);
   });
@@ -369,7 +369,7 @@ describe('a TSA that is down or hangs', () => {
       // Proved against the (later) timestamped block: verify passes, openssl agrees.
       expect(cert.proof.treeSize).toBeGreaterThan(1);
       const file = await writeJson('late.json', cert);
-      const r = await runCli(['verify', file, '--tsa-cert', tsa.caFile]);
+      const r = await runCli(['verify', file, '--key', svc.ledger.verifierKey, '--tsa-cert', tsa.caFile]);
       expect(r.code, r.text).toBe(0);
       await writeFile(join(work, 'late.tok'), Buffer.from(cert.timestamp!.rfc3161, 'base64'));
       expect(await openssl(['ts', '-verify', '-digest', sha256Hex(bodyOf(cert.checkpoint)), '-in', join(work, 'late.tok'), '-token_in', '-CAfile', tsa.caFile])).toMatch(/Verification: OK/);

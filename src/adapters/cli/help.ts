@@ -38,6 +38,12 @@ ${KEY_OPTIONS}
   --tsa-cert F           PEM of the TSA certificate or CA the timestamp must chain to (repeatable)
 ${COMMON}
 
+--key-file takes a trust list: one verifier key per line, # comments, several keys of one log
+(after a key rotation). Without --key or --key-file, the trust list named by the environment
+variable COPYRIGHT_LEDGER_TRUSTED_KEYS is used. A certificate is valid only when its log key is
+pinned; otherwise its key and fingerprint are shown so you can compare them out of band
+(docs/VERIFY.md).
+
 exit: 0 valid against the pinned key, 1 invalid (the failing checks are named), 2 usage error or an
 unreadable input, 3 every check passes but no key was pinned (never reported as valid)`,
   audit: `Recomputes every leaf, node, root, signature and the block chain of the whole log.

@@ -6,6 +6,7 @@ import express, { type NextFunction, type Request, type Response } from 'express
 import { toBase64, toHex } from '../../core/bytes.js';
 import type { VerifyOptions } from '../../core/certificate.js';
 import { verifyAnyCertificate } from '../../core/registration.js';
+import { pinnedResult } from '../../core/trust.js';
 import { LogError } from '../../core/errors.js';
 import type { Accounts } from '../../app/accounts.js';
 import type { Deposits } from '../../app/deposits.js';
@@ -28,6 +29,7 @@ import { observabilityRoutes, requestObserver, type ObservabilityDeps } from './
 import { securityHeaders } from './security.js';
 import type { WorkerPool } from '../workers/pool.js';
 import { archiveRoutes } from './archive-routes.js';
+import { downloadRoutes } from './downloads.js';
 import type { LogStore } from '../../app/ports.js';
 
 export interface HttpDeps {
@@ -83,9 +85,11 @@ export function createApp(deps: HttpDeps) {
 
   const me = (req: Request): AccountRecord => req.account!;
   // One verifier for POST /v1/verify, JSON or multipart: the log's key and the pinned TSA certificates.
+  // The answer names the pinned key (the log's own, of its key history) and its fingerprint.
   const verify = async (certificate: unknown, file?: NonNullable<VerifyOptions['file']>) => {
     const trust = { verifierKey: ledger.keyNamed((certificate as { logKey?: unknown } | null)?.logKey), tsaCertificates: deps.timestamps?.trusted ?? [], ...(file ? { file } : {}) };
-    return deps.workers ? deps.workers.verify(certificate, trust) : verifyAnyCertificate(certificate, { ...trust, sha256: deps.sha256 });
+    const result = deps.workers ? await deps.workers.verify(certificate, trust) : verifyAnyCertificate(certificate, { ...trust, sha256: deps.sha256 });
+    return pinnedResult(result, trust.verifierKey, deps.sha256);
   };
   const renderPdf = deps.workers ? (input: PdfInput) => deps.workers!.certificatePdf(input) : undefined;
   const uploads = deps.uploads ? uploadRoutes({ ledger, deposits, sha256: deps.sha256, config: deps.uploads, verify, ...(renderPdf ? { renderPdf } : {}) }) : undefined;
@@ -201,6 +205,7 @@ export function createApp(deps: HttpDeps) {
   if (deps.timestamps) app.use(timestampRoutes({ ...deps.timestamps, ledger }));
   app.get('/v1/accounts/me/usage', auth, storageUsage(deps.uploads));
   if (deps.archive) app.use(archiveRoutes({ ledger, store: deps.archive.store }));
+  app.use(downloadRoutes());
 
   app.use((req, res) => sendProblem(res, 'not_found', `no route for ${req.method} ${req.path}`));
   app.use(errorHandler(deps.log ?? ((m, e) => console.error(m, e))));

@@ -7,6 +7,7 @@ import { z } from 'zod';
 import { accountOperations } from './accounts-openapi.js';
 import { archiveOperations } from './archive-routes.js';
 import { depositOperations } from './deposits-openapi.js';
+import { downloadOperations } from './downloads.js';
 import { logOperations } from './log-openapi.js';
 import { buildDocument, json, jsonObject, op, text, type Json, type Operation } from './openapi-kit.js';
 import { organisationOperations } from './organisations-openapi.js';
@@ -46,7 +47,7 @@ function serviceOperations(): Operation[] {
 
 /** Every operation of the service, grouped by feature. */
 export function operations(): Operation[] {
-  return [...serviceOperations(), ...logOperations(), ...accountOperations(), ...depositOperations(), ...registrationOperations(), ...organisationOperations(), ...archiveOperations()];
+  return [...serviceOperations(), ...logOperations(), ...accountOperations(), ...depositOperations(), ...registrationOperations(), ...organisationOperations(), ...archiveOperations(), ...downloadOperations()];
 }
 
 export function buildOpenApi(): Json {

@@ -163,7 +163,12 @@ export const Certificate = z
   .meta({ id: 'Certificate' });
 
 export const VerifyResult = z
-  .object({ valid: z.boolean(), checks: z.array(z.object({ name: z.string(), ok: z.boolean(), detail: z.string() })) })
+  .object({
+    verdict: z.enum(['valid', 'invalid']).describe("valid: every check passed against the pinned key, this log's own key of its key history"),
+    valid: z.boolean(),
+    pinnedKey: z.object({ key: z.string(), fingerprint: z.string().describe('SHA-256 of the key line, hex in groups of 4 (docs/VERIFY.md)') }),
+    checks: z.array(z.object({ name: z.string(), ok: z.boolean(), detail: z.string() })),
+  })
   .meta({ id: 'VerifyResult' });
 
 export const Account = z

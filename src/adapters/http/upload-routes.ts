@@ -6,6 +6,7 @@ import type { Request, Response } from 'express';
 import type { Certificate, VerifyOptions } from '../../core/certificate.js';
 import { isLogError, LogError } from '../../core/errors.js';
 import type { Sha256 } from '../../core/hash.js';
+import { keyFingerprint } from '../../core/trust.js';
 import { MAX_METADATA_BYTES, type Deposits } from '../../app/deposits.js';
 import type { Ledger } from '../../app/log.js';
 import type { UploadQuota } from '../../app/quota.js';
@@ -165,7 +166,15 @@ export function uploadRoutes(deps: UploadRouteDeps) {
       res
         .status(deposit ? 200 : 404)
         .type('text/html; charset=utf-8')
-        .send(renderVerifyPage({ deposit, depositId: ok.success ? ok.data : 'dep_…', origin: ledger.origin, verifierKey: ledger.verifierKey }));
+        .send(
+          renderVerifyPage({
+            deposit,
+            depositId: ok.success ? ok.data : 'dep_…',
+            origin: ledger.origin,
+            verifierKey: ledger.verifierKey,
+            keys: ledger.keys.map((k) => ({ key: k.key, fingerprint: keyFingerprint(k.key, deps.sha256), firstHeight: Number(k.firstHeight) })),
+          }),
+        );
     },
   };
 }
