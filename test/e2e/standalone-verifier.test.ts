@@ -177,7 +177,7 @@ describe('the downloaded verifier, alone in an empty folder', () => {
     expect(env.code, env.stdout + env.stderr).toBe(0);
     const u = await standalone([depCertFile, '--key', 'not-a-key']);
     expect(u.code).toBe(2);
-    expect(u.stderr).toMatch(/^error: /);
+    expect(u.stderr).toMatch(/^copyright-ledger-verify: --key /);
     expect((await standalone([])).code).toBe(2);
   });
 
