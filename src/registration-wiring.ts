@@ -1,5 +1,5 @@
 /**
- * Composition of issue 6 (registration, review, registry, statistics, organisations), called
+ * Composition of registration, review, registry, statistics and organisations, called
  * from the composition root (server.ts) so that wiring it stays one line there.
  */
 import { nodeSha256 } from './adapters/crypto/node.js';

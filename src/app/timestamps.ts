@@ -1,5 +1,5 @@
 /**
- * Trusted time for blocks (issue 5): a background worker that obtains an RFC 3161 timestamp
+ * Trusted time for blocks: a background worker that obtains an RFC 3161 timestamp
  * over each block's checkpoint body, and the rule certificates use to pick one.
  *
  * The rule. A TimeStampToken over block B's checkpoint body proves the body, and so B's tree

@@ -38,11 +38,11 @@ export interface HttpDeps {
   deposits: Deposits;
   sha256: (...parts: Uint8Array[]) => Uint8Array;
   log?: (msg: string, err?: unknown) => void;
-  /** Uploads, PDF certificates and the verify page (issue 4); without it multipart deposits answer 415. */
+  /** Uploads, PDF certificates and the verify page; without it multipart deposits answer 415. */
   uploads?: UploadConfig;
-  /** Registration, review, registry, statistics and organisation routes (issue 6, registrations.ts). */
+  /** Registration, review, registry, statistics and organisation routes (registrations.ts, organisations.ts). */
   registration?: Omit<RegistrationHttpDeps, 'accounts'>;
-  /** Trusted time (issue 5, timestamps.ts): block timestamps, the built-in TSA, and the TSA certificates POST /v1/verify pins. */
+  /** Trusted time (timestamps.ts): block timestamps, the built-in TSA, and the TSA certificates POST /v1/verify pins. */
   timestamps?: Omit<TimestampHttpDeps, 'ledger'> & { trusted: readonly Uint8Array[] };
   /** Request rate limits (limits.ts, docs/LIMITS.md); without it nothing is limited. */
   limits?: { limiter: RateLimiter; config: LimitsConfig };

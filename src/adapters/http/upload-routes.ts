@@ -1,5 +1,5 @@
 /**
- * Routes of issue 4, kept out of app.ts: deposit by upload (multipart), verify with an uploaded
+ * Upload routes, kept out of app.ts: deposit by upload (multipart), verify with an uploaded
  * certificate and file (multipart), the PDF certificate, and the public verify page.
  */
 import type { Request, Response } from 'express';
