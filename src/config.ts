@@ -1,7 +1,7 @@
 /** The environment, validated once at start-up. */
 import { availableParallelism } from 'node:os';
 import { z } from 'zod';
-import { creditCodeProblem } from './core/credit-code.js';
+import { isUnifiedSocialCreditCode } from './core/identity.js';
 
 const bool = z
   .enum(['true', 'false', '1', '0', 'yes', 'no'])
@@ -130,10 +130,7 @@ export const ConfigSchema = z.object({
     .string()
     .trim()
     .toUpperCase()
-    .superRefine((v, ctx) => {
-      const problem = creditCodeProblem(v);
-      if (problem !== undefined) ctx.addIssue({ code: 'custom', message: `not a 统一社会信用代码: ${problem}` });
-    })
+    .refine(isUnifiedSocialCreditCode, 'not a 统一社会信用代码: 18 characters (digits and capitals but I, O, S, V, Z) ending in the GB 32100-2015 check character')
     .optional(),
   /** The operator's 区块链信息服务备案号 (filing number with the Cyberspace Administration of China). */
   OPERATOR_FILING_NUMBER: z.string().trim().min(1).max(100).optional(),

@@ -6,7 +6,7 @@ import { registrationPaths } from './registration-openapi.js';
 import { usagePath, withRateLimits } from './limits-openapi.js';
 import { archivePaths } from './archive-routes.js';
 import * as S from './schemas.js';
-import { pdfContent, uploadDepositForm, verifyForm, verifyPagePath } from './upload-openapi.js';
+import { pdfContent, pdfSigningCertPath, uploadDepositForm, verifyForm, verifyPagePath } from './upload-openapi.js';
 
 type Json = Record<string, unknown>;
 
@@ -129,6 +129,7 @@ export function buildOpenApi(): Json {
         },
       },
       ...verifyPagePath(),
+      ...pdfSigningCertPath(),
       ...registrationPaths(),
       ...organisationPaths(),
       ...usagePath(),

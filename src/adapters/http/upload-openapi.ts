@@ -53,3 +53,16 @@ export const verifyPagePath = (): Json => ({
     },
   },
 });
+
+export const pdfSigningCertPath = (): Json => ({
+  '/v1/pdf/signing-cert': {
+    get: {
+      operationId: 'getPdfSigningCertificate',
+      summary: 'The certificate (PEM, then its chain) of the key that signs PDF certificates; PDFs name it by its SHA-256 fingerprint (docs/UPLOADS.md)',
+      security: [],
+      responses: {
+        '200': { description: 'PEM certificate chain', content: { 'application/pem-certificate-chain': { schema: { type: 'string' } } } },
+      },
+    },
+  },
+});
