@@ -14,7 +14,7 @@ import type { Certificate } from '../../core/certificate.js';
 import { openCheckpoint } from '../../core/checkpoint.js';
 import { decodeEntry } from '../../core/entry.js';
 import { describeTimestamp } from '../../core/timestamp.js';
-import { issuerSection, loopbackWarning, signatureStep, signDetails, statementSection, VERIFIER_FILE, type PdfIssuer } from '../pdf/court.js';
+import { issuerSection, loopbackNotice, loopbackWarning, signatureStep, signDetails, statementSection, VERIFIER_FILE, type PdfIssuer } from '../pdf/court.js';
 import { bothTimes, beijingTime, CertificatePdf, clip, CONTENT_W, isLoopbackUrl, M, MONO, MUTED, NAVY } from '../pdf/layout.js';
 import { WORK_TYPE_LABELS, type WorkType } from './metadata.js';
 
@@ -98,6 +98,7 @@ export async function renderCertificatePdf(input: PdfInput): Promise<Buffer> {
   doc.font('sans').fontSize(7.8).fillColor(MUTED);
   doc.text('The fingerprint of the work below entered a public, append-only transparency log at the time shown, under a block the log signed.', M, doc.y + 1, { width: CONTENT_W, align: 'center' });
   c.y = doc.y + 8;
+  if (loopback) loopbackNotice(c);
 
   // 1. The work.
   c.section('作品信息', 'The work');
@@ -184,6 +185,12 @@ export async function renderCertificatePdf(input: PdfInput): Promise<Buffer> {
   statementSection(c, 'deposit', ts?.selfIssued);
 
   // 8. How to verify.
+  c.para(
+    `本证书由 ${issuer.operator.name ?? 'copyright-ledger'} 依据透明日志 ${checkpoint.origin} 出具；机器可验证的 JSON 证书（${jsonName}）作为附件嵌入本 PDF，是验证所依据的证据。`,
+    `Issued from the transparency log ${checkpoint.origin}. The machine-verifiable JSON certificate (${jsonName}) attached to this PDF is the evidence a verifier checks; this page presents it.`,
+    { size: 8 },
+  );
+
   c.section('如何验证', 'How to verify', 120);
   const base = issuer.publicUrl;
   c.step(
@@ -227,12 +234,6 @@ export async function renderCertificatePdf(input: PdfInput): Promise<Buffer> {
   doc.font('sans').fontSize(7).fillColor(MUTED).text('扫码验证  Scan to verify', qx - 10, qrTop + qrSize + 6, { width: qrSize + 20, align: 'center' });
   c.y = Math.max(c.y, qrTop + qrSize + 20);
   if (loopback) loopbackWarning(c, verifyUrl);
-
-  c.para(
-    `本证书由 ${issuer.operator.name ?? 'copyright-ledger'} 依据透明日志 ${checkpoint.origin} 出具；机器可验证的 JSON 证书（${jsonName}）作为附件嵌入本 PDF，是验证所依据的证据。`,
-    `Issued from the transparency log ${checkpoint.origin}. The machine-verifiable JSON certificate (${jsonName}) attached to this PDF is the evidence a verifier checks; this page presents it.`,
-    { size: 7.2 },
-  );
 
   doc.file(Buffer.from(JSON.stringify(cert, null, 2) + '\n', 'utf8'), {
     name: jsonName,

@@ -10,7 +10,7 @@ import QRCode from 'qrcode';
 import { toHex } from '../../core/bytes.js';
 import { openCheckpoint } from '../../core/checkpoint.js';
 import { WORK_TYPES, type RegistrationCertificate } from '../../core/registration.js';
-import { issuerSection, loopbackWarning, signatureStep, signDetails, statementSection, VERIFIER_FILE, type PdfIssuer } from '../pdf/court.js';
+import { issuerSection, loopbackNotice, loopbackWarning, signatureStep, signDetails, statementSection, VERIFIER_FILE, type PdfIssuer } from '../pdf/court.js';
 import { ACCENT, beijingTime, bothTimes, CertificatePdf, clip, CONTENT_W, INK, isLoopbackUrl, M, MONO, MUTED, NAVY } from '../pdf/layout.js';
 import { WORK_TYPE_LABELS } from './metadata.js';
 
@@ -81,13 +81,14 @@ export async function renderRegistrationPdf(input: RegistrationPdfInput): Promis
     { width: CONTENT_W, align: 'center', lineGap: 1.5 },
   );
   c.y = doc.y + 8;
+  if (loopback) loopbackNotice(c);
 
   c.section('作品', 'The work');
   c.row({ zh: '作品名称', en: 'Title', value: clip(rec.title, 200), size: 10, lines: 3 });
   const label = WORK_TYPE_LABELS[rec.workType];
   c.row({ zh: '作品类别', en: 'Category', value: `${label.zh}  ${label.en}  (${WORK_TYPES[rec.workType].code})` });
-  c.row({ zh: '作者', en: 'Authors', value: rec.authors.map((a) => (a.signature !== undefined && a.signature !== a.name ? `${a.name}（署名 ${a.signature}）` : a.name)).join('；'), lines: 4 });
-  c.row({ zh: '著作权人', en: 'Rights holders', value: rec.rightsHolders.map((h) => h.name).join('；') + (rec.ownership === 'joint' ? '  （共有 joint）' : ''), lines: 3 });
+  c.row({ zh: '作者', en: 'Authors', value: rec.authors.map((a) => (a.signature !== undefined && a.signature !== a.name ? `${a.name}（署名 ${a.signature}）` : a.name)).join('；'), lines: 12 });
+  c.row({ zh: '著作权人', en: 'Rights holders', value: rec.rightsHolders.map((h) => h.name).join('；') + (rec.ownership === 'joint' ? '  （共有 joint）' : ''), lines: 6 });
   c.row({ zh: '创作完成', en: 'Completed', value: `${rec.creation.completedOn}  ${clip(rec.creation.place, 80)}` });
   c.row({
     zh: '发表状态',
@@ -113,6 +114,12 @@ export async function renderRegistrationPdf(input: RegistrationPdfInput): Promis
 
   issuerSection(c, issuer, input.issuedAt);
   statementSection(c, 'registration', undefined);
+
+  c.para(
+    `本证书由 ${issuer.operator.name ?? 'copyright-ledger'} 依据透明日志 ${checkpoint.origin} 出具；机器可验证的 JSON 证书（${jsonName}）作为附件嵌入本 PDF，是验证所依据的证据。`,
+    `Issued from the transparency log ${checkpoint.origin}. The attached JSON certificate (${jsonName}) is the evidence a verifier checks; the public registry shows the registration's current status.`,
+    { size: 8 },
+  );
 
   c.section('如何验证', 'How to verify', 120);
   const base = issuer.publicUrl;
@@ -141,12 +148,6 @@ export async function renderRegistrationPdf(input: RegistrationPdfInput): Promis
   doc.font('sans').fontSize(7).fillColor(MUTED).text('扫码查询  Scan to look up', qx - 10, qrTop + qrSize + 6, { width: qrSize + 20, align: 'center' });
   c.y = Math.max(c.y, qrTop + qrSize + 20);
   if (loopback) loopbackWarning(c, registryUrl);
-
-  c.para(
-    `本证书由 ${issuer.operator.name ?? 'copyright-ledger'} 依据透明日志 ${checkpoint.origin} 出具；机器可验证的 JSON 证书（${jsonName}）作为附件嵌入本 PDF，是验证所依据的证据。`,
-    `Issued from the transparency log ${checkpoint.origin}. The attached JSON certificate (${jsonName}) is the evidence a verifier checks; the public registry shows the registration's current status.`,
-    { size: 7.2 },
-  );
 
   doc.file(Buffer.from(JSON.stringify(cert, null, 2) + '\n', 'utf8'), {
     name: jsonName,

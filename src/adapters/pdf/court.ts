@@ -106,6 +106,14 @@ export function statementSection(c: CertificatePdf, kind: 'deposit' | 'registrat
   }
 }
 
+/** One line under the heading of page 1 when the printed URLs only work on the issuing machine. */
+export function loopbackNotice(c: CertificatePdf): void {
+  c.warning(
+    '注意：本证书所载网址为签发机器的本机回环地址，仅在该机器上可以打开（详见“如何验证”）。',
+    'Note: the addresses printed in this certificate are loopback addresses of the issuing machine and open only there (see How to verify).',
+  );
+}
+
 /** The loopback warning, when the printed URL only works on the machine that issued it. */
 export function loopbackWarning(c: CertificatePdf, url: string): void {
   c.warning(
