@@ -26,6 +26,7 @@ import { limitsFromConfig } from './adapters/http/limits.js';
 import { FlexibleRateLimiter } from './adapters/limits/rate-limiter.js';
 import { WorkerPool } from './adapters/workers/pool.js';
 import { loadPdfSigning } from './adapters/pdf/signing-key.js';
+import { fontDirProblem } from './adapters/pdf/layout.js';
 import type { PdfIssuer } from './adapters/pdf/court.js';
 
 export interface Service {
@@ -111,6 +112,8 @@ export async function startService(config: Config, logger?: LogFn | Logger): Pro
     const publicUrl = () => (config.PUBLIC_URL ?? boundUrl).replace(/\/+$/, '');
     const quota = new UploadQuota(store, config.UPLOAD_QUOTA_BYTES);
     // PDF certificates: the operator (OPERATOR_*), the document-signing key, the fonts.
+    const fontProblem = config.PDF_FONT_DIR !== undefined ? await fontDirProblem(config.PDF_FONT_DIR) : undefined;
+    if (fontProblem !== undefined) throw new ConfigError('PDF_FONT_DIR', `PDF_FONT_DIR: ${fontProblem}`);
     const pdfSigning = await loadPdfSigning({
       dataDir: config.DATA_DIR,
       ...(config.PDF_SIGNING_KEY_FILE !== undefined ? { keyFile: config.PDF_SIGNING_KEY_FILE } : {}),

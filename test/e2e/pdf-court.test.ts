@@ -10,14 +10,17 @@
 import { execFile } from 'node:child_process';
 import { createHash, randomBytes, X509Certificate } from 'node:crypto';
 import { copyFile, mkdir, readFile, stat, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createRequire } from 'node:module';
+import { FONT_FILES } from '../../src/adapters/pdf/layout.js';
 import { loadPdfSigning } from '../../src/adapters/pdf/signing-key.js';
-import { loadConfig } from '../../src/config.js';
+import { ConfigSchema, loadConfig } from '../../src/config.js';
+import { startService } from '../../src/server.js';
 import { decodeQrPng } from '../support/qr.js';
 import { account, api, submitted, uscc, type Actor } from '../support/registration.js';
-import { startTestService, tempDir, type TestService } from '../support/service.js';
+import { createAccount, startTestService, tempDir, type TestService } from '../support/service.js';
 
 const run = promisify(execFile);
 /** pdfsig exits non-zero on an invalid signature: keep its output either way. */
@@ -208,5 +211,50 @@ describe('PDF signing and operator settings', () => {
     expect(() => loadConfig({ OPERATOR_CREDIT_CODE: 'ABC' })).toThrow(/OPERATOR_CREDIT_CODE/);
     expect(loadConfig({ OPERATOR_CREDIT_CODE: CREDIT_CODE.toLowerCase() }).OPERATOR_CREDIT_CODE).toBe(CREDIT_CODE);
     expect(() => loadConfig({ PDF_SIGNING_KEY_FILE: '/tmp/key.pem' })).toThrow(/PDF_SIGNING_CERT_FILE/);
+  });
+});
+
+describe('fonts: only the two files the PDFs use', () => {
+  it('renders from a PDF_FONT_DIR holding just NotoSansSC Regular and Bold, as the runtime image does', async () => {
+    const fonts = await tempDir('cl-fonts-');
+    const pkg = dirname(createRequire(import.meta.url).resolve('@expo-google-fonts/noto-sans-sc/package.json'));
+    await copyFile(join(pkg, '400Regular', FONT_FILES.regular), join(fonts.path, FONT_FILES.regular));
+    await copyFile(join(pkg, '700Bold', FONT_FILES.bold), join(fonts.path, FONT_FILES.bold));
+    const svc = await startTestService({ PDF_FONT_DIR: fonts.path });
+    try {
+      const { apiKey } = await createAccount(svc.url);
+      const dep = (await (
+        await fetch(`${svc.url}/v1/deposits`, { method: 'POST', headers: { authorization: `Bearer ${apiKey}`, 'content-type': 'application/json' }, body: JSON.stringify({ sha256: randomBytes(32).toString('hex'), metadata: { title: '字体测试' } }) })
+      ).json()) as { id: string };
+      const res = await fetch(`${svc.url}/v1/deposits/${dep.id}/certificate`, { headers: { authorization: `Bearer ${apiKey}`, accept: 'application/pdf' } });
+      expect(res.status).toBe(200);
+      const path = join(fonts.path, 'c.pdf');
+      await writeFile(path, Buffer.from(await res.arrayBuffer()));
+      const used = (await run('pdffonts', [path])).stdout;
+      expect(used).toMatch(/NotoSansSC-Regular/);
+      expect(used).toMatch(/NotoSansSC-Bold/);
+      expect(await text(path)).toContain('字体测试');
+    } finally {
+      await svc.stop();
+      await fonts.remove();
+    }
+  });
+
+  it('refuses to start with a PDF_FONT_DIR missing a font, naming the variable', async () => {
+    const empty = await tempDir('cl-fonts-empty-');
+    try {
+      const config = ConfigSchema.parse({ PORT: '0', HOST: '127.0.0.1', DATA_DIR: join(empty.path, 'data'), LOG_LEVEL: 'silent', PDF_FONT_DIR: empty.path });
+      await expect(startService(config, () => undefined)).rejects.toThrow(/PDF_FONT_DIR: .*NotoSansSC_400Regular\.ttf/);
+    } finally {
+      await empty.remove();
+    }
+  });
+
+  it('the Dockerfile keeps only those two files of the font package', async () => {
+    const docker = await readFile(new URL('../../Dockerfile', import.meta.url), 'utf8');
+    expect(docker).toMatch(/PDF_FONT_DIR=\/app\/fonts/);
+    expect(docker).toContain(FONT_FILES.regular);
+    expect(docker).toContain(FONT_FILES.bold);
+    expect(docker).toMatch(/rm -rf node_modules\/@expo-google-fonts/);
   });
 });

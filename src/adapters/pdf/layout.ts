@@ -5,7 +5,7 @@
  * current one is full, "第 i 页 共 N 页" on every page, and the operator's signature over the
  * finished file (sign.ts).
  */
-import { readFile } from 'node:fs/promises';
+import { access, readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import PDFDocument from 'pdfkit';
@@ -35,6 +35,18 @@ export function loadFonts(dir?: string): Promise<{ regular: Buffer; bold: Buffer
     fontCache.set(key, p);
   }
   return p;
+}
+
+/** Why PDF_FONT_DIR cannot be used (a font file missing or unreadable), or undefined when both fonts are there. */
+export async function fontDirProblem(dir: string): Promise<string | undefined> {
+  for (const f of Object.values(FONT_FILES)) {
+    try {
+      await access(join(dir, f));
+    } catch (e) {
+      return `${join(dir, f)} cannot be read (${(e as { code?: string }).code ?? String(e)}); the folder must hold ${FONT_FILES.regular} and ${FONT_FILES.bold}`;
+    }
+  }
+  return undefined;
 }
 
 // Palette and geometry (points; A4 is 595.28 x 841.89).
