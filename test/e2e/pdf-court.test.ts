@@ -84,13 +84,17 @@ describe('signed PDF certificates with what a court looks for', () => {
     await copyFile(path, join(to, name));
   };
 
-  /** Changes one byte of a content stream (inside the signed range) and returns the new file's path. */
-  const tamper = async (path: string): Promise<string> => {
+  /**
+   * Changes one byte inside the signed range and returns the new file's path: in a page's content
+   * stream, or in the text of an object (the document's Creator string).
+   */
+  const tamper = async (path: string, where: 'content' | 'text' = 'content'): Promise<string> => {
     const bytes = await readFile(path);
-    const at = bytes.indexOf('stream\n', bytes.indexOf('/Contents')) + 20;
+    const at = where === 'content' ? bytes.indexOf('stream\n', bytes.indexOf('/Contents')) + 20 : bytes.indexOf('(copyright-ledger)') + 5;
     expect(at).toBeGreaterThan(20);
+    expect(at).toBeLessThan(bytes.indexOf('/ByteRange'));
     bytes[at] = bytes[at]! ^ 0x01;
-    const out = path.replace(/\.pdf$/, '.tampered.pdf');
+    const out = path.replace(/\.pdf$/, `.tampered-${where}.pdf`);
     await writeFile(out, bytes);
     return out;
   };
@@ -124,7 +128,11 @@ describe('signed PDF certificates with what a court looks for', () => {
     expect(sig).toContain('Signature Validation: Signature is Valid.');
     expect(sig).toContain('adbe.pkcs7.detached');
     expect(sig).toContain(OPERATOR_NAME);
-    expect(await pdfsig(await tamper(path))).not.toContain('Signature is Valid.');
+    for (const where of ['content', 'text'] as const) {
+      const changed = await pdfsig(await tamper(path, where));
+      expect(changed, where).toContain('Signature #1');
+      expect(changed, where).not.toContain('Signature is Valid.');
+    }
 
     const n = await pages(path);
     expect(n).toBeGreaterThanOrEqual(2);
