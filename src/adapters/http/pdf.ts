@@ -14,7 +14,7 @@ import type { Certificate } from '../../core/certificate.js';
 import { openCheckpoint } from '../../core/checkpoint.js';
 import { decodeEntry } from '../../core/entry.js';
 import { describeTimestamp } from '../../core/timestamp.js';
-import { issuerSection, loopbackNotice, loopbackWarning, signatureStep, signDetails, statementSection, VERIFIER_FILE, type PdfIssuer } from '../pdf/court.js';
+import { issuerSection, loopbackNotice, loopbackWarning, SEE_JSON, signatureStep, signDetails, statementSection, VERIFIER_FILE, type PdfIssuer } from '../pdf/court.js';
 import { bothTimes, beijingTime, CertificatePdf, clip, CONTENT_W, isLoopbackUrl, M, MONO, MUTED, NAVY } from '../pdf/layout.js';
 import { WORK_TYPE_LABELS, type WorkType } from './metadata.js';
 
@@ -36,7 +36,7 @@ export interface PdfInput {
 
 const MAX_TITLE = 200;
 const MAX_DESCRIPTION = 360;
-const MAX_AUTHORS = 40;
+const MAX_AUTHORS = 100;
 
 function str(v: unknown): string | undefined {
   return typeof v === 'string' && v.trim() !== '' ? v : undefined;
@@ -103,12 +103,12 @@ export async function renderCertificatePdf(input: PdfInput): Promise<Buffer> {
   // 1. The work.
   c.section('作品信息', 'The work');
   const title = str(meta.title);
-  c.row({ zh: '作品名称', en: 'Title', value: title !== undefined ? clip(title, MAX_TITLE) : '—', size: 10, lines: 3 });
+  c.row({ zh: '作品名称', en: 'Title', value: title !== undefined ? clip(title, MAX_TITLE) : '—', size: 10, lines: 3, cutNote: SEE_JSON });
   const wt = str(meta.workType);
   const known = wt !== undefined ? WORK_TYPE_LABELS[wt as WorkType] : undefined;
   const typeLabel = wt === undefined ? '—' : known === undefined ? clip(wt, 40) : `${known.zh}  ${known.en}`;
   const created = str(meta.creationDate);
-  c.row({ zh: '作品类型', en: 'Type', value: typeLabel }, { zh: '创作完成日期', en: 'Created', value: created !== undefined ? clip(created, 20) : '—' });
+  c.row({ zh: '作品类型', en: 'Type', value: typeLabel, lines: 2 }, { zh: '创作完成日期', en: 'Created', value: created !== undefined ? clip(created, 20) : '—' });
   let authors = '—';
   if (Array.isArray(meta.authors) && meta.authors.length > 0) {
     const names = meta.authors.slice(0, MAX_AUTHORS).map((a) => {
@@ -119,9 +119,9 @@ export async function renderCertificatePdf(input: PdfInput): Promise<Buffer> {
     });
     authors = names.join('；') + (meta.authors.length > MAX_AUTHORS ? `；等共 ${meta.authors.length} 人 (${meta.authors.length} in all)` : '');
   }
-  c.row({ zh: '作者', en: 'Authors', value: authors, lines: 12 });
+  c.row({ zh: '作者', en: 'Authors', value: authors, lines: 24, cutNote: SEE_JSON });
   const holder = str(meta.rightsHolder);
-  c.row({ zh: '著作权人', en: 'Rights holder', value: holder !== undefined ? clip(holder, 120) : '—', lines: 2 });
+  c.row({ zh: '著作权人', en: 'Rights holder', value: holder !== undefined ? holder : '—', lines: 3, cutNote: SEE_JSON });
   const pubStatus = str(meta.publicationStatus);
   const pubDate = str(meta.publicationDate);
   const publication =
@@ -129,16 +129,14 @@ export async function renderCertificatePdf(input: PdfInput): Promise<Buffer> {
     (pubDate !== undefined ? `  ${clip(pubDate, 20)}` : '');
   c.row({ zh: '发表状态', en: 'Publication', value: publication });
   const description = str(meta.description);
-  if (description !== undefined) c.row({ zh: '作品说明', en: 'Description', value: clip(description, MAX_DESCRIPTION), size: 8, lines: 3 });
+  if (description !== undefined) c.row({ zh: '作品说明', en: 'Description', value: clip(description, MAX_DESCRIPTION), size: 8, lines: 4, cutNote: SEE_JSON });
   c.para('以上作品信息由存证人提供，本系统未作实质审查。', 'The facts above were supplied by the depositor; the service has not examined them.', { size: 7.4 });
 
   // 2. Who deposited it.
   c.section('存证人', 'Depositor');
   const dep = input.depositor;
-  c.row(
-    { zh: '名称', en: 'Name', value: dep?.name !== undefined ? clip(dep.name, 60) : '—' },
-    { zh: '账户', en: 'Account id', value: dep?.id ?? '—', mono: dep !== undefined, size: 7.6 },
-  );
+  c.row({ zh: '名称', en: 'Name', value: dep?.name ?? '—', lines: 2 });
+  c.row({ zh: '账户', en: 'Account id', value: dep?.id ?? '—', mono: dep !== undefined });
   const behalf = (typeof meta.onBehalfOf === 'object' && meta.onBehalfOf !== null ? meta.onBehalfOf : undefined) as Record<string, unknown> | undefined;
   if (behalf !== undefined) {
     const who = [str(behalf.name), str(behalf.account), str(behalf.reference) !== undefined ? `ref ${str(behalf.reference)}` : undefined].filter((x) => x !== undefined);

@@ -10,7 +10,7 @@ import QRCode from 'qrcode';
 import { toHex } from '../../core/bytes.js';
 import { openCheckpoint } from '../../core/checkpoint.js';
 import { WORK_TYPES, type RegistrationCertificate } from '../../core/registration.js';
-import { issuerSection, loopbackNotice, loopbackWarning, signatureStep, signDetails, statementSection, VERIFIER_FILE, type PdfIssuer } from '../pdf/court.js';
+import { issuerSection, loopbackNotice, loopbackWarning, SEE_JSON, signatureStep, signDetails, statementSection, VERIFIER_FILE, type PdfIssuer } from '../pdf/court.js';
 import { ACCENT, beijingTime, bothTimes, CertificatePdf, clip, CONTENT_W, INK, isLoopbackUrl, M, MONO, MUTED, NAVY } from '../pdf/layout.js';
 import { WORK_TYPE_LABELS } from './metadata.js';
 
@@ -84,11 +84,11 @@ export async function renderRegistrationPdf(input: RegistrationPdfInput): Promis
   if (loopback) loopbackNotice(c);
 
   c.section('作品', 'The work');
-  c.row({ zh: '作品名称', en: 'Title', value: clip(rec.title, 200), size: 10, lines: 3 });
+  c.row({ zh: '作品名称', en: 'Title', value: rec.title, size: 10, lines: 3, cutNote: SEE_JSON });
   const label = WORK_TYPE_LABELS[rec.workType];
   c.row({ zh: '作品类别', en: 'Category', value: `${label.zh}  ${label.en}  (${WORK_TYPES[rec.workType].code})` });
-  c.row({ zh: '作者', en: 'Authors', value: rec.authors.map((a) => (a.signature !== undefined && a.signature !== a.name ? `${a.name}（署名 ${a.signature}）` : a.name)).join('；'), lines: 12 });
-  c.row({ zh: '著作权人', en: 'Rights holders', value: rec.rightsHolders.map((h) => h.name).join('；') + (rec.ownership === 'joint' ? '  （共有 joint）' : ''), lines: 6 });
+  c.row({ zh: '作者', en: 'Authors', value: rec.authors.map((a) => (a.signature !== undefined && a.signature !== a.name ? `${a.name}（署名 ${a.signature}）` : a.name)).join('；'), lines: 24, cutNote: SEE_JSON });
+  c.row({ zh: '著作权人', en: 'Rights holders', value: rec.rightsHolders.map((h) => h.name).join('；') + (rec.ownership === 'joint' ? '  （共有 joint）' : ''), lines: 6, cutNote: SEE_JSON });
   c.row({ zh: '创作完成', en: 'Completed', value: `${rec.creation.completedOn}  ${clip(rec.creation.place, 80)}` });
   c.row({
     zh: '发表状态',
@@ -99,7 +99,8 @@ export async function renderRegistrationPdf(input: RegistrationPdfInput): Promis
 
   c.section('申请人', 'Applicant');
   const ap = input.applicant;
-  c.row({ zh: '名称', en: 'Name', value: ap?.name !== undefined ? clip(ap.name, 60) : '—' }, { zh: '账户', en: 'Account id', value: ap?.id ?? '—', mono: ap !== undefined, size: 7.6 });
+  c.row({ zh: '名称', en: 'Name', value: ap?.name ?? '—', lines: 2 });
+  c.row({ zh: '账户', en: 'Account id', value: ap?.id ?? '—', mono: ap !== undefined });
 
   c.section('登记', 'Registration');
   c.row({ zh: '登记时间', en: 'Registered at', value: bothTimes(rec.registeredAt) });

@@ -34,6 +34,9 @@ export const NOT_CONFIGURED = '未配置 / not configured';
 
 export const VERIFIER_FILE = 'copyright-ledger-verify.mjs';
 
+/** Said after a field cut short on the page. */
+export const SEE_JSON = '（全文见附带的 JSON 证书 / in full in the attached JSON certificate）';
+
 /** The operator and the document's own signature. */
 export function issuerSection(c: CertificatePdf, issuer: PdfIssuer, issuedAt: string): void {
   const op = issuer.operator;

@@ -78,6 +78,8 @@ export interface Cell {
   size?: number;
   /** Longest the value may run (default 2 lines, 1 in a half-width cell); longer text is cut with "…". */
   lines?: number;
+  /** Appended after the "…" when the value is cut (e.g. where the rest can be read). */
+  cutNote?: string;
   color?: string;
 }
 
@@ -169,8 +171,8 @@ export class CertificatePdf {
     this.y += 21;
   }
 
-  /** `text` cut (with "…") to at most `lines` lines of `width` in the current font. */
-  fit(text: string, width: number, lines: number): string {
+  /** `text` cut (with "…" and `note`) to at most `lines` lines of `width` in the current font. */
+  fit(text: string, width: number, lines: number, note = ''): string {
     const { doc } = this;
     const opts = { width, lineGap: 0.5 };
     const limit = doc.heightOfString('Ag', opts) * lines + 0.5;
@@ -180,10 +182,10 @@ export class CertificatePdf {
     let hi = chars.length;
     while (lo < hi) {
       const mid = (lo + hi + 1) >> 1;
-      if (doc.heightOfString(chars.slice(0, mid).join('') + '…', opts) <= limit) lo = mid;
+      if (doc.heightOfString(chars.slice(0, mid).join('') + '…' + note, opts) <= limit) lo = mid;
       else hi = mid - 1;
     }
-    return chars.slice(0, lo).join('').trimEnd() + '…';
+    return chars.slice(0, lo).join('').trimEnd() + '…' + note;
   }
 
   /** One row: a full-width cell, or two half-width cells side by side. Moves to a new page when it does not fit. */
@@ -194,14 +196,14 @@ export class CertificatePdf {
       const width = cells.length === 1 ? M + CONTENT_W - vx : i === 0 ? HALF - LABEL_W - 6 : M + CONTENT_W - vx;
       const size = c.size ?? (c.mono ? 7.9 : 8.6);
       doc.font(c.mono ? MONO : 'sans').fontSize(size);
-      const value = this.fit(c.value, width, c.lines ?? (cells.length === 1 ? 2 : 1));
+      const value = this.fit(c.value, width, c.lines ?? (cells.length === 1 ? 2 : 1), c.cutNote);
       const height = doc.heightOfString(value, { width, lineGap: 0.5 });
       // The English label goes under the Chinese one when both do not fit beside the value.
       const labelW = doc.font('sans').fontSize(7.8).widthOfString(c.zh) + 3 + doc.font('sans').fontSize(6.2).widthOfString(c.en);
       const stacked = c.en !== '' && labelW > vx - (M + 8 + i * HALF) - 6;
       return { c, vx, width, size, value, height, stacked };
     });
-    const h = Math.max(12, ...laid.map((l) => Math.max(l.height + (l.c.mono ? 1.6 : 0), l.stacked ? 19 : 0)));
+    const h = Math.max(12, ...laid.map((l) => Math.max(l.height + (l.c.mono ? 2.2 : 0), l.stacked ? 19 : 0)));
     this.ensure(h + 6);
     const top = this.y;
     laid.forEach((l, i) => {
@@ -211,7 +213,7 @@ export class CertificatePdf {
       if (l.stacked) doc.font('sans').fontSize(6.2).fillColor(MUTED).text(l.c.en, lx, top + 10.5, { lineBreak: false });
       else if (l.c.en !== '') doc.font('sans').fontSize(6.2).fillColor(MUTED).text(l.c.en, lx + w + 3, top + 2.4, { lineBreak: false });
       doc.font(l.c.mono ? MONO : 'sans').fontSize(l.size).fillColor(l.c.color ?? INK);
-      doc.text(l.value, l.vx, top + (l.c.mono ? 1.6 : 0), { width: l.width, lineGap: 0.5 });
+      doc.text(l.value, l.vx, top + (l.c.mono ? 2.2 : 0), { width: l.width, lineGap: 0.5 });
     });
     this.y = top + h + 6;
     doc.moveTo(M + 8, this.y - 3).lineTo(M + CONTENT_W, this.y - 3).lineWidth(0.3).strokeColor(RULE).stroke();
