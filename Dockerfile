@@ -10,11 +10,19 @@ COPY scripts/build-if-stale.mjs ./scripts/
 RUN npm ci --no-audit --no-fund
 
 # Runtime stage: production dependencies and dist/ only, as a non-root user.
+# The PDFs use two of the font package's weights (Noto Sans SC Regular and Bold, ~21 MB): they are
+# copied to /app/fonts (with the SIL OFL licence) and the rest of the ~92 MB package is deleted in
+# the same layer, so the image never carries it. PDF_FONT_DIR points the renderer there.
 FROM node:26-slim
-ENV NODE_ENV=production PORT=8080 DATA_DIR=/data
+ENV NODE_ENV=production PORT=8080 DATA_DIR=/data PDF_FONT_DIR=/app/fonts
 WORKDIR /app
 COPY package.json package-lock.json ./
-RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund && npm cache clean --force
+RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund && npm cache clean --force \
+  && mkdir -p /app/fonts \
+  && cp node_modules/@expo-google-fonts/noto-sans-sc/400Regular/NotoSansSC_400Regular.ttf \
+        node_modules/@expo-google-fonts/noto-sans-sc/700Bold/NotoSansSC_700Bold.ttf /app/fonts/ \
+  && cp node_modules/@expo-google-fonts/noto-sans-sc/LICENSE /app/fonts/OFL.txt \
+  && rm -rf node_modules/@expo-google-fonts
 COPY --from=build /app/dist ./dist
 COPY bin ./bin
 RUN mkdir -p /data && chown node:node /data

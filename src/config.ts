@@ -1,6 +1,7 @@
 /** The environment, validated once at start-up. */
 import { availableParallelism } from 'node:os';
 import { z } from 'zod';
+import { isUnifiedSocialCreditCode } from './core/identity.js';
 
 const bool = z
   .enum(['true', 'false', '1', '0', 'yes', 'no'])
@@ -122,6 +123,25 @@ export const ConfigSchema = z.object({
   VERIFY_TIMEOUT_MS: z.coerce.number().int().min(50).max(600_000).default(3_000),
   /** Budget of one PDF certificate rendering on a worker, queueing included; over it: 503 overloaded. */
   PDF_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(30_000),
+  /** The legal entity operating the service, printed on every PDF certificate (unset: marked "未配置 / not configured"). docs/UPLOADS.md */
+  OPERATOR_NAME: z.string().trim().min(1).max(200).optional(),
+  /** The operator's 统一社会信用代码 (18 characters, GB 32100-2015 check character verified). */
+  OPERATOR_CREDIT_CODE: z
+    .string()
+    .trim()
+    .toUpperCase()
+    .refine(isUnifiedSocialCreditCode, 'not a 统一社会信用代码: 18 characters (digits and capitals but I, O, S, V, Z) ending in the GB 32100-2015 check character')
+    .optional(),
+  /** The operator's 区块链信息服务备案号 (filing number with the Cyberspace Administration of China). */
+  OPERATOR_FILING_NUMBER: z.string().trim().min(1).max(100).optional(),
+  /** The operator's public web site. */
+  OPERATOR_URL: z.string().url().optional(),
+  /** PEM RSA private key signing PDF certificates (with PDF_SIGNING_CERT_FILE); default: generated into DATA_DIR/pdf-signing-key.pem. */
+  PDF_SIGNING_KEY_FILE: z.string().min(1).optional(),
+  /** PEM certificate (chain) of PDF_SIGNING_KEY_FILE; default: self-signed, generated into DATA_DIR/pdf-signing-cert.pem. */
+  PDF_SIGNING_CERT_FILE: z.string().min(1).optional(),
+  /** Folder holding NotoSansSC_400Regular.ttf and NotoSansSC_700Bold.ttf; default: the @expo-google-fonts/noto-sans-sc package. */
+  PDF_FONT_DIR: z.string().min(1).optional(),
   /** Test-only (refused unless NODE_ENV=test): `N` or `N:after-write` stops the N-th commit for good, announcing it on stdout (src/adapters/commit-halt.ts). */
   TEST_HALT_AT_COMMIT: z
     .string()
@@ -160,6 +180,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   }
   if (r.data.NODE_ENV === 'production' && r.data.PUBLIC_URL === undefined) {
     throw new ConfigError('PUBLIC_URL', 'PUBLIC_URL: required when NODE_ENV=production (URLs in certificates never come from the Host header)');
+  }
+  if ((r.data.PDF_SIGNING_KEY_FILE === undefined) !== (r.data.PDF_SIGNING_CERT_FILE === undefined)) {
+    const missing = r.data.PDF_SIGNING_KEY_FILE === undefined ? 'PDF_SIGNING_KEY_FILE' : 'PDF_SIGNING_CERT_FILE';
+    throw new ConfigError(missing, `${missing}: PDF_SIGNING_KEY_FILE and PDF_SIGNING_CERT_FILE are set together (or neither: a key is generated into DATA_DIR)`);
   }
   return r.data;
 }

@@ -4,6 +4,7 @@
  */
 import { nodeSha256 } from './adapters/crypto/node.js';
 import { renderRegistrationPdf, type RegistrationPdfInput } from './adapters/http/registration-pdf.js';
+import type { PdfIssuer } from './adapters/pdf/court.js';
 import type { RegistrationHttpDeps } from './adapters/http/registrations.js';
 import type { Deposits } from './app/deposits.js';
 import type { Ledger } from './app/log.js';
@@ -25,6 +26,8 @@ export function registrationDeps(p: {
   publicUrl?: () => string;
   /** Renders the PDF (e.g. on a worker thread); default: renderRegistrationPdf on this thread. */
   renderPdf?: (input: RegistrationPdfInput) => Promise<Buffer>;
+  /** Operator, PDF signing key and fonts (default: operator not configured, unsigned). */
+  pdfIssuer?: () => PdfIssuer;
 }): Omit<RegistrationHttpDeps, 'accounts'> {
   const organisations = new Organisations(p.store, p.clock, p.random);
   const registrations = new Registrations({
@@ -43,9 +46,11 @@ export function registrationDeps(p: {
   });
   const base = (): string => (p.publicUrl?.() ?? p.config.PUBLIC_URL ?? 'http://localhost').replace(/\/+$/, '');
   const render = p.renderPdf ?? renderRegistrationPdf;
-  const pdf: RegistrationHttpDeps['pdf'] = (_req, certificate) =>
+  const pdf: RegistrationHttpDeps['pdf'] = (_req, certificate, applicant) =>
     render({
       certificate,
+      ...(applicant !== undefined ? { applicant } : {}),
+      ...(p.pdfIssuer !== undefined ? { issuer: p.pdfIssuer() } : {}),
       verifierKey: p.ledger.keyNamed(certificate.logKey),
       registryUrl: `${base()}/v1/registry?number=${certificate.registration.number}`,
       issuedAt: formatTime(p.clock.now()),

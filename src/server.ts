@@ -27,6 +27,9 @@ import { UploadQuota } from './app/quota.js';
 import { limitsFromConfig } from './adapters/http/limits.js';
 import { TokenBucketLimiter } from './adapters/limits/token-bucket.js';
 import { WorkerPool } from './adapters/workers/pool.js';
+import { loadPdfSigning } from './adapters/pdf/signing-key.js';
+import { fontDirProblem } from './adapters/pdf/layout.js';
+import type { PdfIssuer } from './adapters/pdf/court.js';
 
 export interface Service {
   url: string;
@@ -111,9 +114,25 @@ export async function startService(config: Config, logger?: LogFn | Logger): Pro
     let boundUrl = 'http://localhost';
     const publicUrl = () => (config.PUBLIC_URL ?? boundUrl).replace(/\/+$/, '');
     const quota = new UploadQuota(store, config.UPLOAD_QUOTA_BYTES);
-    const uploads = { dataDir: config.DATA_DIR, maxBytes: config.MAX_UPLOAD_BYTES, keep: config.KEEP_UPLOADS, publicUrl, quota };
+    // PDF certificates: the operator (OPERATOR_*), the document-signing key, the fonts.
+    const fontProblem = config.PDF_FONT_DIR !== undefined ? await fontDirProblem(config.PDF_FONT_DIR) : undefined;
+    if (fontProblem !== undefined) throw new ConfigError('PDF_FONT_DIR', `PDF_FONT_DIR: ${fontProblem}`);
+    const pdfSigning = await loadPdfSigning({
+      dataDir: config.DATA_DIR,
+      ...(config.PDF_SIGNING_KEY_FILE !== undefined ? { keyFile: config.PDF_SIGNING_KEY_FILE } : {}),
+      ...(config.PDF_SIGNING_CERT_FILE !== undefined ? { certFile: config.PDF_SIGNING_CERT_FILE } : {}),
+      ...(config.OPERATOR_NAME !== undefined ? { operatorName: config.OPERATOR_NAME } : {}),
+    });
+    const operator = {
+      ...(config.OPERATOR_NAME !== undefined ? { name: config.OPERATOR_NAME } : {}),
+      ...(config.OPERATOR_CREDIT_CODE !== undefined ? { creditCode: config.OPERATOR_CREDIT_CODE } : {}),
+      ...(config.OPERATOR_FILING_NUMBER !== undefined ? { filingNumber: config.OPERATOR_FILING_NUMBER } : {}),
+      ...(config.OPERATOR_URL !== undefined ? { url: config.OPERATOR_URL } : {}),
+    };
+    const pdfIssuer = (): PdfIssuer => ({ operator, signing: pdfSigning, publicUrl: publicUrl(), ...(config.PDF_FONT_DIR !== undefined ? { fontDir: config.PDF_FONT_DIR } : {}) });
+    const uploads = { dataDir: config.DATA_DIR, maxBytes: config.MAX_UPLOAD_BYTES, keep: config.KEEP_UPLOADS, publicUrl, quota, pdfIssuer };
     const workers = new WorkerPool({ threads: config.WORKER_THREADS, queue: config.WORKER_QUEUE, verifyTimeoutMs: config.VERIFY_TIMEOUT_MS, pdfTimeoutMs: config.PDF_TIMEOUT_MS });
-    const registration = registrationDeps({ ledger, store, deposits, config, clock: systemClock, random: systemRandom, publicUrl, renderPdf: (i) => workers.registrationPdf(i) });
+    const registration = registrationDeps({ ledger, store, deposits, config, clock: systemClock, random: systemRandom, publicUrl, renderPdf: (i) => workers.registrationPdf(i), pdfIssuer });
     const ts = await setupTimestamps(config, { ledger, store, sha256: nodeSha256, now: () => systemClock.now(), random: systemRandom, log }).catch((e: unknown) => {
       if (config.TSA_CA_FILE === undefined) throw e;
       throw new ConfigError('TSA_CA_FILE', `TSA_CA_FILE: ${e instanceof Error ? e.message.replace(/^TSA_CA_FILE /, '') : String(e)}`);
@@ -127,7 +146,7 @@ export async function startService(config: Config, logger?: LogFn | Logger): Pro
     const https = config.PUBLIC_URL?.startsWith('https:') ?? false;
     const limitsConfig = limitsFromConfig(config);
     const limits = limitsConfig ? { limiter: new TokenBucketLimiter(), config: limitsConfig } : undefined;
-    const app = createApp({ ledger, accounts, deposits, sha256: nodeSha256, log, uploads, registration, timestamps, observability, https, workers, archive: { store }, trustProxy: config.TRUST_PROXY, ...(limits ? { limits } : {}) });
+    const app = createApp({ ledger, accounts, deposits, sha256: nodeSha256, log, uploads, registration, timestamps, observability, https, workers, archive: { store }, pdfSigningCert: pdfSigning.certPem, trustProxy: config.TRUST_PROXY, ...(limits ? { limits } : {}) });
     const server = await new Promise<Server>((resolve, reject) => {
       const s = app.listen(config.PORT, config.HOST, (err?: Error) => (err ? reject(err) : resolve(s)));
     });

@@ -268,6 +268,11 @@ export class Deposits {
     return b.height;
   }
 
+  /** The account that made deposit `id` (printed on its PDF certificate). Callers MUST have checked the viewer may see it. */
+  async depositor(id: string): Promise<string> {
+    return (await this.load(id)).entry.account;
+  }
+
   /** Public facts of one deposit (what the prior-art lookup shows), for the public verify page. */
   async publicInfo(id: string): Promise<PriorArt> {
     const { entry, index } = await this.load(id);

@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { requestTimeoutMs } from '../../src/adapters/http/connections.js';
-import { decodeQrPng } from '../support/qr.js';
+import { decodePdfQr } from '../support/qr.js';
 import { account, api, application, deposit, submitted } from '../support/registration.js';
 import { createAccount, startTestService, tempDir, type TestService } from '../support/service.js';
 
@@ -49,8 +49,7 @@ async function readPdf(dir: string, name: string, bytes: Buffer): Promise<{ text
   const path = join(dir, `${name}.pdf`);
   await writeFile(path, bytes);
   const text = (await run('pdftotext', ['-enc', 'UTF-8', path, '-'])).stdout;
-  await run('pdftoppm', ['-png', '-r', '150', '-singlefile', path, join(dir, name)]);
-  return { text, qr: await decodeQrPng(join(dir, `${name}.png`)) };
+  return { text, qr: await decodePdfQr(path) };
 }
 
 describe('a new DATA_DIR', () => {

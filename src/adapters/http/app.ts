@@ -56,6 +56,8 @@ export interface HttpDeps {
   workers?: WorkerPool;
   /** The log's key history and the registry listing exporters read (archive-routes.ts). */
   archive?: { store: Pick<LogStore, 'listRecords'> };
+  /** PEM certificate (chain) that signs PDF certificates, served at GET /v1/pdf/signing-cert. */
+  pdfSigningCert?: string;
 }
 
 const SINGLE_BODY_LIMIT = '256kb';
@@ -94,6 +96,11 @@ export function createApp(deps: HttpDeps) {
   const renderPdf = deps.workers ? (input: PdfInput) => deps.workers!.certificatePdf(input) : undefined;
   const uploads = deps.uploads ? uploadRoutes({ ledger, deposits, sha256: deps.sha256, config: deps.uploads, verify, ...(renderPdf ? { renderPdf } : {}) }) : undefined;
   const query = (req: Request) => req.query as Record<string, unknown>;
+  /** An account's id and display name, as PDF certificates print them. */
+  const accountLabel = async (id: string) => {
+    const name = (await accounts.get(id))?.name;
+    return { id, ...(name !== undefined ? { name } : {}) };
+  };
 
   app.get('/healthz', (_req, res) => {
     res.json({ status: 'ok', treeSize: Number(ledger.treeSize), height: Number(ledger.latestBlock.height), backlog: ledger.backlog });
@@ -184,7 +191,7 @@ export function createApp(deps: HttpDeps) {
     const id = parseWith(S.DepositId, req.params.id, 'id');
     const cert = await deposits.certificate(id, me(req));
     if (req.accepts(['application/json', 'application/pdf']) === 'application/pdf') {
-      if (uploads) return uploads.certificatePdf(req, res, cert);
+      if (uploads) return uploads.certificatePdf(req, res, cert, await accountLabel(await deposits.depositor(id)));
       throw new LogError('unsupported_media_type', 'PDF certificates are not available on this server; ask for application/json');
     }
     res.setHeader('Content-Disposition', `attachment; filename="${id}.certificate.json"`);
@@ -199,6 +206,12 @@ export function createApp(deps: HttpDeps) {
   });
 
   if (uploads) app.get('/verify/:id', (req, res) => uploads.verifyPage(req, res));
+  if (deps.pdfSigningCert !== undefined) {
+    const pem = deps.pdfSigningCert;
+    app.get('/v1/pdf/signing-cert', (_req, res) => {
+      res.type('application/pem-certificate-chain').send(pem);
+    });
+  }
 
   if (deps.registration) app.use(registrationRoutes({ ...deps.registration, accounts }));
   if (deps.registration) app.use(organisationRoutes({ organisations: deps.registration.organisations, accounts }));

@@ -1,6 +1,6 @@
 /** OpenAPI operations of deposits, certificates, verification and the verify page (app.ts, upload-routes.ts). */
 import { z } from 'zod';
-import { binary, json, op, requestBody, zodSchema, type Json, type Operation } from './openapi-kit.js';
+import { binary, json, op, requestBody, text, zodSchema, type Json, type Operation } from './openapi-kit.js';
 import { RegistrationCertificate } from './registration-views.js';
 import * as S from './schemas.js';
 
@@ -45,6 +45,15 @@ const html = (description: string) => ({ description, content: { 'text/html': { 
 
 export function depositOperations(): Operation[] {
   return [
+    op({
+      method: 'get',
+      path: '/v1/pdf/signing-cert',
+      operationId: 'getPdfSigningCertificate',
+      tag: 'Deposits',
+      security: 'public',
+      summary: 'The certificate (PEM, then its chain) of the key that signs PDF certificates; PDFs name it by its SHA-256 fingerprint (docs/UPLOADS.md)',
+      responses: { 200: text('PEM certificate chain', 'application/pem-certificate-chain') },
+    }),
     op({
       method: 'post',
       path: '/v1/deposits',

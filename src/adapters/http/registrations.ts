@@ -22,7 +22,7 @@ export interface RegistrationHttpDeps {
   organisations: Organisations;
   stats: Stats;
   /** Renders the printable registration certificate; absent: PDF requests answer 415. */
-  pdf?: (req: Request, cert: Awaited<ReturnType<Registrations['certificate']>>) => Promise<Buffer>;
+  pdf?: (req: Request, cert: Awaited<ReturnType<Registrations['certificate']>>, applicant?: { id: string; name?: string }) => Promise<Buffer>;
 }
 
 const BODY_LIMIT = '256kb';
@@ -72,7 +72,9 @@ export function registrationRoutes(deps: RegistrationHttpDeps): express.Router {
     const cert = await registrations.certificate(me(req), rid);
     if (req.accepts(['application/json', 'application/pdf']) === 'application/pdf') {
       if (!deps.pdf) throw new LogError('unsupported_media_type', 'PDF registration certificates are not available on this server; ask for application/json');
-      const pdf = await deps.pdf(req, cert);
+      const applicant = (await registrations.get(me(req), rid)).applicant;
+      const name = (await accounts.get(applicant))?.name;
+      const pdf = await deps.pdf(req, cert, { id: applicant, ...(name !== undefined ? { name } : {}) });
       res.setHeader('Content-Disposition', `attachment; filename="${cert.registration.number}.pdf"`);
       res.type('application/pdf').send(pdf);
       return;

@@ -14,6 +14,7 @@ import { sharedSm3Pool } from '../crypto/sm3-pool.js';
 import { ObjectStore } from '../fs/objects.js';
 import type { WorkMetadata } from './metadata.js';
 import { renderCertificatePdf, type PdfInput } from './pdf.js';
+import type { PdfIssuer } from '../pdf/court.js';
 import { parseJsonField } from './json.js';
 import { refuseEarly } from './limits.js';
 import { parseWith } from './problem.js';
@@ -32,6 +33,8 @@ export interface UploadConfig {
   publicUrl?: string | (() => string) | undefined;
   /** UPLOAD_QUOTA_BYTES: kept originals per account (only when `keep`). */
   quota?: UploadQuota | undefined;
+  /** Operator, PDF signing key and fonts of PDF certificates (default: operator not configured, unsigned). */
+  pdfIssuer?: (() => PdfIssuer) | undefined;
 }
 
 export interface UploadRouteDeps {
@@ -136,14 +139,16 @@ export function uploadRoutes(deps: UploadRouteDeps) {
       }
     },
 
-    /** The PDF rendering of a certificate the caller may see. */
-    async certificatePdf(req: Request, res: Response, cert: Certificate): Promise<void> {
+    /** The PDF rendering of a certificate the caller may see, naming `depositor` (the account that made it). */
+    async certificatePdf(req: Request, res: Response, cert: Certificate, depositor?: { id: string; name?: string }): Promise<void> {
       const id = cert.deposit.id;
       const pdf = await (deps.renderPdf ?? renderCertificatePdf)({
         certificate: cert,
         verifierKey: ledger.keyNamed(cert.logKey),
         verifyUrl: `${baseUrl()}/verify/${id}`,
         issuedAt: new Date().toISOString(),
+        ...(depositor !== undefined ? { depositor } : {}),
+        ...(config.pdfIssuer !== undefined ? { issuer: config.pdfIssuer() } : {}),
       });
       res.setHeader('Content-Disposition', `attachment; filename="${id}.certificate.pdf"`);
       res.type('application/pdf').send(pdf);
