@@ -193,8 +193,8 @@ export async function renderCertificatePdf(input: PdfInput): Promise<Buffer> {
   const base = issuer.publicUrl;
   c.step(
     '1',
-    `离线验证（无需本系统）：下载独立验证程序 ${VERIFIER_FILE}（Node.js 18 及以上，无其他依赖），从本 PDF 取出附件 ${jsonName}（PDF 阅读器的“附件”面板，或 pdfdetach），把上文“日志验证公钥”存为 log.key，再与作品文件一起运行：`,
-    `Offline, without this service: download the standalone verifier ${VERIFIER_FILE} (Node.js 18 or later, nothing else), save the attachment ${jsonName} from this PDF (the reader's attachments panel, or pdfdetach), save the verifier key above as log.key, and run it with the work's file:`,
+    `离线验证（无需本系统）：下载独立验证程序 ${VERIFIER_FILE}（Node.js 18 及以上，无其他依赖），从本 PDF 取出附件 ${jsonName}（PDF 阅读器的“附件”面板，或 pdfdetach），把上文“日志验证公钥”存为 log.key（并与运营方在其网站 /v1/log/keys 公布的、或另行取得的公钥核对一致：验证只对已核对的公钥有效），再与作品文件一起运行：`,
+    `Offline, without this service: download the standalone verifier ${VERIFIER_FILE} (Node.js 18 or later, nothing else), save the attachment ${jsonName} from this PDF (the reader's attachments panel, or pdfdetach), save the verifier key above as log.key (and check it against the key the operator publishes at /v1/log/keys, or one obtained independently: verification is only as good as that check), and run it with the work's file:`,
   );
   c.code(
     `curl -O ${base}/downloads/${VERIFIER_FILE}\n` +

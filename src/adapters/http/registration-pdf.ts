@@ -126,8 +126,8 @@ export async function renderRegistrationPdf(input: RegistrationPdfInput): Promis
   const base = issuer.publicUrl;
   c.step(
     '1',
-    `离线验证（无需本系统）：下载独立验证程序 ${VERIFIER_FILE}（Node.js 18 及以上，无其他依赖），从本 PDF 取出附件 ${jsonName}，把上文“日志验证公钥”存为 log.key，再运行：`,
-    `Offline, without this service: download the standalone verifier ${VERIFIER_FILE} (Node.js 18 or later, nothing else), save the attachment ${jsonName} from this PDF, save the verifier key above as log.key, and run:`,
+    `离线验证（无需本系统）：下载独立验证程序 ${VERIFIER_FILE}（Node.js 18 及以上，无其他依赖），从本 PDF 取出附件 ${jsonName}，把上文“日志验证公钥”存为 log.key（并与运营方在其网站 /v1/log/keys 公布的、或另行取得的公钥核对一致：验证只对已核对的公钥有效），再运行：`,
+    `Offline, without this service: download the standalone verifier ${VERIFIER_FILE} (Node.js 18 or later, nothing else), save the attachment ${jsonName} from this PDF, save the verifier key above as log.key (and check it against the key the operator publishes at /v1/log/keys, or one obtained independently: verification is only as good as that check), and run:`,
   );
   c.code(
     `curl -O ${base}/downloads/${VERIFIER_FILE}\n` +
