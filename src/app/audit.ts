@@ -55,8 +55,10 @@ export interface AuditOptions {
    * hand-over) MUST be signed by both it and the key before.
    */
   verifierKeys?: readonly { key: string; firstHeight: bigint }[];
-  /** TSA certificates timestamp chains are pinned to; tokens that reach none are checked as carried. */
+  /** TSA certificates timestamp chains are pinned to; tokens that reach none are checked as carried, unless `tsaPinned`. */
   tsaCertificates?: readonly Uint8Array[];
+  /** Every token MUST chain to one of `tsaCertificates` (the user pinned them); one that does not fails the audit. */
+  tsaPinned?: boolean;
   sha256: Sha256;
   chunk?: number;
   onProgress?: (entriesDone: bigint, entriesTotal: bigint) => void;
@@ -198,8 +200,9 @@ async function checkTimestamp(src: AuditSource, h: bigint, body: string, opts: A
     try {
       verifyTimestampToken(token, digest, { certificates: pins });
       return;
-    } catch {
-      // Not from a pinned TSA (an external one): check it as carried, below.
+    } catch (e) {
+      if (opts.tsaPinned) return fail('block', h, `timestamp token does not chain to a pinned TSA certificate (${why(e)})`);
+      // Not from a known TSA (an external one): check it as carried, below.
     }
   }
   try {

@@ -171,6 +171,16 @@ describe('audit --archive', () => {
     expect(other.out[0]).toMatch(/not in the log's key history/);
   });
 
+  it('--tsa-cert pins the timestamps: the TSA’s own certificate passes, any other certificate fails naming the block', async () => {
+    const own = await runCli(['audit', '--archive', fromDataDir, '--tsa-cert', join(svc.dataDir, 'tsa-cert.pem')]);
+    expect(own.code, own.text).toBe(0);
+    const dir = await makeTempDir('cl-other-tsa-');
+    await exec('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-subj', '/CN=Another TSA', '-days', '1', '-keyout', join(dir.path, 'k.pem'), '-out', join(dir.path, 'c.pem')]);
+    const other = await runCli(['audit', '--archive', fromDataDir, '--tsa-cert', join(dir.path, 'c.pem')]);
+    expect(other.code, other.text).toBe(1);
+    expect(other.out[0]).toMatch(/^audit FAILED at block \d+ .*timestamps\/\d+\.tsr.*: timestamp token does not chain to a pinned TSA certificate/);
+  });
+
   it('a byte changed in an entry: names the file and the entry', async () => {
     const m = member('entries/000000000000.jsonl');
     const text = await readFile(fromDataDir);

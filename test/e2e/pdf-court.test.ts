@@ -9,7 +9,7 @@
  */
 import { execFile } from 'node:child_process';
 import { createHash, randomBytes, X509Certificate } from 'node:crypto';
-import { copyFile, mkdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -209,6 +209,21 @@ describe('PDF signing and operator settings', () => {
       } finally {
         await other.remove();
       }
+    } finally {
+      await d.remove();
+    }
+  }, 30_000);
+
+  it('a first start that died between writing the key and its certificate starts again with a new, whole pair', async () => {
+    const d = await tempDir('cl-pdf-key-crash-');
+    try {
+      const first = await loadPdfSigning({ dataDir: d.path });
+      await rm(join(d.path, 'pdf-signing-cert.pem')); // as if killed before the second rename
+      const again = await loadPdfSigning({ dataDir: d.path });
+      expect(again.fingerprint).not.toBe(first.fingerprint);
+      expect((await loadPdfSigning({ dataDir: d.path })).fingerprint).toBe(again.fingerprint);
+      for (const f of ['pdf-signing-key.pem', 'pdf-signing-cert.pem']) expect((await stat(join(d.path, f))).mode & 0o777).toBe(0o600);
+      expect((await readdir(d.path)).filter((f) => f.endsWith('.tmp'))).toEqual([]);
     } finally {
       await d.remove();
     }

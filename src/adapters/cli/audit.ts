@@ -178,7 +178,9 @@ async function auditArchive(path: string, pinned: string | undefined, tsaPins: U
       report = await audit(archive.source, {
         verifierKey,
         verifierKeys: archive.keys,
-        tsaCertificates: [...tsaPins, ...archive.tsaCertificates],
+        // --tsa-cert pins: then every token must chain to one of them. Without it, tokens are
+        // checked against the archive's own tsa-cert.pem when they chain to it, else as carried.
+        ...(tsaPins.length > 0 ? { tsaCertificates: tsaPins, tsaPinned: true } : { tsaCertificates: archive.tsaCertificates }),
         sha256: nodeSha256,
         onProgress: (done, total) => bar.update(Number(done), Number(total)),
       });

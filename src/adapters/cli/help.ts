@@ -52,7 +52,8 @@ options:
   --server URL           a running server, over its public API
   --data-dir D           a stopped server's store (default: $DATA_DIR, else ./store)
   --archive F            an export archive, no server needed (docs/ARCHIVE.md); names the first bad file
-  --tsa-cert F           with --archive: PEM the timestamps must chain to (repeatable)
+  --tsa-cert F           with --archive: PEM every timestamp must chain to (repeatable); without
+                         it, tokens are checked against the archive's tsa-cert.pem, else as carried
 ${KEY_OPTIONS}
                          (without one: the key the server, the store or the archive holds, with a note)
 ${COMMON}

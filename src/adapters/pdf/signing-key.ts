@@ -6,7 +6,7 @@
  * names it by its SHA-256 fingerprint.
  */
 import { createHash, createPrivateKey, createPublicKey, generateKeyPair, X509Certificate } from 'node:crypto';
-import { readFile, writeFile } from 'node:fs/promises';
+import { open, readFile, rename } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import forge from 'node-forge';
@@ -52,10 +52,25 @@ export async function loadPdfSigning(opts: { dataDir: string; keyFile?: string; 
     throw e;
   });
   if (existing !== undefined) return material(existing[0], existing[1], 'DATA_DIR');
+  // None yet, or a first start died between the two renames below (a key without its certificate,
+  // never served): make a new pair. Each file is written whole under a temporary name, synced and
+  // renamed, so neither is ever seen half-written.
   const generated = await generate(opts.operatorName);
-  await writeFile(keyPath, generated.keyPem, { mode: 0o600, flag: 'wx' });
-  await writeFile(certPath, generated.certPem, { mode: 0o600, flag: 'wx' });
+  await writeWhole(keyPath, generated.keyPem);
+  await writeWhole(certPath, generated.certPem);
   return material(generated.keyPem, generated.certPem, 'DATA_DIR');
+}
+
+async function writeWhole(path: string, text: string): Promise<void> {
+  const tmp = `${path}.${process.pid}.tmp`;
+  const fh = await open(tmp, 'w', 0o600);
+  try {
+    await fh.writeFile(text);
+    await fh.sync();
+  } finally {
+    await fh.close();
+  }
+  await rename(tmp, path);
 }
 
 function material(keyText: string, certText: string, variable: string): PdfSigning {
