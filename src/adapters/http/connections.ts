@@ -6,7 +6,8 @@
  *   plus a minute, and never less than 5 minutes: the largest upload at the slowest rate served
  *   is never cut, while Node's default (300 s, whatever the size) would cut it.
  * - While a request body is arriving, a connection that sends nothing for `bodyIdleMs` is closed
- *   (the socket's inactivity timeout, set per request and cleared once the body is in).
+ *   (the socket's inactivity timeout, set per request and lifted once the body is in; an idle
+ *   keep-alive connection is then closed after `keepAliveTimeout` as usual).
  * - At most `maxConnections` connections are open; more are closed as soon as they are accepted.
  */
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
@@ -41,8 +42,11 @@ export function applyConnectionLimits(server: Server, limits: ConnectionLimits):
       const socket = req.socket;
       if (socket.destroyed) return;
       socket.setTimeout(limits.bodyIdleMs);
+      // The body is in: no inactivity limit while the handler works; once the response has
+      // finished, the keep-alive timeout Node set at that moment (restored here, since this may
+      // run after Node's own finish handler).
       const clear = () => {
-        if (!socket.destroyed) socket.setTimeout(0);
+        if (!socket.destroyed) socket.setTimeout(res.writableFinished ? server.keepAliveTimeout : 0);
       };
       if (req.readableEnded) return clear();
       req.once('end', clear);
