@@ -164,6 +164,9 @@ export class ConfigError extends Error {
   }
 }
 
+/** Variables whose values are secrets (ADMIN_API_KEY, …): config errors name them but never print their value. */
+const SECRET_VARIABLE = /(^|_)(API_KEY|SECRET|TOKEN|PASSWORD)($|_)/;
+
 /** Parses `env`. MUST throw ConfigError naming every bad variable (on one line) when the environment is invalid. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const r = ConfigSchema.safeParse(env);
@@ -173,7 +176,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       .map((i) => {
         const name = i.path.map(String).join('.');
         const got = env[String(i.path[0])];
-        return `${name}: ${i.message}${got === undefined ? '' : `, got ${JSON.stringify(got.length > 80 ? got.slice(0, 80) + '…' : got)}`}`;
+        // Secrets are never echoed: the line goes to stderr, and from there into logs.
+        const shown = got === undefined || SECRET_VARIABLE.test(String(i.path[0])) ? '' : `, got ${JSON.stringify(got.length > 80 ? got.slice(0, 80) + '…' : got)}`;
+        return `${name}: ${i.message}${shown}`;
       })
       .join('; ');
     throw new ConfigError(vars.join(', '), detail);
