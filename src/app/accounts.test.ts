@@ -28,6 +28,27 @@ describe('Accounts', () => {
     await expect(other.authenticate(apiKey)).rejects.toSatisfy(code('unauthorized'));
   });
 
+  it('does not cache a key read that a revocation overtook: the next call is refused', async () => {
+    const store = new MemoryLogStore();
+    const { accounts } = setup(store);
+    const { account, apiKey, key } = await accounts.create({ name: 'A', email: 'a@example.com', kind: 'individual' });
+    // The first authentication's store read is held until the revocation has finished.
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    const findKey = store.findKey.bind(store);
+    store.findKey = async (hash) => {
+      const found = await findKey(hash);
+      await gate;
+      return found;
+    };
+    const inFlight = accounts.authenticate(apiKey);
+    await accounts.revokeKey(account.id, key.id);
+    release();
+    expect((await inFlight).key.id).toBe(key.id); // read before the revocation: served once
+    store.findKey = findKey;
+    await expect(accounts.authenticate(apiKey)).rejects.toSatisfy(code('unauthorized'));
+  });
+
   it('answers forbidden for every key of a disabled account, and serves them again once enabled', async () => {
     const { accounts } = setup();
     const admin = (await accounts.create({ name: 'Admin', email: 'adm@example.com', kind: 'individual', role: 'admin' })).account;

@@ -64,6 +64,8 @@ export function keyPrefix(secret: string): string {
 
 export class Accounts {
   private readonly cache = new Map<string, CacheEntry>();
+  /** Bumped by every change that drops cache entries; a read that overlapped one is not cached. */
+  private generation = 0;
   /** Key id → when this process last scheduled a `lastUsedAt` write for it (epoch ms). */
   private readonly touched = new Map<string, number>();
   private readonly pendingTouches = new Map<string, { account: string; id: string; at: string }>();
@@ -117,11 +119,16 @@ export class Accounts {
     let principal = this.cache.get(k);
     if (principal === undefined || principal.expires <= now) {
       this.cache.delete(k);
+      const generation = this.generation;
       const found = await this.store.findKey(hash);
       if (!found) throw new LogError('unauthorized', 'unknown or revoked API key');
-      if (this.cache.size >= 10_000) this.cache.clear();
       principal = { principal: found, expires: now + AUTH_CACHE_TTL_MS };
-      this.cache.set(k, principal);
+      // A revocation, disable or role change that finished during the read may have read-after
+      // this one: cache only what no such change raced with.
+      if (generation === this.generation) {
+        if (this.cache.size >= 10_000) this.cache.clear();
+        this.cache.set(k, principal);
+      }
     }
     const { account, key } = principal.principal;
     if (account.disabledAt !== undefined) throw new LogError('forbidden', 'this account is disabled; ask an administrator');
@@ -235,6 +242,7 @@ export class Accounts {
     }
     const next: BootstrapRecord = { account: found.account.id, keyId: found.key.id, since: at };
     await this.store.writeRecords([{ space: BOOTSTRAP.space, key: BOOTSTRAP.key, value: JSON.stringify(next) }]);
+    this.generation++;
     this.cache.clear();
     return { account: found.account, notes };
   }
@@ -269,6 +277,7 @@ export class Accounts {
   }
 
   private forget(match: (p: Principal) => boolean): void {
+    this.generation++;
     for (const [k, e] of this.cache) if (match(e.principal)) this.cache.delete(k);
   }
 
