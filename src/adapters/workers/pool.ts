@@ -88,7 +88,11 @@ class Lane<T> {
       clearTimeout(timer);
       this.inFlight--;
     }
-    if (!r.ok) throw new LogError(r.code, r.message);
+    if (!r.ok) {
+      // A coded refusal (bad input) is the client's to read; anything else stays in the server's log.
+      if (r.code === 'internal') throw new LogError('internal', `${what} failed in its worker thread (${this.name})`, { cause: new Error(r.message) });
+      throw new LogError(r.code, r.message);
+    }
     return r.value;
   }
 
