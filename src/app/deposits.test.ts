@@ -26,6 +26,18 @@ async function setup() {
 }
 
 describe('Deposits', () => {
+  it('prior-art lookup lists the earliest received first, even when the log holds it at a higher index', async () => {
+    const store = new MemoryLogStore();
+    const ledger = await Ledger.open({ store, signer, verifierKey: formatVerifierKey(ORIGIN, signer.publicKey), origin: ORIGIN, sha256: portableSha256, clock });
+    let now = Date.parse('2026-11-26T10:00:05.000Z');
+    const deposits = new Deposits(ledger, store, portableSha256, random, { now: () => now });
+    const later = (await deposits.deposit(account, { sha256: hex(7) })).deposit; // index 0, received 10:00:05
+    now = Date.parse('2026-11-26T10:00:01.000Z');
+    const earlier = (await deposits.deposit({ ...account, id: 'acc_2' }, { sha256: hex(7) })).deposit; // index 1, received 10:00:01
+    expect([later.index, earlier.index]).toEqual([0, 1]);
+    expect((await deposits.bySha256(hex(7))).map((d) => d.id)).toEqual([earlier.id, later.id]);
+  });
+
   it('a batch waiting on another request’s externalId fails cleanly when that commit fails', async () => {
     const { store, ledger, deposits } = await setup();
     store.failNextCommit = new Error('disk full');

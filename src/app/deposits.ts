@@ -291,7 +291,9 @@ export class Deposits {
       if (!isDepositEntry(e)) continue;
       out.push({ id: e.id, index: Number(index), receivedAt: e.receivedAt, block: Number(await this.blockOf(index)) });
     }
-    return out;
+    // Earliest received first. The fair share of the sequencer queue may give a deposit received
+    // later a lower index within a block, so log order alone does not say who came first.
+    return out.sort((a, b) => (a.receivedAt < b.receivedAt ? -1 : a.receivedAt > b.receivedAt ? 1 : a.index - b.index));
   }
 
   /** The evidence certificate, proved against the first covering block with a timestamp (else the first covering block). */
