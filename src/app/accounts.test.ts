@@ -28,6 +28,16 @@ describe('Accounts', () => {
     await expect(other.authenticate(apiKey)).rejects.toSatisfy(code('unauthorized'));
   });
 
+  it('concurrent disable and role change of one account both stick', async () => {
+    const { accounts } = setup();
+    const admin = (await accounts.create({ name: 'Admin', email: 'adm@example.com', kind: 'individual', role: 'admin' })).account;
+    const { account } = await accounts.create({ name: 'A', email: 'a@example.com', kind: 'individual' });
+    await Promise.all([accounts.setDisabled(admin, account.id, true), accounts.setRole(account.id, 'reviewer')]);
+    const stored = await accounts.get(account.id);
+    expect(stored?.role).toBe('reviewer');
+    expect(stored?.disabledAt).toBeDefined();
+  });
+
   it('does not cache a key read that a revocation overtook: the next call is refused', async () => {
     const store = new MemoryLogStore();
     const { accounts } = setup(store);

@@ -12,6 +12,7 @@ import { toBase64, utf8 } from '../core/bytes.js';
 import { LogError } from '../core/errors.js';
 import type { Sha256 } from '../core/hash.js';
 import { formatTime } from '../core/time.js';
+import { KeyedMutex } from './mutex.js';
 import type { AccountRecord, AccountStore, ApiKeyRecord, Clock, LogStore, RandomBytes } from './ports.js';
 
 export type Role = AccountRecord['role'];
@@ -64,6 +65,8 @@ export function keyPrefix(secret: string): string {
 
 export class Accounts {
   private readonly cache = new Map<string, CacheEntry>();
+  /** Serializes read-modify-write of account records, per account. */
+  private readonly updating = new KeyedMutex();
   /** Bumped by every change that drops cache entries; a read that overlapped one is not cached. */
   private generation = 0;
   /** Key id → when this process last scheduled a `lastUsedAt` write for it (epoch ms). */
@@ -163,22 +166,27 @@ export class Accounts {
   /** Disables or re-enables an account. An admin MUST NOT disable their own account. */
   async setDisabled(actor: AccountRecord, accountId: string, disabled: boolean): Promise<AccountRecord> {
     if (disabled && actor.id === accountId) throw new LogError('conflict', 'you cannot disable your own account');
-    const account = await this.require(accountId);
-    const updated: AccountRecord = { ...account };
-    if (disabled) updated.disabledAt = account.disabledAt ?? formatTime(this.clock.now());
-    else delete updated.disabledAt;
-    await this.store.updateAccount(updated);
-    this.forget((p) => p.account.id === accountId);
-    return updated;
+    return this.update(accountId, (account) => {
+      const updated: AccountRecord = { ...account };
+      if (disabled) updated.disabledAt = account.disabledAt ?? formatTime(this.clock.now());
+      else delete updated.disabledAt;
+      return updated;
+    });
   }
 
   /** Sets an account's role. The caller MUST have checked that an admin asks. */
   async setRole(id: string, role: Role): Promise<AccountRecord> {
-    const account = await this.require(id);
-    const updated: AccountRecord = { ...account, role };
-    await this.store.updateAccount(updated);
-    this.forget((p) => p.account.id === id);
-    return updated;
+    return this.update(id, (account) => ({ ...account, role }));
+  }
+
+  /** Read-modify-write of one account record, one at a time per account, so concurrent changes (disable, role) are never lost. */
+  private update(id: string, change: (account: AccountRecord) => AccountRecord): Promise<AccountRecord> {
+    return this.updating.run(id, async () => {
+      const updated = change(await this.require(id));
+      await this.store.updateAccount(updated);
+      this.forget((p) => p.account.id === id);
+      return updated;
+    });
   }
 
   /**
