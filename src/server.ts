@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import type { Server } from 'node:http';
 import { loadOrCreateSigner, nodeSha256, readPreviousSigner } from './adapters/crypto/node.js';
 import { createApp } from './adapters/http/app.js';
+import { isLogError } from './core/errors.js';
 import { answerClientErrors } from './adapters/http/client-error.js';
 import { LevelLogStore } from './adapters/level/store.js';
 import { withCommitHalt } from './adapters/commit-halt.js';
@@ -108,7 +109,14 @@ export async function startService(config: Config, logger?: LogFn | Logger): Pro
       previousSigner: await readPreviousSigner({ origin: config.LOG_ORIGIN, dataDir: config.DATA_DIR, keyFile: config.LOG_PREVIOUS_KEY_FILE }),
     });
     const accounts = new Accounts(store, nodeSha256, systemRandom, systemClock, log);
-    if (config.ADMIN_API_KEY) for (const note of (await accounts.seedAdmin(config.ADMIN_API_KEY)).notes) log(note);
+    if (config.ADMIN_API_KEY) {
+      const seeded = await accounts.seedAdmin(config.ADMIN_API_KEY).catch((e: unknown) => {
+        // A secret that is another account's key or was revoked: a setting to change, exit 2.
+        if (isLogError(e, 'conflict')) throw new ConfigError('ADMIN_API_KEY', e.message);
+        throw e;
+      });
+      for (const note of seeded.notes) log(note);
+    }
     const deposits = new Deposits(ledger, store, nodeSha256, systemRandom, systemClock);
     // URLs printed in certificates: PUBLIC_URL, else the address bound below; never the request's Host.
     let boundUrl = 'http://localhost';

@@ -118,6 +118,9 @@ describe('Accounts', () => {
         ['ADMIN_API_KEY', true],
         ['ADMIN_API_KEY', false],
       ]);
+      // Going back to the rotated-out secret (say, after it leaked) is refused, not revived.
+      await expect(accounts.seedAdmin('first-admin-secret-0000')).rejects.toSatisfy(code('conflict'));
+      await expect(accounts.authenticate('first-admin-secret-0000')).rejects.toSatisfy(code('unauthorized'));
     });
 
     it('revokes the keys of admins seeded by earlier versions, except the current secret, and warns about a derived id', async () => {

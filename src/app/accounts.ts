@@ -202,6 +202,10 @@ export class Accounts {
     const rawRecord = await this.store.getRecord(BOOTSTRAP.space, BOOTSTRAP.key);
     const record = rawRecord === undefined ? undefined : (JSON.parse(rawRecord) as BootstrapRecord);
     let found = await this.store.findKey(hash);
+    if (found === undefined) {
+      const revoked = await this.store.findKey(hash, { includeRevoked: true });
+      if (revoked) throw new LogError('conflict', `ADMIN_API_KEY is a revoked key (${revoked.key.id} of ${revoked.account.id}); a revoked secret never works again: choose a new one`);
+    }
     if (found && record && found.key.id === record.keyId) return { account: found.account, notes };
     if (found && found.account.role !== 'admin') throw new LogError('conflict', `ADMIN_API_KEY is already the key of a non-admin account (${found.account.id}); choose another secret`);
 

@@ -90,14 +90,18 @@ export interface AccountStore {
   listAccounts(opts: { prefix?: string; after?: string; limit: number }): Promise<AccountRecord[]>;
   /** Replaces a stored account's record (role, disabled); the e-mail and keys stay. MUST throw not_found for an unknown id. */
   updateAccount(account: AccountRecord): Promise<void>;
-  /** The unrevoked key whose secret hashes to `hash`, with its account; undefined otherwise. */
-  findKey(hash: Uint8Array): Promise<{ key: ApiKeyRecord; account: AccountRecord } | undefined>;
+  /**
+   * The unrevoked key whose secret hashes to `hash`, with its account; undefined otherwise. With
+   * `includeRevoked`, a revoked key is returned too: a secret once revoked MUST stay known, so it
+   * can never be handed out again (ADMIN_API_KEY).
+   */
+  findKey(hash: Uint8Array, opts?: { includeRevoked?: boolean }): Promise<{ key: ApiKeyRecord; account: AccountRecord } | undefined>;
   /** Every key of the account (revoked ones too), oldest first. */
   listKeys(account: string): Promise<ApiKeyRecord[]>;
   /** Adds a key to an existing account. MUST throw not_found for an unknown account. */
   addKey(key: NewApiKey): Promise<void>;
   /**
-   * Marks the key revoked at `at` and forgets its hash. Returns the updated record, the record
+   * Marks the key revoked at `at` (its hash stays known to `findKey` with `includeRevoked`). Returns the updated record, the record
    * unchanged if it was already revoked, or undefined if the account has no such key.
    */
   revokeKey(account: string, keyId: string, at: string): Promise<ApiKeyRecord | undefined>;

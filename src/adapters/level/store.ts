@@ -218,7 +218,7 @@ export class LevelLogStore implements LogStore {
     return (await this.db.values(range).all()).map((v) => parse<AccountRecord>(v));
   }
 
-  async findKey(hash: Bytes): Promise<{ key: ApiKeyRecord; account: AccountRecord } | undefined> {
+  async findKey(hash: Bytes, opts: { includeRevoked?: boolean } = {}): Promise<{ key: ApiKeyRecord; account: AccountRecord } | undefined> {
     const ref = await this.db.get(K.apiKeyKey(hash));
     if (ref === undefined) return undefined;
     const text = fromUtf8(ref);
@@ -233,11 +233,11 @@ export class LevelLogStore implements LogStore {
         key = m.record;
         return m.ops;
       });
-      if (key === undefined) return this.findKey(hash);
+      if (key === undefined) return this.findKey(hash, opts);
     } else {
       key = await this.getKey(text.slice(0, nl), text.slice(nl + 1));
     }
-    if (key === undefined || key.revokedAt !== undefined) return undefined;
+    if (key === undefined || (key.revokedAt !== undefined && !opts.includeRevoked)) return undefined;
     const account = await this.getAccount(key.account);
     return account === undefined ? undefined : { key, account };
   }
@@ -276,10 +276,8 @@ export class LevelLogStore implements LogStore {
       }
       const revoked: StoredKey = { ...k, revokedAt: at };
       out = publicKey(revoked);
-      return [
-        { type: 'put', key: K.keyRecordKey(account, keyId), value: json(revoked) },
-        { type: 'del', key: K.apiKeyKey(fromHex(k.sha256, 32)) },
-      ];
+      // The hash index stays: findKey refuses a revoked key, and a revoked secret stays known.
+      return [{ type: 'put', key: K.keyRecordKey(account, keyId), value: json(revoked) }];
     });
     return out;
   }

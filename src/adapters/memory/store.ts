@@ -118,11 +118,11 @@ export class MemoryLogStore implements LogStore {
       .map((id) => ({ ...this.accounts.get(id)! }));
   }
 
-  async findKey(hash: Uint8Array) {
+  async findKey(hash: Uint8Array, opts: { includeRevoked?: boolean } = {}) {
     const ref = this.keys.get(toHex(hash));
     const key = ref === undefined ? undefined : this.keyRecords.get(ref.account)?.get(ref.id)?.record;
     const account = key === undefined ? undefined : this.accounts.get(key.account);
-    return key === undefined || account === undefined || key.revokedAt !== undefined ? undefined : { key: { ...key }, account: { ...account } };
+    return key === undefined || account === undefined || (key.revokedAt !== undefined && !opts.includeRevoked) ? undefined : { key: { ...key }, account: { ...account } };
   }
 
   async listKeys(account: string) {
@@ -143,7 +143,6 @@ export class MemoryLogStore implements LogStore {
     if (k === undefined) return undefined;
     if (k.record.revokedAt === undefined) {
       k.record = { ...k.record, revokedAt: at };
-      this.keys.delete(k.hash);
     }
     return { ...k.record };
   }
