@@ -33,7 +33,7 @@ export class ServiceMetrics {
   private sources: MetricsSources | undefined;
   /** Time (ms since epoch) of the newest block at bind: the TSA lag counts from it until a stamp is seen. */
   private startTime: number | undefined;
-  /** Time (ms since epoch) of the newest block at bind: the TSA lag counts from it until a stamp is seen. */  /** Time (ms since epoch) of the newest block known to have a token. */
+  /** Time (ms since epoch) of the newest block known to have a token. */
   private stampedTime: number | undefined;
   private unsubscribe: (() => void) | undefined;
 
