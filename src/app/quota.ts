@@ -52,6 +52,8 @@ export class UploadQuota {
   private readonly used = new Map<string, number>();
   private readonly loading = new Map<string, Promise<number>>();
   private readonly reserved = new Map<string, number>();
+  /** `<account>/<sha256>` charges being committed: a second upload of the same content waits for the first's outcome. */
+  private readonly charging = new Map<string, Promise<void>>();
 
   /**
    * @param limit bytes per account; 0 means unlimited (usage is still counted).
@@ -119,6 +121,13 @@ export class UploadQuota {
     const held = this.limit === 0 ? 0 : allowance;
     if (held > 0) this.reserved.set(account, reserved + held);
     let released = false;
+    let charging: { key: string; settle: () => void } | undefined;
+    const settleCharge = () => {
+      if (charging === undefined) return;
+      if (this.charging.get(charging.key) !== undefined) this.charging.delete(charging.key);
+      charging.settle();
+      charging = undefined;
+    };
     return {
       allowance,
       overQuota: () => {
@@ -128,7 +137,16 @@ export class UploadQuota {
       },
       charge: async (sha256, size) => {
         const key = `${account}/${sha256}`;
-        if ((await this.store.getRecord(UPLOAD_CHARGES_SPACE, key)) !== undefined) return { bytes: 0, pending: {} };
+        // Concurrent uploads of the same content: the first charges, the others wait for it to be
+        // committed (then they find its record) or given up (then the next one charges).
+        for (;;) {
+          for (let busy = this.charging.get(key); busy !== undefined; busy = this.charging.get(key)) await busy;
+          if ((await this.store.getRecord(UPLOAD_CHARGES_SPACE, key)) !== undefined) return { bytes: 0, pending: {} };
+          if (!this.charging.has(key)) break; // else another upload began charging during the read
+        }
+        let settle!: () => void;
+        this.charging.set(key, new Promise<void>((r) => (settle = r)));
+        charging = { key, settle };
         return {
           bytes: size,
           pending: {
@@ -139,8 +157,10 @@ export class UploadQuota {
       },
       committed: (charge) => {
         if (charge.bytes > 0) this.used.set(account, (this.used.get(account) ?? used) + charge.bytes);
+        settleCharge();
       },
       release: () => {
+        settleCharge();
         if (released) return;
         released = true;
         const r = (this.reserved.get(account) ?? 0) - held;
