@@ -87,6 +87,53 @@ describe('log key rotation', () => {
     expect((await store.loadHead())!.height).toBe(4n);
   });
 
+  it('refuses to go back to the old key after a hand-over, before any new block, and writes nothing', async () => {
+    const store = new MemoryLogStore();
+    const first = await open(store);
+    await first.append([entry(1)]);
+    await first.close();
+    const handed = await open(store, newSigner, oldSigner);
+    const height = handed.latestBlock.height;
+    await handed.close();
+    // The hand-over block is the latest block and the old key signed it too.
+    for (const prev of [undefined, oldSigner, newSigner]) {
+      await expect(open(store, oldSigner, prev)).rejects.toMatchObject({ code: 'corrupt_store', details: { setting: 'LOG_KEY_FILE' } });
+    }
+    expect((await store.loadHead())!.height).toBe(height);
+    expect(await loadKeyHistory(store)).toHaveLength(2);
+    for (const prev of [undefined, oldSigner]) {
+      const again = await open(store, newSigner, prev);
+      expect(again.latestBlock.height).toBe(height);
+      await again.close();
+    }
+    const again = await open(store, newSigner);
+    await again.append([entry(2)]);
+    expect(openCheckpoint(again.latestBlock.checkpoint, newSigner.verifierKey).checkpoint.height).toBe(height + 1n);
+    await again.close();
+    const history = await loadKeyHistory(store);
+    expect(history.map((k) => k.key)).toEqual([oldSigner.verifierKey, newSigner.verifierKey]);
+    const r = await audit(source(store), { verifierKey: newSigner.verifierKey, verifierKeys: history, sha256: portableSha256 });
+    expect(r).toMatchObject({ ok: true });
+  });
+
+  it('hands over only from the key in force, not the key before it, and never to a retired key', async () => {
+    const store = new MemoryLogStore();
+    await (await open(store)).close();
+    await (await open(store, newSigner, oldSigner)).close();
+    const height = (await store.loadHead())!.height;
+    // The latest block (the hand-over) is signed by the key before last too: still refused as the previous key.
+    await expect(open(store, otherSigner, oldSigner)).rejects.toMatchObject({ code: 'corrupt_store', message: expect.stringMatching(/key in force/) });
+    expect((await store.loadHead())!.height).toBe(height);
+    expect(await loadKeyHistory(store)).toHaveLength(2);
+    const third = await open(store, otherSigner, newSigner);
+    expect(third.keys.map((k) => k.key)).toEqual([oldSigner.verifierKey, newSigner.verifierKey, otherSigner.verifierKey]);
+    await third.close();
+    // Back to a retired key, even with the key in force as the previous one.
+    await expect(open(store, oldSigner, otherSigner)).rejects.toMatchObject({ code: 'corrupt_store', message: expect.stringMatching(/retired/) });
+    await expect(open(store, newSigner, otherSigner)).rejects.toMatchObject({ code: 'corrupt_store', message: expect.stringMatching(/retired/) });
+    expect(await loadKeyHistory(store)).toHaveLength(3);
+  });
+
   it('audit follows the hand-over, pinned to either key', async () => {
     const { store, ledger } = await rotated();
     for (const pinned of [oldSigner.verifierKey, newSigner.verifierKey]) {
