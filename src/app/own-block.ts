@@ -27,7 +27,7 @@ export async function withOwnBlockCheck(
 ): Promise<{ valid: boolean; checks: { name: string; ok: boolean; detail: string }[] }> {
   if (!result.checks.some((c) => c.name === 'checkpointSignature' && c.ok)) return { valid: result.valid, checks: [...result.checks] };
   const height = checkpointHeightOf(certificate);
-  const text = (certificate as { checkpoint?: unknown }).checkpoint;
+  const text = typeof certificate === 'object' && certificate !== null ? (certificate as { checkpoint?: unknown }).checkpoint : undefined;
   let check: OwnBlockCheck;
   if (height === undefined || typeof text !== 'string') {
     check = { name: 'checkpoint', ok: false, detail: 'bad_format: the checkpoint names no readable block height' };
