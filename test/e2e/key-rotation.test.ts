@@ -189,6 +189,57 @@ describe('log key rotation', () => {
     expect(r.text).toMatch(/audit ok: \d+ blocks, 2 entries/);
   });
 
+  it('audit and export take the trust list verify takes (comments, both keys, until=), checked against the key history', async () => {
+    svc = await start();
+    const h = svc.ledger.keys[1]!.firstHeight;
+    const origin = oldKey.split('+')[0]!;
+    const list = async (name: string, text: string) => {
+      const file = join(tmp.path, name);
+      await writeFile(file, text);
+      return file;
+    };
+    const good = await list('audit.keys', `# both keys of the log\n${oldKey} until=${h}   # retired at the hand-over\n\n${newKey}\n`);
+    const withOtherLog = await list('other-log.keys', `# another log's key is ignored\n${createEd25519Signer('other.example/log', new Uint8Array(32).fill(9)).verifierKey}\n${newKey}\n`);
+    const tooTight = await list('too-tight.keys', `${oldKey} until=${h - 1n}\n${newKey}\n`);
+    const boundCurrent = await list('bound-current.keys', `${oldKey}\n${newKey} until=${h}\n`);
+    const stranger = await list('stranger.keys', `${newKey}\n${createEd25519Signer(origin, new Uint8Array(32).fill(9)).verifierKey}\n`);
+    const expectAudit = async (args: string[], code: number, text?: RegExp) => {
+      const r = await runCli(['audit', ...args]);
+      expect(r.code, `${args.join(' ')}: ${r.text}`).toBe(code);
+      if (text) expect(r.text).toMatch(text);
+    };
+    const server = ['--server', svc.url];
+    await expectAudit([...server, '--key-file', good], 0, /audit ok/);
+    await expectAudit([...server, '--key-file', withOtherLog], 0, /audit ok/);
+    await expectAudit([...server, '--key-file', tooTight], 1, new RegExp(`until=${h - 1n}`));
+    await expectAudit([...server, '--key-file', boundCurrent], 1, new RegExp(`until=${h}`));
+    await expectAudit([...server, '--key-file', stranger], 1, /not in the log's key history/);
+    const archive = join(tmp.path, 'trust-list.tar');
+    expect((await runCli(['export', '--server', svc.url, '--out', archive])).code).toBe(0);
+    await expectAudit(['--archive', archive, '--key-file', good], 0, /audit ok/);
+    await expectAudit(['--archive', archive, '--key-file', tooTight], 1, /until=/);
+    await svc.close();
+    svc = undefined;
+    await expectAudit(['--data-dir', dataDir, '--key-file', good], 0, /audit ok/);
+    await expectAudit(['--data-dir', dataDir, '--key-file', tooTight], 1, /until=/);
+    const exported = join(tmp.path, 'data-dir.tar');
+    const e = await runCli(['export', '--data-dir', dataDir, '--key-file', good, '--out', exported]);
+    expect(e.code, e.text).toBe(0);
+    await expectAudit(['--archive', exported, '--key-file', good], 0, /audit ok/);
+    expect((await runCli(['export', '--data-dir', dataDir, '--key-file', stranger, '--out', join(tmp.path, 'x.tar')])).code).toBe(2);
+    // Without --key: LOG_KEY_FILE, as the server reads it, when the key is not in the data directory.
+    const moved = join(tmp.path, 'log-key.moved.pem');
+    await rename(join(dataDir, 'log-key.pem'), moved);
+    try {
+      await expectAudit(['--data-dir', dataDir], 2, /no log key/);
+      process.env.LOG_KEY_FILE = moved;
+      await expectAudit(['--data-dir', dataDir], 0, /audit ok/);
+    } finally {
+      delete process.env.LOG_KEY_FILE;
+      await rename(moved, join(dataDir, 'log-key.pem'));
+    }
+  });
+
   it('restarts without a second hand-over; a key that signed nothing here is refused at start', async () => {
     svc = await start();
     const height = svc.ledger.latestBlock.height;
