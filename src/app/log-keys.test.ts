@@ -6,7 +6,7 @@ import { portableSha256 } from '../core/hash.js';
 import { createEd25519Signer, parseNoteUnverified, signNoteBy } from '../core/note.js';
 import { audit, type AuditSource } from './audit.js';
 import { Ledger } from './log.js';
-import { keyAt, loadKeyHistory } from './log-keys.js';
+import { checkPinnedKeys, keyAt, loadKeyHistory, withLastHeights } from './log-keys.js';
 
 const ORIGIN = 'test.example/log';
 const oldSigner = createEd25519Signer(ORIGIN, new Uint8Array(32).fill(1));
@@ -159,5 +159,21 @@ describe('log key rotation', () => {
     expect((await audit(source(store), { verifierKey: newSigner.verifierKey, verifierKeys: wrongHeight, sha256: portableSha256 })).ok).toBe(false);
     expect((await audit(source(store), { verifierKey: otherSigner.verifierKey, verifierKeys: ledger.keys, sha256: portableSha256 })).problem?.message).toMatch(/not in the log's key history/);
     await ledger.close();
+  });
+
+  it('checkPinnedKeys: keys of this log must be in the history and within until=; other logs are ignored', () => {
+    const history = withLastHeights([
+      { key: oldSigner.verifierKey, firstHeight: 0n },
+      { key: newSigner.verifierKey, firstHeight: 3n },
+    ]);
+    const elsewhere = createEd25519Signer('other.example/log', new Uint8Array(32).fill(4)).verifierKey;
+    expect(checkPinnedKeys([{ key: newSigner.verifierKey }, { key: oldSigner.verifierKey, until: 3n }], history, 9n)).toEqual({ key: oldSigner.verifierKey });
+    expect(checkPinnedKeys([{ key: elsewhere }, { key: newSigner.verifierKey }], history, 9n)).toEqual({ key: newSigner.verifierKey });
+    expect(checkPinnedKeys([{ key: elsewhere }], history, 9n)).toMatchObject({ problem: { at: 0n, message: expect.stringMatching(/no pinned key is a key of this log/) } });
+    expect(checkPinnedKeys([{ key: otherSigner.verifierKey }, { key: newSigner.verifierKey }], history, 9n)).toMatchObject({ problem: { at: 0n, message: expect.stringMatching(/not in the log's key history/) } });
+    expect(checkPinnedKeys([{ key: oldSigner.verifierKey, until: 2n }], history, 9n)).toMatchObject({ problem: { at: 3n, message: expect.stringMatching(/until=2.*up to block 3/) } });
+    // The key in force signs up to the latest block.
+    expect(checkPinnedKeys([{ key: newSigner.verifierKey, until: 9n }], history, 9n)).toEqual({ key: newSigner.verifierKey });
+    expect(checkPinnedKeys([{ key: newSigner.verifierKey, until: 8n }], history, 9n)).toMatchObject({ problem: { at: 9n } });
   });
 });
