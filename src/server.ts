@@ -15,6 +15,7 @@ import { withCommitHalt } from './adapters/commit-halt.js';
 import { Accounts } from './app/accounts.js';
 import { Deposits } from './app/deposits.js';
 import { Ledger } from './app/log.js';
+import { LogError } from './core/errors.js';
 import type { Clock, RandomBytes } from './app/ports.js';
 import { ConfigError, type Config } from './config.js';
 import { prepareDataDir, restrictUmask } from './adapters/fs/data-dir.js';
@@ -107,6 +108,10 @@ export async function startService(config: Config, logger?: LogFn | Logger): Pro
       ...(config.MAX_QUEUE_ENTRIES_PER_ACCOUNT !== undefined ? { maxQueuePerOwner: config.MAX_QUEUE_ENTRIES_PER_ACCOUNT } : {}),
       observer: metrics.ledgerObserver,
       previousSigner: await readPreviousSigner({ origin: config.LOG_ORIGIN, dataDir: config.DATA_DIR, keyFile: config.LOG_PREVIOUS_KEY_FILE }),
+    }).catch((e: unknown) => {
+      // A log key that is not the one in force (nor a valid hand-over from it): a setting to fix, not a crash.
+      if (!(e instanceof LogError) || e.details?.setting !== 'LOG_KEY_FILE') throw e;
+      throw new ConfigError('LOG_KEY_FILE', `LOG_KEY_FILE: ${e.message}`);
     });
     const accounts = new Accounts(store, nodeSha256, systemRandom, systemClock, log);
     if (config.ADMIN_API_KEY) {

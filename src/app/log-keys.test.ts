@@ -6,7 +6,7 @@ import { portableSha256 } from '../core/hash.js';
 import { createEd25519Signer, parseNoteUnverified, signNoteBy } from '../core/note.js';
 import { audit, type AuditSource } from './audit.js';
 import { Ledger } from './log.js';
-import { keyAt, loadKeyHistory } from './log-keys.js';
+import { checkPinnedKeys, keyAt, loadKeyHistory, withLastHeights } from './log-keys.js';
 
 const ORIGIN = 'test.example/log';
 const oldSigner = createEd25519Signer(ORIGIN, new Uint8Array(32).fill(1));
@@ -87,6 +87,53 @@ describe('log key rotation', () => {
     expect((await store.loadHead())!.height).toBe(4n);
   });
 
+  it('refuses to go back to the old key after a hand-over, before any new block, and writes nothing', async () => {
+    const store = new MemoryLogStore();
+    const first = await open(store);
+    await first.append([entry(1)]);
+    await first.close();
+    const handed = await open(store, newSigner, oldSigner);
+    const height = handed.latestBlock.height;
+    await handed.close();
+    // The hand-over block is the latest block and the old key signed it too.
+    for (const prev of [undefined, oldSigner, newSigner]) {
+      await expect(open(store, oldSigner, prev)).rejects.toMatchObject({ code: 'corrupt_store', details: { setting: 'LOG_KEY_FILE' } });
+    }
+    expect((await store.loadHead())!.height).toBe(height);
+    expect(await loadKeyHistory(store)).toHaveLength(2);
+    for (const prev of [undefined, oldSigner]) {
+      const again = await open(store, newSigner, prev);
+      expect(again.latestBlock.height).toBe(height);
+      await again.close();
+    }
+    const again = await open(store, newSigner);
+    await again.append([entry(2)]);
+    expect(openCheckpoint(again.latestBlock.checkpoint, newSigner.verifierKey).checkpoint.height).toBe(height + 1n);
+    await again.close();
+    const history = await loadKeyHistory(store);
+    expect(history.map((k) => k.key)).toEqual([oldSigner.verifierKey, newSigner.verifierKey]);
+    const r = await audit(source(store), { verifierKey: newSigner.verifierKey, verifierKeys: history, sha256: portableSha256 });
+    expect(r).toMatchObject({ ok: true });
+  });
+
+  it('hands over only from the key in force, not the key before it, and never to a retired key', async () => {
+    const store = new MemoryLogStore();
+    await (await open(store)).close();
+    await (await open(store, newSigner, oldSigner)).close();
+    const height = (await store.loadHead())!.height;
+    // The latest block (the hand-over) is signed by the key before last too: still refused as the previous key.
+    await expect(open(store, otherSigner, oldSigner)).rejects.toMatchObject({ code: 'corrupt_store', message: expect.stringMatching(/key in force/) });
+    expect((await store.loadHead())!.height).toBe(height);
+    expect(await loadKeyHistory(store)).toHaveLength(2);
+    const third = await open(store, otherSigner, newSigner);
+    expect(third.keys.map((k) => k.key)).toEqual([oldSigner.verifierKey, newSigner.verifierKey, otherSigner.verifierKey]);
+    await third.close();
+    // Back to a retired key, even with the key in force as the previous one.
+    await expect(open(store, oldSigner, otherSigner)).rejects.toMatchObject({ code: 'corrupt_store', message: expect.stringMatching(/retired/) });
+    await expect(open(store, newSigner, otherSigner)).rejects.toMatchObject({ code: 'corrupt_store', message: expect.stringMatching(/retired/) });
+    expect(await loadKeyHistory(store)).toHaveLength(3);
+  });
+
   it('audit follows the hand-over, pinned to either key', async () => {
     const { store, ledger } = await rotated();
     for (const pinned of [oldSigner.verifierKey, newSigner.verifierKey]) {
@@ -112,5 +159,21 @@ describe('log key rotation', () => {
     expect((await audit(source(store), { verifierKey: newSigner.verifierKey, verifierKeys: wrongHeight, sha256: portableSha256 })).ok).toBe(false);
     expect((await audit(source(store), { verifierKey: otherSigner.verifierKey, verifierKeys: ledger.keys, sha256: portableSha256 })).problem?.message).toMatch(/not in the log's key history/);
     await ledger.close();
+  });
+
+  it('checkPinnedKeys: keys of this log must be in the history and within until=; other logs are ignored', () => {
+    const history = withLastHeights([
+      { key: oldSigner.verifierKey, firstHeight: 0n },
+      { key: newSigner.verifierKey, firstHeight: 3n },
+    ]);
+    const elsewhere = createEd25519Signer('other.example/log', new Uint8Array(32).fill(4)).verifierKey;
+    expect(checkPinnedKeys([{ key: newSigner.verifierKey }, { key: oldSigner.verifierKey, until: 3n }], history, 9n)).toEqual({ key: oldSigner.verifierKey });
+    expect(checkPinnedKeys([{ key: elsewhere }, { key: newSigner.verifierKey }], history, 9n)).toEqual({ key: newSigner.verifierKey });
+    expect(checkPinnedKeys([{ key: elsewhere }], history, 9n)).toMatchObject({ problem: { at: 0n, message: expect.stringMatching(/no pinned key is a key of this log/) } });
+    expect(checkPinnedKeys([{ key: otherSigner.verifierKey }, { key: newSigner.verifierKey }], history, 9n)).toMatchObject({ problem: { at: 0n, message: expect.stringMatching(/not in the log's key history/) } });
+    expect(checkPinnedKeys([{ key: oldSigner.verifierKey, until: 2n }], history, 9n)).toMatchObject({ problem: { at: 3n, message: expect.stringMatching(/until=2.*up to block 3/) } });
+    // The key in force signs up to the latest block.
+    expect(checkPinnedKeys([{ key: newSigner.verifierKey, until: 9n }], history, 9n)).toEqual({ key: newSigner.verifierKey });
+    expect(checkPinnedKeys([{ key: newSigner.verifierKey, until: 8n }], history, 9n)).toMatchObject({ problem: { at: 9n } });
   });
 });

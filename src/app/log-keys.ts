@@ -50,3 +50,38 @@ export function keyAt(keys: readonly LogKeyRange[], height: bigint): string | un
 export function keyHistoryJson(keys: readonly LogKeyRange[]) {
   return { keys: keys.map((k) => ({ key: k.key, firstHeight: Number(k.firstHeight), ...(k.lastHeight !== undefined ? { lastHeight: Number(k.lastHeight) } : {}) })) };
 }
+
+/** A key a user pinned (a trust list line): trusted for checkpoints up to `until` when given. */
+export interface PinnedKey {
+  key: string;
+  until?: bigint;
+}
+
+/**
+ * Checks the keys a user pinned (`--key`, `--key-file`) against a log's key history, for the
+ * audits. Keys naming another log (another origin) are ignored: a trust list may serve several
+ * logs. Every pinned key of this log MUST be in its history, and a bounded one (`until=N`) MUST
+ * NOT sign past block N (its last block: the hand-over, or `latestHeight` while in force).
+ * Returns the key to pin the audit to (the first pinned key of the history: the audit follows the
+ * hand-overs, each signed by both keys, from it to every other key), or the problem found.
+ */
+export function checkPinnedKeys(
+  pinned: readonly PinnedKey[],
+  history: readonly LogKeyRange[],
+  latestHeight: bigint,
+): { key: string } | { problem: { at: bigint; message: string } } {
+  const origin = history[0]?.key.split('+')[0];
+  const mine = pinned.filter((p) => p.key.split('+')[0] === origin);
+  if (mine.length === 0) {
+    return { problem: { at: 0n, message: `no pinned key is a key of this log (${origin}): pinned ${pinned.map((p) => p.key).join(', ')}` } };
+  }
+  for (const p of mine) {
+    const range = history.find((k) => k.key === p.key);
+    if (range === undefined) return { problem: { at: 0n, message: `the pinned key ${p.key} is not in the log's key history` } };
+    const last = range.lastHeight ?? latestHeight;
+    if (p.until !== undefined && last > p.until) {
+      return { problem: { at: p.until + 1n, message: `the pinned key ${p.key} is trusted up to block ${p.until} (until=${p.until}), but the log's key history has it sign up to block ${last}` } };
+    }
+  }
+  return { key: history.find((k) => mine.some((p) => p.key === k.key))!.key };
+}

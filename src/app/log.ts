@@ -143,7 +143,21 @@ export class Ledger {
     }
     let latest = await opts.store.getBlock(head.height);
     if (latest === undefined) throw new LogError('corrupt_store', `latest block ${head.height} is missing`);
-    if (!isSignedBy(latest.checkpoint, opts.verifierKey)) ({ head, latest } = await handOver(opts, head, latest));
+    const history = await loadKeyHistory(opts.store);
+    const inForce = keyAt(history, head.height);
+    if (inForce !== undefined && opts.verifierKey !== inForce && opts.previousSigner?.verifierKey !== inForce) {
+      throw new LogError(
+        'corrupt_store',
+        `the log key ${opts.verifierKey} did not sign the latest block ${head.height}: the key in force there is ${inForce}; start with that key, or rotate from it by keeping it as the previous key (docs/OPERATIONS.md)`,
+        { details: { setting: 'LOG_KEY_FILE' } },
+      );
+    }
+    if (opts.verifierKey === inForce && !isSignedBy(latest.checkpoint, opts.verifierKey)) {
+      throw new LogError('corrupt_store', `the latest block ${head.height} is not signed by the key in force there, ${inForce}`);
+    }
+    if (!isSignedBy(latest.checkpoint, opts.verifierKey) || (inForce !== undefined && opts.verifierKey !== inForce)) {
+      ({ head, latest } = await handOver(opts, head, latest, history));
+    }
     return new Ledger(opts, head, latest, await loadKeyHistory(opts.store));
   }
 
@@ -375,19 +389,29 @@ export class Ledger {
 }
 
 /**
- * Key rotation: the latest block is signed by `previousSigner`, not by `signer`. Writes one block
- * with no new entries whose checkpoint both keys sign, and records the new key (and the old one,
- * from block 0, when no history was recorded yet) in the same atomic batch.
+ * Key rotation: the key in force at the latest block is `previousSigner`, not `signer`. Writes one
+ * block with no new entries whose checkpoint both keys sign, and records the new key (and the old
+ * one, from block 0, when no history was recorded yet) in the same atomic batch. Refuses a
+ * previous key that is not the one in force (a key before it also signed a hand-over block), and
+ * a new key the history already holds (going back to a retired key).
  */
-async function handOver(opts: LedgerOptions, head: LogHead, latest: BlockRecord): Promise<{ head: LogHead; latest: BlockRecord }> {
+async function handOver(opts: LedgerOptions, head: LogHead, latest: BlockRecord, known: readonly LogKeyRange[]): Promise<{ head: LogHead; latest: BlockRecord }> {
   const prev = opts.previousSigner;
-  if (prev === undefined || !isSignedBy(latest.checkpoint, prev.verifierKey)) {
+  const inForce = keyAt(known, head.height);
+  if (prev === undefined || !isSignedBy(latest.checkpoint, prev.verifierKey) || (inForce !== undefined && prev.verifierKey !== inForce)) {
     throw new LogError(
       'corrupt_store',
-      `the log key ${opts.verifierKey} did not sign the latest block ${latest.height}: to rotate the key, keep the previous one as the previous key (docs/OPERATIONS.md)`,
+      `the log key ${opts.verifierKey} did not sign the latest block ${latest.height}: to rotate the key, keep the key in force${inForce !== undefined ? ` (${inForce})` : ''} as the previous key (docs/OPERATIONS.md)`,
+      { details: { setting: 'LOG_KEY_FILE' } },
     );
   }
-  const known = await loadKeyHistory(opts.store);
+  if (known.some((k) => k.key === opts.verifierKey)) {
+    throw new LogError(
+      'corrupt_store',
+      `the log key ${opts.verifierKey} was retired at block ${known.find((k) => k.key === opts.verifierKey)!.lastHeight}: a log never goes back to a retired key; start with the key in force (${inForce}) or a new one`,
+      { details: { setting: 'LOG_KEY_FILE' } },
+    );
+  }
   const height = head.height + 1n;
   const time = formatTime(Math.max(opts.clock.now(), Date.parse(head.time)));
   const block = makeBlock(opts, height, head.treeSize, head.rootHash, head.blockHash, time, [prev, opts.signer]);

@@ -87,7 +87,9 @@ export type CheckName =
   | 'workHashes'
   | 'metadata'
   | 'file'
-  | 'timestamp';
+  | 'timestamp'
+  /** Added by the log's own service (POST /v1/verify): the checkpoint is this log's stored block at its height. */
+  | 'checkpoint';
 
 export interface VerifyOptions {
   /** The log's verifier key pinned out of band. Absent: the certificate's own `logKey` is used and the `logKey` check says so. */

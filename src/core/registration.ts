@@ -325,7 +325,9 @@ export type RegistrationCheckName =
   | 'entry'
   | 'record'
   | 'deposits'
-  | 'file';
+  | 'file'
+  /** Added by the log's own service (POST /v1/verify): the checkpoint is this log's stored block at its height. */
+  | 'checkpoint';
 
 export interface RegistrationCheck {
   name: RegistrationCheckName;

@@ -2,7 +2,7 @@ import { createHash, createPublicKey, generateKeyPairSync } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { codeOf } from '../../test/support/errors.js';
 import { formatVerifierKey } from './note.js';
-import { choosePinnedKey, keyFingerprint, parseTrustList, pinnedResult, verdictOf, verifyTrusted } from './trust.js';
+import { checkpointHeightOf, choosePinnedKey, keyFingerprint, parseTrustEntries, parseTrustList, pinnedResult, trustLine, verdictOf, verifyTrusted } from './trust.js';
 
 /** A fresh Ed25519 verifier key under `origin`. */
 const key = (origin: string) => {
@@ -28,6 +28,39 @@ describe('parseTrustList', () => {
   it('refuses a list with no key', () => {
     expect(codeOf(() => parseTrustList('# nothing\n\n'))).toBe('bad_format');
     expect(codeOf(() => parseTrustList(''))).toBe('bad_format');
+  });
+});
+
+describe('parseTrustEntries: keys bounded by height', () => {
+  it('reads `<key> until=<height>`, with or without a trailing comment; unbounded keys have no until', () => {
+    const text = `${A1} until=4812   # retired at the hand-over\n${A2}\n${B1}\tuntil=0\n`;
+    expect(parseTrustEntries(text)).toEqual([{ key: A1, until: 4812n }, { key: A2 }, { key: B1, until: 0n }]);
+    expect(parseTrustList(text)).toEqual([A1, A2, B1]);
+    expect(parseTrustEntries(`${A1} until=18446744073709551615`)).toEqual([{ key: A1, until: 18446744073709551615n }]);
+  });
+
+  it('a key listed twice keeps the tighter bound (a bound beats none)', () => {
+    expect(parseTrustEntries(`${A1}\n${A1} until=9\n${A1} until=12\n`)).toEqual([{ key: A1, until: 9n }]);
+    expect(parseTrustEntries(`${A1} until=12\n${A1}\n`)).toEqual([{ key: A1, until: 12n }]);
+  });
+
+  it('refuses anything else after the key, naming the line', () => {
+    for (const bad of [`${A1} until=`, `${A1} until=-1`, `${A1} until=01`, `${A1} until=1.5`, `${A1} until=18446744073709551616`, `${A1} until=1 until=2`, `${A1} since=1`, `${A1} ${A2}`]) {
+      expect(codeOf(() => parseTrustEntries(`# ok\n${bad}\n`)), bad).toBe('bad_format');
+      expect(() => parseTrustEntries(`# ok\n${bad}\n`), bad).toThrow(/line 2/);
+    }
+  });
+
+  it('trustLine writes what parseTrustEntries reads', () => {
+    for (const e of [{ key: A1 }, { key: A2, until: 77n }]) expect(parseTrustEntries(trustLine(e))).toEqual([e]);
+    expect(trustLine({ key: A1, until: 5n })).toBe(`${A1} until=5`);
+  });
+
+  it('checkpointHeightOf reads the block line without trusting it; undefined when unreadable', () => {
+    const body = 'ledger.example/log\n3\n' + Buffer.alloc(32).toString('base64') + '\nblock 42\ntime 2026-11-30T10:00:00.000Z\nprev ' + Buffer.alloc(32).toString('base64') + '\n';
+    const note = `${body}\n\u2014 ledger.example/log ${Buffer.alloc(68, 1).toString('base64')}\n`;
+    expect(checkpointHeightOf({ checkpoint: note })).toBe(42n);
+    for (const input of [undefined, null, 42, {}, { checkpoint: 7 }, { checkpoint: 'not a note' }, { checkpoint: body }]) expect(checkpointHeightOf(input)).toBeUndefined();
   });
 });
 

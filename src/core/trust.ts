@@ -9,7 +9,8 @@ import { toHex, utf8 } from './bytes.js';
 import type { Check, VerifyOptions } from './certificate.js';
 import { LogError } from './errors.js';
 import { portableSha256, type Sha256 } from './hash.js';
-import { parseVerifierKey } from './note.js';
+import { parseCheckpointBody } from './checkpoint.js';
+import { parseNoteUnverified, parseVerifierKey } from './note.js';
 import { verifyAnyCertificate, type RegistrationCheck } from './registration.js';
 
 /** `valid`: every check passed against a pinned key. `unpinned`: every check passed, but no pinned key names the log. `invalid`: a check failed. */
@@ -19,27 +20,72 @@ export type Verdict = 'valid' | 'invalid' | 'unpinned';
 export const MAX_TRUSTED_KEYS = 1000;
 
 /**
- * Parses a trust list: one verifier key (`<name>+<key id>+<base64 key>`) per line; blank lines
- * and lines starting with `#` are ignored, as is a trailing `# comment` after a key. Keys MAY
- * belong to several logs and several keys of one log (rotation). Throws LogError('bad_format')
- * naming the first bad line, or when the list holds no key.
+ * One trusted verifier key. `until`: the key is trusted only for checkpoints up to this block
+ * height (a retired key, whose last block is the hand-over to the next key); absent: any height.
  */
-export function parseTrustList(text: string): string[] {
-  const keys: string[] = [];
+export interface TrustedKey {
+  key: string;
+  until?: bigint;
+}
+
+const U64_MAX = (1n << 64n) - 1n;
+
+/**
+ * Parses a trust list: one verifier key (`<name>+<key id>+<base64 key>`) per line, optionally
+ * followed by `until=<height>` (decimal block height: the key is trusted for checkpoints up to
+ * that block only); blank lines and lines starting with `#` are ignored, as is a trailing
+ * `# comment`. Keys MAY belong to several logs and several keys of one log (rotation). A key
+ * listed twice keeps the tighter bound. Throws LogError('bad_format') naming the first bad line,
+ * or when the list holds no key.
+ */
+export function parseTrustEntries(text: string): TrustedKey[] {
+  const entries: TrustedKey[] = [];
   const lines = text.split(/\r?\n/);
   lines.forEach((raw, i) => {
     const line = raw.replace(/\s#.*$/, '').trim();
     if (line === '' || line.startsWith('#')) return;
+    const [key, ...rest] = line.split(/\s+/) as [string, ...string[]];
     try {
-      parseVerifierKey(line);
+      parseVerifierKey(key);
     } catch {
-      throw new LogError('bad_format', `line ${i + 1} is not a verifier key of the form <origin>+<key id>+<base64 key>`);
+      throw new LogError('bad_format', `line ${i + 1} is not a verifier key of the form <origin>+<key id>+<base64 key>, optionally followed by until=<block height>`);
     }
-    if (!keys.includes(line)) keys.push(line);
+    let until: bigint | undefined;
+    for (const word of rest) {
+      const m = /^until=(0|[1-9][0-9]{0,19})$/.exec(word);
+      if (m === null || until !== undefined || BigInt(m[1]!) > U64_MAX) {
+        throw new LogError('bad_format', `line ${i + 1}: after the key only until=<block height> (once) or a # comment may follow, got "${word.slice(0, 40)}"`);
+      }
+      until = BigInt(m[1]!);
+    }
+    const seen = entries.find((e) => e.key === key);
+    if (seen === undefined) entries.push(until === undefined ? { key } : { key, until });
+    else if (until !== undefined && (seen.until === undefined || until < seen.until)) seen.until = until;
   });
-  if (keys.length === 0) throw new LogError('bad_format', 'the trust list holds no verifier key');
-  if (keys.length > MAX_TRUSTED_KEYS) throw new LogError('bad_format', `the trust list holds more than ${MAX_TRUSTED_KEYS} keys`);
-  return keys;
+  if (entries.length === 0) throw new LogError('bad_format', 'the trust list holds no verifier key');
+  if (entries.length > MAX_TRUSTED_KEYS) throw new LogError('bad_format', `the trust list holds more than ${MAX_TRUSTED_KEYS} keys`);
+  return entries;
+}
+
+/** The keys of a trust list ({@link parseTrustEntries}), without their bounds. */
+export function parseTrustList(text: string): string[] {
+  return parseTrustEntries(text).map((e) => e.key);
+}
+
+/** One trust list line: the key, and `until=<height>` when bounded. */
+export function trustLine(entry: TrustedKey): string {
+  return entry.until === undefined ? entry.key : `${entry.key} until=${entry.until}`;
+}
+
+/** The block height a certificate's checkpoint names (its `block` line), read WITHOUT checking any signature; undefined when unreadable. */
+export function checkpointHeightOf(input: unknown): bigint | undefined {
+  const note = typeof input === 'object' && input !== null ? (input as { checkpoint?: unknown }).checkpoint : undefined;
+  if (typeof note !== 'string') return undefined;
+  try {
+    return parseCheckpointBody(parseNoteUnverified(note).body).height;
+  } catch {
+    return undefined;
+  }
 }
 
 /**
@@ -51,8 +97,8 @@ export function keyFingerprint(key: string, sha256: Sha256 = portableSha256): st
 }
 
 export interface TrustedVerifyOptions extends Omit<VerifyOptions, 'verifierKey'> {
-  /** The verifier keys the user trusts (from --key, --key-file or a trust list). Empty: nothing is pinned. */
-  pinned: readonly string[];
+  /** The verifier keys the user trusts (from --key, --key-file or a trust list), each possibly bounded by height. Empty: nothing is pinned. */
+  pinned: readonly (string | TrustedKey)[];
 }
 
 export interface TrustedResult {
@@ -85,12 +131,30 @@ export function verdictOf(checksPassed: boolean, pinned: boolean): Verdict {
  * runs against the carried key and a fully passing certificate is `unpinned`. MUST NOT throw.
  */
 export function verifyTrusted(input: unknown, opts: TrustedVerifyOptions): TrustedResult {
-  const { pinned, ...rest } = opts;
+  const { pinned: given, ...rest } = opts;
+  const entries = given.map((p) => (typeof p === 'string' ? { key: p } : p));
+  const pinned = entries.map((e) => e.key);
   const certKey = typeof input === 'object' && input !== null ? (input as { logKey?: unknown }).logKey : undefined;
   const verifierKey = choosePinnedKey(certKey, pinned);
   const result = verifyAnyCertificate(input, { ...rest, ...(verifierKey !== undefined ? { verifierKey } : {}) });
   const isPinned = typeof certKey === 'string' && pinned.includes(certKey);
-  const verdict = verdictOf(result.valid, isPinned);
+  const bound = isPinned ? entries.find((e) => e.key === certKey)?.until : undefined;
+  const checks: (Check | RegistrationCheck)[] = result.checks;
+  let inRange = true;
+  if (bound !== undefined) {
+    const height = checkpointHeightOf(input);
+    if (height !== undefined && height > bound) {
+      inRange = false;
+      const detail = `bad_signature: the pinned key is trusted only up to block ${bound} (until=${bound}: it was retired there), but this checkpoint is block ${height}`;
+      const at = checks.findIndex((c) => c.name === 'logKey');
+      if (at >= 0) checks[at] = { name: 'logKey', ok: false, detail };
+      else checks.push({ name: 'logKey', ok: false, detail });
+    } else if (height !== undefined) {
+      const at = checks.findIndex((c) => c.name === 'logKey' && c.ok);
+      if (at >= 0) checks[at] = { name: 'logKey', ok: true, detail: `matches the pinned key (trusted up to block ${bound}; this is block ${height})` };
+    }
+  }
+  const verdict = verdictOf(result.valid && inRange, isPinned);
   let logKey: TrustedResult['logKey'];
   if (typeof certKey === 'string' && certKey.length <= 1024) {
     try {
@@ -100,7 +164,7 @@ export function verifyTrusted(input: unknown, opts: TrustedVerifyOptions): Trust
       // unreadable: the logKey check already failed
     }
   }
-  return { verdict, valid: verdict === 'valid', ...(logKey ? { logKey } : {}), checks: result.checks };
+  return { verdict, valid: verdict === 'valid', ...(logKey ? { logKey } : {}), checks };
 }
 
 /** A verification the verifier pinned itself (the HTTP API pins the log's own key history): the verdict and which key was pinned. */

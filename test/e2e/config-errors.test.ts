@@ -3,9 +3,11 @@
  * stderr and exit code 2: no stack trace, no hang.
  */
 import { createServer, type Server } from 'node:net';
-import { writeFile } from 'node:fs/promises';
+import { rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ConfigSchema } from '../../src/config.js';
+import { startService } from '../../src/server.js';
 import { killAllServers, makeTempDir, removeAllTempDirs, runProcess, startServer, type TempDir } from '../support/proc.js';
 
 let tmp: TempDir;
@@ -74,6 +76,21 @@ describe('configuration errors', () => {
     expectOneLine(await start({ LOG_KEY_FILE: join(tmp.path, 'no-such-key.pem') }), 'LOG_KEY_FILE', /ENOENT/);
     expectOneLine(await start({ LOG_KEY_FILE: tmp.path }), 'LOG_KEY_FILE', /EISDIR/);
   });
+
+  it('a LOG_KEY_FILE that is a retired log key (after a rotation): nothing is written', async () => {
+    const dataDir = join(tmp.path, 'rotated');
+    const config = () => ConfigSchema.parse({ PORT: '0', HOST: '127.0.0.1', DATA_DIR: dataDir, LOG_LEVEL: 'silent' });
+    await (await startService(config())).close();
+    await rename(join(dataDir, 'log-key.pem'), join(dataDir, 'log-key.previous.pem'));
+    const rotated = await startService(config());
+    const height = rotated.ledger.latestBlock.height;
+    await rotated.close();
+    expectOneLine(await start({ DATA_DIR: dataDir, LOG_KEY_FILE: join(dataDir, 'log-key.previous.pem') }), 'LOG_KEY_FILE', /key in force/);
+    const again = await startService(config());
+    expect(again.ledger.latestBlock.height).toBe(height);
+    expect(again.ledger.keys).toHaveLength(2);
+    await again.close();
+  }, 60_000);
 
   it('an unreadable TSA_CA_FILE', async () => {
     expectOneLine(await start({ TSA_CA_FILE: join(tmp.path, 'no-such-ca.pem'), DATA_DIR: join(tmp.path, 'store-ca') }), 'TSA_CA_FILE');

@@ -36,6 +36,8 @@ const shots = () => process.env.OFFLINE_PAGE_SCREENSHOTS ?? tmp.path;
 
 const digest = (alg: string, data: Uint8Array) => createHash(alg).update(data).digest('hex');
 
+let certHeight: bigint;
+
 beforeAll(async () => {
   tmp = await makeTempDir('cl-offline-');
   svc = await startTestService();
@@ -56,6 +58,7 @@ beforeAll(async () => {
     cert = (await (await fetch(`${svc.url}/v1/deposits/${id}/certificate`, { headers: { authorization: `Bearer ${apiKey}` } })).json()) as Record<string, unknown>;
   }
   expect(cert.timestamp).toBeDefined();
+  certHeight = BigInt(/\nblock (\d+)\n/.exec(cert.checkpoint as string)![1]!);
   certFile = join(tmp.path, `${id}.certificate.json`);
   await writeFile(certFile, JSON.stringify(cert, null, 2));
   workFile = join(tmp.path, 'work.bin');
@@ -140,6 +143,14 @@ describe('verify.html in Chromium with the network cut', () => {
       expect(unpinned.text).not.toMatch(/(^|[^N])VALID/);
       expect(unpinned.text).toContain(createHash('sha256').update(logKey).digest('hex').slice(0, 4));
       await page.screenshot({ path: join(shots(), 'unpinned.png'), fullPage: true });
+
+      // A key bounded by until=<height> (a retired key) covers checkpoints up to that block only.
+      const inRange = await verify(page, { work: workFile, key: `${logKey} until=${certHeight}  # retired at block ${certHeight}\n` });
+      expect(inRange.verdict, inRange.text).toBe('valid');
+      const beyond = await verify(page, { work: workFile, key: `${logKey} until=${certHeight - 1n}\n` });
+      expect(beyond.verdict).toBe('invalid');
+      expect(beyond.checks.logKey).toBe(false);
+      expect(await page.locator('#checks tr[data-check="logKey"]').textContent()).toContain(`until=${certHeight - 1n}`);
 
       await verify(page, { work: workFile, key: logKey });
       await page.screenshot({ path: join(shots(), 'valid.png'), fullPage: true });

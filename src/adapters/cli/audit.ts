@@ -8,7 +8,9 @@ import { access } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { audit, type AuditReport } from '../../app/audit.js';
-import { loadKeyHistory } from '../../app/log-keys.js';
+import { checkPinnedKeys, loadKeyHistory, type LogKeyRange } from '../../app/log-keys.js';
+import { isSignedBy } from '../../core/note.js';
+import type { TrustedKey } from '../../core/trust.js';
 import { ArchiveError, openArchive } from '../archive/archive-source.js';
 import { nodeSha256, readVerifierKey } from '../crypto/node.js';
 import { levelAuditSource } from '../level/audit-source.js';
@@ -53,7 +55,7 @@ export async function auditCommand(args: string[], io: Io): Promise<number> {
 /** The audit of a running server (--server) or a stopped store (--data-dir). */
 async function auditLog(
   values: { server?: string | undefined; 'data-dir'?: string | undefined },
-  pinned: string | undefined,
+  pinned: TrustedKey[] | undefined,
   onProgress: (done: bigint, total: bigint) => void,
   out: Findings,
 ): Promise<AuditReport> {
@@ -62,10 +64,11 @@ async function auditLog(
     const base = serverUrl(values.server);
     const src = httpAuditSource(base.toString());
     try {
-      const verifierKey = pinned ?? (await src.key());
-      if (pinned === undefined) out.note(`note: using the key the server serves (${verifierKey}); pin it with --key`);
       const verifierKeys = await httpExportSource(base.toString()).keys();
-      report = await audit(src, { verifierKey, verifierKeys, sha256: nodeSha256, onProgress });
+      const served = pinned === undefined ? await src.key() : undefined;
+      if (served !== undefined) out.note(`note: using the key the server serves (${served}); pin it with --key`);
+      const pin = served !== undefined ? { key: served } : pinAudit(pinned!, verifierKeys, await src.latestHeight());
+      report = 'report' in pin ? pin.report : await audit(src, { verifierKey: pin.key, verifierKeys, sha256: nodeSha256, onProgress });
     } catch (e) {
       // Not a finding about the log: the server could not be read (down, refused, answered 5xx).
       throw new CannotRun(`audit could not complete: cannot read ${base.origin}: ${errorMessage(e)}`);
@@ -76,10 +79,22 @@ async function auditLog(
     try {
       // The key file holds no origin: take the name block 0 was signed for.
       const origin = (await store.getBlock(0n))?.checkpoint.split('\n', 1)[0];
-      const verifierKey = pinned ?? (await readVerifierKey(dir, origin !== undefined ? { origin } : {}));
-      if (verifierKey === undefined) throw new CannotRun(`no log key in ${dir}; give --key`);
       const history = await loadKeyHistory(store);
-      report = await audit(levelAuditSource(store), { verifierKey, ...(history.length > 0 ? { verifierKeys: history } : {}), sha256: nodeSha256, onProgress });
+      const head = await store.loadHead();
+      let pin: { key?: string; report?: AuditReport };
+      if (pinned !== undefined) {
+        // No history: one key signs every block; the pinned key that signed the latest is the log's.
+        const latest = head !== undefined ? await store.getBlock(head.height) : undefined;
+        const signer = pinned.find((p) => latest !== undefined && isSignedBy(latest.checkpoint, p.key)) ?? pinned[0]!;
+        pin = pinAudit(pinned, history.length > 0 ? history : [{ key: signer.key, firstHeight: 0n }], head?.height ?? 0n);
+      } else {
+        // As the server reads it: LOG_KEY_FILE, else DATA_DIR/log-key.pem.
+        const keyFile = process.env.LOG_KEY_FILE;
+        pin = { key: await readVerifierKey(dir, { ...(origin !== undefined ? { origin } : {}), ...(keyFile ? { keyFile } : {}) }) };
+      }
+      if (pin.report !== undefined) report = pin.report;
+      else if (pin.key === undefined) throw new CannotRun(`no log key in ${dir}; give --key or --key-file (or set LOG_KEY_FILE)`);
+      else report = await audit(levelAuditSource(store), { verifierKey: pin.key, ...(history.length > 0 ? { verifierKeys: history } : {}), sha256: nodeSha256, onProgress });
     } finally {
       await store.close();
     }
@@ -149,7 +164,17 @@ class Findings {
   }
 }
 
-async function auditArchive(path: string, pinned: string | undefined, tsaPins: Uint8Array[], out: Findings): Promise<number> {
+/**
+ * The key to pin an audit to when the user pinned keys (`--key`, `--key-file`), or a failed
+ * report when they do not fit the log's key history (log-keys.ts checkPinnedKeys).
+ */
+function pinAudit(pinned: readonly TrustedKey[], history: readonly LogKeyRange[], latestHeight: bigint): { key: string } | { report: AuditReport } {
+  const checked = checkPinnedKeys(pinned, history, latestHeight);
+  if ('key' in checked) return checked;
+  return { report: { ok: false, blocks: 0n, entries: 0n, problem: { kind: 'block', ...checked.problem } } };
+}
+
+async function auditArchive(path: string, pinned: TrustedKey[] | undefined, tsaPins: Uint8Array[], out: Findings): Promise<number> {
   try {
     await access(path);
   } catch {
@@ -170,13 +195,17 @@ async function auditArchive(path: string, pinned: string | undefined, tsaPins: U
     hashing.stop();
   }
   try {
-    const verifierKey = pinned ?? archive.logKey;
-    if (pinned === undefined) out.note(`note: using the key in the archive's log.key (${verifierKey}); pin it with --key`);
+    const pin = pinned === undefined ? { key: archive.logKey } : pinAudit(pinned, archive.keys, await archive.source.latestHeight());
+    if (pinned === undefined) out.note(`note: using the key in the archive's log.key (${archive.logKey}); pin it with --key`);
+    if ('report' in pin) {
+      out.report(pin.report);
+      return out.end(pin.report);
+    }
     const bar = out.progress('audit');
     let report: AuditReport;
     try {
       report = await audit(archive.source, {
-        verifierKey,
+        verifierKey: pin.key,
         verifierKeys: archive.keys,
         // --tsa-cert pins: then every token must chain to one of them. Without it, tokens are
         // checked against the archive's own tsa-cert.pem when they chain to it, else as carried.

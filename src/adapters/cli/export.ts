@@ -11,6 +11,10 @@ import { TarWriter } from '../archive/tar.js';
 import { nodeSha256, readVerifierKey } from '../crypto/node.js';
 import { levelExportSource } from '../level/export-source.js';
 import { openStore } from './audit.js';
+import { checkPinnedKeys, loadKeyHistory } from '../../app/log-keys.js';
+import { isSignedBy } from '../../core/note.js';
+import type { TrustedKey } from '../../core/trust.js';
+import type { LevelLogStore } from '../level/store.js';
 import { httpExportSource } from './http-source.js';
 import { noProgress, progress } from './progress.js';
 import { CannotRun, errorMessage, keyOption, serverUrl, Usage, type Io } from './usage.js';
@@ -55,7 +59,7 @@ export async function exportCommand(args: string[], io: Io): Promise<number> {
       const store = await openStore(dir);
       try {
         const origin = (await store.getBlock(0n))?.checkpoint.split('\n', 1)[0];
-        const currentKey = pinned ?? (await readVerifierKey(dir, { ...(origin !== undefined ? { origin } : {}), ...(process.env.LOG_KEY_FILE ? { keyFile: process.env.LOG_KEY_FILE } : {}) }));
+        const currentKey = pinned !== undefined ? await pinnedCurrentKey(store, pinned) : await readVerifierKey(dir, { ...(origin !== undefined ? { origin } : {}), ...(process.env.LOG_KEY_FILE ? { keyFile: process.env.LOG_KEY_FILE } : {}) });
         info = await exportLog(levelExportSource(store, dir, currentKey), writer, { ...opts, exportedFrom: 'data-dir' });
       } finally {
         await store.close();
@@ -75,4 +79,22 @@ export async function exportCommand(args: string[], io: Io): Promise<number> {
     if (e instanceof Error && 'code' in e && (e as { code?: unknown }).code === 'not_found') throw new CannotRun(e.message);
     throw e;
   }
+}
+
+/**
+ * The current key named by `--key` / `--key-file` (a trust list, as audit takes): the keys are
+ * checked against the store's key history (log-keys.ts checkPinnedKeys), and the one that signed
+ * the latest block is the log's current key. A list that does not fit the store: CannotRun.
+ */
+async function pinnedCurrentKey(store: LevelLogStore, pinned: readonly TrustedKey[]): Promise<string> {
+  const head = await store.loadHead();
+  const latest = head !== undefined ? await store.getBlock(head.height) : undefined;
+  if (head === undefined || latest === undefined) throw new CannotRun('the store holds no block');
+  const history = await loadKeyHistory(store);
+  const signer = pinned.find((p) => isSignedBy(latest.checkpoint, p.key));
+  const current = history.length > 0 ? history[history.length - 1]!.key : signer?.key;
+  if (current === undefined) throw new CannotRun(`no key of --key / --key-file signed the latest block ${head.height}`);
+  const checked = checkPinnedKeys(pinned, history.length > 0 ? history : [{ key: current, firstHeight: 0n }], head.height);
+  if ('problem' in checked) throw new CannotRun(`--key / --key-file: ${checked.problem.message}`);
+  return current;
 }

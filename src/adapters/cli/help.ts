@@ -14,7 +14,8 @@ export const COMMANDS = ['verify', 'audit', 'export', 'ingest'] as const;
 export type Command = (typeof COMMANDS)[number];
 
 const KEY_OPTIONS = `  --key <verifier key>   the log's verifier key, pinned: <origin>+<key id>+<base64 key>
-  --key-file F           the same, read from a file (e.g. curl -fsS <server>/v1/log/key > log.key)`;
+  --key-file F           a trust list: one verifier key per line, # comments, \`<key> until=<block>\`
+                         for a retired key (e.g. curl -fsS <server>/v1/log/key > log.key)`;
 
 const COMMON = `  --json                 one JSON object on stdout instead of text; no progress
   -h, --help             this help`;
@@ -39,7 +40,8 @@ ${KEY_OPTIONS}
 ${COMMON}
 
 --key-file takes a trust list: one verifier key per line, # comments, several keys of one log
-(after a key rotation). Without --key or --key-file, the trust list named by the environment
+(after a key rotation); \`<key> until=<block>\` trusts a retired key only for checkpoints up to
+that block (its hand-over). Without --key or --key-file, the trust list named by the environment
 variable COPYRIGHT_LEDGER_TRUSTED_KEYS is used. A certificate is valid only when its log key is
 pinned; otherwise its key and fingerprint are shown so you can compare them out of band
 (docs/VERIFY.md).
@@ -55,7 +57,10 @@ options:
   --tsa-cert F           with --archive: PEM every timestamp must chain to (repeatable); without
                          it, tokens are checked against the archive's tsa-cert.pem, else as carried
 ${KEY_OPTIONS}
-                         (without one: the key the server, the store or the archive holds, with a note)
+                         (without one: the key the server, the store (LOG_KEY_FILE, else
+                         D/log-key.pem) or the archive holds, with a note). Every pinned key of
+                         this log must be in its key history and within its until=; keys of
+                         other logs are ignored; the audit follows the hand-overs from them
 ${COMMON}
 
 exit: 0 every check passed, 1 naming the first bad entry index or block height (or archive file),
@@ -68,7 +73,8 @@ options:
   --data-dir D           a stopped server's store
   --out F                the archive to write
 ${KEY_OPTIONS}
-                         (with --data-dir: the current key, when the store has no key file)
+                         (with --data-dir: the current key, when the store has no key file; a
+                         trust list is checked against the store's key history)
 ${COMMON}
 
 exit: 0 written, 2 usage error or it cannot run (server unreachable, store locked, --out exists)`,

@@ -3,7 +3,7 @@
  * verifier key, the server URL and the API key options.
  */
 import { readFile } from 'node:fs/promises';
-import { parseVerifierKey } from '../../core/note.js';
+import { parseTrustEntries, type TrustedKey } from '../../core/trust.js';
 
 /** A usage error: the command line is wrong (exit 2, the command's usage follows the message). */
 export class Usage extends Error {}
@@ -31,17 +31,26 @@ export async function readText(path: string): Promise<string> {
   }
 }
 
-/** The verifier key of `--key` or `--key-file`, checked; undefined when neither is given. */
-export async function keyOption(values: { key?: string | undefined; 'key-file'?: string | undefined }): Promise<string | undefined> {
+/**
+ * The keys of `--key` (one key) or `--key-file` (a trust list: one key per line, `# comments`,
+ * `until=<height>` bounds, as `verify --key-file` takes), checked; undefined when neither is given.
+ */
+export async function keyOption(values: { key?: string | undefined; 'key-file'?: string | undefined }): Promise<TrustedKey[] | undefined> {
   if (values.key !== undefined && values['key-file'] !== undefined) throw new Usage('give --key or --key-file, not both');
-  const text = values.key ?? (values['key-file'] !== undefined ? (await readText(values['key-file'])).trim() : undefined);
-  if (text === undefined) return undefined;
-  try {
-    parseVerifierKey(text);
-  } catch {
-    throw new Usage('the verifier key is not of the form <origin>+<key id>+<base64 key>');
+  if (values.key !== undefined) {
+    try {
+      return parseTrustEntries(values.key);
+    } catch {
+      throw new Usage('the verifier key is not of the form <origin>+<key id>+<base64 key>');
+    }
   }
-  return text;
+  if (values['key-file'] === undefined) return undefined;
+  const text = await readText(values['key-file']);
+  try {
+    return parseTrustEntries(text);
+  } catch (e) {
+    throw new Usage(`--key-file ${values['key-file']}: ${(e as Error).message}`);
+  }
 }
 
 /** The URL of `--server`. */

@@ -16,7 +16,7 @@ import { parseArgs } from 'node:util';
 import { toHex } from '../../core/bytes.js';
 import type { Sha256 } from '../../core/hash.js';
 import { Sm3 } from '../../core/sm3.js';
-import { parseTrustList, verifyTrusted, type TrustedResult } from '../../core/trust.js';
+import { parseTrustEntries, verifyTrusted, type TrustedKey, type TrustedResult } from '../../core/trust.js';
 import { readTsaCertificates } from './tsa-cert.js';
 import { CannotRun, readText, Usage, type Io } from './usage.js';
 
@@ -32,7 +32,8 @@ the RFC 3161 timestamp, and with --file the work file's SHA-256 / SM3 / size.
   --file F        the work's file, hashed locally and compared with the certificate
   --key K         the log's verifier key you trust (<origin>+<key id>+<base64 key>)
   --key-file F    a trust list: one verifier key per line, # comments (several keys of one log
-                  after key rotation are fine)
+                  after key rotation are fine); \`<key> until=<block>\` trusts a retired key only
+                  for checkpoints up to that block
   --tsa-cert F    pin the TSA certificate or CA the timestamp must chain to (PEM or DER; repeat)
   --json          print the verdict and every check as JSON
   ${TRUSTED_KEYS_ENV}=F
@@ -90,10 +91,10 @@ export async function hashFile(path: string): Promise<{ sha256: string; sm3: str
 }
 
 /** Reads a trust list file; `what` names it in errors. */
-async function readTrustList(path: string, what: string): Promise<string[]> {
+export async function readTrustList(path: string, what: string): Promise<TrustedKey[]> {
   const text = await readText(path);
   try {
-    return parseTrustList(text);
+    return parseTrustEntries(text);
   } catch (e) {
     throw new Usage(`${what} ${path}: ${(e as Error).message}`);
   }
@@ -107,11 +108,11 @@ async function readTrustList(path: string, what: string): Promise<string[]> {
 export async function pinnedKeys(
   values: { key?: string | undefined; 'key-file'?: string | undefined },
   env: Record<string, string | undefined>,
-): Promise<string[]> {
+): Promise<TrustedKey[]> {
   if (values.key !== undefined && values['key-file'] !== undefined) throw new Usage('give --key or --key-file, not both');
   if (values.key !== undefined) {
     try {
-      return parseTrustList(values.key);
+      return parseTrustEntries(values.key);
     } catch {
       throw new Usage('--key is not a verifier key of the form <origin>+<key id>+<base64 key>');
     }

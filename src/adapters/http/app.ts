@@ -6,6 +6,7 @@ import express, { type NextFunction, type Request, type Response } from 'express
 import { toBase64, toHex } from '../../core/bytes.js';
 import type { VerifyOptions } from '../../core/certificate.js';
 import { verifyAnyCertificate } from '../../core/registration.js';
+import { withOwnBlockCheck } from '../../app/own-block.js';
 import { pinnedResult } from '../../core/trust.js';
 import { LogError } from '../../core/errors.js';
 import type { Accounts } from '../../app/accounts.js';
@@ -91,7 +92,8 @@ export function createApp(deps: HttpDeps) {
   const verify = async (certificate: unknown, file?: NonNullable<VerifyOptions['file']>) => {
     const trust = { verifierKey: ledger.keyNamed((certificate as { logKey?: unknown } | null)?.logKey), tsaCertificates: deps.timestamps?.trusted ?? [], ...(file ? { file } : {}) };
     const result = deps.workers ? await deps.workers.verify(certificate, trust) : verifyAnyCertificate(certificate, { ...trust, sha256: deps.sha256 });
-    return pinnedResult(result, trust.verifierKey, deps.sha256);
+    // Valid only when the checkpoint is this log's own stored block at its height (one store read).
+    return pinnedResult(await withOwnBlockCheck(result, certificate, (h) => ledger.block(h)), trust.verifierKey, deps.sha256);
   };
   const renderPdf = deps.workers ? (input: PdfInput) => deps.workers!.certificatePdf(input) : undefined;
   const uploads = deps.uploads ? uploadRoutes({ ledger, deposits, sha256: deps.sha256, config: deps.uploads, verify, ...(renderPdf ? { renderPdf } : {}) }) : undefined;

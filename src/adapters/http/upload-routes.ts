@@ -177,7 +177,7 @@ export function uploadRoutes(deps: UploadRouteDeps) {
             depositId: ok.success ? ok.data : 'dep_…',
             origin: ledger.origin,
             verifierKey: ledger.verifierKey,
-            keys: ledger.keys.map((k) => ({ key: k.key, fingerprint: keyFingerprint(k.key, deps.sha256), firstHeight: Number(k.firstHeight) })),
+            keys: ledger.keys.map((k) => ({ key: k.key, fingerprint: keyFingerprint(k.key, deps.sha256), firstHeight: Number(k.firstHeight), ...(k.lastHeight !== undefined ? { lastHeight: Number(k.lastHeight) } : {}) })),
           }),
         );
     },

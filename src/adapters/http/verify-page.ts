@@ -7,6 +7,7 @@
  * No script, no external resources.
  */
 import type { PriorArt } from '../../app/deposits.js';
+import { trustLine } from '../../core/trust.js';
 
 export interface VerifyPageKey {
   /** The verifier key line. */
@@ -15,6 +16,8 @@ export interface VerifyPageKey {
   fingerprint: string;
   /** The first block it signs. */
   firstHeight: number;
+  /** The hand-over block where it was retired (its last block); absent for the key in force. */
+  lastHeight?: number;
 }
 
 export interface VerifyPageInput {
@@ -46,11 +49,18 @@ export function renderVerifyPage(p: VerifyPageInput): string {
   const status = d
     ? `<p class="ok">✔ 该存证已记录在透明日志中。<br><span>This deposit is recorded in the transparency log.</span></p>`
     : `<p class="bad">✘ 未找到存证 <code>${esc(p.depositId)}</code>。<br><span>No deposit with this id is in the log.</span></p>`;
-  const trustList = [`# ${p.origin}: verifier keys (docs/VERIFY.md)`, ...p.keys.flatMap((k) => [`# since block ${k.firstHeight}, SHA-256 ${k.fingerprint}`, k.key])].join('\n');
+  // A retired key is listed with until=<its last block>: it is never trusted for a later checkpoint.
+  const trustList = [
+    `# ${p.origin}: verifier keys (docs/VERIFY.md)`,
+    ...p.keys.flatMap((k) => [
+      `# blocks ${k.firstHeight}…${k.lastHeight ?? ''}, SHA-256 ${k.fingerprint}`,
+      k.lastHeight !== undefined ? trustLine({ key: k.key, until: BigInt(k.lastHeight) }) : k.key,
+    ]),
+  ].join('\n');
   const cmd = `node copyright-ledger-verify.mjs ${p.depositId}.certificate.json --file &lt;work file&gt; --key-file log.keys`;
   const keyRows = p.keys
     .map(
-      (k) => `<tr><th>${k.key === p.verifierKey ? '当前公钥<small>Current key</small>' : '历史公钥<small>Earlier key</small>'}<small>block ${k.firstHeight}…</small></th>
+      (k) => `<tr><th>${k.key === p.verifierKey ? '当前公钥<small>Current key</small>' : '历史公钥<small>Earlier key</small>'}<small>block ${k.firstHeight}…${k.lastHeight ?? ''}</small></th>
       <td><code>${esc(k.key)}</code><br><span class="fp">SHA-256 <code>${esc(k.fingerprint)}</code></span></td></tr>`,
     )
     .join('\n');

@@ -75,7 +75,8 @@ export function renderOfflinePage(p: { script: string; scriptSha256: string; ver
 
 <h2>3. 信任的日志公钥 Pinned log key</h2>
 <p class="status">请粘贴您从日志运营方处以独立渠道（官网、函件、电话核对指纹）获得的验证公钥，每行一个。未固定公钥时，结果不会显示"有效"。<br>
-Paste the verifier key you got from the log operator out of band (their website, a letter, the fingerprint read over the phone), one per line. Without a pinned key the verdict is never VALID.</p>
+Paste the verifier key you got from the log operator out of band (their website, a letter, the fingerprint read over the phone), one per line. Without a pinned key the verdict is never VALID.<br>
+已停用的公钥请加上限：<code>&lt;公钥&gt; until=&lt;区块高度&gt;</code>。 Bound a retired key: <code>&lt;key&gt; until=&lt;block height&gt;</code>.</p>
 <textarea id="keys" rows="3" placeholder="localhost/copyright-ledger+1a2b3c4d+AQ…"></textarea>
 <label class="status">或选择公钥文件 or pick a key file: <input type="file" id="key-file"></label><br>
 <label class="status">可选：固定时间戳机构证书（PEM/DER）Optional: pin the TSA certificate: <input type="file" id="tsa-file"></label>

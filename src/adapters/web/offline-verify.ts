@@ -9,7 +9,7 @@ import { sha256 as nobleSha256 } from '@noble/hashes/sha2.js';
 import { toHex } from '../../core/bytes.js';
 import { certificatesFromPem, parseCertificate } from '../../core/pkix.js';
 import { Sm3 } from '../../core/sm3.js';
-import { parseTrustList, verifyTrusted, type TrustedResult } from '../../core/trust.js';
+import { parseTrustEntries, verifyTrusted, type TrustedKey, type TrustedResult } from '../../core/trust.js';
 
 /** The little of the DOM this page uses (the project compiles without lib.dom: its globals would clash with Node's). */
 interface FileLike {
@@ -120,11 +120,11 @@ function run(): void {
     err.textContent = '请先选择或粘贴证书 JSON。 Pick, drop or paste the certificate JSON first.';
     return;
   }
-  let pinned: string[] = [];
+  let pinned: TrustedKey[] = [];
   const keys = ($('keys') as HTMLTextAreaElement).value;
   if (keys.trim() !== '') {
     try {
-      pinned = parseTrustList(keys);
+      pinned = parseTrustEntries(keys);
     } catch (e) {
       err.textContent = `公钥格式错误 The pinned key is not a verifier key: ${(e as Error).message}`;
       return;
