@@ -8,14 +8,13 @@
  *
  * The PDF only presents: the JSON certificate is what a verifier checks.
  */
-import QRCode from 'qrcode';
 import { fromBase64, toHex } from '../../core/bytes.js';
 import type { Certificate } from '../../core/certificate.js';
 import { openCheckpoint } from '../../core/checkpoint.js';
 import { decodeEntry } from '../../core/entry.js';
 import { describeTimestamp } from '../../core/timestamp.js';
-import { issuerSection, loopbackNotice, loopbackWarning, SEE_JSON, signatureStep, signDetails, statementSection, VERIFIER_FILE, type PdfIssuer } from '../pdf/court.js';
-import { bothTimes, beijingTime, CertificatePdf, clip, CONTENT_W, isLoopbackUrl, M, MONO, MUTED, NAVY } from '../pdf/layout.js';
+import { issuerSection, loopbackNotice, qrStep, SEE_JSON, signatureStep, signDetails, statementSection, VERIFIER_FILE, type PdfIssuer } from '../pdf/court.js';
+import { bothTimes, beijingTime, CertificatePdf, clip, CONTENT_W, isLoopbackUrl, M, MUTED, NAVY } from '../pdf/layout.js';
 import { WORK_TYPE_LABELS, type WorkType } from './metadata.js';
 
 export { loadFonts } from '../pdf/layout.js';
@@ -219,19 +218,15 @@ export async function renderCertificatePdf(input: PdfInput): Promise<Buffer> {
   signatureStep(c, ts !== undefined ? '3' : '2', issuer, `${depositId}.certificate.pdf`);
 
   // The online check beside its QR code, kept together on one page.
-  const qrSize = 84;
-  const online = ts !== undefined ? '4' : '3';
-  c.ensure(qrSize + 30 + (loopback ? 60 : 0));
-  const qrTop = c.y;
-  const textW = CONTENT_W - qrSize - 44;
-  c.step(online, '在线查看：扫描右侧二维码，或访问公开验证页面：', 'Online: scan the QR code or open the public verify page:', textW);
-  doc.font(MONO).fontSize(7.6).fillColor(NAVY).text(verifyUrl, M + 22, c.y - 2, { width: textW, link: verifyUrl });
-  c.y = doc.y + 6;
-  const qx = M + CONTENT_W - qrSize - 8;
-  c.qr(QRCode.create(verifyUrl, { errorCorrectionLevel: 'M' }).modules, qx, qrTop + 2, qrSize);
-  doc.font('sans').fontSize(7).fillColor(MUTED).text('扫码验证  Scan to verify', qx - 10, qrTop + qrSize + 6, { width: qrSize + 20, align: 'center' });
-  c.y = Math.max(c.y, qrTop + qrSize + 20);
-  if (loopback) loopbackWarning(c, verifyUrl);
+  qrStep(c, {
+    n: ts !== undefined ? '4' : '3',
+    zh: '在线查看：扫描右侧二维码，或访问公开验证页面：',
+    en: 'Online: scan the QR code or open the public verify page:',
+    url: verifyUrl,
+    size: 84,
+    caption: '扫码验证  Scan to verify',
+    loopback,
+  });
 
   doc.file(Buffer.from(JSON.stringify(cert, null, 2) + '\n', 'utf8'), {
     name: jsonName,

@@ -6,12 +6,11 @@
  * the operator's signature over the whole file. The JSON certificate is what a verifier checks;
  * the page only presents it.
  */
-import QRCode from 'qrcode';
 import { toHex } from '../../core/bytes.js';
 import { openCheckpoint } from '../../core/checkpoint.js';
 import { WORK_TYPES, type RegistrationCertificate } from '../../core/registration.js';
-import { issuerSection, loopbackNotice, loopbackWarning, SEE_JSON, signatureStep, signDetails, statementSection, VERIFIER_FILE, type PdfIssuer } from '../pdf/court.js';
-import { ACCENT, beijingTime, bothTimes, CertificatePdf, clip, CONTENT_W, INK, isLoopbackUrl, M, MONO, MUTED, NAVY } from '../pdf/layout.js';
+import { issuerSection, loopbackNotice, qrStep, SEE_JSON, signatureStep, signDetails, statementSection, VERIFIER_FILE, type PdfIssuer } from '../pdf/court.js';
+import { ACCENT, beijingTime, bothTimes, CertificatePdf, clip, CONTENT_W, INK, isLoopbackUrl, M, MUTED, NAVY } from '../pdf/layout.js';
 import { WORK_TYPE_LABELS } from './metadata.js';
 
 export interface RegistrationPdfInput {
@@ -137,18 +136,15 @@ export async function renderRegistrationPdf(input: RegistrationPdfInput): Promis
   );
   signatureStep(c, '2', issuer, `${number}.pdf`);
 
-  const qrSize = 90;
-  c.ensure(qrSize + 30 + (loopback ? 60 : 0));
-  const qrTop = c.y;
-  const textW = CONTENT_W - qrSize - 44;
-  c.step('3', '公开登记簿（更正与撤销均在此公示；登记的当前状态以此为准）：', "Public registry (corrections and revocations are shown there; it shows the registration's current status):", textW);
-  doc.font(MONO).fontSize(7.6).fillColor(NAVY).text(registryUrl, M + 22, c.y - 2, { width: textW, link: registryUrl });
-  c.y = doc.y + 6;
-  const qx = M + CONTENT_W - qrSize - 8;
-  c.qr(QRCode.create(registryUrl, { errorCorrectionLevel: 'M' }).modules, qx, qrTop + 2, qrSize);
-  doc.font('sans').fontSize(7).fillColor(MUTED).text('扫码查询  Scan to look up', qx - 10, qrTop + qrSize + 6, { width: qrSize + 20, align: 'center' });
-  c.y = Math.max(c.y, qrTop + qrSize + 20);
-  if (loopback) loopbackWarning(c, registryUrl);
+  qrStep(c, {
+    n: '3',
+    zh: '公开登记簿（更正与撤销均在此公示；登记的当前状态以此为准）：',
+    en: "Public registry (corrections and revocations are shown there; it shows the registration's current status):",
+    url: registryUrl,
+    size: 90,
+    caption: '扫码查询  Scan to look up',
+    loopback,
+  });
 
   doc.file(Buffer.from(JSON.stringify(cert, null, 2) + '\n', 'utf8'), {
     name: jsonName,

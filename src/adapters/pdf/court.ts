@@ -5,7 +5,8 @@
  * service. Statements stay factual: the PDF describes the technical means; what they prove is for
  * the court to decide.
  */
-import { bothTimes, type CertificatePdf } from './layout.js';
+import QRCode from 'qrcode';
+import { bothTimes, CONTENT_W, M, MONO, MUTED, NAVY, type CertificatePdf } from './layout.js';
 import type { PdfSigning } from './signing-key.js';
 
 export interface Operator {
@@ -145,4 +146,23 @@ export function signDetails(issuer: PdfIssuer, reason: string, issuedAt: string)
     contactInfo: issuer.operator.url ?? issuer.publicUrl,
     signingTime: new Date(issuedAt),
   };
+}
+
+/**
+ * The last step of a certificate: a URL to open online beside its QR code, kept together on one
+ * page, with the loopback warning when the URL only works on the issuing machine.
+ */
+export function qrStep(c: CertificatePdf, p: { n: string; zh: string; en: string; url: string; size: number; caption: string; loopback: boolean }): void {
+  const doc = c.doc;
+  c.ensure(p.size + 30 + (p.loopback ? 60 : 0));
+  const qrTop = c.y;
+  const textW = CONTENT_W - p.size - 44;
+  c.step(p.n, p.zh, p.en, textW);
+  doc.font(MONO).fontSize(7.6).fillColor(NAVY).text(p.url, M + 22, c.y - 2, { width: textW, link: p.url });
+  c.y = doc.y + 6;
+  const qx = M + CONTENT_W - p.size - 8;
+  c.qr(QRCode.create(p.url, { errorCorrectionLevel: 'M' }).modules, qx, qrTop + 2, p.size);
+  doc.font('sans').fontSize(7).fillColor(MUTED).text(p.caption, qx - 10, qrTop + p.size + 6, { width: p.size + 20, align: 'center' });
+  c.y = Math.max(c.y, qrTop + p.size + 20);
+  if (p.loopback) loopbackWarning(c, p.url);
 }
