@@ -41,15 +41,19 @@ export async function keyOption(values: { key?: string | undefined; 'key-file'?:
     try {
       return parseTrustEntries(values.key);
     } catch {
-      throw new Usage('the verifier key is not of the form <origin>+<key id>+<base64 key>');
+      throw new Usage('--key is not a verifier key of the form <origin>+<key id>+<base64 key>');
     }
   }
-  if (values['key-file'] === undefined) return undefined;
-  const text = await readText(values['key-file']);
+  return values['key-file'] === undefined ? undefined : readTrustList(values['key-file'], '--key-file');
+}
+
+/** Reads a trust list file; `what` names where it came from (an option, a variable) in errors. */
+export async function readTrustList(path: string, what: string): Promise<TrustedKey[]> {
+  const text = await readText(path);
   try {
     return parseTrustEntries(text);
   } catch (e) {
-    throw new Usage(`--key-file ${values['key-file']}: ${(e as Error).message}`);
+    throw new Usage(`${what} ${path}: ${(e as Error).message}`);
   }
 }
 

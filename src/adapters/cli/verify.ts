@@ -16,9 +16,9 @@ import { parseArgs } from 'node:util';
 import { toHex } from '../../core/bytes.js';
 import type { Sha256 } from '../../core/hash.js';
 import { Sm3 } from '../../core/sm3.js';
-import { parseTrustEntries, verifyTrusted, type TrustedKey, type TrustedResult } from '../../core/trust.js';
+import { verifyTrusted, type TrustedKey, type TrustedResult } from '../../core/trust.js';
 import { readTsaCertificates } from './tsa-cert.js';
-import { CannotRun, readText, Usage, type Io } from './usage.js';
+import { CannotRun, keyOption, readText, readTrustList, Usage, type Io } from './usage.js';
 
 /** The environment variable naming a trust list file (one verifier key per line). */
 export const TRUSTED_KEYS_ENV = 'COPYRIGHT_LEDGER_TRUSTED_KEYS';
@@ -90,16 +90,6 @@ export async function hashFile(path: string): Promise<{ sha256: string; sm3: str
   return { sha256: sha.digest('hex'), sm3: sm3.hex(), size };
 }
 
-/** Reads a trust list file; `what` names it in errors. */
-export async function readTrustList(path: string, what: string): Promise<TrustedKey[]> {
-  const text = await readText(path);
-  try {
-    return parseTrustEntries(text);
-  } catch (e) {
-    throw new Usage(`${what} ${path}: ${(e as Error).message}`);
-  }
-}
-
 /**
  * The keys the user pins: `--key` (one key), else `--key-file` (a trust list), else the trust
  * list named by COPYRIGHT_LEDGER_TRUSTED_KEYS, else none. Explicit options win over the
@@ -109,15 +99,8 @@ export async function pinnedKeys(
   values: { key?: string | undefined; 'key-file'?: string | undefined },
   env: Record<string, string | undefined>,
 ): Promise<TrustedKey[]> {
-  if (values.key !== undefined && values['key-file'] !== undefined) throw new Usage('give --key or --key-file, not both');
-  if (values.key !== undefined) {
-    try {
-      return parseTrustEntries(values.key);
-    } catch {
-      throw new Usage('--key is not a verifier key of the form <origin>+<key id>+<base64 key>');
-    }
-  }
-  if (values['key-file'] !== undefined) return readTrustList(values['key-file'], '--key-file');
+  const given = await keyOption(values);
+  if (given !== undefined) return given;
   const listFile = env[TRUSTED_KEYS_ENV];
   if (listFile !== undefined && listFile !== '') return readTrustList(listFile, TRUSTED_KEYS_ENV);
   return [];
