@@ -1,0 +1,93 @@
+/**
+ * The portal's browser entry: header (navigation, language switch, who is signed in), then the
+ * page of the current route in `<main id="app">`. Each part of the portal lists its routes in
+ * its own `pages/*.ts`; this file only joins them.
+ */
+import { h, replace } from './dom.js';
+import { lang, setLang, tr, type Text } from './i18n.js';
+import { allowed, match, type PageContext, type Route } from './router.js';
+import { loadSession, session, signOut } from './session.js';
+import { routes as home } from './pages/home.js';
+import { routes as account } from './pages/account.js';
+import { routes as deposits } from './pages/deposits.js';
+import { routes as registration } from './pages/registration.js';
+import { routes as review } from './pages/review.js';
+import { routes as registry } from './pages/registry.js';
+import { routes as stats } from './pages/stats.js';
+
+const ROUTES: readonly Route[] = [...home, ...account, ...deposits, ...registration, ...review, ...registry, ...stats];
+
+const T = {
+  site: { zh: '版权存证链', en: 'copyright-ledger' },
+  verify: { zh: '验证证书', en: 'Verify' },
+  signIn: { zh: '登录', en: 'Sign in' },
+  signOut: { zh: '退出', en: 'Sign out' },
+  switchTo: { zh: 'English', en: '中文' },
+  switchLabel: { zh: 'Switch to English', en: '切换到中文' },
+  notFound: { zh: '页面不存在', en: 'Page not found' },
+  needSignIn: { zh: '请先登录。', en: 'Please sign in first.' },
+  forbidden: { zh: '您的账户无权打开此页面。', en: 'Your account may not open this page.' },
+  failed: { zh: '页面加载失败：{detail}', en: 'The page failed to load: {detail}' },
+  skip: { zh: '跳到正文', en: 'Skip to content' },
+} satisfies Record<string, Text>;
+
+function navigate(path: string): void {
+  history.pushState(null, '', path);
+  void draw();
+}
+
+function header(current: Route | undefined): HTMLElement {
+  const s = session();
+  const items = ROUTES.filter((r) => r.nav !== undefined && (r.auth === undefined || allowed(r, s?.account)))
+    .sort((a, b) => a.nav!.order - b.nav!.order)
+    .map((r) => h('li', null, h('a', { href: r.path, 'aria-current': r === current ? 'page' : null }, tr(r.nav!.label ?? r.title))));
+  items.push(h('li', null, h('a', { href: '/verify' }, tr(T.verify))));
+  const other = lang() === 'zh' ? 'en' : 'zh';
+  const langButton = h('button', { type: 'button', class: 'lang', lang: other === 'en' ? 'en' : 'zh-CN', 'aria-label': tr(T.switchLabel), onclick: () => { setLang(other); void draw(); } }, tr(T.switchTo));
+  const who = s
+    ? [h('span', { class: 'who' }, s.account.name), h('button', { type: 'button', onclick: async () => { await signOut(); navigate('/'); } }, tr(T.signOut))]
+    : [h('a', { href: '/signin', class: 'button' }, tr(T.signIn))];
+  return h('div', { class: 'bar' }, h('a', { href: '/', class: 'brand' }, tr(T.site)), h('nav', { 'aria-label': tr(T.site) }, h('ul', null, items)), h('div', { class: 'tools' }, who, langButton));
+}
+
+async function draw(): Promise<void> {
+  const found = match(ROUTES, location.pathname);
+  const s = session();
+  replace(document.getElementById('top')!, header(found?.route));
+  const main = document.getElementById('app')!;
+  main.replaceChildren();
+  if (found === undefined) {
+    document.title = `${tr(T.notFound)} · ${tr(T.site)}`;
+    replace(main, h('h1', null, tr(T.notFound)));
+    return;
+  }
+  document.title = `${tr(found.route.title)} · ${tr(T.site)}`;
+  if (!allowed(found.route, s?.account)) {
+    if (s === undefined) {
+      navigate(`/signin?next=${encodeURIComponent(location.pathname + location.search)}`);
+      return;
+    }
+    replace(main, h('h1', null, tr(found.route.title)), h('p', { role: 'alert' }, tr(T.forbidden)));
+    return;
+  }
+  const ctx: PageContext = { params: found.params, query: new URLSearchParams(location.search), session: s, main, navigate, refresh: () => void draw() };
+  try {
+    await found.route.render(ctx);
+  } catch (e) {
+    replace(main, h('h1', null, tr(found.route.title)), h('p', { role: 'alert', class: 'error' }, tr(T.failed, { detail: e instanceof Error ? e.message : String(e) })));
+  }
+  main.focus({ preventScroll: true });
+}
+
+document.addEventListener('click', (e) => {
+  const a = (e.target as Element | null)?.closest?.('a');
+  if (!a || e.defaultPrevented || e.button !== 0 || e.metaKey || e.ctrlKey || e.shiftKey || a.target || a.hasAttribute('download')) return;
+  const url = new URL(a.href, location.href);
+  if (url.origin !== location.origin || match(ROUTES, url.pathname) === undefined) return;
+  e.preventDefault();
+  navigate(url.pathname + url.search);
+});
+window.addEventListener('popstate', () => void draw());
+
+lang();
+void loadSession().then(draw, draw);
