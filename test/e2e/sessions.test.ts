@@ -79,6 +79,7 @@ describe('password sign-up and sign-in', () => {
     expect(none.body.code).toBe('unauthorized');
     const bogus = await api(url, 'GET', '/v1/session', { headers: { cookie: 'cl_session=' + 'A'.repeat(43) } });
     expect(bogus.status).toBe(401);
+    expect(bogus.headers.get('set-cookie')).toMatch(/^cl_session=;.*Max-Age=0/);
     const garbage = await api(url, 'GET', '/v1/session', { headers: { cookie: 'cl_session=%%%;x=1' } });
     expect(garbage.status).toBe(401);
   });
@@ -136,6 +137,13 @@ describe('the session cookie authenticates like a key', () => {
     expect(dep.headers.get('cache-control')).toBe('no-store');
     const mine = await api(url, 'GET', `/v1/deposits/${dep.body.id}`, { headers: withCookie(s) });
     expect(mine.status).toBe(200);
+    expect(meRes.body.key).toBeUndefined();
+    // The keys page: create and revoke a key with the cookie.
+    const key = await api(url, 'POST', '/v1/accounts/me/keys', { headers: withCookie(s, { 'x-csrf-token': s.csrf }), body: { label: 'from the portal' } });
+    expect(key.status).toBe(201);
+    const revoked = await api(url, 'DELETE', `/v1/accounts/me/keys/${key.body.key.id}`, { headers: withCookie(s, { 'x-csrf-token': s.csrf }) });
+    expect(revoked.status).toBe(204);
+    expect((await api(url, 'GET', '/v1/accounts/me/usage', { headers: withCookie(s) })).body.account).toBe(u.id);
     // A same-origin Origin header is fine.
     const same = await api(url, 'POST', '/v1/deposits', { headers: withCookie(s, { 'x-csrf-token': s.csrf, origin: url }), body: { sha256: hex32() } });
     expect(same.status).toBe(201);

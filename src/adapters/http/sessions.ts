@@ -63,7 +63,12 @@ export function sessionRoutes({ accounts, sessions }: SessionHttpDeps): express.
     noStore(res);
     const token = cookie(req, SESSION_COOKIE);
     if (token === undefined || token === '') throw new LogError('unauthorized', 'not signed in');
-    res.json(view(await requestSession(req, sessions, token)));
+    const session = await requestSession(req, sessions, token).catch((e: unknown) => {
+      // A cookie that names no live session is of no further use to the browser.
+      if (e instanceof LogError && e.code === 'unauthorized') clearSessionCookie(res, secure(req));
+      throw e;
+    });
+    res.json(view(session));
   });
 
   r.delete('/v1/session', async (req, res) => {
