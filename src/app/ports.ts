@@ -244,6 +244,8 @@ export interface SessionStore {
   putSession(hash: string, session: SessionRecord): Promise<void>;
   getSession(hash: string): Promise<SessionRecord | undefined>;
   deleteSession(hash: string): Promise<void>;
+  /** The account's sessions (at most `limit`, in hash order) with their hashes. */
+  listAccountSessions(account: string, limit: number): Promise<{ hash: string; session: SessionRecord }[]>;
   /** Deletes every session of the account but `except` (a hash); returns how many it deleted. */
   deleteAccountSessions(account: string, except?: string): Promise<number>;
   getPassword(account: string): Promise<PasswordRecord | undefined>;

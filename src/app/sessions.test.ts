@@ -93,6 +93,18 @@ describe('Sessions', () => {
     expect(await sessionStore.getSession(session.id)).toBeUndefined();
   });
 
+  it("a sign-in deletes the account's sessions that expired without being presented again", async () => {
+    const { sessions, sessionStore, clock, account } = await setup();
+    const old = await sessions.signIn('alice@example.com', PASSWORD);
+    clock.advance(SESSION_IDLE_MS / 2);
+    const recent = await sessions.signIn('alice@example.com', PASSWORD);
+    clock.advance(SESSION_IDLE_MS / 2);
+    const fresh = await sessions.signIn('alice@example.com', PASSWORD);
+    const left = (await sessionStore.listAccountSessions(account.id, 10)).map((e) => e.hash).sort();
+    expect(left).toEqual([recent.session.id, fresh.session.id].sort());
+    expect(await sessionStore.getSession(old.session.id)).toBeUndefined();
+  });
+
   it('writes lastSeenAt at most about once a minute', async () => {
     const { sessions, sessionStore, clock } = await setup();
     const { token, session } = await sessions.signIn('alice@example.com', PASSWORD);

@@ -4,7 +4,8 @@
  * A session is a random 32-byte token the browser holds in an httpOnly cookie; the store keeps
  * only its SHA-256. Its CSRF token is derived from the token (SHA-256 of a fixed label and the
  * token), so a stolen store yields neither. Sessions end after 12 h without a request or 7 days
- * after sign-in, whichever is first; expired ones are deleted when next presented. A disabled
+ * after sign-in, whichever is first; expired ones are deleted when next presented, or at the
+ * account's next sign-in. A disabled
  * account's sessions are refused at once (the account is read on every request).
  *
  * Sign-in answers one message for an unknown e-mail, an account without a password and a wrong
@@ -22,6 +23,8 @@ export const SESSION_TOUCH_MS = 60_000;
 /** Failed sign-ins (or wrong current passwords) one e-mail may have per window before 429. */
 export const SIGNIN_FAILURES = { max: 10, windowMs: 15 * 60_000 } as const;
 export const PASSWORD_LENGTH = { min: 10, max: 200 } as const;
+/** Sessions of an account a sign-in looks through for expired ones. */
+const PRUNE_SCAN = 1_000;
 
 const SIGNIN_REFUSED = 'wrong e-mail or password';
 
@@ -115,6 +118,7 @@ export class Sessions {
     const now = this.clock.now();
     const id = this.idOf(token);
     await this.store.putSession(id, { account: account.id, createdAt: now, lastSeenAt: now });
+    await this.pruneExpired(account.id, now);
     return { token, session: { account, id, csrfToken: this.csrfTokenOf(token) } };
   }
 
@@ -158,6 +162,13 @@ export class Sessions {
     }
     await this.store.setPassword(account.id, await this.hasher.hash(next));
     await this.store.deleteAccountSessions(account.id, keepSession);
+  }
+
+  /** Deletes the account's expired sessions that were never presented again (a sign-in is the occasion). */
+  private async pruneExpired(accountId: string, now: number): Promise<void> {
+    for (const { hash, session } of await this.store.listAccountSessions(accountId, PRUNE_SCAN)) {
+      if (this.expired(session, now)) await this.store.deleteSession(hash);
+    }
   }
 
   private expired(s: SessionRecord, now: number): boolean {

@@ -86,6 +86,23 @@ for (const impl of impls) {
       expect(await store.deleteAccountSessions('acc_c')).toBe(0);
     });
 
+    it("lists one account's sessions with their hashes, in hash order, at most the limit", async () => {
+      const { store } = await open();
+      await store.putSession('k2', { account: 'acc_k', createdAt: 2, lastSeenAt: 2 });
+      await store.putSession('k1', { account: 'acc_k', createdAt: 1, lastSeenAt: 1 });
+      await store.putSession('k3', { account: 'acc_k', createdAt: 3, lastSeenAt: 3 });
+      await store.putSession('x1', { account: 'acc_kx', createdAt: 1, lastSeenAt: 1 });
+      expect(await store.listAccountSessions('acc_k', 10)).toEqual([
+        { hash: 'k1', session: { account: 'acc_k', createdAt: 1, lastSeenAt: 1 } },
+        { hash: 'k2', session: { account: 'acc_k', createdAt: 2, lastSeenAt: 2 } },
+        { hash: 'k3', session: { account: 'acc_k', createdAt: 3, lastSeenAt: 3 } },
+      ]);
+      expect((await store.listAccountSessions('acc_k', 2)).map((e) => e.hash)).toEqual(['k1', 'k2']);
+      await store.deleteSession('k2');
+      expect((await store.listAccountSessions('acc_k', 10)).map((e) => e.hash)).toEqual(['k1', 'k3']);
+      expect(await store.listAccountSessions('acc_none', 10)).toEqual([]);
+    });
+
     it('ends many sessions of one account', async () => {
       const { store } = await open();
       for (let i = 0; i < 1_200; i++) await store.putSession(`m${i}`, { account: 'acc_many', createdAt: 1, lastSeenAt: 1 });

@@ -19,7 +19,16 @@ function derive(password: string, salt: Buffer, params: { N: number; r: number; 
 }
 
 export class ScryptPasswordHasher implements PasswordHasher {
-  private dummy: Promise<PasswordRecord> | undefined;
+  /** What a check without a stored password runs against: the same parameters, a key nothing derives. */
+  private readonly dummy: PasswordRecord = {
+    algorithm: 'scrypt',
+    N: SCRYPT.N,
+    r: SCRYPT.r,
+    p: SCRYPT.p,
+    salt: randomBytes(SCRYPT.saltBytes).toString('base64url'),
+    hash: randomBytes(SCRYPT.keyBytes).toString('base64url'),
+    setAt: new Date(0).toISOString(),
+  };
 
   constructor(private readonly now: () => number = Date.now) {}
 
@@ -30,7 +39,7 @@ export class ScryptPasswordHasher implements PasswordHasher {
   }
 
   async verify(password: string, stored: PasswordRecord | undefined): Promise<boolean> {
-    const record = stored ?? (await (this.dummy ??= this.hash(randomBytes(24).toString('base64url'))));
+    const record = stored ?? this.dummy;
     const expected = Buffer.from(record.hash, 'base64url');
     const key = await derive(password, Buffer.from(record.salt, 'base64url'), record, expected.length);
     return timingSafeEqual(key, expected) && stored !== undefined;

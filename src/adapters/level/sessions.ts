@@ -36,6 +36,18 @@ export class RecordSessionStore implements SessionStore {
     ]);
   }
 
+  async listAccountSessions(account: string, limit: number): Promise<{ hash: string; session: SessionRecord }[]> {
+    const prefix = `${account}\n`;
+    const index = await this.records.listRecords(BY_ACCOUNT, { prefix, limit });
+    const out: { hash: string; session: SessionRecord }[] = [];
+    for (const { key } of index) {
+      const hash = key.slice(prefix.length);
+      const session = await this.getSession(hash);
+      if (session !== undefined) out.push({ hash, session });
+    }
+    return out;
+  }
+
   async deleteAccountSessions(account: string, except?: string): Promise<number> {
     const prefix = `${account}\n`;
     let deleted = 0;

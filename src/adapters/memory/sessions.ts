@@ -18,6 +18,14 @@ export class MemorySessionStore implements SessionStore {
     this.sessions.delete(hash);
   }
 
+  async listAccountSessions(account: string, limit: number): Promise<{ hash: string; session: SessionRecord }[]> {
+    return [...this.sessions]
+      .filter(([, s]) => s.account === account)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+      .slice(0, limit)
+      .map(([hash, s]) => ({ hash, session: { ...s } }));
+  }
+
   async deleteAccountSessions(account: string, except?: string): Promise<number> {
     let deleted = 0;
     for (const [hash, s] of this.sessions) {
