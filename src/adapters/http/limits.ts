@@ -136,14 +136,18 @@ export function rateLimits(limiter: RateLimiter, config: LimitsConfig, log: (msg
     if (checks.length === 0 && (keyPolicy === undefined || credential === undefined)) return next();
 
     void (async () => {
-      const bucket = keyPolicy === undefined || credential === undefined ? undefined : await credentialBucket(req);
-      if (keyPolicy !== undefined && bucket !== undefined) checks.push({ policy: keyPolicy, key: bucket });
       const applied: Applied[] = [];
-      // The per-IP bucket first: a refused request takes nothing from the key's bucket.
-      for (const c of checks) {
+      const take = async (c: { policy: RatePolicy; key: string }) => {
         const decision = await limiter.take(c.policy, c.key);
         applied.push({ policy: c.policy, decision });
-        if (!decision.allowed) break;
+        return decision.allowed;
+      };
+      // The per-IP bucket first: a refused request takes nothing from the key's bucket, and reads no session.
+      if (checks.length > 0 && !(await take(checks[0]!))) return applied;
+      const bucket = keyPolicy === undefined || credential === undefined ? undefined : await credentialBucket(req);
+      if (keyPolicy !== undefined && bucket !== undefined) {
+        checks.push({ policy: keyPolicy, key: bucket });
+        await take(checks[checks.length - 1]!);
       }
       return applied;
     })().then(
