@@ -222,6 +222,24 @@ describe('the session cookie authenticates like a key', () => {
     await signIn(u.email, 'a brand new password');
   });
 
+  it('a password change made with a key ends every session; bad bodies are 400 naming the field', async () => {
+    const u = await signUp();
+    const s = await signIn(u.email);
+    for (const [body, field] of [
+      [{ newPassword: 'short' }, 'newPassword'],
+      [{ currentPassword: PASSWORD }, 'newPassword'],
+      [{ currentPassword: PASSWORD, newPassword: 'a brand new password', extra: true }, 'extra'],
+    ] as const) {
+      const r = await api(url, 'POST', '/v1/accounts/me/password', { key: u.apiKey, body });
+      expect(r.status, JSON.stringify(body)).toBe(400);
+      expect(r.body).toMatchObject({ code: 'invalid_request', field });
+    }
+    expect((await api(url, 'POST', '/v1/accounts/me/password', { body: { newPassword: 'a brand new password' } })).status).toBe(401);
+    const ok = await api(url, 'POST', '/v1/accounts/me/password', { key: u.apiKey, body: { currentPassword: PASSWORD, newPassword: 'a brand new password' } });
+    expect(ok.status).toBe(204);
+    expect((await api(url, 'GET', '/v1/session', { headers: withCookie(s) })).status).toBe(401);
+  });
+
   it("a disabled account's session is refused at once, and works again once enabled", async () => {
     const u = await signUp();
     const s = await signIn(u.email);
