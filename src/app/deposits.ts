@@ -226,7 +226,7 @@ export class Deposits {
       entry,
       pending: {
         bytes: encodeDepositEntry(entry),
-        deposit: { record: { id, metadata: metaText }, sha256: fromHex(input.sha256, 32) },
+        deposit: { record: { id, metadata: metaText }, sha256: fromHex(input.sha256, 32), account: account.id, receivedAt },
         ...(claims.length > 0 ? { claims: claims.map((c) => ({ ...c, depositId: id })) } : {}),
         ...(extra?.records ? { records: extra.records } : {}),
         ...(extra?.counters ? { counters: extra.counters } : {}),
