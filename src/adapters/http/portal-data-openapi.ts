@@ -23,7 +23,7 @@ export function portalDataOperations(): Operation[] {
       method: 'get',
       path: '/v1/stats/public',
       operationId: 'getPublicStats',
-      tag: 'Service',
+      tag: 'Review',
       security: 'public',
       summary: 'Public statistics: deposits (total and per day, last 90 days), applications, approved registrations, organisations, and the targets',
       responses: { 200: json(PublicStats, 'OK', cacheable) },
