@@ -207,6 +207,7 @@ export function createApp(deps: HttpDeps) {
     res.json(await verify(req.body));
   });
 
+  if (uploads) app.get('/verify', (req, res) => uploads.verifyPage(req, res));
   if (uploads) app.get('/verify/:id', (req, res) => uploads.verifyPage(req, res));
   if (deps.pdfSigningCert !== undefined) {
     const pem = deps.pdfSigningCert;
