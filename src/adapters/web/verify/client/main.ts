@@ -13,7 +13,7 @@ import { parseTrustEntries, verifyTrusted, type TrustedKey, type TrustedResult }
 import { byId, h, replace } from '../../portal/client/dom.js';
 import { fmtBytes, lang, setLang, tr, type Text } from '../../portal/client/i18n.js';
 import type { Digests } from './hash-core.js';
-import { hashWork } from './hash.js';
+import { hashedBy, hashWork } from './hash.js';
 import { certificateFromPdf } from './pdf.js';
 import { CAUTIONS, CHECKS, T } from './text.js';
 
@@ -78,6 +78,7 @@ async function readWork(f: File): Promise<void> {
       say('file-status', { text: T.hashing, vars: { pct: total === 0 ? 100 : Math.floor((done / total) * 100) } });
     });
     state.file = { ...d, name: f.name };
+    document.body.dataset.hashedBy = hashedBy ?? '';
     say('file-status', { text: T.hashed, vars: { name: f.name, size: fmtBytes(f.size), sha256: d.sha256, sm3: d.sm3 } });
   } finally {
     progress.hidden = true;
