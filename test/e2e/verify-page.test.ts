@@ -7,13 +7,13 @@
  * violation; screenshots (zh/en, desktop/phone) go to test-results/screenshots/.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdir, readFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { account, api, submitted, type Actor } from '../support/registration.js';
-import { startTestService, type TestService } from '../support/service.js';
+import { startTestService, tempDir, type TestService } from '../support/service.js';
 
 /** The page's DOM, inside page.evaluate callbacks (the project compiles without lib.dom). */
 declare const document: any; // eslint-disable-line @typescript-eslint/no-explicit-any
@@ -39,6 +39,23 @@ let regPdf: Buffer;
 const contexts: BrowserContext[] = [];
 
 const digest = (alg: string, data: Uint8Array) => createHash(alg).update(data).digest('hex');
+
+let fontDir: { path: string; remove: () => Promise<void> } | undefined;
+
+/**
+ * A fontconfig file adding Noto Sans SC (the font the PDF certificates embed, from node_modules)
+ * to the system's fonts, so the screenshots show Chinese text even where no CJK font is installed.
+ */
+async function cjkFontConfig(): Promise<string> {
+  fontDir = await tempDir('cl-fonts-');
+  const fonts = dirname(createRequire(import.meta.url).resolve('@expo-google-fonts/noto-sans-sc/400Regular/index.js'));
+  const conf = join(fontDir.path, 'fonts.conf');
+  await writeFile(
+    conf,
+    `<?xml version="1.0"?>\n<!DOCTYPE fontconfig SYSTEM "fonts.dtd">\n<fontconfig>\n<include ignore_missing="yes">/etc/fonts/fonts.conf</include>\n<dir>${fonts}</dir>\n<dir>${join(fonts, '..', '700Bold')}</dir>\n<cachedir>${join(fontDir.path, 'cache')}</cachedir>\n</fontconfig>\n`,
+  );
+  return conf;
+}
 
 beforeAll(async () => {
   svc = await startTestService({ ADMIN_API_KEY });
@@ -75,13 +92,14 @@ beforeAll(async () => {
   regPdf = Buffer.from(await rp.arrayBuffer());
 
   await mkdir(SHOTS, { recursive: true });
-  browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ARGS });
+  browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ARGS, env: { ...process.env, FONTCONFIG_FILE: await cjkFontConfig() } });
 }, 180_000);
 
 afterAll(async () => {
   for (const c of contexts) await c.close().catch(() => undefined);
   await browser?.close();
   await svc?.stop();
+  await fontDir?.remove();
 });
 
 interface Outcome {
