@@ -228,6 +228,8 @@ describe('the verify page in Chromium', () => {
     // Each check is listed by name with a sentence.
     for (const n of EVIDENCE) expect(await page.locator(`#checks tr[data-check="${n}"] th code`).textContent()).toBe(n);
     expect(await page.textContent('#checks tr[data-check="inclusion"]')).toContain('默克尔');
+    // The served page pins the TSA certificate this log trusts, as it pins the log's keys.
+    expect(await page.textContent('#checks tr[data-check="timestamp"]')).toContain('chains to the pinned TSA certificate');
     expect(await page.evaluate(() => window.getComputedStyle(document.getElementById('hash-progress')).display)).toBe('none');
     expect(await axeCheck(page)).toEqual([]);
     await shot(page, 'valid');

@@ -155,7 +155,7 @@ export function uploadRoutes(deps: UploadRouteDeps) {
     },
 
     /** GET /verify and /verify/{depositId} (the page the QR code opens): the verify page with this log's keys and the deposit's public facts. */
-    async verifyPage(req: Request, res: Response): Promise<void> {
+    async verifyPage(req: Request, res: Response, tsaCertificates?: readonly Uint8Array[]): Promise<void> {
       const raw = req.params.id === undefined ? undefined : String(req.params.id);
       const ok = raw === undefined ? undefined : S.DepositId.safeParse(raw);
       let found;
@@ -170,6 +170,7 @@ export function uploadRoutes(deps: UploadRouteDeps) {
         ...(raw !== undefined ? { deposit: { id: raw, valid: ok?.success === true, ...(found ? { found: { index: found.index, block: found.block, receivedAt: found.receivedAt } } : {}) } } : {}),
         origin: ledger.origin,
         keys: ledger.keys.map((k) => ({ key: k.key, fingerprint: keyFingerprint(k.key, deps.sha256), firstHeight: Number(k.firstHeight), ...(k.lastHeight !== undefined ? { lastHeight: Number(k.lastHeight) } : {}) })),
+        ...(tsaCertificates !== undefined ? { tsaCertificates } : {}),
       });
       res.setHeader('Content-Security-Policy', page.csp);
       res.setHeader('X-Content-Type-Options', 'nosniff');

@@ -12,6 +12,7 @@
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { certificateToPem, parseCertificate } from '../../core/pkix.js';
 import { trustLine } from '../../core/trust.js';
 import { PAGE_FILE, PROJECT_ROOT } from '../downloads/files.js';
 import { pageScript, renderVerifyPage, verifyPageCsp, type ServedPage, type VerifyPageKey } from '../web/verify/page.js';
@@ -25,6 +26,18 @@ export interface VerifyPageInput {
   origin: string;
   /** Every key of the log's history, oldest first (one after each rotation); the current key last. */
   keys: readonly VerifyPageKey[];
+  /** DER certificates of the TSAs this log trusts, pinned in the page for the timestamp check. */
+  tsaCertificates?: readonly Uint8Array[];
+}
+
+function describeTsa(der: Uint8Array): { subject: string; sha256: string; pem: string } {
+  let subject = '';
+  try {
+    subject = parseCertificate(der).subject;
+  } catch {
+    subject = '?';
+  }
+  return { subject, sha256: createHash('sha256').update(der).digest('hex').replace(/(.{4})(?=.)/g, '$1 '), pem: certificateToPem(der) };
 }
 
 /** The trust list of the log's keys: a retired key is bounded by until=<its last block>, so it is never trusted for a later checkpoint. */
@@ -65,6 +78,7 @@ export async function verifyPageHtml(p: VerifyPageInput): Promise<{ html: string
     trustList: logTrustList(p.origin, p.keys),
     ...(p.deposit !== undefined && p.deposit.valid ? { deposit: { id: p.deposit.id, ...(p.deposit.found ? { found: p.deposit.found } : {}) } } : {}),
     ...(p.deposit !== undefined && !p.deposit.valid ? { badId: true } : {}),
+    ...(p.tsaCertificates !== undefined && p.tsaCertificates.length > 0 ? { tsa: p.tsaCertificates.map(describeTsa) } : {}),
   };
   return { html: renderVerifyPage({ ...s, served }), csp: verifyPageCsp(s.scriptSha256, { connect: true, header: true }) };
 }

@@ -62,6 +62,8 @@ export interface ServedPage {
   deposit?: { id: string; found?: { index: number; block: number; receivedAt: string } };
   /** On `/verify/{id}` with something that is no deposit id. */
   badId?: boolean;
+  /** The TSA certificates this log trusts (the built-in TSA's, a configured TSA's CA), pinned for the timestamp check. */
+  tsa?: readonly { subject: string; sha256: string; pem: string }[];
 }
 
 export interface VerifyPageInput {
@@ -73,6 +75,11 @@ export interface VerifyPageInput {
 
 function esc(s: string): string {
   return s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
+}
+
+/** A file input shown as a button in the page's language (the browser's own button speaks the browser's). */
+function picker(id: string, zh: string, en: string, accept?: string): string {
+  return `<input type="file" id="${id}" class="file"${accept !== undefined ? ` accept="${accept}"` : ''}><label for="${id}" class="button pick">${bi(zh, en)}</label>`;
 }
 
 /** Both languages of a static text (already HTML); CSS shows the one `<html lang>` names. */
@@ -105,8 +112,11 @@ const CSS = `
   .zone.over { border-color: var(--brand); background: #e8eef6; }
   .zone.attention { border-color: var(--warn); }
   .zone h2 { margin-top: 0; border: 0; }
-  .zone label { display: block; margin-bottom: .4rem; }
-  .zone input[type=file] { max-width: 100%; }
+  .row { display: flex; gap: .6rem; flex-wrap: wrap; align-items: center; margin: .4rem 0; }
+  input.file { position: absolute; width: 1px; height: 1px; opacity: 0; }
+  input.file:focus-visible + label { outline: 3px solid #f0b400; outline-offset: 2px; }
+  .pick { padding: .4rem 1rem; }
+  details.tsa { margin: .5rem 0; font-size: .85rem; } details.tsa pre { max-height: 8rem; overflow: auto; }
   .hint { color: var(--muted); font-size: .85rem; margin: .3rem 0; }
   .status { color: var(--muted); font-size: .85rem; overflow-wrap: anywhere; margin: .3rem 0 0; }
   .status:empty { display: none; }
@@ -169,6 +179,13 @@ function depositSection(s: ServedPage): string {
 </dl>
 <p class="status" id="fetch-status" role="status"></p>
 </section>`;
+}
+
+function tsaSection(certs: NonNullable<ServedPage['tsa']>): string {
+  const list = certs.map((c) => `<li>${esc(c.subject)}<br><small>SHA-256 <code class="fp">${esc(c.sha256)}</code></small></li>`).join('\n');
+  return `<details class="tsa"><summary>${bi(`已固定本日志信任的 ${certs.length} 个时间戳机构证书`, `${certs.length} TSA certificate(s) this log trusts are pinned`)}</summary>
+<ul>${list}</ul>
+<pre id="tsa-pinned">${esc(certs.map((c) => c.pem).join(''))}</pre></details>`;
 }
 
 function operatorSection(s: ServedPage, depositId: string | undefined): string {
@@ -237,8 +254,8 @@ ${s !== undefined ? depositSection(s) : ''}
 <div class="steps">
 <section class="zone" id="cert-zone" aria-labelledby="cert-h">
 <h2 id="cert-h">${bi('1. 证书', '1. Certificate')}</h2>
-<label for="cert-file">${bi('拖放到此处，或选择 PDF 证书或 JSON 证书：', 'Drop it here, or pick the PDF or JSON certificate:')}</label>
-<input type="file" id="cert-file" accept=".pdf,.json,application/pdf,application/json">
+<p class="hint">${bi('把 PDF 证书或 JSON 证书拖放到此处，或：', 'Drop the PDF or JSON certificate here, or:')}</p>
+<div class="row">${picker('cert-file', '选择证书文件', 'Pick the certificate', '.pdf,.json,application/pdf,application/json')}</div>
 <p class="status" id="cert-status" role="status"></p>
 <details class="paste"><summary>${bi('或粘贴证书 JSON', 'or paste the certificate JSON')}</summary>
 <label for="cert-text" class="sr">${bi('证书 JSON', 'Certificate JSON')}</label>
@@ -246,9 +263,9 @@ ${s !== undefined ? depositSection(s) : ''}
 </section>
 <section class="zone" id="work-zone" aria-labelledby="work-h">
 <h2 id="work-h">${bi('2. 作品文件（可选）', '2. Work file (optional)')}</h2>
-<label for="work-file">${bi('拖放到此处或选择作品文件，在本地计算 SHA-256 与 SM3：', 'Drop it here or pick the work’s file, hashed here (SHA-256, SM3):')}</label>
-<input type="file" id="work-file">
-<button type="button" class="quiet" id="clear-file">${bi('清除', 'Clear')}</button>
+<p class="hint">${bi('把作品文件拖放到此处，或选择文件；它只在本机计算 SHA-256 与 SM3，不会上传：', 'Drop the work’s file here, or pick it; it is hashed here (SHA-256, SM3) and never uploaded:')}</p>
+<div class="row">${picker('work-file', '选择作品文件', 'Pick the work file')}
+<button type="button" class="quiet" id="clear-file">${bi('清除', 'Clear')}</button></div>
 <progress id="hash-progress" max="1" value="0" hidden aria-label="SHA-256 / SM3"></progress>
 <p class="status" id="file-status" role="status"></p>
 </section>
@@ -268,9 +285,10 @@ ${s !== undefined ? `<a href="../verify" download="copyright-ledger-verify.html"
   )}</p>
 <label for="keys" class="sr">${bi('信任的日志公钥', 'Trusted log keys')}</label>
 <textarea id="keys" rows="${s !== undefined ? 4 : 3}" spellcheck="false" placeholder="localhost/copyright-ledger+1a2b3c4d+AQ…">${s !== undefined ? esc(s.trustList) : ''}</textarea>
-<p class="hint"><label>${bi('或选择公钥文件：', 'or pick a key file: ')}<input type="file" id="key-file"></label></p>
-<p class="hint"><label>${bi('可选：固定时间戳机构证书（PEM/DER）：', 'Optional: pin the TSA certificate (PEM/DER): ')}<input type="file" id="tsa-file"></label></p>
+<div class="row">${picker('key-file', '从文件读取公钥', 'Read keys from a file')}
+${picker('tsa-file', '固定时间戳机构证书（PEM/DER）', 'Pin a TSA certificate (PEM/DER)')}</div>
 <p class="status" id="tsa-status" role="status"></p>
+${s?.tsa !== undefined && s.tsa.length > 0 ? tsaSection(s.tsa) : ''}
 ${s !== undefined ? operatorSection(s, depositId) : ''}
 <h2>${bi('其他验证方式', 'Other ways to verify')}</h2>
 <ul>

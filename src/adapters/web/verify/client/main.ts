@@ -289,6 +289,8 @@ function init(): void {
     if (state.result !== undefined) run();
   });
   byId('verify').addEventListener('click', run);
+  const pinnedTsa = document.getElementById('tsa-pinned');
+  if (pinnedTsa !== null) state.tsa = certificatesFromPem(pinnedTsa.textContent ?? '');
   relabel();
   document.body.dataset.ready = 'true';
   const id = document.body.dataset.deposit;
