@@ -78,8 +78,8 @@ function esc(s: string): string {
 }
 
 /** A file input shown as a button in the page's language (the browser's own button speaks the browser's). */
-function picker(id: string, zh: string, en: string, accept?: string): string {
-  return `<input type="file" id="${id}" class="file"${accept !== undefined ? ` accept="${accept}"` : ''}><label for="${id}" class="button pick">${bi(zh, en)}</label>`;
+function picker(id: string, zh: string, en: string, opts: { accept?: string; quiet?: boolean } = {}): string {
+  return `<input type="file" id="${id}" class="file"${opts.accept !== undefined ? ` accept="${opts.accept}"` : ''}><label for="${id}" class="button pick${opts.quiet === true ? ' quiet' : ''}">${bi(zh, en)}</label>`;
 }
 
 /** Both languages of a static text (already HTML); CSS shows the one `<html lang>` names. */
@@ -93,6 +93,7 @@ const CSS = `
   body { font: 15px/1.6 system-ui, -apple-system, "Noto Sans SC", "PingFang SC", "Microsoft YaHei", sans-serif; color: var(--ink); background: #f3f6fa; margin: 0; }
   main { max-width: 54rem; margin: 1.5rem auto; background: #fff; padding: 1.4rem 2rem 2rem; border-top: 4px solid var(--brand); box-shadow: 0 1px 3px #0002; }
   header { display: flex; gap: 1rem; align-items: flex-start; justify-content: space-between; }
+  #lang { flex: none; white-space: nowrap; }
   h1 { color: var(--brand); font-size: 1.5rem; margin: 0; line-height: 1.3; }
   h2 { color: var(--brand); font-size: 1.08rem; margin: 1.5rem 0 .5rem; border-bottom: 1px solid var(--line); padding-bottom: .25rem; }
   a { color: var(--brand); }
@@ -102,7 +103,7 @@ const CSS = `
   .lead { color: var(--muted); margin: .4rem 0 0; }
   button, .button { font: inherit; padding: .45rem 1.2rem; background: var(--brand); color: #fff; border: 0; border-radius: 4px; cursor: pointer; text-decoration: none; display: inline-block; }
   button[disabled] { background: #8a96a8; cursor: wait; }
-  button.quiet { background: #fff; color: var(--brand); border: 1px solid var(--brand); padding: .25rem .8rem; }
+  button.quiet, .button.quiet { background: #fff; color: var(--brand); border: 1px solid var(--brand); padding: .25rem .8rem; }
   button:focus-visible, a:focus-visible, input:focus-visible, textarea:focus-visible, summary:focus-visible { outline: 3px solid #f0b400; outline-offset: 2px; }
   .deposit { background: #f3f6fa; border-left: 4px solid var(--brand); padding: .6rem 1rem; margin-top: 1rem; }
   .deposit dl { display: grid; grid-template-columns: max-content 1fr; gap: .15rem 1rem; margin: .4rem 0 0; }
@@ -255,7 +256,7 @@ ${s !== undefined ? depositSection(s) : ''}
 <section class="zone" id="cert-zone" aria-labelledby="cert-h">
 <h2 id="cert-h">${bi('1. 证书', '1. Certificate')}</h2>
 <p class="hint">${bi('把 PDF 证书或 JSON 证书拖放到此处，或：', 'Drop the PDF or JSON certificate here, or:')}</p>
-<div class="row">${picker('cert-file', '选择证书文件', 'Pick the certificate', '.pdf,.json,application/pdf,application/json')}</div>
+<div class="row">${picker('cert-file', '选择证书文件', 'Pick the certificate', { accept: '.pdf,.json,application/pdf,application/json' })}</div>
 <p class="status" id="cert-status" role="status"></p>
 <details class="paste"><summary>${bi('或粘贴证书 JSON', 'or paste the certificate JSON')}</summary>
 <label for="cert-text" class="sr">${bi('证书 JSON', 'Certificate JSON')}</label>
@@ -285,8 +286,8 @@ ${s !== undefined ? `<a href="../verify" download="copyright-ledger-verify.html"
   )}</p>
 <label for="keys" class="sr">${bi('信任的日志公钥', 'Trusted log keys')}</label>
 <textarea id="keys" rows="${s !== undefined ? 4 : 3}" spellcheck="false" placeholder="localhost/copyright-ledger+1a2b3c4d+AQ…">${s !== undefined ? esc(s.trustList) : ''}</textarea>
-<div class="row">${picker('key-file', '从文件读取公钥', 'Read keys from a file')}
-${picker('tsa-file', '固定时间戳机构证书（PEM/DER）', 'Pin a TSA certificate (PEM/DER)')}</div>
+<div class="row">${picker('key-file', '从文件读取公钥', 'Read keys from a file', { quiet: true })}
+${picker('tsa-file', '固定时间戳机构证书（PEM/DER）', 'Pin a TSA certificate (PEM/DER)', { quiet: true })}</div>
 <p class="status" id="tsa-status" role="status"></p>
 ${s?.tsa !== undefined && s.tsa.length > 0 ? tsaSection(s.tsa) : ''}
 ${s !== undefined ? operatorSection(s, depositId) : ''}
