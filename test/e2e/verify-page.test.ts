@@ -225,6 +225,9 @@ describe('the verify page in Chromium', () => {
     expectAllPass(o, EVIDENCE);
     expect(o.text).toContain('有效 VALID');
     expect(await page.evaluate(() => document.body.dataset.hashedBy)).toBe('worker');
+    // What the certificate states, for people: id, title, hashes, times.
+    const summary = await page.textContent('#verdict .summary');
+    for (const fact of [depositId, '春江花月夜 Spring River', digest('sha256', work), digest('sm3', work), certJson.deposit.receivedAt]) expect(summary).toContain(fact);
     // Each check is listed by name with a sentence.
     for (const n of EVIDENCE) expect(await page.locator(`#checks tr[data-check="${n}"] th code`).textContent()).toBe(n);
     expect(await page.textContent('#checks tr[data-check="inclusion"]')).toContain('默克尔');
@@ -323,6 +326,7 @@ describe('the verify page in Chromium', () => {
     expect(o.verdict, o.text).toBe('valid');
     for (const n of ['format', 'logKey', 'checkpointSignature', 'treeSize', 'inclusion', 'entry', 'record', 'deposits']) expect(o.checks[n], n).toBe(true);
     expect(await page.textContent('#checks tr[data-check="record"]')).toContain('登记事项');
+    expect(await page.textContent('#verdict .summary')).toContain((regJson.registration as { number: string }).number);
     const pdf = await dropCert(page, 'registration.pdf', regPdf, 'application/pdf');
     expect(pdf.verdict, pdf.text).toBe('valid');
     expect(await page.textContent('#cert-status')).toContain('.json');

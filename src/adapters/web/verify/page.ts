@@ -132,6 +132,9 @@ const CSS = `
   .verdict.valid { background: #e3f3e8; border: 1px solid var(--ok); } .verdict.valid strong { color: var(--ok); }
   .verdict.invalid { background: #fbe6e7; border: 1px solid var(--bad); } .verdict.invalid strong { color: var(--bad); }
   .verdict.unpinned { background: #fff3d6; border: 1px solid var(--warn); } .verdict.unpinned strong { color: var(--warn); }
+  .summary h3 { font-size: .95rem; margin: .7rem 0 .3rem; }
+  .summary dl { display: grid; grid-template-columns: max-content 1fr; gap: .1rem 1rem; margin: 0; font-size: .9rem; }
+  .summary dt { color: var(--muted); } .summary dd { margin: 0; overflow-wrap: anywhere; }
   .key { font-size: .85rem; } .key code.fp { overflow-wrap: normal; word-break: normal; }
   table { border-collapse: collapse; width: 100%; margin-top: .8rem; }
   #checks th, #checks td { padding: .5rem .5rem; border-bottom: 1px solid #e4e9f0; vertical-align: top; text-align: left; }
@@ -156,7 +159,7 @@ const CSS = `
     #checks tr { display: grid; grid-template-columns: 1.6rem 1fr; border-bottom: 1px solid #e4e9f0; }
     #checks th, #checks td { border: 0; width: auto; padding: .3rem .4rem; }
     #checks td:last-child { grid-column: 1 / -1; padding-top: 0; }
-    .deposit dl { grid-template-columns: 1fr; } .deposit dd { margin-bottom: .3rem; }
+    .deposit dl, .summary dl { grid-template-columns: 1fr; } .deposit dd, .summary dd { margin-bottom: .3rem; }
   }`;
 
 function depositSection(s: ServedPage): string {

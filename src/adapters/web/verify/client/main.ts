@@ -15,6 +15,7 @@ import { fmtBytes, lang, setLang, tr, type Text } from '../../portal/client/i18n
 import type { Digests } from './hash-core.js';
 import { hashedBy, hashWork } from './hash.js';
 import { certificateFromPdf } from './pdf.js';
+import { certificateSummary } from './summary.js';
 import { CAUTIONS, CHECKS, T } from './text.js';
 
 interface Message {
@@ -28,6 +29,8 @@ const state: {
   file?: Digests & { name: string };
   tsa: Uint8Array[];
   result?: TrustedResult;
+  /** The certificate JSON the result is for. */
+  checked?: unknown;
   messages: Record<string, Message | undefined>;
 } = { tsa: [], messages: {} };
 
@@ -112,6 +115,7 @@ function run(): void {
   } catch {
     cert = state.certText; // the format check reports it
   }
+  state.checked = cert;
   state.result = verifyTrusted(cert, {
     pinned,
     ...(state.file ? { file: { sha256: state.file.sha256, sm3: state.file.sm3, size: state.file.size } } : {}),
@@ -184,6 +188,7 @@ function show(): void {
           tr(k.pinned ? T.keyPinned : T.keyNotPinned),
         )
       : null,
+    result.verdict !== 'invalid' ? certificateSummary(state.checked) : null,
   );
 }
 
