@@ -275,7 +275,7 @@ ${s !== undefined ? depositSection(s) : ''}
 </section>
 </div>
 <div class="actions"><button type="button" id="verify">${bi('验证', 'Verify')}</button>
-${s !== undefined ? `<a href="../verify" download="copyright-ledger-verify.html">${bi('下载本页（含本日志公钥），离线使用', 'Download this page (with this log’s keys) to use offline')}</a>` : ''}</div>
+${s !== undefined ? `<a id="save-page" href="../verify" download="copyright-ledger-verify.html">${bi('下载本页（含本日志公钥），离线使用', 'Download this page (with this log’s keys) to use offline')}</a>` : ''}</div>
 <p id="error" class="status" role="alert"></p>
 <section aria-label="Result" id="result" aria-live="polite">
 <div class="verdict" id="verdict"></div>

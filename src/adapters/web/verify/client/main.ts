@@ -46,7 +46,15 @@ function isPdf(bytes: Uint8Array): boolean {
   return bytes.length > 4 && bytes[0] === 0x25 && bytes[1] === 0x50 && bytes[2] === 0x44 && bytes[3] === 0x46;
 }
 
+/** A certificate (or its PDF) is far smaller: anything larger is not read. */
+const MAX_CERT_FILE = 64 << 20;
+
 async function readCert(f: File): Promise<void> {
+  if (f.size > MAX_CERT_FILE) {
+    delete state.certText;
+    say('cert-status', { text: T.tooLarge, vars: { name: f.name, size: fmtBytes(f.size) }, cls: 'bad' });
+    return;
+  }
   const bytes = new Uint8Array(await f.arrayBuffer());
   if (isPdf(bytes)) {
     const found = certificateFromPdf(bytes);
@@ -294,6 +302,8 @@ function init(): void {
     if (state.result !== undefined) run();
   });
   byId('verify').addEventListener('click', run);
+  // Opened from disk: "download this page" would point at a file that is not there.
+  if (location.protocol === 'file:') document.getElementById('save-page')?.remove();
   const pinnedTsa = document.getElementById('tsa-pinned');
   if (pinnedTsa !== null) state.tsa = certificatesFromPem(pinnedTsa.textContent ?? '');
   relabel();

@@ -16,7 +16,7 @@ export const T = {
   readPdf: { zh: '{name}：已从 PDF 中读取附带的 JSON 证书 {attachment}', en: '{name}: read the JSON certificate {attachment} attached to the PDF' },
   readJson: { zh: '{name}（{size}）', en: '{name} ({size})' },
   noAttachment: { zh: '{name}：PDF 中没有找到附带的证书 JSON。请使用本服务出具的 PDF 证书，或直接提供 JSON 证书。', en: '{name}: the PDF carries no certificate JSON attachment. Use a PDF certificate issued by this service, or the JSON certificate itself.' },
-  notJson: { zh: '不是 JSON 证书：{detail}', en: 'Not a JSON certificate: {detail}' },
+  tooLarge: { zh: '{name}（{size}）太大，不是证书：请选择 PDF 证书或 JSON 证书。', en: '{name} ({size}) is too large to be a certificate: pick the PDF or JSON certificate.' },
   hashing: { zh: '正在本地计算哈希… {pct}%', en: 'Hashing locally… {pct}%' },
   hashed: { zh: '{name} · {size} · SHA-256 {sha256} · SM3 {sm3}', en: '{name} · {size} · SHA-256 {sha256} · SM3 {sm3}' },
   needCert: { zh: '请先选择、拖放或粘贴证书。', en: 'Pick, drop or paste the certificate first.' },
@@ -38,7 +38,6 @@ export const T = {
   fingerprint: { zh: '指纹（SHA-256）：', en: 'Fingerprint (SHA-256): ' },
   keyPinned: { zh: '是您信任的公钥 ✔', en: 'one of your trusted keys ✔' },
   keyNotPinned: { zh: '不是您信任的公钥：请与日志运营方公布的指纹核对后，再把它加入下方的信任列表。', en: 'not one of your trusted keys: compare the fingerprint with the one the operator publishes, then add the key to the trusted list below.' },
-  working: { zh: '正在核验…', en: 'Verifying…' },
 } satisfies Record<string, Text>;
 
 export interface CheckText {
