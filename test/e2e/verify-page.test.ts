@@ -10,6 +10,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { account, api, submitted, type Actor } from '../support/registration.js';
@@ -339,6 +340,46 @@ describe('the verify page in Chromium', () => {
     expect(bad.checks.record).toBe(false);
     await shot(page, 'registration');
   }, 120_000);
+
+  it('saved as one file (the "download this page" link) and opened from disk offline, it verifies with the operator’s keys it carries', async () => {
+    const page = await open(`/verify/${depositId}`, { auth: true });
+    const href = await page.getAttribute('#save-page', 'href');
+    const saved = await (await fetch(new URL(href!, `${svc.url}/verify/${depositId}`))).text();
+    expect(saved).toContain(svc.ledger.verifierKey);
+    const dir = await tempDir('cl-saved-');
+    try {
+      const file = join(dir.path, 'copyright-ledger-verify.html');
+      await writeFile(file, saved);
+      const context = await browser.newContext({ viewport: DESKTOP, offline: true });
+      contexts.push(context);
+      const disk = await context.newPage();
+      await disk.goto(pathToFileURL(file).href);
+      await disk.waitForSelector('body[data-ready="true"]');
+      expect(await disk.locator('#save-page').count()).toBe(0);
+      expect((await dropCert(disk, 'cert.pdf', certPdf, 'application/pdf')).verdict).toBe('valid');
+      expectAllPass(await dropWork(disk, work), EVIDENCE);
+    } finally {
+      await dir.remove();
+    }
+  }, 120_000);
+
+  it('screenshots: passed and failed, in Chinese and English, at desktop and phone width, with no serious accessibility violation', async () => {
+    const changed = structuredClone(certJson);
+    changed.work.metadata.title = '改过的标题 Changed title';
+    for (const lang of ['zh', 'en']) {
+      for (const phone of [false, true]) {
+        const page = await open(`/verify/${depositId}?lang=${lang}`, { auth: true, phone });
+        await outcome(page, 0);
+        expectAllPass(await dropWork(page, work), EVIDENCE);
+        expect(await axeCheck(page)).toEqual([]);
+        await shot(page, 'pass', phone);
+        const bad = await dropCert(page, 'changed.certificate.json', json(changed), 'application/json');
+        expect(bad.checks.metadata).toBe(false);
+        expect(await axeCheck(page)).toEqual([]);
+        await shot(page, 'fail', phone);
+      }
+    }
+  }, 180_000);
 
   it('keeps the public facts of the old card: an unknown deposit id answers 404 and says so', async () => {
     const res = await fetch(`${svc.url}/verify/dep_00000000000000000000`);

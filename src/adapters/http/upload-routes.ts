@@ -174,7 +174,8 @@ export function uploadRoutes(deps: UploadRouteDeps) {
       });
       res.setHeader('Content-Security-Policy', page.csp);
       res.setHeader('X-Content-Type-Options', 'nosniff');
-      res.setHeader('Cache-Control', 'no-store');
+      // Revalidated, not no-store: a browser may keep it to save or reopen the page offline.
+      res.setHeader('Cache-Control', 'no-cache');
       res
         .status(raw === undefined || found ? 200 : 404)
         .type('text/html; charset=utf-8')
