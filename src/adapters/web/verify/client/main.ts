@@ -37,7 +37,8 @@ const state: {
 /** Shows `m` in the status element `id` (re-shown in the other language on a switch). */
 function say(id: string, m: Message | undefined): void {
   state.messages[id] = m;
-  const el = byId(id);
+  const el = document.getElementById(id);
+  if (el === null) return;
   el.textContent = m ? tr(m.text, m.vars) : '';
   el.className = `status${m?.cls ? ` ${m.cls}` : ''}`;
 }
@@ -50,6 +51,7 @@ function isPdf(bytes: Uint8Array): boolean {
 const MAX_CERT_FILE = 64 << 20;
 
 async function readCert(f: File): Promise<void> {
+  if (state.messages['fetch-status'] !== undefined) say('fetch-status', { text: T.certDropped, vars: { name: f.name } });
   if (f.size > MAX_CERT_FILE) {
     delete state.certText;
     say('cert-status', { text: T.tooLarge, vars: { name: f.name, size: fmtBytes(f.size) }, cls: 'bad' });
@@ -263,6 +265,7 @@ async function fetchCertificate(id: string): Promise<void> {
     say('fetch-status', { text: T.certFromServer, vars: { id }, cls: 'ok' });
     run();
   } catch (e) {
+    if (state.certText !== undefined) return; // the user dropped one meanwhile
     const why = e instanceof TypeError ? tr(T.offline) : e instanceof Error ? e.message : String(e);
     say('fetch-status', { text: T.certFetchFailed, vars: { id, why }, cls: 'warn' });
     byId('cert-zone').classList.add('attention');

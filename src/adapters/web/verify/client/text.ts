@@ -12,6 +12,7 @@ export const T = {
     zh: '未能从本服务取得存证 {id} 的证书（{why}）。证书只交给存证人：请登录存证人的账户，或把您收到的证书（PDF 或 JSON）拖放到下方。',
     en: 'The certificate of deposit {id} could not be fetched from this service ({why}). Certificates are given to the depositor only: sign in as the depositor, or drop the certificate you were given (PDF or JSON) below.',
   },
+  certDropped: { zh: '下方核验的是您提供的证书 {name}。', en: 'The checks below are of the certificate you gave, {name}.' },
   offline: { zh: '网络不可用', en: 'no network' },
   readPdf: { zh: '{name}：已从 PDF 中读取附带的 JSON 证书 {attachment}', en: '{name}: read the JSON certificate {attachment} attached to the PDF' },
   readJson: { zh: '{name}（{size}）', en: '{name} ({size})' },
