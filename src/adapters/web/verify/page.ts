@@ -246,7 +246,7 @@ ${s !== undefined ? '<meta name="robots" content="noindex">\n' : ''}<title>${esc
 <main>
 <header>
 <div>
-<h1>${bi('验证存证证书', 'Verify a certificate')}</h1>
+<h1>${bi('验证证书', 'Verify a certificate')}</h1>
 <p class="lead">${bi(
     '全部核验都在您的浏览器中完成：证书与作品文件不会上传，结果不取决于任何服务器。页面加载后断网也能使用，也可以保存为一个文件离线使用。',
     'Every check runs in your browser: the certificate and the work file are not uploaded, and no server decides the outcome. Once loaded it works with the network cut, and it can be saved as one file to use offline.',

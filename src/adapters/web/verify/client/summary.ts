@@ -22,7 +22,8 @@ const L = {
   registered: { zh: '登记时间', en: 'Registered at' },
   deposits: { zh: '关联存证', en: 'Deposits' },
   block: { zh: '区块高度', en: 'Block height' },
-  trustedTime: { zh: '可信时间（{tsa}）', en: 'Trusted time ({tsa})' },
+  trustedTime: { zh: '可信时间', en: 'Trusted time' },
+  by: { zh: '出具方：{tsa}', en: 'by {tsa}' },
 } satisfies Record<string, Text>;
 
 type Obj = Record<string, unknown>;
@@ -38,7 +39,7 @@ function time(iso: string): (string | HTMLElement)[] {
 /** The summary of `cert` (already verified), as a description list. */
 export function certificateSummary(cert: unknown): HTMLElement {
   const c = obj(cert);
-  const rows: [Text, (string | HTMLElement)[] | string | undefined, Record<string, string>?][] = [];
+  const rows: [Text, (string | HTMLElement)[] | string | undefined][] = [];
   if (c.format === 'copyright-ledger/registration-certificate@v1') {
     const r = obj(c.record);
     rows.push([L.number, str(r.number)], [L.title, str(r.title)], [L.authors, names(r.authors)], [L.holders, names(r.rightsHolders)]);
@@ -60,10 +61,10 @@ export function certificateSummary(cert: unknown): HTMLElement {
   rows.push([L.block, height !== undefined ? String(height) : undefined]);
   try {
     const ts = describeTimestamp(cert);
-    if (ts !== undefined) rows.push([L.trustedTime, time(ts.genTime), { tsa: ts.tsa }]);
+    if (ts !== undefined) rows.push([L.trustedTime, [...time(ts.genTime), h('br'), h('small', null, tr(L.by, { tsa: ts.tsa }))]]);
   } catch {
     // an unreadable token: the timestamp check already failed
   }
-  const items = rows.filter(([, v]) => v !== undefined && v !== '').flatMap(([label, v, vars]) => [h('dt', null, tr(label, vars)), h('dd', null, v!)]);
+  const items = rows.filter(([, v]) => v !== undefined && v !== '').flatMap(([label, v]) => [h('dt', null, tr(label)), h('dd', null, v!)]);
   return h('div', { class: 'summary' }, h('h3', null, tr(L.states)), h('dl', null, items));
 }
