@@ -363,6 +363,29 @@ describe('the verify page in Chromium', () => {
     }
   }, 120_000);
 
+  it('hashes on the page, in pieces with progress, where the policy forbids a worker', async () => {
+    const context = await browser.newContext({ viewport: DESKTOP });
+    contexts.push(context);
+    const page = await context.newPage();
+    // The same page under a policy that also forbids workers (both policies apply).
+    await page.route(`${svc.url}/verify`, async (route) => {
+      const res = await route.fetch();
+      const csp = res.headers()['content-security-policy']!.replace('worker-src blob:', "worker-src 'none'");
+      await route.fulfill({ response: res, headers: { ...res.headers(), 'content-security-policy': csp } });
+    });
+    await page.goto(`${svc.url}/verify`);
+    await page.waitForSelector('body[data-ready="true"]');
+    expect((await dropCert(page, 'cert.json', json(certJson), 'application/json')).verdict).toBe('valid');
+    const progress: string[] = [];
+    page.on('console', (m) => progress.push(m.text()));
+    await page.evaluate(() => {
+      new window.MutationObserver(() => window.console.log(document.getElementById('file-status').textContent)).observe(document.getElementById('file-status'), { childList: true, characterData: true, subtree: true });
+    });
+    expectAllPass(await dropWork(page, work), EVIDENCE);
+    expect(await page.evaluate(() => document.body.dataset.hashedBy)).toBe('page');
+    expect(progress.some((t) => /\d+%/.test(t))).toBe(true);
+  }, 120_000);
+
   it('screenshots: passed and failed, in Chinese and English, at desktop and phone width, with no serious accessibility violation', async () => {
     const changed = structuredClone(certJson);
     changed.work.metadata.title = '改过的标题 Changed title';
