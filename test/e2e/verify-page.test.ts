@@ -214,6 +214,10 @@ describe('the verify page in Chromium', () => {
     const script = (s: string) => s.slice(s.indexOf('<script id="verify-script">'), s.lastIndexOf('</script>'));
     expect(script(html)).toBe(script(dl));
     expect((await fetch(`${svc.url}/verify`)).status).toBe(200);
+    // Opens in the visitor's language: ?lang=, else the portal's cl_lang cookie.
+    expect(await (await fetch(`${svc.url}/verify?lang=en`)).text()).toContain('<html lang="en">');
+    expect(await (await fetch(`${svc.url}/verify`, { headers: { cookie: 'cl_lang=en' } })).text()).toContain('<html lang="en">');
+    expect(html).toContain('<html lang="zh-CN">');
   });
 
   it('on /verify/{id} fetches the certificate; with the work file dropped every check passes', async () => {

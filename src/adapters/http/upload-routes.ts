@@ -20,7 +20,7 @@ import { refuseEarly } from './limits.js';
 import { parseWith } from './problem.js';
 import * as S from './schemas.js';
 import { receiveMultipart, type MultipartSpec } from './upload.js';
-import { verifyPageHtml } from './verify-page.js';
+import { requestLang, verifyPageHtml } from './verify-page.js';
 
 export interface UploadConfig {
   /** DATA_DIR: temp files and kept originals live under `<dataDir>/uploads/`. */
@@ -166,11 +166,13 @@ export function uploadRoutes(deps: UploadRouteDeps) {
           if (!isLogError(e, 'not_found')) throw e;
         }
       }
+      const lang = requestLang(req.query.lang, req.headers.cookie);
       const page = await verifyPageHtml({
         ...(raw !== undefined ? { deposit: { id: raw, valid: ok?.success === true, ...(found ? { found: { index: found.index, block: found.block, receivedAt: found.receivedAt } } : {}) } } : {}),
         origin: ledger.origin,
         keys: ledger.keys.map((k) => ({ key: k.key, fingerprint: keyFingerprint(k.key, deps.sha256), firstHeight: Number(k.firstHeight), ...(k.lastHeight !== undefined ? { lastHeight: Number(k.lastHeight) } : {}) })),
         ...(tsaCertificates !== undefined ? { tsaCertificates } : {}),
+        ...(lang !== undefined ? { lang } : {}),
       });
       res.setHeader('Content-Security-Policy', page.csp);
       res.setHeader('X-Content-Type-Options', 'nosniff');

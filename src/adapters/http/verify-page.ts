@@ -26,6 +26,8 @@ export interface VerifyPageInput {
   origin: string;
   /** Every key of the log's history, oldest first (one after each rotation); the current key last. */
   keys: readonly VerifyPageKey[];
+  /** The language the visitor chose (`?lang=`, else the `cl_lang` cookie the portal sets). */
+  lang?: 'zh' | 'en';
   /** DER certificates of the TSAs this log trusts, pinned in the page for the timestamp check. */
   tsaCertificates?: readonly Uint8Array[];
 }
@@ -69,6 +71,14 @@ async function loadScript(): Promise<{ script: string; scriptSha256: string; ver
   return script;
 }
 
+/** The language a request asks for: `?lang=zh|en`, else the `cl_lang` cookie; undefined for the default. */
+export function requestLang(query: unknown, cookie: string | undefined): 'zh' | 'en' | undefined {
+  const q = typeof query === 'string' ? query : undefined;
+  if (q === 'zh' || q === 'en') return q;
+  const m = /(?:^|;\s*)cl_lang=(zh|en)\b/.exec(cookie ?? '');
+  return m ? (m[1] as 'zh' | 'en') : undefined;
+}
+
 /** The served page and the Content-Security-Policy header to send with it. */
 export async function verifyPageHtml(p: VerifyPageInput): Promise<{ html: string; csp: string }> {
   const s = await loadScript();
@@ -80,5 +90,5 @@ export async function verifyPageHtml(p: VerifyPageInput): Promise<{ html: string
     ...(p.deposit !== undefined && !p.deposit.valid ? { badId: true } : {}),
     ...(p.tsaCertificates !== undefined && p.tsaCertificates.length > 0 ? { tsa: p.tsaCertificates.map(describeTsa) } : {}),
   };
-  return { html: renderVerifyPage({ ...s, served }), csp: verifyPageCsp(s.scriptSha256, { connect: true, header: true }) };
+  return { html: renderVerifyPage({ ...s, served, ...(p.lang !== undefined ? { lang: p.lang } : {}) }), csp: verifyPageCsp(s.scriptSha256, { connect: true, header: true }) };
 }

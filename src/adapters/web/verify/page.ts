@@ -71,6 +71,8 @@ export interface VerifyPageInput {
   scriptSha256: string;
   version: string;
   served?: ServedPage;
+  /** The language to open in (the script then follows `?lang=` and the `cl_lang` cookie); Chinese by default. */
+  lang?: 'zh' | 'en';
 }
 
 function esc(s: string): string {
@@ -232,13 +234,13 @@ export function renderVerifyPage(p: VerifyPageInput): string {
   const titleEn = `Verify a certificate${depositId ? ` ${depositId}` : ''} · copyright-ledger`;
   const csp = verifyPageCsp(p.scriptSha256, { connect: s !== undefined });
   return `<!doctype html>
-<html lang="zh-CN">
+<html lang="${p.lang === 'en' ? 'en' : 'zh-CN'}">
 <head>
 <meta charset="utf-8">
 <meta http-equiv="Content-Security-Policy" content="${csp}">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="referrer" content="no-referrer">
-${s !== undefined ? '<meta name="robots" content="noindex">\n' : ''}<title>${esc(titleZh)}</title>
+${s !== undefined ? '<meta name="robots" content="noindex">\n' : ''}<title>${esc(p.lang === 'en' ? titleEn : titleZh)}</title>
 <style>${CSS}
 </style>
 </head>
