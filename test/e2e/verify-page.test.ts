@@ -258,6 +258,11 @@ describe('the verify page in Chromium', () => {
     expect(other.text).toContain('Work file');
     expect(await axeCheck(page)).toEqual([]);
     await shot(page, 'wrong-file');
+    // A PDF with no certificate attached: said so, and the previous verdict does not stay up.
+    await drop(page, '#cert-zone', 'letter.pdf', Buffer.from('%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n'), 'application/pdf');
+    await page.waitForFunction(() => /no certificate JSON attachment/.test(document.getElementById('cert-status')?.textContent ?? ''));
+    expect(await page.locator('#verdict[data-verdict]').count()).toBe(0);
+    expect(await page.locator('#checks tr').count()).toBe(0);
   }, 120_000);
 
   it('names the failing check when one byte of the certificate changes', async () => {

@@ -53,7 +53,7 @@ const MAX_CERT_FILE = 64 << 20;
 async function readCert(f: File): Promise<void> {
   if (state.messages['fetch-status'] !== undefined) say('fetch-status', { text: T.certDropped, vars: { name: f.name } });
   if (f.size > MAX_CERT_FILE) {
-    delete state.certText;
+    clearCert();
     say('cert-status', { text: T.tooLarge, vars: { name: f.name, size: fmtBytes(f.size) }, cls: 'bad' });
     return;
   }
@@ -61,7 +61,7 @@ async function readCert(f: File): Promise<void> {
   if (isPdf(bytes)) {
     const found = certificateFromPdf(bytes);
     if (found === undefined) {
-      delete state.certText;
+      clearCert();
       say('cert-status', { text: T.noAttachment, vars: { name: f.name }, cls: 'bad' });
       return;
     }
@@ -71,6 +71,16 @@ async function readCert(f: File): Promise<void> {
   }
   setCert(fromUtf8(bytes));
   say('cert-status', { text: T.readJson, vars: { name: f.name, size: fmtBytes(f.size) } });
+}
+
+/** Forgets the certificate and its outcome (a drop that held no certificate must not leave the previous verdict standing). */
+function clearCert(): void {
+  delete state.certText;
+  delete state.result;
+  byId('verdict').replaceChildren();
+  byId('verdict').className = 'verdict';
+  delete byId('verdict').dataset.verdict;
+  byId('checks').replaceChildren();
 }
 
 function setCert(text: string): void {
@@ -305,6 +315,7 @@ function init(): void {
     if (state.result !== undefined) run();
   });
   byId('verify').addEventListener('click', run);
+  byId('keys').addEventListener('change', afterInput);
   // Opened from disk: "download this page" would point at a file that is not there.
   if (location.protocol === 'file:') document.getElementById('save-page')?.remove();
   const pinnedTsa = document.getElementById('tsa-pinned');
