@@ -105,7 +105,7 @@ export function downloadOperations(): Operation[] {
     });
   return [
     file(VERIFIER_FILE, 'getStandaloneVerifier', 'The dependency-free verifier: `node copyright-ledger-verify.mjs cert.json [--file F] --key-file F` on Node >= 18 (docs/VERIFY.md)', 'text/javascript'),
-    file(PAGE_FILE, 'getOfflineVerifyPage', 'The one-file offline verify page: all script and style inline, no network (docs/VERIFY.md)', 'text/html'),
+    file(PAGE_FILE, 'getOfflineVerifyPage', 'The one-file verify page (the page /verify serves, without its keys): all script and style inline, no network (docs/VERIFY.md)', 'text/html'),
     file(SUMS_FILE, 'getDownloadChecksums', 'SHA-256 of the downloads, in `sha256sum -c` format', 'text/plain'),
   ];
 }
