@@ -161,7 +161,8 @@ const CSS = `
     #checks tr { display: grid; grid-template-columns: 1.6rem 1fr; border-bottom: 1px solid #e4e9f0; }
     #checks th, #checks td { border: 0; width: auto; padding: .3rem .4rem; }
     #checks td:last-child { grid-column: 1 / -1; padding-top: 0; }
-    .deposit dl, .summary dl { grid-template-columns: 1fr; } .deposit dd, .summary dd { margin-bottom: .3rem; }
+    .summary dl { grid-template-columns: 1fr; } .summary dd { margin-bottom: .3rem; }
+    .deposit dl { gap: .1rem .6rem; }
   }`;
 
 function depositSection(s: ServedPage): string {
