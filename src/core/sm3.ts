@@ -1,6 +1,6 @@
 /**
  * SM3 (GB/T 32905-2016) in pure TypeScript, for where node:crypto is missing or lacks SM3: the
- * offline verify page in a browser and the standalone verifier on a Node built without SM3.
+ * verify page in a browser and the standalone verifier on a Node built without SM3.
  * The server and the CLI hash with node:crypto (OpenSSL); both agree on every input.
  */
 

@@ -3,7 +3,7 @@
  * band (a key, a trust list of keys). The certificate's own `logKey` proves nothing by itself: a
  * rogue server signs its certificates with its own key under any origin it likes. Without a
  * pinned key every check still runs (against the carried key), but the verdict is `unpinned`,
- * never `valid`. The CLI, the standalone verifier and the offline page all decide through here.
+ * never `valid`. The CLI, the standalone verifier and the verify page all decide through here.
  */
 import { toHex, utf8 } from './bytes.js';
 import type { Check, VerifyOptions } from './certificate.js';

@@ -3,8 +3,8 @@
  *
  * - `copyright-ledger-verify.mjs`: cli/standalone-verify.ts and src/core bundled by esbuild into
  *   one dependency-free ESM file for Node >= 18 (node builtins only);
- * - `verify.html`: the one-file offline verify page (web/offline-page.ts) with the bundled
- *   browser script of web/offline-verify.ts inline;
+ * - `verify.html`: the one-file verify page (web/verify/page.ts) with the bundled browser script
+ *   of web/verify/client/ inline (the server serves the same page at /verify, keys filled in);
  * - `SHA256SUMS`: the SHA-256 of both, in `sha256sum -c` format.
  *
  * `npm run build` writes them to dist/downloads/ (write.ts); a server running from the
@@ -15,7 +15,7 @@ import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import * as esbuild from 'esbuild';
-import { renderOfflinePage } from '../web/offline-page.js';
+import { renderVerifyPage } from '../web/verify/page.js';
 import { PAGE_FILE, PROJECT_ROOT, sha256Sums, SUMS_FILE, VERIFIER_FILE } from './files.js';
 
 /** Licenses of what the bundles carry, named in their header. */
@@ -57,20 +57,30 @@ export async function buildVerifier(root = PROJECT_ROOT, version?: string): Prom
   });
 }
 
-/** The offline verify page's HTML. */
-export async function buildOfflinePage(root = PROJECT_ROOT, version?: string): Promise<string> {
+const BROWSER_TARGET = ['es2022', 'chrome100', 'firefox100', 'safari15.4'];
+
+/** The verify page's script (web/verify/client/main.ts, with the hashing worker's bundle inlined as a string) and its base64 SHA-256. */
+export async function buildVerifyScript(root = PROJECT_ROOT, version?: string): Promise<{ script: string; scriptSha256: string }> {
   const v = version ?? (await projectVersion(root));
+  const client = join(root, 'src/adapters/web/verify/client');
+  const worker = await bundle({ entryPoints: [join(client, 'hash-worker.ts')], platform: 'browser', format: 'iife', target: BROWSER_TARGET, legalComments: 'none' });
   const script = (
     await bundle({
-      entryPoints: [join(root, 'src/adapters/web/offline-verify.ts')],
+      entryPoints: [join(client, 'main.ts')],
       platform: 'browser',
       format: 'iife',
-      target: ['es2022', 'chrome100', 'firefox100', 'safari15.4'],
-      banner: { js: `/*! copyright-ledger offline verify page ${v}. Bundles ${BUNDLED}; their license notices follow at the end. */` },
+      target: BROWSER_TARGET,
+      define: { VERIFY_HASH_WORKER_SOURCE: JSON.stringify(worker) },
+      banner: { js: `/*! copyright-ledger verify page ${v}. Bundles ${BUNDLED}, fflate (MIT); their license notices follow at the end. */` },
     })
   ).replace(/<\/(script)/gi, '<\\/$1');
-  const scriptSha256 = createHash('sha256').update(script, 'utf8').digest('base64');
-  return renderOfflinePage({ script, scriptSha256, version: v });
+  return { script, scriptSha256: createHash('sha256').update(script, 'utf8').digest('base64') };
+}
+
+/** The downloadable verify page's HTML (no keys filled in, no network). */
+export async function buildOfflinePage(root = PROJECT_ROOT, version?: string): Promise<string> {
+  const v = version ?? (await projectVersion(root));
+  return renderVerifyPage({ ...(await buildVerifyScript(root, v)), version: v });
 }
 
 /** Every download, by file name: the verifier, the page and their SHA256SUMS. */

@@ -1,6 +1,6 @@
 /**
  * `node dist/adapters/downloads/write.js` (the last step of `npm run build`): writes the
- * standalone verifier, the offline verify page and their SHA256SUMS to dist/downloads/, where
+ * standalone verifier, the verify page and their SHA256SUMS to dist/downloads/, where
  * the server (http/downloads.ts) and release packaging pick them up.
  */
 import { mkdir, writeFile } from 'node:fs/promises';

@@ -215,7 +215,8 @@ export function createApp(deps: HttpDeps) {
     res.json(await verify(req.body));
   });
 
-  if (uploads) app.get('/verify/:id', (req, res) => uploads.verifyPage(req, res));
+  if (uploads) app.get('/verify', (req, res) => uploads.verifyPage(req, res, deps.timestamps?.trusted));
+  if (uploads) app.get('/verify/:id', (req, res) => uploads.verifyPage(req, res, deps.timestamps?.trusted));
   if (deps.pdfSigningCert !== undefined) {
     const pem = deps.pdfSigningCert;
     app.get('/v1/pdf/signing-cert', (_req, res) => {

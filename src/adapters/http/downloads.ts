@@ -1,7 +1,7 @@
 /**
  * `GET /downloads/…`: what a lawyer or a court needs to verify certificates without this
  * service (docs/VERIFY.md): the dependency-free verifier `copyright-ledger-verify.mjs`, the
- * one-file offline page `verify.html`, and `SHA256SUMS` of both.
+ * one-file verify page `verify.html` (the page /verify serves, without the operator's keys), and `SHA256SUMS` of both.
  *
  * Where the files come from: a server running from dist/ serves dist/downloads/, which
  * `npm run build` writes. A server running from the TypeScript sources (tests, tsx), or one whose
@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import { Router, type Request, type Response } from 'express';
 import { LogError } from '../../core/errors.js';
 import { DOWNLOADS_DIR, PAGE_FILE, sha256Sums, SUMS_FILE, VERIFIER_FILE } from '../downloads/files.js';
-import { offlinePageCsp } from '../web/offline-page.js';
+import { pageScript, verifyPageCsp } from '../web/verify/page.js';
 import { empty, op, text, type Operation } from './openapi-kit.js';
 
 type Files = Map<string, Uint8Array>;
@@ -61,13 +61,6 @@ const TYPES: Record<string, string> = {
   [SUMS_FILE]: 'text/plain; charset=utf-8',
 };
 
-/** The page's script, as inlined between its <script> tags. */
-function pageScript(html: string): string {
-  const start = html.lastIndexOf('<script>');
-  const end = html.lastIndexOf('</script>');
-  return start >= 0 && end > start ? html.slice(start + '<script>'.length, end) : '';
-}
-
 export function downloadRoutes(): Router {
   const router = Router();
   const serve = async (req: Request, res: Response, name: string) => {
@@ -82,7 +75,7 @@ export function downloadRoutes(): Router {
     if (name === VERIFIER_FILE) res.setHeader('Content-Disposition', `attachment; filename="${VERIFIER_FILE}"`);
     if (name === PAGE_FILE) {
       const html = new TextDecoder().decode(bytes);
-      res.setHeader('Content-Security-Policy', offlinePageCsp(createHash('sha256').update(pageScript(html), 'utf8').digest('base64')));
+      res.setHeader('Content-Security-Policy', verifyPageCsp(createHash('sha256').update(pageScript(html), 'utf8').digest('base64'), { header: true }));
       res.setHeader('Content-Disposition', `inline; filename="${PAGE_FILE}"`);
     }
     if (req.headers['if-none-match'] === etag) {
@@ -112,7 +105,7 @@ export function downloadOperations(): Operation[] {
     });
   return [
     file(VERIFIER_FILE, 'getStandaloneVerifier', 'The dependency-free verifier: `node copyright-ledger-verify.mjs cert.json [--file F] --key-file F` on Node >= 18 (docs/VERIFY.md)', 'text/javascript'),
-    file(PAGE_FILE, 'getOfflineVerifyPage', 'The one-file offline verify page: all script and style inline, no network (docs/VERIFY.md)', 'text/html'),
+    file(PAGE_FILE, 'getOfflineVerifyPage', 'The one-file verify page (the page /verify serves, without its keys): all script and style inline, no network (docs/VERIFY.md)', 'text/html'),
     file(SUMS_FILE, 'getDownloadChecksums', 'SHA-256 of the downloads, in `sha256sum -c` format', 'text/plain'),
   ];
 }

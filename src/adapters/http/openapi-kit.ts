@@ -34,7 +34,7 @@ export const TAGS = {
   Accounts: 'Accounts, API keys, roles and storage usage',
   Deposits: 'Deposits of works and their evidence certificates',
   Verification: 'Certificate verification',
-  Downloads: 'The standalone verifier and the offline verify page',
+  Downloads: 'The standalone verifier and the verify page to keep',
   Registrations: 'Registration applications and their certificates',
   Review: 'Review of registration applications and platform statistics',
   Registry: 'The public registry of registrations',

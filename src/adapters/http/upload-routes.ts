@@ -20,7 +20,7 @@ import { refuseEarly } from './limits.js';
 import { parseWith } from './problem.js';
 import * as S from './schemas.js';
 import { receiveMultipart, type MultipartSpec } from './upload.js';
-import { renderVerifyPage, VERIFY_PAGE_CSP } from './verify-page.js';
+import { requestLang, verifyPageHtml } from './verify-page.js';
 
 export interface UploadConfig {
   /** DATA_DIR: temp files and kept originals live under `<dataDir>/uploads/`. */
@@ -154,32 +154,34 @@ export function uploadRoutes(deps: UploadRouteDeps) {
       res.type('application/pdf').send(pdf);
     },
 
-    /** GET /verify/{depositId}: the public page the QR code opens. */
-    async verifyPage(req: Request, res: Response): Promise<void> {
-      const raw = String(req.params.id ?? '');
-      const ok = S.DepositId.safeParse(raw);
-      let deposit;
-      if (ok.success) {
+    /** GET /verify and /verify/{depositId} (the page the QR code opens): the verify page with this log's keys and the deposit's public facts. */
+    async verifyPage(req: Request, res: Response, tsaCertificates?: readonly Uint8Array[]): Promise<void> {
+      const raw = req.params.id === undefined ? undefined : String(req.params.id);
+      const ok = raw === undefined ? undefined : S.DepositId.safeParse(raw);
+      let found;
+      if (ok?.success === true) {
         try {
-          deposit = await deposits.publicInfo(ok.data);
+          found = await deposits.publicInfo(ok.data);
         } catch (e) {
           if (!isLogError(e, 'not_found')) throw e;
         }
       }
-      res.setHeader('Content-Security-Policy', VERIFY_PAGE_CSP);
+      const lang = requestLang(req.query.lang, req.headers.cookie);
+      const page = await verifyPageHtml({
+        ...(raw !== undefined ? { deposit: { id: raw, valid: ok?.success === true, ...(found ? { found: { index: found.index, block: found.block, receivedAt: found.receivedAt } } : {}) } } : {}),
+        origin: ledger.origin,
+        keys: ledger.keys.map((k) => ({ key: k.key, fingerprint: keyFingerprint(k.key, deps.sha256), firstHeight: Number(k.firstHeight), ...(k.lastHeight !== undefined ? { lastHeight: Number(k.lastHeight) } : {}) })),
+        ...(tsaCertificates !== undefined ? { tsaCertificates } : {}),
+        ...(lang !== undefined ? { lang } : {}),
+      });
+      res.setHeader('Content-Security-Policy', page.csp);
       res.setHeader('X-Content-Type-Options', 'nosniff');
+      // Revalidated, not no-store: a browser may keep it to save or reopen the page offline.
+      res.setHeader('Cache-Control', 'no-cache');
       res
-        .status(deposit ? 200 : 404)
+        .status(raw === undefined || found ? 200 : 404)
         .type('text/html; charset=utf-8')
-        .send(
-          renderVerifyPage({
-            deposit,
-            depositId: ok.success ? ok.data : 'dep_…',
-            origin: ledger.origin,
-            verifierKey: ledger.verifierKey,
-            keys: ledger.keys.map((k) => ({ key: k.key, fingerprint: keyFingerprint(k.key, deps.sha256), firstHeight: Number(k.firstHeight), ...(k.lastHeight !== undefined ? { lastHeight: Number(k.lastHeight) } : {}) })),
-          }),
-        );
+        .send(page.html);
     },
   };
 }
