@@ -1,0 +1,30 @@
+/**
+ * The few styles the registration, review, registry and statistics pages add to portal.css,
+ * adopted as a constructed stylesheet once (CSSOM, which the portal's CSP allows; no inline
+ * `<style>` or `style=` attribute).
+ */
+const CSS = `
+.card .figure { font-size: 1.9rem; font-weight: 700; color: var(--fg, #1a1d23); line-height: 1.2; margin: 0; flex: none; }
+.chart-box { margin: 0.5rem 0 1rem; }
+svg.chart { display: block; max-width: 100%; height: auto; }
+details > summary { cursor: pointer; color: var(--accent, #0b5cad); padding: 0.25rem 0; }
+details > summary:hover { text-decoration: underline; }
+.progress { max-width: 40rem; }
+.progress progress { height: 1.25rem; }
+form.application { max-width: 44rem; }
+form.application fieldset fieldset { background: var(--panel, #f4f6f9); }
+form.application .choice .hint { overflow-wrap: anywhere; }
+.decision-bar { display: flex; flex-wrap: wrap; gap: 0.6rem; }
+h1 .badge { font-size: 0.9rem; vertical-align: middle; margin-left: 0.4rem; font-weight: 400; }
+section.warning h2, section.notice h2 { margin-top: 0; font-size: 1.15rem; }
+`;
+
+let done = false;
+
+export function ensureStyles(): void {
+  if (done || typeof CSSStyleSheet === 'undefined' || !('adoptedStyleSheets' in document)) return;
+  const sheet = new CSSStyleSheet();
+  sheet.replaceSync(CSS);
+  document.adoptedStyleSheets = [...document.adoptedStyleSheets, sheet];
+  done = true;
+}
