@@ -8,6 +8,7 @@ import { accountOperations } from './accounts-openapi.js';
 import { archiveOperations } from './archive-routes.js';
 import { depositOperations } from './deposits-openapi.js';
 import { downloadOperations } from './downloads.js';
+import { portalOperations } from '../web/portal/openapi.js';
 import { logOperations } from './log-openapi.js';
 import { buildDocument, json, jsonObject, op, text, type Json, type Operation } from './openapi-kit.js';
 import { organisationOperations } from './organisations-openapi.js';
@@ -47,7 +48,7 @@ function serviceOperations(): Operation[] {
 
 /** Every operation of the service, grouped by feature. */
 export function operations(): Operation[] {
-  return [...serviceOperations(), ...logOperations(), ...accountOperations(), ...depositOperations(), ...registrationOperations(), ...organisationOperations(), ...archiveOperations(), ...downloadOperations()];
+  return [...serviceOperations(), ...logOperations(), ...accountOperations(), ...depositOperations(), ...registrationOperations(), ...organisationOperations(), ...archiveOperations(), ...downloadOperations(), ...portalOperations()];
 }
 
 export function buildOpenApi(): Json {
