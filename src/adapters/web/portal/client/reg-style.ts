@@ -4,6 +4,10 @@
  * `<style>` or `style=` attribute).
  */
 const CSS = `
+[hidden] { display: none !important; }
+.field-error:empty { display: none; }
+form.application .stack, form.application fieldset { max-width: none; width: 100%; }
+.row2 { align-items: start; }
 .card .figure { font-size: 1.9rem; font-weight: 700; color: var(--fg, #1a1d23); line-height: 1.2; margin: 0; flex: none; }
 .chart-box { margin: 0.5rem 0 1rem; }
 svg.chart { display: block; max-width: 100%; height: auto; }
