@@ -264,6 +264,24 @@ describe('crash safety (SIGKILL mid-write under load, restart on the same DATA_D
     });
     expect(problems).toEqual([]);
 
+    // The per-account index and per-day counters are written in the deposits' own batches: the
+    // account's list holds every entry of the log (all its deposits) once, newest first, and
+    // the public statistics count each once.
+    const listed: number[] = [];
+    for (let after: string | undefined, n = 0; n < 10_000; n++) {
+      const page = await getJson<{ deposits: { id: string; index: number }[]; next?: string }>(
+        `${server.url}/v1/accounts/me/deposits?limit=100${after ? `&after=${after}` : ''}`,
+        apiKey,
+      );
+      expect(page.status).toBe(200);
+      listed.push(...page.body.deposits.map((d) => d.index));
+      if ((after = page.body.next) === undefined) break;
+    }
+    expect(listed).toEqual(Array.from({ length: latest.treeSize }, (_, i) => latest.treeSize - 1 - i));
+    const stats = (await getJson<{ deposits: { total: number; perDay: { count: number }[] } }>(`${server.url}/v1/stats/public`)).body;
+    expect(stats.deposits.total).toBe(latest.treeSize);
+    expect(stats.deposits.perDay.reduce((n, d) => n + d.count, 0)).toBe(latest.treeSize);
+
     // Idempotency claims survived the crashes: replays return the acknowledged deposit.
     const withKey = acked.filter((a) => a.idempotencyKey !== undefined).slice(0, 10);
     expect(withKey.length).toBeGreaterThan(0);

@@ -83,7 +83,7 @@ describe('portal: registration in the browser', () => {
     const err = p.locator('#f-rightsHolders-0-idNumber-err');
     await expect.poll(() => err.textContent()).toMatch(/rightsHolders\.0\.idNumber/);
     expect(await p.locator('#f-rightsHolders-0-idNumber').getAttribute('aria-invalid')).toBe('true');
-    expect(await p.evaluate(() => document.activeElement?.id)).toBe('f-rightsHolders-0-idNumber');
+    expect(await p.evaluate('document.activeElement?.id')).toBe('f-rightsHolders-0-idNumber');
     await screenshot(p, 'registration-new');
     p.errors.length = 0; // the 400 just provoked is logged by the browser
     await p.locator('#f-rightsHolders-0-idNumber').fill(good);
