@@ -233,6 +233,7 @@ describe('portal: registration in the browser', () => {
   it('axe-core: no serious or critical violation; screenshots in both languages at desktop and phone width', async () => {
     const shots: [string, string, SignedUp | undefined][] = [
       ['registrations', '/registrations', creator],
+      ['registration-new', '/registrations/new', creator],
       ['registration', `/registrations/${regId}`, creator],
       ['review', '/review', reviewer],
       ['review-item', `/review/${regId}`, reviewer],

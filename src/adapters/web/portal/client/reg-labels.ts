@@ -154,6 +154,6 @@ export const OWNERSHIP: Record<'sole' | 'joint', Text> = {
 
 /** The conflict-of-interest rule, in words for reviewers and applicants. */
 export const CONFLICT_RULE: Text = {
-  zh: '利益冲突规则：审查员不得决定本人提交的申请，也不得决定在申请存续期间（自创建至今）与其同属某一组织的申请人的申请——无论现在是否仍是成员。已被此规则排除的申请不会出现在您的审查队列中，服务器也会拒绝此类决定。',
-  en: 'Conflict-of-interest rule: a reviewer may not decide their own application, nor one from an applicant with whom they shared an organisation at any time during the application’s life (from its creation until now) — whether or not either is still a member. Applications this rule excludes are left out of your queue, and the server refuses such a decision.',
+  zh: '审查员不得决定本人提交的申请，也不得决定在申请存续期间（自创建至今）与其同属某一组织的申请人的申请——无论现在是否仍是成员。已被此规则排除的申请不会出现在您的审查队列中，服务器也会拒绝此类决定。',
+  en: 'A reviewer may not decide their own application, nor one from an applicant with whom they shared an organisation at any time during the application’s life (from its creation until now) — whether or not either is still a member. Applications this rule excludes are left out of your queue, and the server refuses such a decision.',
 };

@@ -19,6 +19,15 @@ form.application { max-width: 44rem; }
 form.application fieldset fieldset { background: var(--panel, #f4f6f9); }
 form.application .choice .hint { overflow-wrap: anywhere; }
 .decision-bar { display: flex; flex-wrap: wrap; gap: 0.6rem; }
+table.stacked td > .badge { justify-self: start; }
+.table-wrap th { white-space: nowrap; }
+.panel > h2:first-child, section.panel > h2:first-child { margin-top: 0; }
+textarea:disabled, input:disabled, select:disabled { background: #eef0f3; cursor: not-allowed; }
+.decision-why { margin: 0; font-weight: 600; color: var(--muted, #4a5260); }
+#totals { grid-template-columns: repeat(auto-fit, minmax(9.5rem, 1fr)); }
+.search-row { display: flex; gap: 0.5rem; align-items: stretch; }
+.search-row input { flex: 1 1 auto; min-width: 0; }
+.search-row button { flex: none; }
 h1 .badge { font-size: 0.9rem; vertical-align: middle; margin-left: 0.4rem; font-weight: 400; }
 section.warning h2, section.notice h2 { margin-top: 0; font-size: 1.15rem; }
 `;

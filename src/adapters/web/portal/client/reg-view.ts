@@ -123,7 +123,7 @@ export function historyTable(items: readonly HistoryItem[]): HTMLElement {
       'table',
       { class: 'stacked' },
       h('caption', { class: 'visually-hidden' }, tr(T.historyCaption)),
-      h('thead', null, h('tr', null, labels.map((l) => h('th', { scope: 'col' }, l)))),
+      h('thead', null, h('tr', null, labels.map((l, i) => h('th', { scope: 'col', class: i === 3 ? 'num' : null }, l)))),
       h(
         'tbody',
         null,

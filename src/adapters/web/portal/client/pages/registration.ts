@@ -15,7 +15,7 @@ import { applicationForm } from './registration-form.js';
 
 const T = {
   title: { zh: '作品登记', en: 'Registrations' },
-  nav: { zh: '登记', en: 'Registration' },
+  nav: { zh: '我的登记', en: 'My registrations' },
   lead: {
     zh: '存证证明作品在某一时间已经存在；登记则由审查员审核您对作品的权利主张，并在公开登记簿中给出登记号。',
     en: 'A deposit proves that a work existed at a time; a registration has a reviewer check your claim to it and gives it a number in the public registry.',

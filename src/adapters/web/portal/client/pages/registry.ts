@@ -7,7 +7,7 @@
 import { api, ApiError } from '../api.js';
 import { h, replace } from '../dom.js';
 import { tr, type Text } from '../i18n.js';
-import { errorBox, field, input, showError } from '../form-kit.js';
+import { errorBox, fieldId, input, showError } from '../form-kit.js';
 import type { PageContext, Route } from '../router.js';
 import { ensureStyles } from '../reg-style.js';
 import { REGISTRATION_NUMBER, WORK_TYPE, type RegistryEntry } from '../reg-labels.js';
@@ -87,7 +87,16 @@ async function search(ctx: PageContext): Promise<void> {
   const box = input('search', q, { maxlength: 200, autocomplete: 'off', enterkeyhint: 'search' });
   const general = errorBox();
   const out = h('div', { 'aria-live': 'polite' });
-  const form = h('form', { class: 'searchbar', role: 'search', 'aria-label': tr(T.title) }, field('q', T.query, box, T.queryHint), h('div', null, h('button', { type: 'submit' }, tr(T.search))));
+  box.id = fieldId('q');
+  box.setAttribute('aria-describedby', `${box.id}-hint ${box.id}-err`);
+  const form = h(
+    'form',
+    { class: 'field', role: 'search', 'aria-label': tr(T.title) },
+    h('label', { for: box.id }, tr(T.query)),
+    h('div', { class: 'search-row' }, box, h('button', { type: 'submit' }, tr(T.search))),
+    h('p', { class: 'hint', id: `${box.id}-hint` }, tr(T.queryHint)),
+    h('p', { class: 'field-error', id: `${box.id}-err` }),
+  );
   form.addEventListener('submit', (e) => {
     e.preventDefault();
     const v = box.value.trim();

@@ -31,6 +31,7 @@ const T = {
   applicant: { zh: '申请人', en: 'Applicant' },
   appId: { zh: '申请编号', en: 'Application id' },
   rule: { zh: '利益冲突规则', en: 'Conflict of interest' },
+  ruleLabel: { zh: '利益冲突规则：', en: 'Conflict-of-interest rule:' },
   conflict: {
     zh: '此规则适用于您：该申请是您本人的，或您在其存续期间与申请人同属一个组织。您不能决定此申请，请交由其他审查员处理。',
     en: 'This rule applies to you: the application is your own, or you shared an organisation with the applicant during its life. You cannot decide it; leave it to another reviewer.',
@@ -72,7 +73,7 @@ async function queue(ctx: PageContext): Promise<void> {
     h('table', { class: 'stacked' }, h('caption', { class: 'visually-hidden' }, tr(T.queueCaption)), h('thead', null, h('tr', null, labels.map((l) => h('th', { scope: 'col' }, l)))), rows),
   );
   const pager = h('div', { class: 'pager' });
-  replace(ctx.main, h('h1', null, tr(T.title)), h('p', { class: 'lead' }, tr(T.lead)), h('p', { class: 'notice' }, tr(CONFLICT_RULE)), table, pager);
+  replace(ctx.main, h('h1', null, tr(T.title)), h('p', { class: 'lead' }, tr(T.lead)), h('p', { class: 'notice' }, h('strong', null, tr(T.ruleLabel)), ' ', tr(CONFLICT_RULE)), table, pager);
   const load = async (after?: string) => {
     const page = await api<Queue>('GET', `/v1/review/queue?limit=50${after ? `&after=${encodeURIComponent(after)}` : ''}`);
     for (const { registration: r, deposits } of page.items) {
@@ -102,7 +103,7 @@ function depositTable(item: ReviewItem): HTMLElement {
       'table',
       { class: 'stacked' },
       h('caption', { class: 'visually-hidden' }, tr(T.depositHashes)),
-      h('thead', null, h('tr', null, labels.map((l) => h('th', { scope: 'col' }, l)))),
+      h('thead', null, h('tr', null, labels.map((l, i) => h('th', { scope: 'col', class: i === 3 || i === 5 ? 'num' : null }, l)))),
       h(
         'tbody',
         null,
@@ -151,7 +152,7 @@ async function decide(ctx: PageContext): Promise<void> {
   if (pending) {
     const reason = h('textarea', { rows: 4, maxlength: 2000 });
     const barred = item.conflict;
-    const why = barred ? h('p', { id: 'decision-why', class: 'hint' }, tr(T.disabledWhy)) : null;
+    const why = barred ? h('p', { id: 'decision-why', class: 'decision-why' }, tr(T.disabledWhy)) : null;
     const form = h('form', { class: 'stack', novalidate: true }, field('reason', T.reason, reason, T.reasonHint));
     const run = async (path: 'approve' | 'request-changes' | 'reject') => {
       clearErrors(form);
@@ -202,11 +203,12 @@ async function decide(ctx: PageContext): Promise<void> {
       done,
       general,
       ruleBox,
-      v.state === 'submitted' ? decision : h('p', { class: 'notice' }, tr(T.notPending, { state: stateBadge(v.state).textContent ?? v.state })),
+      v.state === 'submitted' ? null : h('p', { class: 'notice' }, tr(T.notPending, { state: stateBadge(v.state).textContent ?? v.state })),
       applicant,
       h('section', { 'aria-labelledby': 'app-h' }, h('h2', { id: 'app-h' }, tr(T.application)), applicationDetails(v.application, { privateFields: true })),
       h('section', { 'aria-labelledby': 'dep-h' }, h('h2', { id: 'dep-h' }, tr(T.depositHashes)), depositTable(item)),
       h('section', { 'aria-labelledby': 'hist-h' }, h('h2', { id: 'hist-h' }, tr(T.history)), historyTable(v.history)),
+      v.state === 'submitted' ? decision : null,
     );
   };
   await render(r);

@@ -48,6 +48,7 @@ function niceStep(x: number): number {
 
 function pct(value: number, target: number): string {
   const r = target > 0 ? (value / target) * 100 : 0;
+  if (r > 0 && r < 0.001) return lang() === 'zh' ? '不足 0.001%' : 'under 0.001%';
   const digits = r >= 10 ? 1 : r >= 1 ? 2 : r > 0 ? 3 : 0;
   return `${r.toLocaleString(lang() === 'zh' ? 'zh-CN' : 'en-GB', { maximumFractionDigits: digits, minimumFractionDigits: 0 })}%`;
 }
@@ -56,7 +57,7 @@ function pct(value: number, target: number): string {
 export function perDayChart(days: { date: string; count: number }[], width: number): SVGSVGElement {
   const W = Math.round(Math.min(Math.max(width, 300), 1000));
   const H = 240;
-  const m = { left: 48, right: 10, top: 14, bottom: 32 };
+  const m = { left: 48, right: 24, top: 14, bottom: 32 };
   const plotW = W - m.left - m.right;
   const plotH = H - m.top - m.bottom;
   const max = Math.max(0, ...days.map((d) => d.count));
