@@ -28,6 +28,8 @@ textarea:disabled, input:disabled, select:disabled { background: #eef0f3; cursor
 .search-row { display: flex; gap: 0.5rem; align-items: stretch; }
 .search-row input { flex: 1 1 auto; min-width: 0; }
 .search-row button { flex: none; }
+dl.details dd ul { margin: 0; padding: 0; list-style: none; }
+dl.details dd li + li { margin-top: 0.25rem; }
 h1 .badge { font-size: 0.9rem; vertical-align: middle; margin-left: 0.4rem; font-weight: 400; }
 section.warning h2, section.notice h2 { margin-top: 0; font-size: 1.15rem; }
 `;

@@ -5,7 +5,7 @@
  * asked for changes. The server checks everything; its error is shown next to the field it names.
  */
 import { h, replace } from '../dom.js';
-import { tr, type Text } from '../i18n.js';
+import { fmtTime, tr, type Text } from '../i18n.js';
 import { errorBox, field, fieldId, group, input, select, showError } from '../form-kit.js';
 import { HOLDER_KIND, ID_TYPE, RIGHTS_OBTAINED, WORK_TYPE, type ApplicationDraft, type DepositSummary } from '../reg-labels.js';
 import type { Author, RightsHolder } from '../../../../../core/registration.js';
@@ -170,7 +170,12 @@ export function applicationForm(opts: FormOptions): HTMLFormElement {
       'label',
       { class: 'choice' },
       h('input', { type: 'checkbox', name: 'deposit', value: d.id, checked: chosen.has(d.id) }),
-      h('span', null, d.title ?? d.fileName ?? d.id, h('span', { class: 'hint mono' }, `${d.id} · SHA-256 ${d.sha256.slice(0, 16)}…`)),
+      h(
+        'span',
+        null,
+        d.title ?? d.fileName ?? h('span', { class: 'mono' }, d.id),
+        h('span', { class: 'hint' }, d.title ?? d.fileName ? `${d.id} · ` : '', `SHA-256 ${d.sha256.slice(0, 16)}… · ${fmtTime(d.receivedAt)}`),
+      ),
     ),
   );
   const deposits = group(

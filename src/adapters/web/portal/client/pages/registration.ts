@@ -14,7 +14,7 @@ import { applicationDetails, download, historyTable, stateBadge, time } from '..
 import { applicationForm } from './registration-form.js';
 
 const T = {
-  title: { zh: '作品登记', en: 'Registrations' },
+  title: { zh: '我的登记申请', en: 'My registrations' },
   nav: { zh: '我的登记', en: 'My registrations' },
   lead: {
     zh: '存证证明作品在某一时间已经存在；登记则由审查员审核您对作品的权利主张，并在公开登记簿中给出登记号。',

@@ -45,7 +45,8 @@ const T = {
   fieldHolders: { zh: '著作权人', en: 'Rights holders' },
   why: { zh: '理由', en: 'Reason' },
   revocation: { zh: '此登记已于 {at} 撤销。理由：{reason}', en: 'This registration was revoked on {at}. Reason: {reason}' },
-  verifyHint: { zh: '持有登记证书的人可以在“验证证书”页面离线核验其真实性。', en: 'Whoever holds the registration certificate can check it offline on the Verify page.' },
+  verifyHint: { zh: '持有登记证书的人可以离线核验其真实性：', en: 'Whoever holds the registration certificate can check it offline:' },
+  verifyLink: { zh: '验证证书', en: 'verify a certificate' },
 } satisfies Record<string, Text>;
 
 function statusBadge(e: RegistryEntry): HTMLSpanElement {
@@ -169,7 +170,7 @@ async function entry(ctx: PageContext): Promise<void> {
           ),
         )
       : null,
-    h('p', { class: 'notice' }, tr(T.verifyHint), ' ', h('a', { href: '/verify' }, '/verify')),
+    h('p', { class: 'notice' }, tr(T.verifyHint), ' ', h('a', { href: '/verify' }, tr(T.verifyLink))),
   );
 }
 

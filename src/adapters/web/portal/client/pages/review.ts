@@ -31,6 +31,10 @@ const T = {
   applicant: { zh: '申请人', en: 'Applicant' },
   appId: { zh: '申请编号', en: 'Application id' },
   rule: { zh: '利益冲突规则', en: 'Conflict of interest' },
+  queueRule: {
+    zh: '您不得决定的申请（您本人的，或申请存续期间与您同属一个组织的申请人的）不在此列出。',
+    en: 'Applications you may not decide (your own, or from an applicant you shared an organisation with during the application’s life) are not listed.',
+  },
   ruleLabel: { zh: '利益冲突规则：', en: 'Conflict-of-interest rule:' },
   conflict: {
     zh: '此规则适用于您：该申请是您本人的，或您在其存续期间与申请人同属一个组织。您不能决定此申请，请交由其他审查员处理。',
@@ -73,7 +77,7 @@ async function queue(ctx: PageContext): Promise<void> {
     h('table', { class: 'stacked' }, h('caption', { class: 'visually-hidden' }, tr(T.queueCaption)), h('thead', null, h('tr', null, labels.map((l) => h('th', { scope: 'col' }, l)))), rows),
   );
   const pager = h('div', { class: 'pager' });
-  replace(ctx.main, h('h1', null, tr(T.title)), h('p', { class: 'lead' }, tr(T.lead)), h('p', { class: 'notice' }, h('strong', null, tr(T.ruleLabel)), ' ', tr(CONFLICT_RULE)), table, pager);
+  replace(ctx.main, h('h1', null, tr(T.title)), h('p', { class: 'lead' }, tr(T.lead)), h('p', { class: 'notice' }, h('strong', null, tr(T.ruleLabel)), ' ', tr(T.queueRule)), table, pager);
   const load = async (after?: string) => {
     const page = await api<Queue>('GET', `/v1/review/queue?limit=50${after ? `&after=${encodeURIComponent(after)}` : ''}`);
     for (const { registration: r, deposits } of page.items) {
@@ -202,8 +206,8 @@ async function decide(ctx: PageContext): Promise<void> {
       h('h1', null, v.application.title ?? tr(T.untitled), ' ', stateBadge(v.state)),
       done,
       general,
-      ruleBox,
       v.state === 'submitted' ? null : h('p', { class: 'notice' }, tr(T.notPending, { state: stateBadge(v.state).textContent ?? v.state })),
+      ruleBox,
       applicant,
       h('section', { 'aria-labelledby': 'app-h' }, h('h2', { id: 'app-h' }, tr(T.application)), applicationDetails(v.application, { privateFields: true })),
       h('section', { 'aria-labelledby': 'dep-h' }, h('h2', { id: 'dep-h' }, tr(T.depositHashes)), depositTable(item)),
