@@ -138,7 +138,7 @@ function readHolders(root: HTMLElement, n: number): Partial<RightsHolder>[] {
 }
 
 /** A list of rows that grows with "add" and shrinks with each row's "remove", keeping what was typed. */
-function rowList<R>(opts: { path: string; legend: Text; add: Text; initial: R[]; empty: R; row: (r: R, i: number, count: number, onRemove: () => void) => HTMLElement; read: (n: number) => R[] }) {
+function rowList<R>(opts: { name: string; legend: Text; add: Text; initial: R[]; empty: R; row: (r: R, i: number, count: number, onRemove: () => void) => HTMLElement; read: (n: number) => R[] }) {
   let rows = opts.initial.length > 0 ? opts.initial : [opts.empty];
   const list = h('div', { class: 'stack' });
   const draw = () => replace(list, rows.map((r, i) => opts.row(r, i, rows.length, () => {
@@ -152,7 +152,7 @@ function rowList<R>(opts: { path: string; legend: Text; add: Text; initial: R[];
     draw();
     list.lastElementChild?.querySelector<HTMLElement>('input')?.focus();
   } }, tr(opts.add));
-  return { el: group(opts.path, opts.legend, list, h('div', { class: 'actions' }, add)), count: () => rows.length };
+  return { el: group(opts.name, opts.legend, list, h('div', { class: 'actions' }, add)), count: () => rows.length };
 }
 
 /** The form; each button collects the application and calls its `act`, errors shown in place. */
@@ -197,8 +197,8 @@ export function applicationForm(opts: FormOptions): HTMLFormElement {
     field('description', T.description, description),
   );
 
-  const authors = rowList<Partial<Author>>({ path: 'authors', legend: T.authors, add: T.addAuthor, initial: app.authors ?? [], empty: {}, row: authorRow, read: (n) => readAuthors(form, n) });
-  const holders = rowList<Partial<RightsHolder>>({ path: 'rightsHolders', legend: T.holders, add: T.addHolder, initial: app.rightsHolders ?? [], empty: {}, row: holderRow, read: (n) => readHolders(form, n) });
+  const authors = rowList<Partial<Author>>({ name: 'authors', legend: T.authors, add: T.addAuthor, initial: app.authors ?? [], empty: {}, row: authorRow, read: (n) => readAuthors(form, n) });
+  const holders = rowList<Partial<RightsHolder>>({ name: 'rightsHolders', legend: T.holders, add: T.addHolder, initial: app.rightsHolders ?? [], empty: {}, row: holderRow, read: (n) => readHolders(form, n) });
 
   const creation = h(
     'fieldset',

@@ -158,18 +158,18 @@ async function decide(ctx: PageContext): Promise<void> {
     const barred = item.conflict;
     const why = barred ? h('p', { id: 'decision-why', class: 'decision-why' }, tr(T.disabledWhy)) : null;
     const form = h('form', { class: 'stack', novalidate: true }, field('reason', T.reason, reason, T.reasonHint));
-    const run = async (path: 'approve' | 'request-changes' | 'reject') => {
+    const run = async (action: 'approve' | 'request-changes' | 'reject') => {
       clearErrors(form);
       replace(general);
       const note = reason.value.trim();
-      if (path !== 'approve' && note === '') {
+      if (action !== 'approve' && note === '') {
         showError(form, general, new ApiError(400, 'invalid_request', tr(T.reasonNeeded), 'reason'));
         return;
       }
       for (const b of buttons) b.disabled = true;
       try {
-        const v = await api<RegistrationView>('POST', `/v1/registrations/${r.id}/${path}`, path === 'approve' ? undefined : { reason: note });
-        replace(done, path === 'approve' ? tr(T.approved, { number: v.number ?? '' }) : tr(path === 'reject' ? T.rejectedDone : T.changesSent));
+        const v = await api<RegistrationView>('POST', `/v1/registrations/${r.id}/${action}`, action === 'approve' ? undefined : { reason: note });
+        replace(done, action === 'approve' ? tr(T.approved, { number: v.number ?? '' }) : tr(action === 'reject' ? T.rejectedDone : T.changesSent));
         await render(v);
         done.focus();
       } catch (e) {
