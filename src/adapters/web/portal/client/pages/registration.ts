@@ -200,7 +200,8 @@ async function detail(ctx: PageContext): Promise<void> {
   }
 
   let editor: HTMLElement | null = null;
-  if (r.state === 'draft' || r.state === 'changes_requested') {
+  const mine = ctx.session?.account.id === r.applicant;
+  if (mine && (r.state === 'draft' || r.state === 'changes_requested')) {
     const { deposits } = await myDeposits();
     const amending = r.state === 'changes_requested';
     editor = h(
@@ -232,7 +233,7 @@ async function detail(ctx: PageContext): Promise<void> {
     );
   }
 
-  const canWithdraw = r.state === 'draft' || r.state === 'submitted' || r.state === 'changes_requested';
+  const canWithdraw = mine && (r.state === 'draft' || r.state === 'submitted' || r.state === 'changes_requested');
   document.title = `${r.application.title ?? tr(T.untitled)} · ${tr(STATE[r.state])}`;
   replace(
     ctx.main,
