@@ -12,6 +12,9 @@ import { answerClientErrors } from './adapters/http/client-error.js';
 import { LevelLogStore } from './adapters/level/store.js';
 import { withCommitHalt } from './adapters/commit-halt.js';
 import { Accounts } from './app/accounts.js';
+import { Sessions } from './app/sessions.js';
+import { RecordSessionStore } from './adapters/level/sessions.js';
+import { ScryptPasswordHasher } from './adapters/crypto/password.js';
 import { Deposits } from './app/deposits.js';
 import { Ledger } from './app/log.js';
 import { isLogError, LogError } from './core/errors.js';
@@ -122,6 +125,7 @@ export async function startService(config: Config, logger?: LogFn | Logger): Pro
       for (const note of seeded.notes) log(note);
     }
     const deposits = new Deposits(ledger, store, nodeSha256, systemRandom, systemClock);
+    const sessions = new Sessions(new RecordSessionStore(store), store, new ScryptPasswordHasher(), nodeSha256, randomBytes, systemClock);
     // URLs printed in certificates: PUBLIC_URL, else the address bound below; never the request's Host.
     let boundUrl = 'http://localhost';
     const publicUrl = () => (config.PUBLIC_URL ?? boundUrl).replace(/\/+$/, '');
@@ -158,7 +162,7 @@ export async function startService(config: Config, logger?: LogFn | Logger): Pro
     const https = config.PUBLIC_URL?.startsWith('https:') ?? false;
     const limitsConfig = limitsFromConfig(config);
     const limits = limitsConfig ? { limiter: new TokenBucketLimiter(), config: limitsConfig } : undefined;
-    const app = createApp({ ledger, accounts, deposits, sha256: nodeSha256, log, uploads, registration, timestamps, observability, https, workers, archive: { store }, pdfSigningCert: pdfSigning.certPem, trustProxy: config.TRUST_PROXY, ...(limits ? { limits } : {}) });
+    const app = createApp({ ledger, accounts, deposits, sha256: nodeSha256, log, uploads, registration, timestamps, observability, https, workers, archive: { store }, pdfSigningCert: pdfSigning.certPem, trustProxy: config.TRUST_PROXY, ...(limits ? { limits } : {}), sessions: { sessions, ...(config.PUBLIC_URL !== undefined ? { publicOrigin: new URL(config.PUBLIC_URL).origin } : {}) } });
     const server = await new Promise<Server>((resolve, reject) => {
       const s = app.listen(config.PORT, config.HOST, (err?: Error) => (err ? reject(err) : resolve(s)));
     });

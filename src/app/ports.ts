@@ -212,3 +212,47 @@ export interface Clock {
 
 /** Random bytes from a CSPRNG. */
 export type RandomBytes = (n: number) => Uint8Array;
+
+/** A signed-in browser session. Stored under the SHA-256 of its cookie token, never the token. */
+export interface SessionRecord {
+  account: string;
+  /** Epoch ms of the sign-in (absolute expiry counts from here). */
+  createdAt: number;
+  /** Epoch ms of the last request seen (idle expiry counts from here; written at most about once a minute). */
+  lastSeenAt: number;
+}
+
+/** A password as stored: the scrypt parameters, salt and derived key, never the password. */
+export interface PasswordRecord {
+  algorithm: 'scrypt';
+  N: number;
+  r: number;
+  p: number;
+  /** base64url */
+  salt: string;
+  /** base64url */
+  hash: string;
+  setAt: string;
+}
+
+/**
+ * Sessions and passwords of accounts. `hash` is the base64url SHA-256 of a session's cookie token.
+ * Implementations MUST make every write atomic and durable before resolving, and MUST NOT return
+ * a session once `deleteSession` or `deleteAccountSessions` has resolved.
+ */
+export interface SessionStore {
+  putSession(hash: string, session: SessionRecord): Promise<void>;
+  getSession(hash: string): Promise<SessionRecord | undefined>;
+  deleteSession(hash: string): Promise<void>;
+  /** Deletes every session of the account but `except` (a hash); returns how many it deleted. */
+  deleteAccountSessions(account: string, except?: string): Promise<number>;
+  getPassword(account: string): Promise<PasswordRecord | undefined>;
+  setPassword(account: string, password: PasswordRecord): Promise<void>;
+}
+
+/** Hashes and checks passwords (scrypt in the Node adapter; slow on purpose, off the event loop). */
+export interface PasswordHasher {
+  hash(password: string): Promise<PasswordRecord>;
+  /** True when `password` matches `stored`; MUST compare in constant time. Without `stored`, spends the same work and answers false. */
+  verify(password: string, stored: PasswordRecord | undefined): Promise<boolean>;
+}

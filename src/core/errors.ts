@@ -17,6 +17,8 @@ export type ErrorCode =
   | 'unsupported_media_type'
   | 'rate_limited'
   | 'overloaded'
+  // Cookie-authenticated unsafe request without the session's CSRF token, or from a foreign Origin.
+  | 'csrf_failed'
   // Verification failures (core). Over HTTP these are 400 invalid_request.
   | 'invalid_proof'
   | 'root_mismatch'
@@ -45,6 +47,7 @@ export const ERRORS: Readonly<Record<ErrorCode, ErrorInfo>> = {
   unsupported_media_type: { status: 415, exit: 2, title: 'Unsupported media type', httpCode: 'unsupported_media_type' },
   rate_limited: { status: 429, exit: 2, title: 'Too many requests', httpCode: 'rate_limited' },
   overloaded: { status: 503, exit: 2, title: 'Overloaded, retry later', httpCode: 'overloaded' },
+  csrf_failed: { status: 403, exit: 2, title: 'CSRF check failed', httpCode: 'csrf_failed' },
   invalid_proof: { status: 400, exit: 1, title: 'Invalid proof', httpCode: 'invalid_request' },
   root_mismatch: { status: 400, exit: 1, title: 'Root mismatch', httpCode: 'invalid_request' },
   bad_signature: { status: 400, exit: 1, title: 'Bad signature', httpCode: 'invalid_request' },

@@ -144,8 +144,9 @@ describe('/openapi.json', () => {
     // Public and authenticated operations are told apart.
     const byId = Object.fromEntries(ops.map((o) => [o.op.operationId as string, o.op]));
     expect(byId.getCheckpoint!.security).toEqual([]);
-    expect(byId.createDeposit!.security).toEqual([{ bearer: [] }]);
-    expect(byId.createAccount!.security).toEqual([{}, { bearer: [] }]);
+    expect(byId.createDeposit!.security).toEqual([{ bearer: [] }, { session: [] }]);
+    expect(byId.createAccount!.security).toEqual([{}, { bearer: [] }, { session: [] }]);
+    expect(doc.components.securitySchemes!.session).toMatchObject({ type: 'apiKey', in: 'cookie', name: 'cl_session' });
   });
 
   it('describes exactly the routes the express app serves', () => {

@@ -11,6 +11,64 @@ const notAdmin = 'Not an admin, or the calling account is disabled (code forbidd
 const noAccount = 'No such account (code not_found)';
 const optionalKey = 'An empty body, or {"label"}; not JSON: 415';
 
+const sessionCookie = { 'Set-Cookie': { description: 'cl_session=<token>; Path=/; HttpOnly; SameSite=Lax (+ Secure when PUBLIC_URL is https)', schema: { type: 'string' } } };
+
+/** Password sign-in and sessions (sessions.ts). */
+export function sessionOperations(): Operation[] {
+  return [
+    op({
+      method: 'post',
+      path: '/v1/session',
+      operationId: 'signIn',
+      tag: 'Accounts',
+      security: 'public',
+      summary: 'Sign in with e-mail and password: sets the session cookie and answers the account and its CSRF token',
+      description: 'Budget signup per IP (docs/LIMITS.md); 10 failures for one e-mail within 15 minutes answer 429 until the window ends.',
+      body: A.SignIn,
+      responses: { 200: json(A.SessionView, 'Signed in', { ...noStore, ...sessionCookie }) },
+      errors: {
+        401: 'Wrong e-mail or password, or an account without a password: one message for all (code unauthorized)',
+        403: 'The account is disabled (code forbidden), or the Origin is another site (code csrf_failed)',
+      },
+    }),
+    op({
+      method: 'get',
+      path: '/v1/session',
+      operationId: 'getSession',
+      tag: 'Accounts',
+      security: 'session',
+      summary: 'The signed-in account and the CSRF token of its session',
+      responses: { 200: json(A.SessionView, 'OK', noStore) },
+      errors: { 401: 'No cookie, or its session ended or expired (code unauthorized)', 403: 'The account is disabled (code forbidden)' },
+    }),
+    op({
+      method: 'delete',
+      path: '/v1/session',
+      operationId: 'signOut',
+      tag: 'Accounts',
+      security: 'session',
+      summary: 'Sign out: the session is deleted server-side and the cookie cleared (also 204 without a session)',
+      responses: { 204: empty('Signed out') },
+      errors: { 401: false, 403: 'A live session without its CSRF token (code csrf_failed)' },
+    }),
+    op({
+      method: 'post',
+      path: '/v1/accounts/me/password',
+      operationId: 'setMyPassword',
+      tag: 'Accounts',
+      security: 'bearer',
+      summary: "Set or change the caller's password; a change ends every other session of the account",
+      body: A.SetPassword,
+      responses: { 204: empty('Password set') },
+      errors: {
+        400: 'Bad input, or currentPassword missing while a password is set (code invalid_request)',
+        403: 'currentPassword is wrong (code forbidden, field currentPassword), or the account is disabled',
+        429: 'Too many wrong current passwords (code rate_limited)',
+      },
+    }),
+  ];
+}
+
 export function accountOperations(): Operation[] {
   return [
     op({

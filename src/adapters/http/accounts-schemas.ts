@@ -38,3 +38,27 @@ export const AccountCreated = z.object({ account: Account, apiKey: z.string().me
 export const AccountView = z.object({ account: Account, key: ApiKey.optional() }).meta({ id: 'AccountView' });
 
 export const AccountOnly = z.object({ account: Account }).meta({ id: 'AccountResult' });
+
+/** A new password: 10–200 characters. */
+export const NewPassword = z.string().min(10, 'at least 10 characters').max(200, 'at most 200 characters');
+
+export const SignIn = z
+  .strictObject({
+    email: z.email().max(254),
+    password: z.string().min(1, 'must not be empty').max(200, 'at most 200 characters'),
+  })
+  .meta({ id: 'SignIn' });
+
+export const SessionView = z
+  .object({
+    account: Account,
+    csrfToken: z.string().meta({ description: 'Send it in X-CSRF-Token with every POST, PUT, PATCH and DELETE the session cookie authenticates' }),
+  })
+  .meta({ id: 'Session' });
+
+export const SetPassword = z
+  .strictObject({
+    currentPassword: z.string().min(1).max(200).optional().meta({ description: 'Required when the account already has a password' }),
+    newPassword: NewPassword,
+  })
+  .meta({ id: 'SetPassword' });

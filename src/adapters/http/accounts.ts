@@ -6,6 +6,7 @@
 import express, { type Request } from 'express';
 import { LogError } from '../../core/errors.js';
 import type { Accounts } from '../../app/accounts.js';
+import type { Sessions } from '../../app/sessions.js';
 import type { ApiKeyRecord } from '../../app/ports.js';
 import * as A from './accounts-schemas.js';
 import { authenticate, authenticateRequest, me, noStore, requireRole } from './auth.js';
@@ -15,6 +16,8 @@ import * as S from './schemas.js';
 
 export interface AccountHttpDeps {
   accounts: Accounts;
+  /** Passwords and sessions; without them a sign-up with a password answers 400. */
+  sessions?: Sessions;
 }
 
 const BODY_LIMIT = '256kb';
@@ -31,7 +34,7 @@ export function keyView(k: ApiKeyRecord, current?: string) {
   };
 }
 
-export function accountRoutes({ accounts }: AccountHttpDeps): express.Router {
+export function accountRoutes({ accounts, sessions }: AccountHttpDeps): express.Router {
   const r = express.Router();
   const auth = authenticate(accounts);
   const admin = requireRole('admin');
@@ -46,7 +49,12 @@ export function accountRoutes({ accounts }: AccountHttpDeps): express.Router {
       // Only an admin may hand out other roles.
       if ((await authenticateRequest(accounts, req)).role !== 'admin') throw new LogError('forbidden', 'only an admin may set a role');
     }
-    const { account, apiKey, key } = await accounts.create(input);
+    const { password, ...fields } = input;
+    if (password !== undefined && sessions === undefined) throw new LogError('invalid_request', 'passwords are not enabled on this server', { details: { field: 'password' } });
+    // Hashed before the account exists; stored right after it (an account without a password can set one later).
+    const hashed = password === undefined ? undefined : await sessions!.preparePassword(password);
+    const { account, apiKey, key } = await accounts.create(fields);
+    if (hashed !== undefined) await sessions!.storePassword(account.id, hashed);
     noStore(res);
     res.status(201).json({ account, apiKey, key: keyView(key) });
   });

@@ -14,7 +14,9 @@ import type { Deposits } from '../../app/deposits.js';
 import type { Ledger } from '../../app/log.js';
 import type { AccountRecord, BlockRecord } from '../../app/ports.js';
 import { accountRoutes } from './accounts.js';
-import { authenticate } from './auth.js';
+import { authenticate, installSessionAuth } from './auth.js';
+import type { Sessions } from '../../app/sessions.js';
+import { sessionRoutes } from './sessions.js';
 import { jsonBody } from './json.js';
 import type { PdfInput } from './pdf.js';
 import { buildOpenApi } from './openapi.js';
@@ -60,6 +62,8 @@ export interface HttpDeps {
   archive?: { store: Pick<LogStore, 'listRecords'> };
   /** PEM certificate (chain) that signs PDF certificates, served at GET /v1/pdf/signing-cert. */
   pdfSigningCert?: string;
+  /** Password sign-in and session cookies (sessions.ts, auth.ts); `publicOrigin`: PUBLIC_URL's origin. Without it only bearer keys authenticate. */
+  sessions?: { sessions: Sessions; publicOrigin?: string };
 }
 
 const SINGLE_BODY_LIMIT = '256kb';
@@ -72,6 +76,7 @@ export function createApp(deps: HttpDeps) {
   app.set('etag', false);
   app.set('query parser', 'simple');
   app.set('trust proxy', deps.trustProxy ?? false);
+  if (deps.sessions) installSessionAuth(app, { ...deps.sessions, secure: deps.https ?? false });
   app.use(requestObserver(deps.observability ?? {}));
   app.use(securityHeaders({ https: deps.https ?? false }));
   app.use(observabilityRoutes(deps.observability ?? {}));
@@ -160,7 +165,8 @@ export function createApp(deps: HttpDeps) {
   });
 
   // §3 accounts and keys (accounts.ts)
-  app.use(accountRoutes({ accounts }));
+  app.use(accountRoutes({ accounts, ...(deps.sessions ? { sessions: deps.sessions.sessions } : {}) }));
+  if (deps.sessions) app.use(sessionRoutes({ accounts, sessions: deps.sessions.sessions }));
 
   // §4 deposits
   app.post('/v1/deposits/batch', auth, requireJson, jsonBatch, async (req, res) => {

@@ -2,7 +2,8 @@
  * Request rate limits (docs/LIMITS.md). Every request but the health and metrics probes is put
  * into one budget — sign-up, TSA, verify, upload, write or read — and takes one unit from that
  * budget's per-IP bucket and, when it carries `Authorization: Bearer …`, from its per-key bucket
- * too (keyed by a hash of the presented token; the limiter never authenticates). Over budget:
+ * too (keyed by a hash of the presented token; the limiter never authenticates a key), or, when
+ * it carries a live session cookie, from the per-key-sized bucket of its account. Over budget:
  * 429 `rate_limited` with Retry-After, before the body is read. Every limited response carries
  * the draft-ietf-httpapi-ratelimit-headers fields `RateLimit-Policy` and `RateLimit`.
  */
@@ -13,6 +14,7 @@ import type { Config } from '../../config.js';
 import type { UploadConfig } from './upload-routes.js';
 import type { RateDecision, RateLimiter, RatePolicy } from '../limits/rate-limiter.js';
 import { sendProblem } from './problem.js';
+import { presentedCredential, requestSession, sessionAuthOf } from './auth.js';
 
 export const BUDGETS = ['signup', 'tsa', 'verify', 'upload', 'write', 'read'] as const;
 export type Budget = (typeof BUDGETS)[number];
@@ -50,7 +52,7 @@ export function budgetOf(req: Request): Budget | undefined {
   const method = req.method.toUpperCase();
   if (method === 'GET' || method === 'HEAD' || method === 'OPTIONS') return 'read';
   if (method === 'POST') {
-    if (path === '/v1/accounts') return 'signup';
+    if (path === '/v1/accounts' || path === '/v1/session') return 'signup';
     if (path === '/v1/tsa') return 'tsa';
     if (path === '/v1/verify') return 'verify';
     if (path === '/v1/deposits' && req.is('multipart/form-data')) return 'upload';
@@ -80,12 +82,19 @@ function expandIPv6(ip: string): string[] {
   return [...left, ...fill, ...right].map((h) => (h.includes('.') ? h : h.toLowerCase().replace(/^0+(?=.)/, '')));
 }
 
-/** The bucket key of a bearer token: a hash, so tokens never sit in the limiter's store. */
-function tokenKey(req: Request): string | undefined {
-  const h = req.get('authorization');
-  const m = h === undefined ? null : /^Bearer\s+(\S+)/i.exec(h);
-  if (!m) return undefined;
-  return createHash('sha256').update(m[1]!).digest('base64url').slice(0, 22);
+/**
+ * The per-key bucket of a request, read with auth.ts's parser: a bearer key's is keyed by a hash
+ * of the token (tokens never sit in the limiter's store; the key is not authenticated here), a
+ * session's by its account (the session is read once and shared with the route). Undefined: no
+ * credential, a malformed header, or a cookie that names no live session.
+ */
+async function credentialBucket(req: Request): Promise<string | undefined> {
+  const c = presentedCredential(req);
+  if (c?.kind === 'bearer') return c.secret === undefined ? undefined : 'key:' + createHash('sha256').update(c.secret).digest('base64url').slice(0, 22);
+  const auth = c?.kind === 'session' ? sessionAuthOf(req) : undefined;
+  if (auth === undefined || c?.kind !== 'session') return undefined;
+  const session = await requestSession(req, auth.sessions, c.token).catch(() => undefined);
+  return session === undefined ? undefined : 'account:' + session.account.id;
 }
 
 /** Bodies above this are not worth reading after a refusal: the connection is closed instead. */
@@ -122,12 +131,13 @@ export function rateLimits(limiter: RateLimiter, config: LimitsConfig, log: (msg
     const checks: { policy: RatePolicy; key: string }[] = [];
     const ipPolicy = policy(budget, 'ip');
     if (ipPolicy) checks.push({ policy: ipPolicy, key: 'ip:' + clientKey(req.ip) });
-    const token = tokenKey(req);
-    const keyPolicy = token === undefined ? undefined : policy(budget, 'key');
-    if (keyPolicy) checks.push({ policy: keyPolicy, key: 'key:' + token });
-    if (checks.length === 0) return next();
+    const keyPolicy = policy(budget, 'key');
+    const credential = presentedCredential(req);
+    if (checks.length === 0 && (keyPolicy === undefined || credential === undefined)) return next();
 
     void (async () => {
+      const bucket = keyPolicy === undefined || credential === undefined ? undefined : await credentialBucket(req);
+      if (keyPolicy !== undefined && bucket !== undefined) checks.push({ policy: keyPolicy, key: bucket });
       const applied: Applied[] = [];
       // The per-IP bucket first: a refused request takes nothing from the key's bucket.
       for (const c of checks) {
@@ -138,12 +148,13 @@ export function rateLimits(limiter: RateLimiter, config: LimitsConfig, log: (msg
       return applied;
     })().then(
       (applied) => {
+        if (checks.length === 0) return next();
         res.setHeader('RateLimit-Policy', checks.map((c) => `${item(c.policy.name)};q=${c.policy.quota};w=${c.policy.windowSeconds}`).join(', '));
         res.setHeader('RateLimit', applied.map((a) => `${item(a.policy.name)};r=${a.decision.remaining};t=${a.decision.resetSeconds}`).join(', '));
         const refused = applied.find((a) => !a.decision.allowed);
         if (refused === undefined) return next();
         const { policy: p, decision } = refused;
-        const who = p.name.endsWith('-ip') ? 'this address' : 'this API key';
+        const who = p.name.endsWith('-ip') ? 'this address' : checks.some((c) => c.key.startsWith('account:')) ? 'this account' : 'this API key';
         refuseEarly(req, res);
         sendProblem(res, 'rate_limited', `too many ${budget} requests from ${who}: at most ${p.quota} per ${p.windowSeconds} s; retry in ${decision.resetSeconds} s`, {
           retryAfter: decision.resetSeconds,

@@ -47,7 +47,7 @@ export type Tag = keyof typeof TAGS;
 export const ERROR_RESPONSES = {
   400: { name: 'BadRequest', code: 'invalid_request', description: 'Malformed or out-of-range input; `field` names the first bad field (code invalid_request)' },
   401: { name: 'Unauthorized', code: 'unauthorized', description: 'Missing, unknown or revoked API key (code unauthorized)' },
-  403: { name: 'Forbidden', code: 'forbidden', description: 'The account is disabled or its role may not do this (code forbidden)' },
+  403: { name: 'Forbidden', code: 'forbidden', description: 'The account is disabled or its role may not do this (code forbidden), or a cookie-authenticated write lacks the CSRF token or comes from another origin (code csrf_failed)' },
   404: { name: 'NotFound', code: 'not_found', description: 'No such resource, or not yours to see (code not_found)' },
   409: { name: 'Conflict', code: 'conflict', description: 'Not allowed in the current state (code conflict)' },
   413: { name: 'PayloadTooLarge', code: 'payload_too_large', description: 'The body is too large (code payload_too_large)' },
@@ -63,7 +63,8 @@ export type ErrorStatus = keyof typeof ERROR_RESPONSES;
  */
 export type ErrorSpec = readonly ErrorStatus[] | Partial<Record<ErrorStatus, string | true | false>>;
 
-export type Security = 'public' | 'bearer' | 'optional-bearer';
+/** `bearer`: an API key or the session cookie (auth.ts takes both); `session`: the session cookie only. */
+export type Security = 'public' | 'bearer' | 'optional-bearer' | 'session';
 
 type Shape = Record<string, z.ZodType>;
 type Method = 'get' | 'post' | 'put' | 'patch' | 'delete';
@@ -170,7 +171,7 @@ export function op(spec: OpSpec): Operation {
     responses[status] = { $ref: `#/components/responses/${ERROR_RESPONSES[status].name}`, ...(typeof e === 'string' ? { description: e } : {}) };
   }
 
-  const security = { public: [], bearer: [{ bearer: [] }], 'optional-bearer': [{}, { bearer: [] }] }[spec.security];
+  const security = { public: [], bearer: [{ bearer: [] }, { session: [] }], 'optional-bearer': [{}, { bearer: [] }, { session: [] }], session: [{ session: [] }] }[spec.security];
   return {
     method: spec.method,
     path: spec.path,
@@ -315,7 +316,15 @@ export function buildDocument(spec: DocumentSpec): Json {
   doc.components = {
     schemas,
     responses: errorResponses(),
-    securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'An API key (from POST /v1/accounts or POST /v1/accounts/me/keys)' } },
+    securitySchemes: {
+      bearer: { type: 'http', scheme: 'bearer', description: 'An API key (from POST /v1/accounts or POST /v1/accounts/me/keys); wins over the session cookie when both are sent' },
+      session: {
+        type: 'apiKey',
+        in: 'cookie',
+        name: 'cl_session',
+        description: 'The session cookie of POST /v1/session. POST, PUT, PATCH and DELETE must also send the session\'s CSRF token in X-CSRF-Token (and no foreign Origin), else 403 csrf_failed',
+      },
+    },
   };
   return doc;
 }

@@ -4,7 +4,7 @@
  * app serves without an operation here fails test/unit/openapi.test.ts.
  */
 import { z } from 'zod';
-import { accountOperations } from './accounts-openapi.js';
+import { accountOperations, sessionOperations } from './accounts-openapi.js';
 import { archiveOperations } from './archive-routes.js';
 import { depositOperations } from './deposits-openapi.js';
 import { downloadOperations } from './downloads.js';
@@ -48,7 +48,7 @@ function serviceOperations(): Operation[] {
 
 /** Every operation of the service, grouped by feature. */
 export function operations(): Operation[] {
-  return [...serviceOperations(), ...logOperations(), ...accountOperations(), ...depositOperations(), ...registrationOperations(), ...organisationOperations(), ...archiveOperations(), ...downloadOperations(), ...portalOperations()];
+  return [...serviceOperations(), ...logOperations(), ...accountOperations(), ...sessionOperations(), ...depositOperations(), ...registrationOperations(), ...organisationOperations(), ...archiveOperations(), ...downloadOperations(), ...portalOperations()];
 }
 
 export function buildOpenApi(): Json {

@@ -70,6 +70,7 @@ export const AccountRequest = z
     email: z.email().max(254),
     kind: z.enum(['individual', 'organisation']),
     role: z.enum(Roles).optional().meta({ description: 'Only an admin may set a role other than creator.' }),
+    password: z.string().min(10, 'at least 10 characters').max(200, 'at most 200 characters').optional().meta({ description: 'Lets the account sign in to the web portal (POST /v1/session); stored only as a scrypt hash' }),
   })
   .meta({ id: 'AccountRequest' });
 
