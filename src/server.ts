@@ -109,6 +109,7 @@ export async function startService(config: Config, logger?: LogFn | Logger): Pro
       maxQueue: config.MAX_QUEUE_ENTRIES,
       ...(config.MAX_QUEUE_ENTRIES_PER_ACCOUNT !== undefined ? { maxQueuePerOwner: config.MAX_QUEUE_ENTRIES_PER_ACCOUNT } : {}),
       observer: metrics.ledgerObserver,
+      log,
       previousSigner: await readPreviousSigner({ origin: config.LOG_ORIGIN, dataDir: config.DATA_DIR, keyFile: config.LOG_PREVIOUS_KEY_FILE }),
     }).catch((e: unknown) => {
       // A log key that is not the one in force (nor a valid hand-over from it): a setting to fix, not a crash.

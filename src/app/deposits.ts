@@ -9,6 +9,7 @@ import { LogError } from '../core/errors.js';
 import type { Sha256 } from '../core/hash.js';
 import { canonicalBytes, canonicalize } from '../core/jcs.js';
 import { formatTime } from '../core/time.js';
+import { DepositList, type DepositPage, type ListOptions } from './deposit-list.js';
 import type { Ledger, PendingEntry } from './log.js';
 import { evidenceBlock } from './timestamps.js';
 import type { AccountRecord, ClaimRecord, Clock, LogStore, RandomBytes } from './ports.js';
@@ -66,6 +67,7 @@ interface Prepared {
 export class Deposits {
   /** Claims (idempotency keys, externalIds) whose deposit is being committed right now. */
   private readonly inflight = new Map<string, Promise<DepositView>>();
+  private lister: DepositList | undefined;
 
   constructor(
     private readonly ledger: Ledger,
@@ -226,7 +228,7 @@ export class Deposits {
       entry,
       pending: {
         bytes: encodeDepositEntry(entry),
-        deposit: { record: { id, metadata: metaText }, sha256: fromHex(input.sha256, 32) },
+        deposit: { record: { id, metadata: metaText }, sha256: fromHex(input.sha256, 32), account: account.id, receivedAt },
         ...(claims.length > 0 ? { claims: claims.map((c) => ({ ...c, depositId: id })) } : {}),
         ...(extra?.records ? { records: extra.records } : {}),
         ...(extra?.counters ? { counters: extra.counters } : {}),
@@ -238,6 +240,11 @@ export class Deposits {
   private async commit(account: AccountRecord, prepared: Prepared[]): Promise<DepositView[]> {
     const appended = await this.ledger.append(prepared.map((p) => p.pending), { owner: account.id });
     return prepared.map((p, i) => toView(p.entry, appended[i]!.index, appended[i]!.block));
+  }
+
+  /** The account's own deposits, newest first, paged and searchable (deposit-list.ts). */
+  list(account: AccountRecord, opts: ListOptions): Promise<DepositPage> {
+    return (this.lister ??= new DepositList(this.store)).list(account.id, opts);
   }
 
   /** A deposit by id, as its owner (or an admin) sees it. Others get not_found. */

@@ -13,13 +13,18 @@ import type { Sha256 } from '../core/hash.js';
 import { CompactRange, consistencyProofNodes, inclusionProofNodes, rehashProof, TreeHasher, type NodeId } from '../core/merkle.js';
 import { isSignedBy, signNoteBy, type NoteSigner } from '../core/note.js';
 import { formatTime } from '../core/time.js';
+import { backfillDepositIndex, depositsDayCounter } from './deposit-index.js';
 import { keyAt, loadKeyHistory, logKeyRecord, type LogKeyRange } from './log-keys.js';
 import type { BlockRecord, ClaimRecord, Clock, CommitBatch, CounterDelta, DepositRecord, LogHead, LogStore, RecordWrite } from './ports.js';
 
 /** One entry to append, with the records that must become durable in the same write. */
 export interface PendingEntry {
   bytes: Uint8Array;
-  deposit?: { record: Omit<DepositRecord, 'index'>; sha256: Uint8Array };
+  /**
+   * The deposit record. With `account`, the store also lists it among that account's deposits;
+   * with `receivedAt`, it counts on that UTC day (`depositsDayCounter`).
+   */
+  deposit?: { record: Omit<DepositRecord, 'index'>; sha256: Uint8Array; account?: string; receivedAt?: string };
   claims?: ClaimRecord[];
   /**
    * Auxiliary records written in the same atomic batch as the entry. Called once, synchronously,
@@ -32,6 +37,8 @@ export interface PendingEntry {
 
 /** The counter every batch advances by the number of deposit records it writes. */
 export const DEPOSITS_COUNTER = 'deposits';
+
+export { depositsDayCounter } from './deposit-index.js';
 
 export interface Appended {
   index: bigint;
@@ -69,6 +76,8 @@ export interface LedgerOptions {
    */
   previousSigner?: NoteSigner & { verifierKey: string };
   observer?: LedgerObserver;
+  /** Progress messages of long start-up work (indexing an older store's deposits). */
+  log?: (msg: string) => void;
 }
 
 /** The default share of the queue one owner may fill: a quarter, but at least one full 10,000-item batch request. */
@@ -132,8 +141,13 @@ export class Ledger {
     this.maxQueuePerOwner = opts.maxQueuePerOwner ?? defaultQueueShare(this.maxQueue);
   }
 
-  /** Opens the log in `store`, writing block 0 (the empty tree) if the store holds none. */
+  /**
+   * Opens the log in `store`, writing block 0 (the empty tree) if the store holds none. A store
+   * written before the per-account deposit index is indexed first (deposit-index.ts).
+   */
   static async open(opts: LedgerOptions): Promise<Ledger> {
+    // Stores written before the per-account index and per-day counters get both first, once.
+    await backfillDepositIndex(opts.store, opts.log ? { log: opts.log } : {});
     let head = await opts.store.loadHead();
     if (head === undefined) {
       const hasher = new TreeHasher(opts.sha256);
@@ -282,11 +296,27 @@ export class Ledger {
     const visit = (id: NodeId, hash: Uint8Array) => batch.nodes.push({ id, hash });
     const height = this.head.height + 1n;
     let index = this.head.treeSize;
+    const perDay = new Map<string, number>();
+    let runDay = '';
+    let runCount = 0;
     const results = waiters.map((w) =>
       w.items.map((item) => {
         compact.append(this.hasher.hashLeaf(item.bytes), visit);
         batch.entries.push({ index, bytes: item.bytes });
-        if (item.deposit) batch.deposits.push({ record: { ...item.deposit.record, index }, sha256: item.deposit.sha256 });
+        const d = item.deposit;
+        if (d) {
+          batch.deposits.push({ record: { ...d.record, index }, sha256: d.sha256, account: d.account });
+          if (d.receivedAt !== undefined) {
+            // Entries of one request share their receipt time: one map update per run of a day.
+            const day = d.receivedAt.slice(0, 10);
+            if (day === runDay) runCount++;
+            else {
+              if (runCount > 0) perDay.set(runDay, (perDay.get(runDay) ?? 0) + runCount);
+              runDay = day;
+              runCount = 1;
+            }
+          }
+        }
         if (item.claims) batch.claims.push(...item.claims);
         if (item.records) records.push(...item.records(index));
         if (item.counters) counters.push(...item.counters);
@@ -294,6 +324,8 @@ export class Ledger {
       }),
     );
     if (batch.deposits.length > 0) counters.push({ name: DEPOSITS_COUNTER, delta: batch.deposits.length });
+    if (runCount > 0) perDay.set(runDay, (perDay.get(runDay) ?? 0) + runCount);
+    for (const [day, delta] of perDay) counters.push({ name: depositsDayCounter(day), delta });
     const lastMs = Date.parse(this.head.time);
     const time = formatTime(Math.max(this.opts.clock.now(), lastMs));
     const block = makeBlock(this.opts, height, index, compact.root(), this.head.blockHash, time);

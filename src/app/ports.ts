@@ -136,6 +136,12 @@ export interface CounterDelta {
   delta: number;
 }
 
+/** One record of the per-account deposit index: the account's deposit `id` at log `index`. */
+export interface AccountDepositRef {
+  index: bigint;
+  id: string;
+}
+
 /** Everything one sequencer batch writes. */
 export interface CommitBatch {
   entries: { index: bigint; bytes: Uint8Array }[];
@@ -143,7 +149,8 @@ export interface CommitBatch {
   nodes: { id: NodeId; hash: Uint8Array }[];
   block: BlockRecord;
   head: LogHead;
-  deposits: { record: DepositRecord; sha256: Uint8Array }[];
+  /** `account`, when given, also goes into the per-account index (`listAccountDeposits`). */
+  deposits: { record: DepositRecord; sha256: Uint8Array; account?: string }[];
   claims: ClaimRecord[];
   /** Auxiliary records, applied in order (a later write to the same key wins). */
   records?: RecordWrite[];
@@ -176,6 +183,17 @@ export interface LogStore extends AccountStore {
   /** Indexes of entries depositing this SHA-256, ascending, at most `limit`. */
   findBySha256(sha256: Uint8Array, limit: number): Promise<bigint[]>;
   getClaim(kind: ClaimRecord['kind'], account: string, key: string): Promise<string | undefined>;
+  /**
+   * The account's deposits from the per-account index: highest index (newest) first, only those
+   * with index < `before` when it is given, at most `limit`.
+   */
+  listAccountDeposits(account: string, opts: { before?: bigint; limit: number }): Promise<AccountDepositRef[]>;
+  /**
+   * Adds per-account index records for deposits committed without one (stores written before the
+   * index existed), with `records` and `counters`, in one write atomic and synced like `commit`
+   * and serialized with it. Writing a record that exists already changes nothing.
+   */
+  indexAccountDeposits(refs: (AccountDepositRef & { account: string })[], records?: RecordWrite[], counters?: CounterDelta[]): Promise<void>;
 
   /**
    * Stores the RFC 3161 reply (`der`, a DER TimeStampResp) for block `height`, with `tsa`, the

@@ -4,6 +4,7 @@
  * registrations by Registrations), so a request reads a handful of keys and never scans.
  */
 import { ACCOUNTS_COUNTER, ORGANISATIONS_COUNTER } from './accounts.js';
+import { depositsDayCounter } from './deposit-index.js';
 import { DEPOSITS_COUNTER, type Ledger } from './log.js';
 import type { LogStore } from './ports.js';
 import { COUNTERS, STATES } from './registrations.js';
@@ -34,12 +35,49 @@ export interface StatsView {
   progress: { deposits: Progress; applications: Progress; entities: Progress };
 }
 
+/** The public figures (GET /v1/stats/public): no per-state or per-account detail. */
+export interface PublicStatsView {
+  deposits: { total: number; perDay: { date: string; count: number }[] };
+  registrations: { applications: number; approved: number };
+  organisations: { total: number };
+  targets: { deposits: number; applications: number; organisations: number };
+}
+
+/** Days the public per-day series covers, today (UTC) included. */
+export const PUBLIC_DAYS = 90;
+
+const DAY_MS = 86_400_000;
+
 export class Stats {
   constructor(
     private readonly store: LogStore,
     private readonly ledger: Ledger,
     private readonly targets: Targets = DEFAULT_TARGETS,
+    private readonly now: () => number = Date.now,
   ) {}
+
+  /**
+   * Totals and deposits per UTC day over the last `PUBLIC_DAYS` days, oldest first, days without
+   * deposits as 0: one counter read per day (per-day counters are kept with the deposits).
+   */
+  async publicView(): Promise<PublicStatsView> {
+    const today = Math.floor(this.now() / DAY_MS) * DAY_MS;
+    const dates = Array.from({ length: PUBLIC_DAYS }, (_, i) => new Date(today - (PUBLIC_DAYS - 1 - i) * DAY_MS).toISOString().slice(0, 10));
+    const c = async (name: string) => (await this.store.getCounter(name)) ?? 0;
+    const [total, applications, approved, organisations, ...perDay] = await Promise.all([
+      c(DEPOSITS_COUNTER),
+      c(COUNTERS.submitted),
+      c(COUNTERS.issued),
+      c(ORGANISATIONS_COUNTER),
+      ...dates.map((d) => c(depositsDayCounter(d))),
+    ]);
+    return {
+      deposits: { total: total!, perDay: dates.map((date, i) => ({ date, count: perDay[i]! })) },
+      registrations: { applications: applications!, approved: approved! },
+      organisations: { total: organisations! },
+      targets: { deposits: this.targets.deposits, applications: this.targets.applications, organisations: this.targets.entities },
+    };
+  }
 
   async get(): Promise<StatsView> {
     const c = async (name: string) => (await this.store.getCounter(name)) ?? 0;

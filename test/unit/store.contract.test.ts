@@ -124,6 +124,59 @@ for (const impl of impls) {
       expect(await store.getClaim('external', 'acc_2', 'x/1')).toBeUndefined();
     });
 
+    it('lists an account\'s deposits from the per-account index, newest first, below a cursor', async () => {
+      const { store } = await open();
+      const dep = (id: string, index: bigint, account?: string) => ({ record: { id, index, metadata: '{}' }, sha256: h(3), ...(account !== undefined ? { account } : {}) });
+      await store.commit(batch(0n, 0n, 3, { deposits: [dep('dep_0', 0n, 'acc_a'), dep('dep_1', 1n, 'acc_b'), dep('dep_2', 2n, 'acc_a')] }));
+      // No account: not in any account's list (e.g. a deposit of an earlier version).
+      await store.commit(batch(1n, 3n, 3, { deposits: [dep('dep_3', 3n, 'acc_a'), dep('dep_4', 4n), dep('dep_5', 5n, 'acc_a')] }));
+      expect(await store.listAccountDeposits('acc_a', { limit: 10 })).toEqual([
+        { index: 5n, id: 'dep_5' },
+        { index: 3n, id: 'dep_3' },
+        { index: 2n, id: 'dep_2' },
+        { index: 0n, id: 'dep_0' },
+      ]);
+      expect(await store.listAccountDeposits('acc_a', { limit: 2 })).toEqual([
+        { index: 5n, id: 'dep_5' },
+        { index: 3n, id: 'dep_3' },
+      ]);
+      expect(await store.listAccountDeposits('acc_a', { before: 3n, limit: 10 })).toEqual([
+        { index: 2n, id: 'dep_2' },
+        { index: 0n, id: 'dep_0' },
+      ]);
+      expect(await store.listAccountDeposits('acc_a', { before: 0n, limit: 10 })).toEqual([]);
+      expect(await store.listAccountDeposits('acc_a', { before: 2n ** 64n, limit: 1 })).toEqual([{ index: 5n, id: 'dep_5' }]);
+      expect(await store.listAccountDeposits('acc_a', { limit: 0 })).toEqual([]);
+      expect(await store.listAccountDeposits('acc_b', { limit: 10 })).toEqual([{ index: 1n, id: 'dep_1' }]);
+      // An account id that is a prefix of another's sees only its own.
+      expect(await store.listAccountDeposits('acc_', { limit: 10 })).toEqual([]);
+      expect(await store.listAccountDeposits('acc_c', { limit: 10 })).toEqual([]);
+    });
+
+    it('adds index records for earlier deposits atomically with records and counters; adding one twice changes nothing', async () => {
+      const { store } = await open();
+      await store.commit(batch(0n, 0n, 3, { deposits: [{ record: { id: 'dep_2', index: 2n, metadata: '{}' }, sha256: h(3), account: 'acc_a' }] }));
+      const refs = [
+        { account: 'acc_a', index: 0n, id: 'dep_0' },
+        { account: 'acc_b', index: 1n, id: 'dep_1' },
+      ];
+      await store.indexAccountDeposits(refs, [{ space: 'migrations', key: 'm', value: 'done' }], [{ name: 'deposits/day/2026-11-26', delta: 2 }]);
+      await store.indexAccountDeposits([refs[0]!]);
+      expect(await store.listAccountDeposits('acc_a', { limit: 10 })).toEqual([
+        { index: 2n, id: 'dep_2' },
+        { index: 0n, id: 'dep_0' },
+      ]);
+      expect(await store.listAccountDeposits('acc_b', { limit: 10 })).toEqual([{ index: 1n, id: 'dep_1' }]);
+      expect(await store.getRecord('migrations', 'm')).toBe('done');
+      expect(await store.getCounter('deposits/day/2026-11-26')).toBe(2);
+      // Serialized with commits: concurrent counter updates are never lost.
+      await Promise.all([
+        store.commit(batch(1n, 3n, 1, { counters: [{ name: 'deposits/day/2026-11-26', delta: 1 }] })),
+        store.indexAccountDeposits([], [], [{ name: 'deposits/day/2026-11-26', delta: 5 }]),
+      ]);
+      expect(await store.getCounter('deposits/day/2026-11-26')).toBe(8);
+    });
+
     it('keeps accounts by id, key hash and e-mail (case-insensitive)', async () => {
       const { store } = await open();
       const account = { id: 'acc_1', name: 'N', email: 'Ann@Example.com', kind: 'individual', role: 'creator', createdAt: '2026-11-26T00:00:00.000Z' } as const;
@@ -327,6 +380,17 @@ for (const impl of impls) {
         expect((await store.listKeys('acc_old2')).map((k) => k.id)).toEqual([found!.key.id]);
         const again = await o.reopen!();
         expect((await again.findKey(h(6)))?.key.id).toBe(found!.key.id);
+      });
+
+      it('keeps the per-account index across reopen', async () => {
+        const o = await open();
+        await o.store.commit(batch(0n, 0n, 2, { deposits: [{ record: { id: 'dep_1', index: 1n, metadata: '{}' }, sha256: h(3), account: 'acc_a' }] }));
+        await o.store.indexAccountDeposits([{ account: 'acc_a', index: 0n, id: 'dep_0' }]);
+        const again = await o.reopen!();
+        expect(await again.listAccountDeposits('acc_a', { limit: 10 })).toEqual([
+          { index: 1n, id: 'dep_1' },
+          { index: 0n, id: 'dep_0' },
+        ]);
       });
 
       it('is durable across reopen', async () => {

@@ -25,6 +25,7 @@ import * as S from './schemas.js';
 import { uploadRoutes, type UploadConfig } from './upload-routes.js';
 import { registrationRoutes, type RegistrationHttpDeps } from './registrations.js';
 import { organisationRoutes } from './organisations.js';
+import { portalDataRoutes } from './portal-data.js';
 import { timestampRoutes, type TimestampHttpDeps } from './timestamps.js';
 import { rateLimits, storageUsage, type LimitsConfig } from './limits.js';
 import type { RateLimiter } from '../limits/rate-limiter.js';
@@ -167,6 +168,7 @@ export function createApp(deps: HttpDeps) {
   // §3 accounts and keys (accounts.ts)
   app.use(accountRoutes({ accounts, ...(deps.sessions ? { sessions: deps.sessions.sessions } : {}) }));
   if (deps.sessions) app.use(sessionRoutes({ accounts, sessions: deps.sessions.sessions }));
+  app.use(portalDataRoutes({ accounts, deposits, ...(deps.registration ? { stats: deps.registration.stats } : {}) }));
 
   // §4 deposits
   app.post('/v1/deposits/batch', auth, requireJson, jsonBatch, async (req, res) => {

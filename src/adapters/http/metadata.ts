@@ -77,6 +77,7 @@ export const WorkMetadata = z
     publicationStatus: z.enum(PUBLICATION_STATUSES).optional().meta({ description: 'Whether the work is published (发表状态)' }),
     publicationDate: PartialDate.optional().meta({ description: 'Date of first publication (首次发表日期); only with publicationStatus "published"' }),
     description: Text(5000).optional().meta({ description: 'Short description (作品说明)' }),
+    fileName: plainText(Text(255)).optional().meta({ description: 'Name of the deposited file (文件名), as the depositor gives it' }),
   })
   .superRefine((m, ctx) => {
     if (m.publicationDate !== undefined && m.publicationStatus === 'unpublished') {

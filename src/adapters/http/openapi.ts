@@ -12,6 +12,7 @@ import { portalOperations } from '../web/portal/openapi.js';
 import { logOperations } from './log-openapi.js';
 import { buildDocument, json, jsonObject, op, text, type Json, type Operation } from './openapi-kit.js';
 import { organisationOperations } from './organisations-openapi.js';
+import { portalDataOperations } from './portal-data-openapi.js';
 import { registrationOperations } from './registration-openapi.js';
 import { Problem } from './schemas.js';
 
@@ -48,7 +49,7 @@ function serviceOperations(): Operation[] {
 
 /** Every operation of the service, grouped by feature. */
 export function operations(): Operation[] {
-  return [...serviceOperations(), ...logOperations(), ...accountOperations(), ...sessionOperations(), ...depositOperations(), ...registrationOperations(), ...organisationOperations(), ...archiveOperations(), ...downloadOperations(), ...portalOperations()];
+  return [...serviceOperations(), ...logOperations(), ...accountOperations(), ...sessionOperations(), ...depositOperations(), ...registrationOperations(), ...organisationOperations(), ...portalDataOperations(), ...archiveOperations(), ...downloadOperations(), ...portalOperations()];
 }
 
 export function buildOpenApi(): Json {

@@ -21,6 +21,7 @@ export const P = {
   record: 0x52, // 'R' + space + 0x00 + key         → value (auxiliary records, see registry.ts)
   counter: 0x43, // 'C' + counter name              → decimal text
   timestamp: 0x74, // 't' + u64 height              → u16 label length ‖ label ‖ DER TimeStampResp
+  accountDeposit: 0x41, // 'A' + account id + 0x00 + u64 index → deposit id (per-account index)
 } as const;
 
 const one = (p: number) => Uint8Array.of(p);
@@ -41,6 +42,8 @@ export const keyRecordKey = (account: string, keyId: string) => concatBytes(one(
 export const keyRecordPrefix = (account: string) => concatBytes(one(P.keyRecord), utf8(account), Uint8Array.of(0));
 export const metaKey = (name: string) => concatBytes(one(P.meta), utf8(name));
 export const timestampKey = (height: bigint) => concatBytes(one(P.timestamp), u64be(height));
+export const accountDepositPrefix = (account: string) => concatBytes(one(P.accountDeposit), utf8(account), Uint8Array.of(0));
+export const accountDepositKey = (account: string, index: bigint) => concatBytes(accountDepositPrefix(account), u64be(index));
 export const emailKey = (email: string) => concatBytes(one(P.email), utf8(email.toLowerCase()));
 const encoder = new TextEncoder();
 
@@ -86,6 +89,25 @@ export class Packer {
     this.buf.set(sha256, o + 1);
     this.dv.setBigUint64(o + 33, index);
     return this.buf.subarray(o, o + 41);
+  }
+
+  /** 'A' ‖ UTF-8(account) ‖ 0x00 ‖ u64be(index). */
+  accountDepositKey(account: string, index: bigint): Uint8Array {
+    const o = this.take(10 + 3 * account.length);
+    this.buf[o] = P.accountDeposit;
+    const { written } = encoder.encodeInto(account, this.buf.subarray(o + 1));
+    this.buf[o + 1 + written] = 0;
+    this.dv.setBigUint64(o + 2 + written, index);
+    this.off = o + 10 + written;
+    return this.buf.subarray(o, this.off);
+  }
+
+  /** UTF-8(text). */
+  text(text: string): Uint8Array {
+    const o = this.take(3 * text.length);
+    const { written } = encoder.encodeInto(text, this.buf.subarray(o));
+    this.off = o + written;
+    return this.buf.subarray(o, this.off);
   }
 
   /** prefix ‖ UTF-8(text). */

@@ -7,7 +7,7 @@ import { Level } from 'level';
 import { fromHex, fromUtf8, readU64be, toHex, u64be, utf8, concatBytes } from '../../core/bytes.js';
 import { LogError } from '../../core/errors.js';
 import type { NodeId } from '../../core/merkle.js';
-import type { AccountRecord, ApiKeyRecord, BlockRecord, ClaimRecord, CommitBatch, CounterDelta, DepositRecord, LogHead, LogStore, NewApiKey, RecordWrite, TimestampRecord } from '../../app/ports.js';
+import type { AccountDepositRef, AccountRecord, ApiKeyRecord, BlockRecord, ClaimRecord, CommitBatch, CounterDelta, DepositRecord, LogHead, LogStore, NewApiKey, RecordWrite, TimestampRecord } from '../../app/ports.js';
 import * as K from './keys.js';
 import { LevelRecords, type LevelOp } from './registry.js';
 
@@ -118,6 +118,7 @@ export class LevelLogStore implements LogStore {
     for (const d of batch.deposits) {
       put(pk.prefixed(K.P.deposit, d.record.id), pk.u64Text(d.record.index, d.record.metadata));
       put(pk.shaKey(d.sha256, d.record.index), empty);
+      if (d.account !== undefined) put(pk.accountDepositKey(d.account, d.record.index), pk.text(d.record.id));
     }
     for (const c of batch.claims) put(K.claimKey(c.kind, c.account, c.key), utf8(c.depositId));
     const b = batch.block;
@@ -188,6 +189,22 @@ export class LevelLogStore implements LogStore {
   async getClaim(kind: ClaimRecord['kind'], account: string, key: string): Promise<string | undefined> {
     const raw = await this.db.get(K.claimKey(kind, account, key));
     return raw === undefined ? undefined : fromUtf8(raw);
+  }
+
+  async listAccountDeposits(account: string, opts: { before?: bigint; limit: number }): Promise<AccountDepositRef[]> {
+    if (opts.limit <= 0 || (opts.before !== undefined && opts.before <= 0n)) return [];
+    const prefix = K.accountDepositPrefix(account);
+    const lt = opts.before === undefined || opts.before > MAX_U64 ? K.prefixEnd(prefix) : K.accountDepositKey(account, opts.before);
+    const out: AccountDepositRef[] = [];
+    for await (const [k, v] of this.db.iterator({ gte: prefix, lt, reverse: true, limit: opts.limit })) {
+      out.push({ index: readU64be(k, prefix.length), id: fromUtf8(v) });
+    }
+    return out;
+  }
+
+  async indexAccountDeposits(refs: (AccountDepositRef & { account: string })[], records: RecordWrite[] = [], counters: CounterDelta[] = []): Promise<void> {
+    const ops: LevelOp[] = refs.map((r) => ({ type: 'put', key: K.accountDepositKey(r.account, r.index), value: utf8(r.id) }));
+    await this.aux.write(ops, records, counters);
   }
 
   async putAccount(account: AccountRecord, key: NewApiKey, counters: CounterDelta[] = []): Promise<void> {
@@ -355,6 +372,7 @@ export class LevelLogStore implements LogStore {
 }
 
 const KEYS_MIGRATED = 'keys-v2';
+const MAX_U64 = 0xffff_ffff_ffff_ffffn;
 
 /** A key record as stored: the public record and the hash of its secret. */
 type StoredKey = ApiKeyRecord & { sha256: string };

@@ -5,7 +5,7 @@
 import { toHex } from '../../core/bytes.js';
 import { LogError } from '../../core/errors.js';
 import type { NodeId } from '../../core/merkle.js';
-import type { AccountRecord, ApiKeyRecord, BlockRecord, ClaimRecord, CommitBatch, CounterDelta, DepositRecord, LogHead, LogStore, NewApiKey, RecordWrite, TimestampRecord } from '../../app/ports.js';
+import type { AccountDepositRef, AccountRecord, ApiKeyRecord, BlockRecord, ClaimRecord, CommitBatch, CounterDelta, DepositRecord, LogHead, LogStore, NewApiKey, RecordWrite, TimestampRecord } from '../../app/ports.js';
 
 export class MemoryLogStore implements LogStore {
   private head: LogHead | undefined;
@@ -15,6 +15,8 @@ export class MemoryLogStore implements LogStore {
   private readonly deposits = new Map<string, DepositRecord>();
   private readonly bySha = new Map<string, bigint[]>();
   private readonly claims = new Map<string, string>();
+  /** Account id → log index → deposit id (the per-account index). */
+  private readonly byAccount = new Map<string, Map<bigint, string>>();
   private readonly accounts = new Map<string, AccountRecord>();
   /** Key hash (hex) → account and key id of an unrevoked key. */
   private readonly keys = new Map<string, { account: string; id: string }>();
@@ -44,6 +46,7 @@ export class MemoryLogStore implements LogStore {
       this.deposits.set(d.record.id, d.record);
       const k = toHex(d.sha256);
       this.bySha.set(k, [...(this.bySha.get(k) ?? []), d.record.index]);
+      if (d.account !== undefined) this.indexDeposit(d.account, d.record.index, d.record.id);
     }
     for (const c of batch.claims) this.claims.set(claimKey(c.kind, c.account, c.key), c.depositId);
     this.applyRecords(batch.records ?? [], batch.counters ?? []);
@@ -93,6 +96,28 @@ export class MemoryLogStore implements LogStore {
 
   async getClaim(kind: ClaimRecord['kind'], account: string, key: string) {
     return this.claims.get(claimKey(kind, account, key));
+  }
+
+  async listAccountDeposits(account: string, opts: { before?: bigint; limit: number }): Promise<AccountDepositRef[]> {
+    const mine = this.byAccount.get(account);
+    if (mine === undefined || opts.limit <= 0) return [];
+    return [...mine.keys()]
+      .filter((i) => opts.before === undefined || i < opts.before)
+      .sort((a, b) => (a < b ? 1 : a > b ? -1 : 0))
+      .slice(0, opts.limit)
+      .map((index) => ({ index, id: mine.get(index)! }));
+  }
+
+  async indexAccountDeposits(refs: (AccountDepositRef & { account: string })[], records: RecordWrite[] = [], counters: CounterDelta[] = []): Promise<void> {
+    await Promise.resolve();
+    for (const r of refs) this.indexDeposit(r.account, r.index, r.id);
+    this.applyRecords(records, counters);
+  }
+
+  private indexDeposit(account: string, index: bigint, id: string) {
+    let mine = this.byAccount.get(account);
+    if (mine === undefined) this.byAccount.set(account, (mine = new Map()));
+    mine.set(index, id);
   }
 
   async putAccount(account: AccountRecord, key: NewApiKey, counters: CounterDelta[] = []) {
