@@ -31,6 +31,8 @@ const T = {
   publicationStatus: { zh: '发表状态', en: 'Publication status' },
   publicationDate: { zh: '首次发表日期', en: 'Date of first publication' },
   description: { zh: '作品说明', en: 'Description' },
+  fileName: { zh: '文件名', en: 'File name' },
+  fileNameHint: { zh: '记录在证书中，便于日后查找；不想公开可清空。', en: 'Recorded in the certificate to help you find it later; clear it to leave it out.' },
   badDate: { zh: '请按 YYYY、YYYY-MM 或 YYYY-MM-DD 填写真实日期。', en: 'Enter a real date as YYYY, YYYY-MM or YYYY-MM-DD.' },
   unpublishedDate: { zh: '未发表的作品没有发表日期。', en: 'An unpublished work has no publication date.' },
   beforeCreation: { zh: '发表日期早于创作完成日期。', en: 'The publication date is before the date of completion.' },
@@ -41,6 +43,8 @@ export interface MetadataForm {
   el: HTMLFieldSetElement;
   /** The metadata object (empty fields left out), or undefined after marking the bad fields. */
   value(): Record<string, unknown> | undefined;
+  /** Fills the file-name field with `name` unless the person typed their own. */
+  setFileName(name: string): void;
   /** Shows a server complaint about `metadata.<path>` beside its field; false when no field matches. */
   showServerError(fieldPath: string, message: string): boolean;
 }
@@ -53,6 +57,11 @@ export function metadataForm(): MetadataForm {
   const status = h('select', null, h('option', { value: '' }, tr(T.choose)), PUBLICATION_STATUS_OPTIONS.map(([v, t]) => h('option', { value: v }, tr(t))));
   const publicationDate = input({ inputmode: 'numeric', placeholder: 'YYYY-MM-DD', maxlength: 10, autocomplete: 'off' });
   const description = h('textarea', { maxlength: 5000, rows: 4 });
+  const fileName = input({ maxlength: 255, autocomplete: 'off' });
+  let fileNameTyped = false;
+  fileName.addEventListener('input', () => {
+    fileNameTyped = true;
+  });
   const pubDateField = field({ id: 'meta-publicationDate', label: T.publicationDate, control: publicationDate, hint: T.dateHint });
   const syncStatus = () => {
     pubDateField.hidden = status.value !== 'published';
@@ -118,12 +127,16 @@ export function metadataForm(): MetadataForm {
     ),
     pubDateField,
     field({ id: 'meta-description', label: T.description, control: description }),
+    field({ id: 'meta-fileName', label: T.fileName, control: fileName, hint: T.fileNameHint }),
   );
 
-  const controls: Record<string, HTMLElement> = { title, workType, rightsHolder, creationDate, publicationStatus: status, publicationDate, description };
+  const controls: Record<string, HTMLElement> = { title, workType, rightsHolder, creationDate, publicationStatus: status, publicationDate, description, fileName };
 
   return {
     el,
+    setFileName(name) {
+      if (!fileNameTyped) fileName.value = name.slice(0, 255);
+    },
     value() {
       let firstBad: HTMLElement | undefined;
       const bad = (id: string, msg: Text, control: HTMLElement) => {
@@ -149,6 +162,7 @@ export function metadataForm(): MetadataForm {
       put('publicationStatus', status.value);
       if (status.value === 'published') put('publicationDate', publicationDate.value);
       if (description.value.trim() !== '') m.description = description.value;
+      put('fileName', fileName.value);
       if (typeof m.creationDate === 'string' && !isPartialDate(m.creationDate)) bad('meta-creationDate', T.badDate, creationDate);
       if (typeof m.publicationDate === 'string') {
         if (!isPartialDate(m.publicationDate)) bad('meta-publicationDate', T.badDate, publicationDate);

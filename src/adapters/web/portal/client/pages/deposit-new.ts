@@ -57,6 +57,7 @@ export function renderDeposit(ctx: PageContext): void {
   const drop = fileDrop('deposit-file', T.dropHint, (f) => {
     file = f;
     hashes = undefined;
+    meta.setFileName(f.name);
     clear(box);
     result.replaceChildren();
     hashRun?.abort();
