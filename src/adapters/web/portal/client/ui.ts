@@ -10,6 +10,7 @@ import { tr, type Text } from './i18n.js';
 const T = {
   copy: { zh: '复制', en: 'Copy' },
   copied: { zh: '已复制', en: 'Copied' },
+  copyWhat: { zh: '复制：{what}', en: 'Copy: {what}' },
   copyFailed: { zh: '无法自动复制，请手动选中复制。', en: 'Could not copy: select the text and copy it yourself.' },
   network: { zh: '无法连接到服务，请检查网络后重试。', en: 'Could not reach the service. Check your connection and try again.' },
   tooMany: { zh: '请求过于频繁，请稍后再试。', en: 'Too many requests: please wait a moment and try again.' },
@@ -93,19 +94,19 @@ export function input(attrs: Record<string, string | number | boolean | undefine
 
 /** A button that copies `value` to the clipboard and says so. */
 export function copyButton(value: string, label?: string): HTMLButtonElement {
-  const b: HTMLButtonElement = h('button', { type: 'button', class: 'secondary', 'aria-label': label }, tr(T.copy));
+  // The accessible name starts with the visible word, then says what is copied.
+  const b: HTMLButtonElement = h('button', { type: 'button', class: 'secondary', 'aria-label': label === undefined ? null : tr(T.copyWhat, { what: label }) }, tr(T.copy));
   const status = h('span', { class: 'visually-hidden', 'aria-live': 'polite' });
   b.addEventListener('click', async () => {
     try {
       await navigator.clipboard.writeText(value);
-      b.textContent = tr(T.copied);
+      b.firstChild!.textContent = tr(T.copied);
       replace(status, tr(T.copied));
     } catch {
       replace(status, tr(T.copyFailed));
-      b.textContent = tr(T.copy);
     }
     setTimeout(() => {
-      b.textContent = tr(T.copy);
+      b.firstChild!.textContent = tr(T.copy);
     }, 2000);
   });
   b.append(status);
