@@ -14,6 +14,12 @@ import type { HashMessage } from './hash-protocol.js';
 
 /** Bytes read per step: large enough to be fast, small enough for frequent progress. */
 const CHUNK = 4 << 20;
+/** Bytes hashed between looks at the clock. */
+const STEP = 64 << 10;
+/** Hash for this long, then pause for PAUSE_MS. */
+const SLICE_MS = 16;
+const PAUSE_MS = 2;
+const pause = () => new Promise<void>((r) => setTimeout(r, PAUSE_MS));
 
 declare const self: { postMessage(m: HashMessage): void; onmessage: ((e: MessageEvent<{ file: File }>) => void) | null };
 
@@ -22,10 +28,19 @@ async function hashFile(file: File): Promise<void> {
   const sm3 = new Sm3();
   const total = file.size;
   self.postMessage({ type: 'progress', done: 0, total });
+  let sliceStart = performance.now();
   for (let off = 0; off < total; off += CHUNK) {
     const bytes = new Uint8Array(await file.slice(off, Math.min(total, off + CHUNK)).arrayBuffer());
-    sha.update(bytes);
-    sm3.update(bytes);
+    for (let i = 0; i < bytes.length; i += STEP) {
+      const part = bytes.subarray(i, i + STEP);
+      sha.update(part);
+      sm3.update(part);
+      // Pause now and then: on a busy machine the page's own thread gets CPU time to answer input.
+      if (performance.now() - sliceStart >= SLICE_MS) {
+        await pause();
+        sliceStart = performance.now();
+      }
+    }
     self.postMessage({ type: 'progress', done: off + bytes.length, total });
   }
   self.postMessage({ type: 'done', sha256: toHex(sha.digest()), sm3: toHex(sm3.digest()), size: total });

@@ -17,6 +17,8 @@ export interface PageContext {
   navigate(path: string): void;
   /** Draws the current route again (after a language switch, sign-in, …). */
   refresh(): void;
+  /** Draws the header again (after signing in or out) without touching the page. */
+  refreshHeader(): void;
 }
 
 export interface Route {
