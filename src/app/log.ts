@@ -38,8 +38,6 @@ export interface PendingEntry {
 /** The counter every batch advances by the number of deposit records it writes. */
 export const DEPOSITS_COUNTER = 'deposits';
 
-export { depositsDayCounter } from './deposit-index.js';
-
 export interface Appended {
   index: bigint;
   /** Height of the block that first covers the entry. */
@@ -297,8 +295,6 @@ export class Ledger {
     const height = this.head.height + 1n;
     let index = this.head.treeSize;
     const perDay = new Map<string, number>();
-    let runDay = '';
-    let runCount = 0;
     const results = waiters.map((w) =>
       w.items.map((item) => {
         compact.append(this.hasher.hashLeaf(item.bytes), visit);
@@ -307,14 +303,8 @@ export class Ledger {
         if (d) {
           batch.deposits.push({ record: { ...d.record, index }, sha256: d.sha256, account: d.account });
           if (d.receivedAt !== undefined) {
-            // Entries of one request share their receipt time: one map update per run of a day.
             const day = d.receivedAt.slice(0, 10);
-            if (day === runDay) runCount++;
-            else {
-              if (runCount > 0) perDay.set(runDay, (perDay.get(runDay) ?? 0) + runCount);
-              runDay = day;
-              runCount = 1;
-            }
+            perDay.set(day, (perDay.get(day) ?? 0) + 1);
           }
         }
         if (item.claims) batch.claims.push(...item.claims);
@@ -324,7 +314,6 @@ export class Ledger {
       }),
     );
     if (batch.deposits.length > 0) counters.push({ name: DEPOSITS_COUNTER, delta: batch.deposits.length });
-    if (runCount > 0) perDay.set(runDay, (perDay.get(runDay) ?? 0) + runCount);
     for (const [day, delta] of perDay) counters.push({ name: depositsDayCounter(day), delta });
     const lastMs = Date.parse(this.head.time);
     const time = formatTime(Math.max(this.opts.clock.now(), lastMs));
