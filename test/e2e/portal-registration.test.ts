@@ -131,7 +131,8 @@ describe('portal: registration in the browser', () => {
     await p.getByLabel('Date first published').fill('2025-07-01');
     await p.getByLabel('Place first published').fill('上海');
     await p.getByRole('button', { name: 'Save and resubmit' }).click();
-    await p.getByText('Submitted, awaiting review').first().waitFor();
+    await p.getByRole('cell', { name: 'Amended and resubmitted' }).waitFor();
+    expect(await p.getByRole('heading', { name: 'Amend and resubmit' }).count()).toBe(0);
     const view = (await api(url, 'GET', `/v1/registrations/${regId}`, { key: creator.apiKey })).body;
     expect(view.state).toBe('submitted');
     expect(view.application.publication).toEqual({ status: 'published', firstPublishedOn: '2025-07-01', place: '上海' });
@@ -287,6 +288,8 @@ describe('portal: registration in the browser', () => {
           await p.locator('main h1').waitFor();
           await p.waitForLoadState('networkidle');
           expect(await p.locator('main .error[role=alert]:not(:empty)').count(), `${name} ${lang}`).toBe(0);
+          // Nothing sticks out sideways (a phone would have to scroll horizontally).
+          expect(await p.evaluate('document.documentElement.scrollWidth - window.innerWidth'), `${name} ${lang} ${phone ? 'phone' : 'desktop'} overflows`).toBeLessThanOrEqual(0);
           await screenshot(p, name);
           if (!phone) expect(await axeCheck(p), `${name} (${lang})`).toEqual([]);
         }
