@@ -14,7 +14,10 @@ svg.chart { display: block; max-width: 100%; height: auto; }
 details > summary { cursor: pointer; color: var(--accent, #0b5cad); padding: 0.25rem 0; }
 details > summary:hover { text-decoration: underline; }
 .progress { max-width: 40rem; }
-.progress progress { height: 1.25rem; }
+.progress progress { -webkit-appearance: none; appearance: none; height: 1rem; border: 1px solid #7d8796; border-radius: 999px; background: #eef0f3; overflow: hidden; }
+.progress progress::-webkit-progress-bar { background: #eef0f3; }
+.progress progress::-webkit-progress-value { background: var(--accent, #0b5cad); }
+.progress progress::-moz-progress-bar { background: var(--accent, #0b5cad); }
 form.application { max-width: 44rem; }
 form.application fieldset fieldset { background: var(--panel, #f4f6f9); }
 form.application .choice .hint { overflow-wrap: anywhere; }

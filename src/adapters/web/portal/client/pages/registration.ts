@@ -33,7 +33,7 @@ const T = {
   untitled: { zh: '（未命名草稿）', en: '(untitled draft)' },
   more: { zh: '加载更多', en: 'Load more' },
   listCaption: { zh: '我的登记申请', en: 'My applications' },
-  back: { zh: '← 我的登记申请', en: '← My applications' },
+  back: { zh: '← 我的登记申请', en: '← My registrations' },
   appId: { zh: '申请编号', en: 'Application id' },
   created: { zh: '创建于', en: 'Created' },
   submittedAt: { zh: '提交于', en: 'Submitted' },
