@@ -90,7 +90,7 @@ export function renderDeposit(ctx: PageContext): void {
       h('input', { type: 'radio', name: 'deposit-mode', value, checked, 'aria-describedby': `mode-${value}-hint` }),
       h('span', null, tr(label), h('span', { class: 'hint', id: `mode-${value}-hint` }, tr(hint))),
     );
-  const mode = h('fieldset', null, h('legend', null, tr(T.modeLegend)), radio('hash', T.hashOnly, T.hashOnlyHint, true), radio('upload', T.uploadMode, T.uploadHint, false));
+  const mode = h('fieldset', { class: 'bare' }, h('legend', { class: 'visually-hidden' }, tr(T.modeLegend)), radio('hash', T.hashOnly, T.hashOnlyHint, true), radio('upload', T.uploadMode, T.uploadHint, false));
   const submit = h('button', { type: 'submit' }, tr(T.submit));
   const form = h('form', { class: 'deposit-form', novalidate: true }, h('h2', null, tr(T.step2)), meta.el, h('h2', null, tr(T.step3)), mode, box, sendArea, h('div', { class: 'actions' }, submit));
 
