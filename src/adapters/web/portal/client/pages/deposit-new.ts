@@ -53,6 +53,7 @@ export function renderDeposit(ctx: PageContext): void {
   let file: File | undefined;
   let hashes: FileHashes | undefined;
   let hashRun: AbortController | undefined;
+  ctx.signal.addEventListener('abort', () => hashRun?.abort(), { once: true });
 
   const drop = fileDrop('deposit-file', T.dropHint, (f) => {
     file = f;
@@ -117,7 +118,7 @@ export function renderDeposit(ctx: PageContext): void {
     void busy(submit, async () => {
       try {
         const dep = chosen === 'hash' ? await depositHash(local, metadata) : await depositUpload(f, metadata, sendArea);
-        if (dep === undefined) return;
+        if (dep === undefined || ctx.signal.aborted) return;
         const mismatch = dep.sha256 !== local.sha256 ? 'SHA-256' : dep.sm3 !== undefined && dep.sm3 !== local.sm3 ? 'SM3' : undefined;
         ctx.navigate(`/deposits/${encodeURIComponent(dep.id)}?new=1${mismatch ? `&mismatch=${encodeURIComponent(mismatch)}` : ''}`);
       } catch (err) {
