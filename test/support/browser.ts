@@ -12,9 +12,9 @@
  *   expect(await axeCheck(page)).toEqual([]);
  */
 import { readFileSync } from 'node:fs';
-import { mkdir } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { startTestService, type TestService } from './service.js';
 
@@ -30,9 +30,39 @@ export const PHONE = { width: 390, height: 844 } as const;
 /** Where screenshots go (gitignored). */
 export const SCREENSHOT_DIR = join(import.meta.dirname, '..', '..', 'test-results', 'screenshots');
 
-/** Launches Chromium headless. Close it in afterAll (`await browser?.close()`). */
-export function launchBrowser(): Promise<Browser> {
-  return chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
+const require = createRequire(import.meta.url);
+
+/**
+ * A fontconfig file adding Noto Sans SC (the font PDF certificates use, from node_modules) to the
+ * system's fonts: a test machine may have no Chinese font at all, and screenshots of Chinese
+ * pages would show empty boxes where a person's computer shows characters. Written under
+ * test-results/ (gitignored) with its cache beside it.
+ */
+async function fontconfigFile(): Promise<string> {
+  const pkg = dirname(require.resolve('@expo-google-fonts/noto-sans-sc/package.json'));
+  const dir = join(SCREENSHOT_DIR, '..', 'fontconfig');
+  await mkdir(dir, { recursive: true });
+  const file = join(dir, 'fonts.conf');
+  const xml = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;');
+  await writeFile(
+    file,
+    `<?xml version="1.0"?>
+<!DOCTYPE fontconfig SYSTEM "fonts.dtd">
+<fontconfig>
+  <include ignore_missing="yes">/etc/fonts/fonts.conf</include>
+  <dir>${xml(join(pkg, '400Regular'))}</dir>
+  <dir>${xml(join(pkg, '700Bold'))}</dir>
+  <cachedir>${xml(join(dir, 'cache'))}</cachedir>
+</fontconfig>
+`,
+  );
+  return file;
+}
+
+/** Launches Chromium headless (with a Chinese font, see fontconfigFile). Close it in afterAll (`await browser?.close()`). */
+export async function launchBrowser(): Promise<Browser> {
+  const env = { ...process.env, FONTCONFIG_FILE: await fontconfigFile() } as Record<string, string>;
+  return chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS, env });
 }
 
 /** The service in-process on port 0 with generous limits and a known admin key; `stop()` it in afterAll. */
@@ -117,7 +147,6 @@ export async function screenshot(page: Page, name: string): Promise<string> {
   return path;
 }
 
-const require = createRequire(import.meta.url);
 let axeSource: string | undefined;
 
 export interface AxeViolation {

@@ -28,15 +28,16 @@ export interface FileDrop {
 
 /** A drop zone with a file picker; `onFile` runs for each chosen file. */
 export function fileDrop(id: string, hint: Text | undefined, onFile: (file: File) => void, onError: (message: string) => void): FileDrop {
-  const fileInput = h('input', { type: 'file', id, class: 'file-input', 'aria-describedby': hint ? `${id}-hint` : null });
+  // The native input stays in the page (keyboard, screen readers, tests) but out of sight; its label is the visible button.
+  const fileInput = h('input', { type: 'file', id, class: 'file-input visually-hidden', 'aria-describedby': hint ? `${id}-hint` : null });
   const chosen = h('p', { class: 'file-chosen', 'aria-live': 'polite' });
   const zone = h(
     'div',
     { class: 'dropzone' },
-    h('p', { class: 'big', 'aria-hidden': 'true' }, tr(T.drop)),
-    h('p', { 'aria-hidden': 'true' }, tr(T.or)),
-    h('label', { for: id, class: 'pick' }, tr(T.pick)),
+    h('p', { class: 'big drop-only', 'aria-hidden': 'true' }, tr(T.drop)),
+    h('p', { class: 'drop-only', 'aria-hidden': 'true' }, tr(T.or)),
     fileInput,
+    h('label', { for: id, class: 'button pick' }, tr(T.pick)),
     hint ? h('p', { class: 'hint', id: `${id}-hint` }, tr(hint)) : null,
     chosen,
   );

@@ -17,8 +17,8 @@ const CHUNK = 4 << 20;
 /** Bytes hashed between looks at the clock. */
 const STEP = 64 << 10;
 /** Hash for this long, then pause for PAUSE_MS. */
-const SLICE_MS = 16;
-const PAUSE_MS = 2;
+const SLICE_MS = 10;
+const PAUSE_MS = 5;
 const pause = () => new Promise<void>((r) => setTimeout(r, PAUSE_MS));
 
 declare const self: { postMessage(m: HashMessage): void; onmessage: ((e: MessageEvent<{ file: File }>) => void) | null };

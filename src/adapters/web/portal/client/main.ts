@@ -81,7 +81,13 @@ function header(current: Route | undefined): HTMLElement {
   return h('div', { class: 'bar' }, h('a', { href: '/', class: 'brand' }, tr(T.site)), h('nav', { 'aria-label': tr(T.site) }, h('ul', null, items)), h('div', { class: 'tools' }, who, langButton));
 }
 
+/** Aborts the work of the page drawn last. */
+let pageLife = new AbortController();
+
 async function draw(): Promise<void> {
+  pageLife.abort();
+  pageLife = new AbortController();
+  const signal = pageLife.signal;
   const found = match(ROUTES, location.pathname);
   const s = session();
   drawHeader(found?.route);
@@ -102,7 +108,7 @@ async function draw(): Promise<void> {
     replace(main, h('h1', null, tr(found.route.title)), h('p', { role: 'alert' }, tr(T.forbidden)));
     return;
   }
-  const ctx: PageContext = { params: found.params, query: new URLSearchParams(location.search), session: s, main, navigate, refresh: () => void draw(), refreshHeader: () => drawHeader(found.route) };
+  const ctx: PageContext = { params: found.params, query: new URLSearchParams(location.search), session: s, main, navigate, refresh: () => void draw(), refreshHeader: () => drawHeader(found.route), signal };
   try {
     await found.route.render(ctx);
   } catch (e) {

@@ -21,7 +21,7 @@ const T = {
   authors: { zh: '作者', en: 'Authors' },
   authorName: { zh: '作者 {n} 姓名', en: 'Author {n}: name' },
   authorRole: { zh: '作者 {n} 身份', en: 'Author {n}: role' },
-  roleHint: { zh: '例如：作者、合著者、作曲、摄影', en: 'e.g. author, co-author, composer, photographer' },
+  roleHint: { zh: '身份例如：作者、合著者、作曲、摄影。', en: 'Roles are e.g. author, co-author, composer, photographer.' },
   addAuthor: { zh: '添加作者', en: 'Add an author' },
   removeAuthor: { zh: '删除作者 {n}', en: 'Remove author {n}' },
   remove: { zh: '删除', en: 'Remove' },
@@ -92,7 +92,7 @@ export function metadataForm(): MetadataForm {
     const row = h(
       'div',
       { class: 'author-row' },
-      h('div', { class: 'row2' }, field({ id: `meta-author-${k}-name`, label: '', control: name }), field({ id: `meta-author-${k}-role`, label: '', control: role, hint: T.roleHint })),
+      h('div', { class: 'row2' }, field({ id: `meta-author-${k}-name`, label: '', control: name }), field({ id: `meta-author-${k}-role`, label: '', control: role })),
       rm,
     );
     const entry = { name, role, row };
@@ -113,12 +113,12 @@ export function metadataForm(): MetadataForm {
 
   const el = h(
     'fieldset',
-    { class: 'stack metadata' },
-    h('legend', null, tr(T.legend)),
+    { class: 'stack metadata bare' },
+    h('legend', { class: 'visually-hidden' }, tr(T.legend)),
     h('p', { class: 'hint' }, tr(T.intro)),
     field({ id: 'meta-title', label: T.title, control: title }),
     h('div', { class: 'row2' }, field({ id: 'meta-workType', label: T.workType, control: workType }), field({ id: 'meta-rightsHolder', label: T.rightsHolder, control: rightsHolder })),
-    h('fieldset', { class: 'authors' }, h('legend', null, tr(T.authors)), authorRows, h('div', { class: 'actions' }, add)),
+    h('fieldset', { class: 'authors', 'aria-describedby': 'meta-authors-hint' }, h('legend', null, tr(T.authors)), h('p', { class: 'hint', id: 'meta-authors-hint' }, tr(T.roleHint)), authorRows, h('div', { class: 'actions' }, add)),
     h(
       'div',
       { class: 'row2' },

@@ -19,6 +19,8 @@ export interface PageContext {
   refresh(): void;
   /** Draws the header again (after signing in or out) without touching the page. */
   refreshHeader(): void;
+  /** Aborted when the page is left or drawn again: long work (hashing a file) stops then. */
+  signal: AbortSignal;
 }
 
 export interface Route {

@@ -210,12 +210,13 @@ async function renderKeys(ctx: PageContext): Promise<void> {
     if (keys.length === 0) return replace(listArea, h('p', { class: 'empty' }, tr(T.noKeys)));
     const rows = keys.map((k) => {
       const name = k.label ?? k.prefix ?? k.id;
-      const cell = (labelText: Text, ...c: (Node | string)[]) => h('td', { 'data-label': tr(labelText) }, ...c);
-      const actions = h('td', { 'data-label': tr(T.actions) });
+      const cell = (labelText: Text, ...c: (Node | string)[]) => h('td', { 'data-label': tr(labelText) }, h('div', null, ...c));
+      const actionBox = h('div', { class: 'row-actions' });
+      const actions = h('td', { 'data-label': tr(T.actions) }, actionBox);
       const showRevoke = () => {
         const b = h('button', { type: 'button', class: 'danger', 'aria-label': tr(T.revokeLabel, { name }) }, tr(T.revoke));
         b.addEventListener('click', () => confirm());
-        replace(actions, b);
+        replace(actionBox, b);
         return b;
       };
       const confirm = () => {
@@ -234,7 +235,7 @@ async function renderKeys(ctx: PageContext): Promise<void> {
             }
           }),
         );
-        replace(actions, h('p', { class: 'hint' }, tr(T.confirmText)), h('div', { class: 'actions' }, yes, no));
+        replace(actionBox, h('p', { class: 'hint' }, tr(T.confirmText)), h('div', { class: 'actions' }, yes, no));
         yes.focus();
       };
       if (k.revokedAt === undefined) showRevoke();

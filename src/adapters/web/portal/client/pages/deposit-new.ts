@@ -53,6 +53,7 @@ export function renderDeposit(ctx: PageContext): void {
   let file: File | undefined;
   let hashes: FileHashes | undefined;
   let hashRun: AbortController | undefined;
+  ctx.signal.addEventListener('abort', () => hashRun?.abort(), { once: true });
 
   const drop = fileDrop('deposit-file', T.dropHint, (f) => {
     file = f;
@@ -90,7 +91,7 @@ export function renderDeposit(ctx: PageContext): void {
       h('input', { type: 'radio', name: 'deposit-mode', value, checked, 'aria-describedby': `mode-${value}-hint` }),
       h('span', null, tr(label), h('span', { class: 'hint', id: `mode-${value}-hint` }, tr(hint))),
     );
-  const mode = h('fieldset', null, h('legend', null, tr(T.modeLegend)), radio('hash', T.hashOnly, T.hashOnlyHint, true), radio('upload', T.uploadMode, T.uploadHint, false));
+  const mode = h('fieldset', { class: 'bare' }, h('legend', { class: 'visually-hidden' }, tr(T.modeLegend)), radio('hash', T.hashOnly, T.hashOnlyHint, true), radio('upload', T.uploadMode, T.uploadHint, false));
   const submit = h('button', { type: 'submit' }, tr(T.submit));
   const form = h('form', { class: 'deposit-form', novalidate: true }, h('h2', null, tr(T.step2)), meta.el, h('h2', null, tr(T.step3)), mode, box, sendArea, h('div', { class: 'actions' }, submit));
 
@@ -117,7 +118,7 @@ export function renderDeposit(ctx: PageContext): void {
     void busy(submit, async () => {
       try {
         const dep = chosen === 'hash' ? await depositHash(local, metadata) : await depositUpload(f, metadata, sendArea);
-        if (dep === undefined) return;
+        if (dep === undefined || ctx.signal.aborted) return;
         const mismatch = dep.sha256 !== local.sha256 ? 'SHA-256' : dep.sm3 !== undefined && dep.sm3 !== local.sm3 ? 'SM3' : undefined;
         ctx.navigate(`/deposits/${encodeURIComponent(dep.id)}?new=1${mismatch ? `&mismatch=${encodeURIComponent(mismatch)}` : ''}`);
       } catch (err) {

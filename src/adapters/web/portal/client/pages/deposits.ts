@@ -61,6 +61,7 @@ const T = {
   publicationStatus: { zh: '发表状态', en: 'Publication status' },
   publicationDate: { zh: '首次发表日期', en: 'Date of first publication' },
   description: { zh: '作品说明', en: 'Description' },
+  fileName: { zh: '文件名', en: 'File name' },
   notFound: { zh: '没有找到这个存证，或者它不属于您的账户。', en: 'This deposit does not exist or does not belong to your account.' },
 } satisfies Record<string, Text>;
 
@@ -118,7 +119,7 @@ async function renderList(ctx: PageContext): Promise<void> {
   if (page.deposits.length === 0) {
     replace(results, h('p', { class: 'empty' }, q === '' ? tr(T.none) : tr(T.noneFound, { q })));
   } else {
-    const cell = (label: Text, ...c: (Node | string)[]) => h('td', { 'data-label': tr(label) }, ...c);
+    const cell = (label: Text, ...c: (Node | string)[]) => h('td', { 'data-label': tr(label) }, h('div', null, ...c));
     replace(
       results,
       h(
@@ -139,7 +140,7 @@ async function renderList(ctx: PageContext): Promise<void> {
                 cell(T.received, h('time', { datetime: d.receivedAt }, fmtTime(d.receivedAt))),
                 cell(T.index, String(d.index)),
                 cell(T.size, d.size !== undefined ? fmtBytes(d.size) : '—'),
-                h('td', { 'data-label': 'SHA-256' }, h('code', { class: 'hash', title: d.sha256 }, `${d.sha256.slice(0, 16)}…`)),
+                h('td', { 'data-label': 'SHA-256' }, h('div', null, h('code', { class: 'hash', title: d.sha256 }, `${d.sha256.slice(0, 16)}…`))),
               ),
             ),
           ),
@@ -269,6 +270,7 @@ async function renderDetail(ctx: PageContext): Promise<void> {
             m.publicationStatus !== undefined && [T.publicationStatus, optionLabel(PUBLICATION_STATUS_OPTIONS, m.publicationStatus)],
             str(m.publicationDate) !== undefined && [T.publicationDate, str(m.publicationDate)],
             str(m.description) !== undefined && [T.description, h('span', { class: 'prewrap' }, str(m.description)!)],
+            str(m.fileName) !== undefined && [T.fileName, str(m.fileName)],
           ]),
         ]
       : null,

@@ -25,7 +25,7 @@ const T = {
   how: { zh: '工作原理', en: 'How it works' },
   how1: { zh: '您的浏览器计算文件的 SHA-256 和 SM3 哈希。', en: 'Your browser computes the SHA-256 and SM3 hashes of the file.' },
   how2: { zh: '服务把哈希和作品信息的摘要写入日志，并以签名的检查点固定日志状态。', en: 'The service appends the hashes and a digest of the work’s details to the log and fixes the log’s state with a signed checkpoint.' },
-  how3: { zh: '证书包含包含证明、签名检查点和可信时间戳，可用公开的验证工具独立核验。', en: 'The certificate carries an inclusion proof, the signed checkpoint and a trusted timestamp, checkable with the public verifier.' },
+  how3: { zh: '证书附有默克尔包含证明、签名的检查点和可信时间戳，任何人都可以用公开的验证工具独立核验。', en: 'The certificate carries an inclusion proof, the signed checkpoint and a trusted timestamp, checkable with the public verifier.' },
   signupA: { zh: '注册账户', en: 'Create an account' },
   signinA: { zh: '登录', en: 'Sign in' },
   mine: { zh: '我的存证', en: 'My deposits' },

@@ -43,6 +43,7 @@ export function renderPriorArt(ctx: PageContext): void {
   const hashArea = h('div', { id: 'prior-hash' });
   const out = h('section', { 'aria-live': 'polite', class: 'prior-result' });
   let run: AbortController | undefined;
+  ctx.signal.addEventListener('abort', () => run?.abort(), { once: true });
   const drop = fileDrop('prior-file', T.dropHint, (file) => {
     run?.abort();
     const mine = new AbortController();
