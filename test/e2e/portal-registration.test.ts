@@ -10,13 +10,11 @@ import type { Browser, Page } from 'playwright-core';
 import { axeCheck, launchBrowser, newPage, PORTAL_ADMIN_KEY, screenshot, setPageLang, signUpAndIn, startPortal, type SignedUp } from '../support/browser.js';
 import type { TestService } from '../support/service.js';
 import { account, api, deposit, join, residentId, submitted, uscc } from '../support/registration.js';
-import { useCjkFonts } from '../support/cjk-fonts.js';
 
 let browser: Browser;
 let svc: TestService;
 let url: string;
 const pages: (Page & { errors: string[] })[] = [];
-let restoreFonts: (() => void) | undefined;
 
 /** A page, closed with its context in afterAll. */
 async function page(lang: 'zh' | 'en' = 'en', phone = false): Promise<Page & { errors: string[] }> {
@@ -31,7 +29,6 @@ function unexpected(errors: string[]): string[] {
 }
 
 beforeAll(async () => {
-  restoreFonts = useCjkFonts();
   browser = await launchBrowser();
   svc = await startPortal();
   url = svc.url;
@@ -41,7 +38,6 @@ afterAll(async () => {
   for (const p of pages) await p.context().close().catch(() => undefined);
   await browser?.close();
   await svc?.stop();
-  restoreFonts?.();
 });
 
 async function fillApplication(p: Page, title: string): Promise<void> {
