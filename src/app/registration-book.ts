@@ -123,6 +123,12 @@ export interface QueueItem {
   deposits: { deposit: DepositView; certificate: Certificate }[];
 }
 
+/** A queue item with who applied and whether the reviewer asking is barred by a conflict of interest. */
+export interface ReviewItem extends QueueItem {
+  applicant: { id: string; name?: string; kind?: AccountRecord['kind'] };
+  conflict: boolean;
+}
+
 export interface Correction {
   title?: string;
   rightsHolders?: { name: string; displayName?: string }[];

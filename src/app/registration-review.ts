@@ -11,7 +11,7 @@ import { toHex } from '../core/bytes.js';
 import { applicationSha256, certificateRecord, checkTransition, chinaDate, formatRegistrationNumber, numberCounterName, reasonSha256, recordSha256, WORK_TYPES, type Application } from '../core/registration.js';
 import { formatTime } from '../core/time.js';
 import type { AccountRecord } from './ports.js';
-import { RegistrationBook, COUNTERS, REVIEWER_ROLES, SERVICE_VIEWER, SPACES, requireRole, termWrites, type QueueItem, type RegistrationRecord, type RegistrationView, type RegistryEntry } from './registration-book.js';
+import { RegistrationBook, COUNTERS, REVIEWER_ROLES, SERVICE_VIEWER, SPACES, requireRole, termWrites, type QueueItem, type RegistrationRecord, type ReviewItem, type RegistrationView, type RegistryEntry } from './registration-book.js';
 
 export class Review {
   constructor(private readonly b: RegistrationBook) {}
@@ -43,6 +43,27 @@ export class Review {
       }
     }
     return { items, ...(after !== undefined ? { next: after.slice(prefix.length) } : {}) };
+  }
+
+  /**
+   * One application as the decision screen shows it: the application, its deposits with their
+   * evidence certificates, who applied, and whether a conflict of interest bars `actor` from
+   * deciding it (the decision routes refuse it then, whatever a client shows).
+   */
+  async item(actor: AccountRecord, id: string): Promise<ReviewItem> {
+    requireRole(actor, REVIEWER_ROLES, 'only reviewers review applications');
+    const rec = await this.b.loadVisible(actor, id);
+    const deposits = [];
+    for (const depId of rec.application.deposits ?? []) {
+      deposits.push({ deposit: await this.b.d.deposits.get(depId, SERVICE_VIEWER), certificate: await this.b.d.deposits.certificate(depId, SERVICE_VIEWER) });
+    }
+    const applicant = await this.b.d.store.getAccount(rec.applicant);
+    return {
+      registration: this.b.view(actor, rec),
+      deposits,
+      applicant: { id: rec.applicant, ...(applicant !== undefined ? { name: applicant.name, kind: applicant.kind } : {}) },
+      conflict: await this.b.conflicted(actor, rec),
+    };
   }
 
   async requestChanges(actor: AccountRecord, id: string, reason: string): Promise<RegistrationView> {

@@ -14,6 +14,7 @@ import {
   type RegistrationsDeps,
   type RegistrationView,
   type RegistryEntry,
+  type ReviewItem,
 } from './registration-book.js';
 import { Registry } from './registration-registry.js';
 import { Review } from './registration-review.js';
@@ -32,6 +33,7 @@ export {
   type RegistrationsDeps,
   type RegistrationView,
   type RegistryEntry,
+  type ReviewItem,
 } from './registration-book.js';
 
 export class Registrations {
@@ -72,6 +74,9 @@ export class Registrations {
   // ---- review
   queue(actor: AccountRecord, opts: { after?: string; limit: number }): Promise<{ items: QueueItem[]; next?: string }> {
     return this.review.queue(actor, opts);
+  }
+  reviewItem(actor: AccountRecord, id: string): Promise<ReviewItem> {
+    return this.review.item(actor, id);
   }
   requestChanges(actor: AccountRecord, id: string, reason: string): Promise<RegistrationView> {
     return this.review.requestChanges(actor, id, reason);

@@ -144,6 +144,13 @@ const rows: Row[] = [
   },
   { route: 'GET /v1/review/queue', method: 'GET', path: () => '/v1/review/queue', expect: { none: 401, creator: 403, platform: 403, org: 403, reviewer: 200, admin: 200 } },
   {
+    route: 'GET /v1/review/{id}',
+    method: 'GET',
+    path: () => `/v1/review/${f.submitted}`,
+    expect: { none: 401, creator: 403, otherCreator: 403, platform: 403, reviewer: 200, admin: 200 },
+  },
+  { route: 'GET /v1/review/{id} (a draft reviewers cannot see)', method: 'GET', path: () => `/v1/review/${f.draft}`, expect: { reviewer: 404 } },
+  {
     route: 'POST /v1/registrations/{id}/approve',
     method: 'POST',
     fresh: 'submitted',

@@ -275,6 +275,15 @@ describe('registration workflow', () => {
       expect(res.status).toBe(403);
       expect(res.body.detail).toMatch(/conflict of interest/);
       expect((await api(url, 'POST', `/v1/registrations/${id}/reject`, { key: insider.key, body: { reason: 'x' } })).status).toBe(403);
+      // The decision screen's view says so, and an unrelated reviewer's does not.
+      const item = await api(url, 'GET', `/v1/review/${id}`, { key: insider.key });
+      expect(item.status).toBe(200);
+      expect(item.body.conflict).toBe(true);
+      expect(item.body.registration.id).toBe(id);
+      expect(item.body.deposits[0].deposit.sha256).toMatch(/^[0-9a-f]{64}$/);
+      const fair = await api(url, 'GET', `/v1/review/${id}`, { key: reviewer.key });
+      expect(fair.body.conflict).toBe(false);
+      expect(fair.body.applicant.name).toBe(id === byOrg ? 'Qianhai Studio' : 'Member');
     }
     const queue = (await api(url, 'GET', '/v1/review/queue?limit=100', { key: insider.key })).body.items.map((i: { registration: { id: string } }) => i.registration.id);
     expect(queue).not.toContain(byOrg);

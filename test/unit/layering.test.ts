@@ -36,4 +36,18 @@ describe('layering', () => {
     const bad = files.flatMap((f) => imports(f).filter((i) => !(i.startsWith('./') || i.startsWith('../core/'))).map((i) => `${f}: ${i}`));
     expect(bad).toEqual([]);
   });
+
+  it('portal browser code imports only its own files, src/core and @noble/hashes (no Node, no adapters)', () => {
+    const dir = 'src/adapters/web/portal/client';
+    const files = sources(dir);
+    expect(files.length).toBeGreaterThan(5);
+    const ok = (file: string, i: string) => {
+      if (i.startsWith('@noble/hashes/')) return true;
+      if (!i.startsWith('.')) return false;
+      const target = relative(root, join(root, file, '..', i));
+      return target.startsWith(dir + '/') || target.startsWith('src/core/');
+    };
+    const bad = files.flatMap((f) => imports(f).filter((i) => !ok(f, i)).map((i) => `${f}: ${i}`));
+    expect(bad).toEqual([]);
+  });
 });

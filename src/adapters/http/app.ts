@@ -34,6 +34,7 @@ import { securityHeaders } from './security.js';
 import type { WorkerPool } from '../workers/pool.js';
 import { archiveRoutes } from './archive-routes.js';
 import { downloadRoutes } from './downloads.js';
+import { portalRoutes } from '../web/portal/server.js';
 import type { LogStore } from '../../app/ports.js';
 
 export interface HttpDeps {
@@ -230,6 +231,7 @@ export function createApp(deps: HttpDeps) {
   app.get('/v1/accounts/me/usage', auth, storageUsage(deps.uploads));
   if (deps.archive) app.use(archiveRoutes({ ledger, store: deps.archive.store }));
   app.use(downloadRoutes());
+  app.use(portalRoutes());
 
   app.use((req, res) => sendProblem(res, 'not_found', `no route for ${req.method} ${req.path}`));
   app.use(errorHandler(deps.log ?? ((m, e) => console.error(m, e))));

@@ -35,6 +35,7 @@ export const TAGS = {
   Deposits: 'Deposits of works and their evidence certificates',
   Verification: 'Certificate verification',
   Downloads: 'The standalone verifier and the verify page to keep',
+  Portal: 'The web portal’s browser bundles',
   Registrations: 'Registration applications and their certificates',
   Review: 'Review of registration applications and platform statistics',
   Registry: 'The public registry of registrations',

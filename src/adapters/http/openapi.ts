@@ -8,6 +8,7 @@ import { accountOperations, sessionOperations } from './accounts-openapi.js';
 import { archiveOperations } from './archive-routes.js';
 import { depositOperations } from './deposits-openapi.js';
 import { downloadOperations } from './downloads.js';
+import { portalOperations } from '../web/portal/openapi.js';
 import { logOperations } from './log-openapi.js';
 import { buildDocument, json, jsonObject, op, text, type Json, type Operation } from './openapi-kit.js';
 import { organisationOperations } from './organisations-openapi.js';
@@ -59,6 +60,7 @@ export function operations(): Operation[] {
     ...portalDataOperations(),
     ...archiveOperations(),
     ...downloadOperations(),
+    ...portalOperations(),
   ];
 }
 

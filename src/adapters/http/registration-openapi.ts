@@ -103,6 +103,17 @@ export function registrationOperations(): Operation[] {
     }),
     op({
       method: 'get',
+      path: '/v1/review/{id}',
+      operationId: 'getReviewItem',
+      tag: 'Review',
+      security: 'bearer',
+      summary: 'One application for the decision screen: with its deposits, the applicant, and whether a conflict of interest bars the caller (reviewer, admin)',
+      params: { id },
+      responses: { 200: json(V.ReviewItem) },
+      errors: { 403: 'Not a reviewer or admin (code forbidden)', 404: e404 },
+    }),
+    op({
+      method: 'get',
       path: '/v1/registry',
       operationId: 'searchRegistry',
       tag: 'Registry',

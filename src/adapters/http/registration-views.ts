@@ -5,7 +5,7 @@
 import { z } from 'zod';
 import { REGISTRATION_ACTIONS, type RegistrationAction } from '../../core/entry.js';
 import { HOLDER_KINDS, OWNERSHIP, REGISTRATION_CERTIFICATE_FORMAT, REGISTRATION_STATES, RIGHTS_OBTAINED, WORK_TYPE_NAMES, type RegistrationCertificate as CoreCertificate } from '../../core/registration.js';
-import type { QueueItem, RegistrationView as AppView, RegistryEntry as AppRegistryEntry } from '../../app/registrations.js';
+import type { QueueItem, ReviewItem as AppReviewItem, RegistrationView as AppView, RegistryEntry as AppRegistryEntry } from '../../app/registrations.js';
 import type { StatsView } from '../../app/stats.js';
 import * as R from './registration-schemas.js';
 import { Certificate, Deposit } from './schemas.js';
@@ -54,6 +54,15 @@ export const ReviewQueue = z
     next: z.string().optional(),
   })
   .meta({ id: 'ReviewQueue' });
+
+export const ReviewItem = z
+  .object({
+    registration: RegistrationView,
+    deposits: z.array(z.object({ deposit: Deposit, certificate: Certificate })),
+    applicant: z.object({ id: z.string(), name: z.string().optional(), kind: z.enum(['individual', 'organisation']).optional() }),
+    conflict: z.boolean().meta({ description: 'True when a conflict of interest bars the caller from deciding this application (the decision routes answer 403)' }),
+  })
+  .meta({ id: 'ReviewItem' });
 
 export const RegistryEntry = z
   .object({
@@ -128,6 +137,7 @@ type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
 type Assert<T extends true> = T;
 export type _ViewFits = Assert<Same<AppView, z.output<typeof RegistrationView>>>;
 export type _QueueFits = Assert<QueueItem extends z.output<typeof ReviewQueue>['items'][number] ? true : false>;
+export type _ReviewItemFits = Assert<AppReviewItem extends z.output<typeof ReviewItem> ? true : false>;
 export type _RegistryFits = Assert<Same<AppRegistryEntry, z.output<typeof RegistryEntry>>>;
 export type _StatsFits = Assert<Same<StatsView, z.output<typeof Stats>>>;
 export type _CertificateFits = Assert<Same<CoreCertificate, z.output<typeof RegistrationCertificate>>>;

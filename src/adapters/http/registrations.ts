@@ -88,6 +88,9 @@ export function registrationRoutes(deps: RegistrationHttpDeps): express.Router {
     const q = parseField(R.QueueQuery, query(req));
     res.json(await registrations.queue(me(req), { ...(q.after ? { after: q.after } : {}), limit: q.limit ?? 20 }));
   });
+  r.get('/v1/review/:id', auth, roles('reviewer', 'admin'), async (req, res) => {
+    res.json(await registrations.reviewItem(me(req), id(req)));
+  });
   r.post('/v1/registrations/:id/approve', auth, roles('reviewer', 'admin'), optionalBody, async (req, res) => {
     const rid = id(req);
     noBody(req);

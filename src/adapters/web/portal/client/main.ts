@@ -3,6 +3,7 @@
  * page of the current route in `<main id="app">`. Each part of the portal lists its routes in
  * its own `pages/*.ts`; this file only joins them.
  */
+import { ApiError } from './api.js';
 import { h, replace } from './dom.js';
 import { lang, setLang, tr, type Text } from './i18n.js';
 import { allowed, match, type PageContext, type Route } from './router.js';
@@ -29,11 +30,41 @@ const T = {
   forbidden: { zh: '您的账户无权打开此页面。', en: 'Your account may not open this page.' },
   failed: { zh: '页面加载失败：{detail}', en: 'The page failed to load: {detail}' },
   skip: { zh: '跳到正文', en: 'Skip to content' },
+  api: { zh: 'API 文档（OpenAPI）', en: 'API description (OpenAPI)' },
+  offline: { zh: '离线验证页', en: 'Offline verify page' },
+  verifier: { zh: '独立验证工具', en: 'Standalone verifier' },
+  footer: { zh: '证书可以离线独立验证，无需信任本服务。', en: 'Certificates can be verified offline, without trusting this service.' },
+  userNav: { zh: '账户', en: 'Account' },
 } satisfies Record<string, Text>;
 
 function navigate(path: string): void {
   history.pushState(null, '', path);
+  window.scrollTo(0, 0);
   void draw();
+}
+
+function drawHeader(current: Route | undefined): void {
+  replace(document.getElementById('top')!, header(current));
+  const skip = document.querySelector('a.skip');
+  if (skip) skip.textContent = tr(T.skip);
+}
+
+function footer(): HTMLElement {
+  return h(
+    'div',
+    null,
+    h('p', null, tr(T.footer)),
+    h('p', null, h('a', { href: '/downloads/verify.html' }, tr(T.offline)), ' · ', h('a', { href: '/downloads/copyright-ledger-verify.mjs' }, tr(T.verifier)), ' · ', h('a', { href: '/openapi.json' }, tr(T.api))),
+  );
+}
+
+function drawFooter(): void {
+  let f = document.querySelector<HTMLElement>('footer.site');
+  if (!f) {
+    f = h('footer', { class: 'site' });
+    document.body.append(f);
+  }
+  replace(f, footer());
 }
 
 function header(current: Route | undefined): HTMLElement {
@@ -45,15 +76,22 @@ function header(current: Route | undefined): HTMLElement {
   const other = lang() === 'zh' ? 'en' : 'zh';
   const langButton = h('button', { type: 'button', class: 'lang', lang: other === 'en' ? 'en' : 'zh-CN', 'aria-label': tr(T.switchLabel), onclick: () => { setLang(other); void draw(); } }, tr(T.switchTo));
   const who = s
-    ? [h('span', { class: 'who' }, s.account.name), h('button', { type: 'button', onclick: async () => { await signOut(); navigate('/'); } }, tr(T.signOut))]
+    ? [h('span', { class: 'who', title: s.account.email }, s.account.name), h('button', { type: 'button', onclick: async () => { await signOut(); navigate('/'); } }, tr(T.signOut))]
     : [h('a', { href: '/signin', class: 'button' }, tr(T.signIn))];
   return h('div', { class: 'bar' }, h('a', { href: '/', class: 'brand' }, tr(T.site)), h('nav', { 'aria-label': tr(T.site) }, h('ul', null, items)), h('div', { class: 'tools' }, who, langButton));
 }
 
+/** Aborts the work of the page drawn last. */
+let pageLife = new AbortController();
+
 async function draw(): Promise<void> {
+  pageLife.abort();
+  pageLife = new AbortController();
+  const signal = pageLife.signal;
   const found = match(ROUTES, location.pathname);
   const s = session();
-  replace(document.getElementById('top')!, header(found?.route));
+  drawHeader(found?.route);
+  drawFooter();
   const main = document.getElementById('app')!;
   main.replaceChildren();
   if (found === undefined) {
@@ -70,10 +108,15 @@ async function draw(): Promise<void> {
     replace(main, h('h1', null, tr(found.route.title)), h('p', { role: 'alert' }, tr(T.forbidden)));
     return;
   }
-  const ctx: PageContext = { params: found.params, query: new URLSearchParams(location.search), session: s, main, navigate, refresh: () => void draw() };
+  const ctx: PageContext = { params: found.params, query: new URLSearchParams(location.search), session: s, main, navigate, refresh: () => void draw(), refreshHeader: () => drawHeader(found.route), signal };
   try {
     await found.route.render(ctx);
   } catch (e) {
+    if (e instanceof ApiError && e.status === 401 && found.route.auth !== undefined) {
+      // The session ended (expired, or signed out elsewhere): sign in again and come back.
+      await loadSession().catch(() => undefined);
+      if (session() === undefined) return navigate(`/signin?next=${encodeURIComponent(location.pathname + location.search)}`);
+    }
     replace(main, h('h1', null, tr(found.route.title)), h('p', { role: 'alert', class: 'error' }, tr(T.failed, { detail: e instanceof Error ? e.message : String(e) })));
   }
   main.focus({ preventScroll: true });

@@ -17,6 +17,10 @@ export interface PageContext {
   navigate(path: string): void;
   /** Draws the current route again (after a language switch, sign-in, …). */
   refresh(): void;
+  /** Draws the header again (after signing in or out) without touching the page. */
+  refreshHeader(): void;
+  /** Aborted when the page is left or drawn again: long work (hashing a file) stops then. */
+  signal: AbortSignal;
 }
 
 export interface Route {
