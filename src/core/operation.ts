@@ -188,3 +188,16 @@ export const CERTIFIED_ACTIONS: Record<OperationKind, readonly string[]> = {
   transfer: ['accept'],
   pledge: ['pledge'],
 };
+
+/** The states each action may start from (`none`: the operation's first entry). */
+export const OPERATION_TRANSITIONS: Readonly<Record<OperationKind, Readonly<Record<string, readonly string[]>>>> = {
+  licence: { offer: ['none'], grant: ['none'], accept: ['offered'], revoke: ['offered', 'active'] },
+  transfer: { offer: ['none'], consent: ['offered'], accept: ['offered'], cancel: ['offered'] },
+  pledge: { pledge: ['none'], release: ['active'] },
+};
+
+/** MUST throw LogError('conflict') when `action` of `kind` may not start from `state`. */
+export function checkOperationTransition(kind: OperationKind, state: string, action: string): void {
+  const from = OPERATION_TRANSITIONS[kind][action];
+  if (from === undefined || !from.includes(state)) throw new LogError('conflict', `cannot ${action} a ${kind} in state ${state}`, { details: { state } });
+}
