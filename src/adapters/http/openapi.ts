@@ -12,6 +12,7 @@ import { logOperations } from './log-openapi.js';
 import { buildDocument, json, jsonObject, op, text, type Json, type Operation } from './openapi-kit.js';
 import { organisationOperations } from './organisations-openapi.js';
 import { registrationOperations } from './registration-openapi.js';
+import { operationOperations } from './operation-openapi.js';
 import { Problem } from './schemas.js';
 
 export const Health = z
@@ -47,7 +48,7 @@ function serviceOperations(): Operation[] {
 
 /** Every operation of the service, grouped by feature. */
 export function operations(): Operation[] {
-  return [...serviceOperations(), ...logOperations(), ...accountOperations(), ...depositOperations(), ...registrationOperations(), ...organisationOperations(), ...archiveOperations(), ...downloadOperations()];
+  return [...serviceOperations(), ...logOperations(), ...accountOperations(), ...depositOperations(), ...registrationOperations(), ...operationOperations(), ...organisationOperations(), ...archiveOperations(), ...downloadOperations()];
 }
 
 export function buildOpenApi(): Json {
