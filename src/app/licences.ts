@@ -130,12 +130,17 @@ export class Licences {
 
   /** A holder of every right of the licence revokes it (offered or in force), with a reason. */
   async revoke(actor: AccountRecord, id: string, reason: string): Promise<OperationView> {
-    const peek = await this.b.loadVisible(actor, id, 'licence');
+    const notFound = () => new LogError('not_found', `no licence ${id}`);
+    const peek = await this.b.load(id, 'licence');
+    if (peek === undefined) throw notFound();
     return this.b.locks.run(peek.registration, async () => {
-      const rec = await this.b.loadVisible(actor, id, 'licence');
+      const rec = (await this.b.load(id, 'licence'))!;
       const terms = rec.terms as LicenceTerms;
       const w = await this.b.registeredOf(rec);
       const { title } = await this.b.title(w);
+      // Parties see it; so does whoever holds one of its rights now (a holder after a transfer).
+      const holdsSome = terms.rights.some((r) => title.holders[r].account === actor.id);
+      if (!rec.parties.includes(actor.id) && actor.role !== 'admin' && !holdsSome) throw notFound();
       if (!terms.rights.every((r) => title.holders[r].account === actor.id)) throw new LogError('forbidden', 'only the holder of every right of the licence revokes it');
       if (rec.state !== 'offered' && rec.state !== 'active') throw new LogError('conflict', `licence ${id} is ${rec.state}`);
       const at = this.b.now();
