@@ -127,6 +127,12 @@ describe('the acceptance walk', () => {
     expect(alone.stdout).toContain('VALID');
     expect(alone.code).toBe(0);
 
+    // The service's own verify route agrees.
+    const online = await api(url, 'POST', '/v1/verify', { body: cert.body });
+    expect(online.status).toBe(200);
+    expect(online.body.valid).toBe(true);
+    expect(online.body.checks.map((c: { name: string }) => c.name)).toEqual(expect.arrayContaining(['entry', 'record', 'inclusion']));
+
     // Any change to what it states breaks it.
     const forged = JSON.parse(cert.text);
     forged.record.terms.validTo = '2099-12-31T16:00:00.000Z';
