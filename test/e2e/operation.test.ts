@@ -318,6 +318,8 @@ describe('bad input', () => {
       ['no such licensee', '/v1/licences', holder, licence(work.id, { id: 'acc_nobody', key: '' }), 404, 'licensee.account'],
       ['licensee is yourself', '/v1/licences', holder, licence(work.id, holder), 400, 'licensee.account'],
       ['named licensee without a contract', '/v1/licences', holder, licence(work.id, platform, { licensee: { name: 'Offline Press' } }), 400, 'contractSha256'],
+      ['an ODRL policy that is not I-JSON', '/v1/licences', holder, licence(work.id, platform, { terms: { permission: [{ action: '\ud800' }] } }), 400, 'terms'],
+      ['a licensee name with a lone surrogate', '/v1/licences', holder, licence(work.id, platform, { licensee: { account: platform.id, name: 'X\udc00' } }), 400, 'licensee.name'],
       ['bad money', '/v1/pledges', holder, { registrationId: work.id, pledgee: { account: bank.id }, securedAmount: { amount: '1e9', currency: 'CNY' }, validFrom: '2027-01-01', validTo: '2028-01-01' }, 400, 'securedAmount.amount'],
       ['unknown field', '/v1/transfers', holder, { registrationId: work.id, to: { account: buyer.id }, rights: 'all', price: 1 }, 400, 'price'],
       ['rights not held', '/v1/transfers', holder, { registrationId: work.id, to: { account: buyer.id }, rights: ['other', 'translation'] }, 201, ''],

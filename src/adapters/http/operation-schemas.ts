@@ -5,6 +5,7 @@
  * conflicts are checked by the use cases (src/core/operation.ts, src/app/licences.ts …).
  */
 import { z } from 'zod';
+import { canonicalBytes } from '../../core/jcs.js';
 import { RIGHT_NAMES } from '../../core/operation.js';
 import type { LicenceOffer } from '../../app/licences.js';
 import type { PledgeInput } from '../../app/pledges.js';
@@ -13,7 +14,23 @@ import { AccountId } from './accounts-schemas.js';
 import { plainText } from './plain-text.js';
 import { RegistrationId, RegistrationNumber } from './registration-schemas.js';
 
-const Text = (max: number) => z.string().trim().min(1, 'must not be empty').max(max, `at most ${max} characters`);
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+const Text = (max: number) =>
+  z
+    .string()
+    .trim()
+    .min(1, 'must not be empty')
+    .max(max, `at most ${max} characters`)
+    .refine((s) => !LONE_SURROGATE.test(s), 'must be well-formed Unicode (no lone surrogate)');
+/** True when `o` has a canonical JSON form (RFC 8785), which every hash of the terms needs. */
+const canonical = (o: unknown): boolean => {
+  try {
+    canonicalBytes(o);
+    return true;
+  } catch {
+    return false;
+  }
+};
 const Name = (max: number) => plainText(Text(max));
 const Hex64 = z.string().regex(/^[0-9a-f]{64}$/, 'must be 64 lowercase hex digits');
 
@@ -39,6 +56,7 @@ export const Terms = z
     z
       .record(z.string(), z.unknown())
       .refine((o) => JSON.stringify(o).length <= MAX_POLICY_BYTES, `at most ${MAX_POLICY_BYTES} bytes of JSON`)
+      .refine(canonical, 'must be I-JSON (RFC 7493): no lone surrogates')
       .meta({ description: 'An ODRL 2.2 policy (JSON-LD object)' }),
   ])
   .meta({ id: 'LicenceTerms', description: 'A Creative Commons licence URI, or an ODRL 2.2 policy; private (only salted into the log)' });
