@@ -225,6 +225,11 @@ describe('the acceptance walk', () => {
     const pfile = join(tmp.path, 'pledge.json');
     await writeFile(pfile, pcert.text);
     expect((await runCli(['verify', pfile, '--key', svc.ledger.verifierKey])).code).toBe(0);
+    const ppdf = await fetch(`${url}/v1/pledges/${pledge.body.id}/certificate`, { headers: { authorization: `Bearer ${bank.key}`, accept: 'application/pdf' } });
+    expect(ppdf.status).toBe(200);
+    const pbytes = Buffer.from(await ppdf.arrayBuffer());
+    expect(pbytes.subarray(0, 5).toString()).toBe('%PDF-');
+    expect(pbytes.includes(Buffer.from(`${pledge.body.id}.pledge.json`))).toBe(true);
 
     let reg = await api(url, 'GET', `/v1/registry/${work.number}`);
     expect(reg.body).toMatchObject({ pledged: true, pledges: [{ pledgee: 'Qianhai Bank', state: 'active' }] });
