@@ -91,6 +91,20 @@ describe('Operations', () => {
     expect((await t.ops.title(t.number))!.holders).toEqual([{ name: 'Buyer', rights: 'all' }]);
   });
 
+  it('a pledge of some rights needs consent only for transfers of those rights', async () => {
+    const t = await setup();
+    const bank = await t.mk('Bank');
+    const buyer = await t.mk('Buyer');
+    const p = await t.ops.pledges.pledge(t.holder, { registrationId: t.reg.id, pledgee: { account: bank.id }, rights: ['translation'], securedAmount: { amount: '1', currency: 'CNY' }, validFrom: '2026-01-01', validTo: '2027-01-01' });
+    expect((p.terms as { rights: string[] }).rights).toEqual(['translation']);
+    const free = await t.ops.transfers.offer(t.holder, { registrationId: t.reg.id, to: { account: buyer.id }, rights: ['reproduction'] });
+    expect((await t.ops.transfers.accept(buyer, free.id)).state).toBe('completed');
+    const pledged = await t.ops.transfers.offer(t.holder, { registrationId: t.reg.id, to: { account: buyer.id }, rights: ['translation', 'adaptation'] });
+    expect(await codeOf(t.ops.transfers.accept(buyer, pledged.id))).toBe('conflict:pledge_consent_required');
+    // A pledge of rights the pledgor does not hold is refused.
+    expect(await codeOf(t.ops.pledges.pledge(t.holder, { registrationId: t.reg.id, pledgee: { account: bank.id }, rights: ['adaptation', 'reproduction'], securedAmount: { amount: '1', currency: 'CNY' }, validFrom: '2026-01-01', validTo: '2027-01-01' }))).toBe('forbidden:rights.1');
+  });
+
   it('many concurrent acceptances of mutually exclusive licences: exactly one wins', async () => {
     const t = await setup();
     const others = await Promise.all(Array.from({ length: 8 }, (_, i) => t.mk(`P${i}`)));

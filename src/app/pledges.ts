@@ -1,13 +1,13 @@
 /**
- * Pledges (质押, docs/OPERATION.md): a holder of rights in an approved registration pledges them
- * to a pledgee to secure an amount. As the NCAC's measures have it, the pledge takes effect when
+ * Pledges (质押, docs/OPERATION.md): a holder of rights in an approved registration pledges some
+ * or all of them to a pledgee to secure an amount. As the NCAC's measures have it, the pledge takes effect when
  * it is entered in the register: its entry is its registration, and it is certified at once. It
  * stays in force until the pledgee releases it (a pledge to a name without an account: an admin,
  * on the pledgee's written release). While it is in force the registry shows the work as pledged
  * and a transfer of it needs the pledgee's consent (transfers.ts).
  */
 import { LogError } from '../core/errors.js';
-import { parsePeriod, type Money, type PledgeTerms } from '../core/operation.js';
+import { parsePeriod, type EconomicRight, type Money, type PledgeTerms } from '../core/operation.js';
 import { holderName } from './licences.js';
 import { OPERATION_COUNTERS, OperationBook, type OperationView, type OperationsDeps } from './operation-title.js';
 import type { OperationRecord, TitleRecord } from './operation-ports.js';
@@ -17,6 +17,8 @@ import { pledgeeMayAct } from './transfers.js';
 export interface PledgeInput {
   registrationId: string;
   pledgee: { account?: string; name?: string };
+  /** The rights pledged; default (or `all`): every right the pledgor holds. */
+  rights?: EconomicRight[] | 'all';
   securedAmount: Money;
   validFrom: string;
   validTo: string;
@@ -44,14 +46,15 @@ export class Pledges {
     }
     return this.b.locks.run(w.id, async () => {
       const { title, stored } = await this.b.title(w);
-      const held = OperationBook.held(title, actor.id);
-      OperationBook.requireHolds(title, actor, held);
+      const rights = input.rights === undefined || input.rights === 'all' ? OperationBook.held(title, actor.id) : [...new Set(input.rights)];
+      OperationBook.requireHolds(title, actor, rights);
       const terms: PledgeTerms = {
         kind: 'pledge',
         registration: w.id,
         number: w.number,
         pledgor: { account: actor.id, name: holderName(title, actor.id) },
         pledgee,
+        rights,
         securedAmount: input.securedAmount,
         ...period,
         ...(input.contractSha256 !== undefined ? { contractSha256: input.contractSha256 } : {}),

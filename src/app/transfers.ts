@@ -2,7 +2,7 @@
  * Transfers (转让, docs/OPERATION.md): a holder offers some or all of the rights it holds in a
  * registration to another account; the recipient accepts, and from that entry on the registry
  * shows the recipient as the holder of those rights and the previous holder can no longer license
- * them. While a pledge of the registration is in force, acceptance needs the pledgee's consent
+ * them. While a pledge of any of those rights is in force, acceptance needs the pledgee's consent
  * (`POST /v1/transfers/{id}/consent`, itself an entry); without it acceptance is a conflict
  * `pledge_consent_required`. Either party may cancel an offer.
  */
@@ -107,7 +107,9 @@ export class Transfers {
       const { title, stored } = await this.b.title(w);
       const lost = terms.rights.filter((r) => title.holders[r].account !== terms.from.account);
       if (lost.length > 0) throw new LogError('conflict', `the transferor no longer holds ${lost.join(', ')}`, { details: { conflict: 'transferor_no_longer_holds' } });
-      const missing = (await this.pledgesInForce(rec.registration)).filter((p) => !(rec.consents ?? []).includes(p.id));
+      const missing = (await this.pledgesInForce(rec.registration)).filter(
+        (p) => (p.terms as PledgeTerms).rights.some((r) => terms.rights.includes(r)) && !(rec.consents ?? []).includes(p.id),
+      );
       if (missing.length > 0) {
         throw new LogError('conflict', `the work is pledged (${missing.map((p) => p.id).join(', ')}): the pledgee must consent to the transfer first`, {
           details: { conflict: PLEDGE_CONSENT_REQUIRED, pledges: missing.map((p) => p.id) },

@@ -85,6 +85,8 @@ export interface PledgeTerms extends TermsBase {
   kind: 'pledge';
   pledgor: Required<Party>;
   pledgee: Party;
+  /** The rights pledged (`all` was resolved to the rights the pledgor held). */
+  rights: EconomicRight[];
   securedAmount: Money;
   validFrom: string;
   validTo: string;

@@ -88,6 +88,7 @@ export async function renderOperationPdf(input: OperationPdfInput): Promise<Buff
     c.section('质押', 'Pledge');
     c.row({ zh: '出质人', en: 'Pledgor', value: party(t.pledgor), lines: 2 });
     c.row({ zh: '质权人', en: 'Pledgee', value: party(t.pledgee), lines: 2 });
+    c.row({ zh: '出质权利', en: 'Rights pledged', value: rights(t.rights), lines: 6 });
     c.row({ zh: '担保金额', en: 'Secured amount', value: money(t.securedAmount) });
     c.row({ zh: '期限', en: 'Period', value: `${bothTimes(t.validFrom)}\n— ${bothTimes(t.validTo)}`, lines: 2 });
   }

@@ -99,6 +99,7 @@ export const CreatePledge = z
   .strictObject({
     registrationId: RegistrationId,
     pledgee: NamedParty('pledgee'),
+    rights: z.union([z.literal('all'), Rights]).optional().meta({ description: 'The rights pledged: a list, or "all" (default) — every right you hold' }),
     securedAmount: Money,
     validFrom: Bound,
     validTo: Bound,

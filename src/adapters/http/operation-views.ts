@@ -18,7 +18,7 @@ const Terms = z
   .meta({
     id: 'OperationTerms',
     description:
-      'The terms the parties agreed, hashed with `salt` into every entry (termsSha256): licence {licensor, licensee, rights, exclusive, territory, validFrom, validTo, fee?, terms?, contractSha256?}; transfer {from, to, rights, all, consideration?, contractSha256?}; pledge {pledgor, pledgee, securedAmount, validFrom, validTo, contractSha256?} (docs/OPERATION.md)',
+      'The terms the parties agreed, hashed with `salt` into every entry (termsSha256): licence {licensor, licensee, rights, exclusive, territory, validFrom, validTo, fee?, terms?, contractSha256?}; transfer {from, to, rights, all, consideration?, contractSha256?}; pledge {pledgor, pledgee, rights, securedAmount, validFrom, validTo, contractSha256?} (docs/OPERATION.md)',
   });
 
 export const OperationView = z
