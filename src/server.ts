@@ -25,6 +25,7 @@ import { applyConnectionLimits } from './adapters/http/connections.js';
 import { createLogger, logFnOf, type LogFn, type Logger } from './adapters/logging.js';
 import { ServiceMetrics } from './adapters/metrics.js';
 import { registrationDeps } from './registration-wiring.js';
+import { operationDeps } from './operation-wiring.js';
 import { setupTimestamps } from './adapters/tsa/setup.js';
 import type { Timestamper } from './app/timestamps.js';
 import { UploadQuota } from './app/quota.js';
@@ -150,6 +151,7 @@ export async function startService(config: Config, logger?: LogFn | Logger): Pro
     const uploads = { dataDir: config.DATA_DIR, maxBytes: config.MAX_UPLOAD_BYTES, keep: config.KEEP_UPLOADS, publicUrl, quota, pdfIssuer };
     const workers = new WorkerPool({ threads: config.WORKER_THREADS, queue: config.WORKER_QUEUE, verifyTimeoutMs: config.VERIFY_TIMEOUT_MS, pdfTimeoutMs: config.PDF_TIMEOUT_MS });
     const registration = registrationDeps({ ledger, store, deposits, config, clock: systemClock, random: systemRandom, publicUrl, renderPdf: (i) => workers.registrationPdf(i), pdfIssuer });
+    const operation = operationDeps({ ledger, store, clock: systemClock, random: systemRandom, publicUrl, renderPdf: (i) => workers.operationPdf(i), pdfIssuer });
     const ts = await setupTimestamps(config, { ledger, store, sha256: nodeSha256, now: () => systemClock.now(), random: systemRandom, log }).catch((e: unknown) => {
       if (config.TSA_CA_FILE === undefined) throw e;
       throw new ConfigError('TSA_CA_FILE', `TSA_CA_FILE: ${e instanceof Error ? e.message.replace(/^TSA_CA_FILE /, '') : String(e)}`);
@@ -163,7 +165,25 @@ export async function startService(config: Config, logger?: LogFn | Logger): Pro
     const https = config.PUBLIC_URL?.startsWith('https:') ?? false;
     const limitsConfig = limitsFromConfig(config);
     const limits = limitsConfig ? { limiter: new TokenBucketLimiter(), config: limitsConfig } : undefined;
-    const app = createApp({ ledger, accounts, deposits, sha256: nodeSha256, log, uploads, registration, timestamps, observability, https, workers, archive: { store }, pdfSigningCert: pdfSigning.certPem, trustProxy: config.TRUST_PROXY, ...(limits ? { limits } : {}), sessions: { sessions, ...(config.PUBLIC_URL !== undefined ? { publicOrigin: new URL(config.PUBLIC_URL).origin } : {}) } });
+    const app = createApp({
+      ledger,
+      accounts,
+      deposits,
+      sha256: nodeSha256,
+      log,
+      uploads,
+      registration,
+      operation,
+      timestamps,
+      observability,
+      https,
+      workers,
+      archive: { store },
+      pdfSigningCert: pdfSigning.certPem,
+      trustProxy: config.TRUST_PROXY,
+      ...(limits ? { limits } : {}),
+      sessions: { sessions, ...(config.PUBLIC_URL !== undefined ? { publicOrigin: new URL(config.PUBLIC_URL).origin } : {}) },
+    });
     const server = await new Promise<Server>((resolve, reject) => {
       const s = app.listen(config.PORT, config.HOST, (err?: Error) => (err ? reject(err) : resolve(s)));
     });

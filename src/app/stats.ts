@@ -6,6 +6,7 @@
 import { ACCOUNTS_COUNTER, ORGANISATIONS_COUNTER } from './accounts.js';
 import { depositsDayCounter } from './deposit-index.js';
 import { DEPOSITS_COUNTER, type Ledger } from './log.js';
+import { OPERATION_COUNTERS } from './operation-title.js';
 import type { LogStore } from './ports.js';
 import { COUNTERS, STATES } from './registrations.js';
 
@@ -31,6 +32,10 @@ export interface StatsView {
   accounts: number;
   /** Organisation accounts: the entities served. */
   organisations: number;
+  /** Licences offered (granted ones included), in force at some time (accepted or granted), revoked. */
+  licences: { offered: number; granted: number; revoked: number };
+  transfers: { offered: number; completed: number; cancelled: number };
+  pledges: { registered: number; released: number; active: number };
   log: { treeSize: number; blocks: number };
   progress: { deposits: Progress; applications: Progress; entities: Progress };
 }
@@ -91,6 +96,10 @@ export class Stats {
       c(COUNTERS.corrections),
       ...STATES.map((s) => c(COUNTERS.state(s))),
     ]);
+    const o = OPERATION_COUNTERS;
+    const [lo, lg, lr, to, tc, tx, pr, pl] = await Promise.all(
+      [o.licencesOffered, o.licencesGranted, o.licencesRevoked, o.transfersOffered, o.transfersCompleted, o.transfersCancelled, o.pledgesRegistered, o.pledgesReleased].map(c),
+    );
     const byState = Object.fromEntries(STATES.map((s, i) => [s, states[i]!])) as StatsView['applications']['byState'];
     const progress = (value: number, target: number): Progress => ({ value, target, ratio: Math.round((value / target) * 10_000) / 10_000 });
     const latest = this.ledger.latestBlock;
@@ -100,6 +109,9 @@ export class Stats {
       registrations: { issued: issued!, revoked: revoked!, active: issued! - revoked!, corrections: corrections! },
       accounts: accounts!,
       organisations: organisations!,
+      licences: { offered: lo!, granted: lg!, revoked: lr! },
+      transfers: { offered: to!, completed: tc!, cancelled: tx! },
+      pledges: { registered: pr!, released: pl!, active: pr! - pl! },
       log: { treeSize: Number(latest.treeSize), blocks: Number(latest.height) + 1 },
       progress: {
         deposits: progress(deposits!, this.targets.deposits),

@@ -5,6 +5,7 @@
 import { fromUtf8, utf8 } from './bytes.js';
 import { LogError } from './errors.js';
 import { canonicalBytes } from './jcs.js';
+import { checkOperationEntry, isOperationType, type OperationEntry } from './operation-entry.js';
 import { isTime } from './time.js';
 
 export const MAX_ENTRY_BYTES = 65_535;
@@ -32,7 +33,7 @@ export interface LogEntry {
 }
 
 /** Encodes an entry. MUST throw bad_format when the JCS bytes exceed MAX_ENTRY_BYTES. */
-export function encodeEntry(entry: LogEntry | DepositEntry | RegistrationEntry): Uint8Array {
+export function encodeEntry(entry: LogEntry | DepositEntry | RegistrationEntry | OperationEntry): Uint8Array {
   const bytes = canonicalBytes(entry);
   if (bytes.length > MAX_ENTRY_BYTES) throw new LogError('bad_format', `entry is ${bytes.length} bytes, over ${MAX_ENTRY_BYTES}`);
   return bytes;
@@ -75,6 +76,7 @@ export function decodeEntry(bytes: Uint8Array): LogEntry {
   if (again.length !== bytes.length || again.some((b, i) => b !== bytes[i])) throw new LogError('bad_format', 'entry is not canonical JSON (RFC 8785)');
   if (e.type === 'deposit') checkDeposit(e);
   if (e.type === 'registration') checkRegistration(e);
+  if (isOperationType(e.type)) checkOperationEntry(e);
   return e as LogEntry;
 }
 

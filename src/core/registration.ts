@@ -23,6 +23,7 @@ import { portableSha256, type Sha256 } from './hash.js';
 import { checkIdNumber, INDIVIDUAL_ID_TYPES, ORGANISATION_ID_TYPES, type IdType } from './identity.js';
 import { canonicalBytes } from './jcs.js';
 import { TreeHasher } from './merkle.js';
+import { OPERATION_CERTIFICATE_FORMAT, verifyOperationCertificate } from './operation-certificate.js';
 
 export { REGISTRATION_ACTIONS, type RegistrationAction, type RegistrationState } from './entry.js';
 
@@ -442,10 +443,12 @@ function checkShape(v: unknown): RegistrationCertificate {
   return c as unknown as RegistrationCertificate;
 }
 
-/** Verifies either kind of certificate, chosen by its `format`. MUST NOT throw. */
+/** Verifies any kind of certificate (evidence, registration, operation), chosen by its `format`. MUST NOT throw. */
 export function verifyAnyCertificate(input: unknown, opts: VerifyOptions = {}): VerifyResult | { valid: boolean; checks: RegistrationCheck[] } {
   const format = typeof input === 'object' && input !== null ? (input as { format?: unknown }).format : undefined;
-  return format === REGISTRATION_CERTIFICATE_FORMAT ? verifyRegistrationCertificate(input, opts) : verifyCertificate(input, opts);
+  if (format === REGISTRATION_CERTIFICATE_FORMAT) return verifyRegistrationCertificate(input, opts);
+  if (format === OPERATION_CERTIFICATE_FORMAT) return verifyOperationCertificate(input, opts);
+  return verifyCertificate(input, opts);
 }
 
 /** UTF-8 length of a string (limits are on bytes). */

@@ -319,6 +319,51 @@ describe('answers of the running service', () => {
     await call('put', '/v1/accounts/{id}/role', `/v1/accounts/${creator.id}/role`, ADMIN, { role: 'platform' });
     await call('get', '/v1/accounts/{id}/keys', `/v1/accounts/${creator.id}/keys`, ADMIN);
   });
+
+  it('match for licences, transfers, pledges and the chain of title', async () => {
+    const u = service.url;
+    const call = (method: string, path: string, concrete: string, key?: string, body?: unknown, accept?: string) =>
+      fetch(u + concrete, {
+        method: method.toUpperCase(),
+        headers: { ...(key !== undefined ? { authorization: `Bearer ${key}` } : {}), ...(body !== undefined ? { 'content-type': 'application/json' } : {}), ...(accept !== undefined ? { accept } : {}) },
+        ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+      }).then((r) => conforms(method, path, r));
+    const owner = await createAccount(u);
+    const platform = await createAccount(u, { kind: 'organisation' });
+    const bank = await createAccount(u, { kind: 'organisation' });
+    const dep = (await call('post', '/v1/deposits', '/v1/deposits', owner.apiKey, { sha256: 'e1'.repeat(32) })) as { id: string };
+    const reg = (await call('post', '/v1/registrations', '/v1/registrations', owner.apiKey, { ...application([dep.id]), submit: true })) as { id: string };
+    const { number } = (await call('post', '/v1/registrations/{id}/approve', `/v1/registrations/${reg.id}/approve`, ADMIN)) as { number: string };
+    const offer = { registrationId: reg.id, licensee: { account: platform.id }, rights: ['reproduction'], exclusive: true, validFrom: '2026-01-01', validTo: '2026-12-31' };
+    const lic = (await call('post', '/v1/licences', '/v1/licences', owner.apiKey, offer)) as { id: string };
+    await call('post', '/v1/licences', '/v1/licences', owner.apiKey, { ...offer, rights: ['dance'] });
+    await call('post', '/v1/licences/{id}/accept', `/v1/licences/${lic.id}/accept`, platform.apiKey);
+    await call('post', '/v1/licences/{id}/accept', `/v1/licences/${lic.id}/accept`, platform.apiKey);
+    await call('post', '/v1/licences', '/v1/licences', owner.apiKey, offer);
+    await call('get', '/v1/licences', '/v1/licences', platform.apiKey);
+    await call('get', '/v1/licences/{id}', `/v1/licences/${lic.id}`, platform.apiKey);
+    await call('get', '/v1/licences/{id}/certificate', `/v1/licences/${lic.id}/certificate`, platform.apiKey);
+    await call('get', '/v1/licences/check', `/v1/licences/check?number=${number}&licensee=${platform.id}&right=reproduction&at=2026-06-01`);
+    await call('get', '/v1/licences/check', `/v1/licences/check?licensee=x&right=reproduction`);
+    const pledge = (await call('post', '/v1/pledges', '/v1/pledges', owner.apiKey, { registrationId: reg.id, pledgee: { account: bank.id }, securedAmount: { amount: '10', currency: 'CNY' }, validFrom: '2026-01-01', validTo: '2027-01-01' })) as { id: string };
+    await call('get', '/v1/pledges', '/v1/pledges', bank.apiKey);
+    await call('get', '/v1/pledges/{id}', `/v1/pledges/${pledge.id}`, bank.apiKey);
+    await call('get', '/v1/pledges/{id}/certificate', `/v1/pledges/${pledge.id}/certificate`, bank.apiKey);
+    const trf = (await call('post', '/v1/transfers', '/v1/transfers', owner.apiKey, { registrationId: reg.id, to: { account: platform.id }, rights: 'all' })) as { id: string };
+    await call('post', '/v1/transfers/{id}/accept', `/v1/transfers/${trf.id}/accept`, platform.apiKey);
+    await call('post', '/v1/transfers/{id}/consent', `/v1/transfers/${trf.id}/consent`, bank.apiKey);
+    await call('post', '/v1/pledges/{id}/release', `/v1/pledges/${pledge.id}/release`, bank.apiKey);
+    await call('post', '/v1/transfers/{id}/accept', `/v1/transfers/${trf.id}/accept`, platform.apiKey);
+    await call('get', '/v1/transfers', '/v1/transfers', platform.apiKey);
+    await call('get', '/v1/transfers/{id}', `/v1/transfers/${trf.id}`, platform.apiKey);
+    await call('get', '/v1/transfers/{id}/certificate', `/v1/transfers/${trf.id}/certificate`, platform.apiKey);
+    const t2 = (await call('post', '/v1/transfers', '/v1/transfers', platform.apiKey, { registrationId: reg.id, to: { account: owner.id }, rights: ['reproduction'] })) as { id: string };
+    await call('post', '/v1/transfers/{id}/cancel', `/v1/transfers/${t2.id}/cancel`, owner.apiKey);
+    await call('post', '/v1/licences/{id}/revoke', `/v1/licences/${lic.id}/revoke`, platform.apiKey, { reason: 'ended' });
+    await call('get', '/v1/registry/{number}', `/v1/registry/${number}`);
+    await call('get', '/v1/registry/{number}', '/v1/registry/CL-2026-F-99999999');
+    await call('get', '/v1/registry/{number}', '/v1/registry/nope');
+  });
 });
 
 describe('a TypeScript client generated from /openapi.json', () => {

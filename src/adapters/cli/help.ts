@@ -29,9 +29,10 @@ export const SYNOPSIS: Record<Command, string> = {
 };
 
 const DETAILS: Record<Command, string> = {
-  verify: `Checks an evidence or registration certificate offline (no network): its format, the log key,
-the checkpoint signature, the inclusion proof, the entry, the work's hashes and metadata, and the
-RFC 3161 timestamp when it carries one; with --file, that the file is the deposited work.
+  verify: `Checks an evidence, registration or operation (licence, transfer, pledge) certificate
+offline (no network): its format, the log key, the checkpoint signature, the inclusion proof, the
+entry, the work's hashes and metadata or the record's terms, and the RFC 3161 timestamp when it
+carries one; with --file, that the file is the deposited work.
 
 options:
   --file F               the work: its SHA-256, SM3 and size must match the certificate
@@ -121,8 +122,8 @@ export function overview(): string {
   copyright-ledger <command> --help
   copyright-ledger --version
 
-verify  checks an evidence or registration certificate offline; exit 0 valid, 1 invalid,
-        2 usage error, 3 valid but no key pinned
+verify  checks an evidence, registration or operation certificate offline; exit 0 valid,
+        1 invalid, 2 usage error, 3 valid but no key pinned
 audit   recomputes every leaf, node, root, signature and the block chain; exit 0, or 1 naming
         the first bad entry index or block height; 2 when it cannot run
 export  writes the whole public log as one tar archive (docs/ARCHIVE.md)

@@ -25,7 +25,8 @@ export const TRUSTED_KEYS_ENV = 'COPYRIGHT_LEDGER_TRUSTED_KEYS';
 
 export const VERIFY_SYNOPSIS = 'verify <certificate.json> [--file F] [--key <verifier key> | --key-file F] [--tsa-cert F]... [--json]';
 
-export const VERIFY_HELP = `checks an evidence or registration certificate offline, with no network:
+export const VERIFY_HELP = `checks an evidence, registration or operation (licence, transfer, pledge) certificate
+offline, with no network:
 the checkpoint signature, the Merkle inclusion proof, the entry, the work's hashes and metadata,
 the RFC 3161 timestamp, and with --file the work file's SHA-256 / SM3 / size.
 

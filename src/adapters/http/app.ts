@@ -26,6 +26,11 @@ import { uploadRoutes, type UploadConfig } from './upload-routes.js';
 import { registrationRoutes, type RegistrationHttpDeps } from './registrations.js';
 import { organisationRoutes } from './organisations.js';
 import { portalDataRoutes } from './portal-data.js';
+import { chainOfTitleRoutes } from './chain-of-title.js';
+import { licenceRoutes } from './licences.js';
+import type { OperationHttpDeps } from './operation-routes.js';
+import { pledgeRoutes } from './pledges.js';
+import { transferRoutes } from './transfers.js';
 import { timestampRoutes, type TimestampHttpDeps } from './timestamps.js';
 import { rateLimits, storageUsage, type LimitsConfig } from './limits.js';
 import type { RateLimiter } from '../limits/rate-limiter.js';
@@ -47,6 +52,8 @@ export interface HttpDeps {
   uploads?: UploadConfig;
   /** Registration, review, registry, statistics and organisation routes (registrations.ts, organisations.ts). */
   registration?: Omit<RegistrationHttpDeps, 'accounts'>;
+  /** Licence, transfer, pledge and chain-of-title routes (licences.ts, transfers.ts, pledges.ts, chain-of-title.ts). */
+  operation?: Omit<OperationHttpDeps, 'accounts'>;
   /** Trusted time (timestamps.ts): block timestamps, the built-in TSA, and the TSA certificates POST /v1/verify pins. */
   timestamps?: Omit<TimestampHttpDeps, 'ledger'> & { trusted: readonly Uint8Array[] };
   /** Request rate limits (limits.ts, docs/LIMITS.md); without it nothing is limited. */
@@ -230,6 +237,10 @@ export function createApp(deps: HttpDeps) {
   if (deps.timestamps) app.use(timestampRoutes({ ...deps.timestamps, ledger }));
   app.get('/v1/accounts/me/usage', auth, storageUsage(deps.uploads));
   if (deps.archive) app.use(archiveRoutes({ ledger, store: deps.archive.store }));
+  if (deps.operation) {
+    const operation = { ...deps.operation, accounts };
+    app.use(licenceRoutes(operation), transferRoutes(operation), pledgeRoutes(operation), chainOfTitleRoutes(operation));
+  }
   app.use(downloadRoutes());
   app.use(portalRoutes());
 

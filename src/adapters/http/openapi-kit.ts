@@ -40,6 +40,9 @@ export const TAGS = {
   Review: 'Review of registration applications and platform statistics',
   Registry: 'The public registry of registrations',
   Organisations: 'Organisations, their members and invitations',
+  Licences: 'Licences of registered works, and the public licence check',
+  Transfers: 'Transfers of rights in registered works (chain of title)',
+  Pledges: 'Pledges of registered works',
   Archive: 'What exporters and mirrors read',
 } as const;
 export type Tag = keyof typeof TAGS;

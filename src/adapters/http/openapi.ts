@@ -14,6 +14,7 @@ import { buildDocument, json, jsonObject, op, text, type Json, type Operation } 
 import { organisationOperations } from './organisations-openapi.js';
 import { portalDataOperations } from './portal-data-openapi.js';
 import { registrationOperations } from './registration-openapi.js';
+import { operationOperations } from './operation-openapi.js';
 import { Problem } from './schemas.js';
 
 export const Health = z
@@ -56,6 +57,7 @@ export function operations(): Operation[] {
     ...sessionOperations(),
     ...depositOperations(),
     ...registrationOperations(),
+    ...operationOperations(),
     ...organisationOperations(),
     ...portalDataOperations(),
     ...archiveOperations(),

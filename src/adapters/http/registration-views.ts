@@ -95,6 +95,9 @@ export const Stats = z
     registrations: z.object({ issued: z.number().int(), revoked: z.number().int(), active: z.number().int(), corrections: z.number().int() }),
     accounts: z.number().int(),
     organisations: z.number().int(),
+    licences: z.object({ offered: z.number().int(), granted: z.number().int(), revoked: z.number().int() }).meta({ description: 'Licences offered (granted ones included), that took effect (accepted or granted), revoked (docs/OPERATION.md)' }),
+    transfers: z.object({ offered: z.number().int(), completed: z.number().int(), cancelled: z.number().int() }),
+    pledges: z.object({ registered: z.number().int(), released: z.number().int(), active: z.number().int() }),
     log: z.object({ treeSize: z.number().int(), blocks: z.number().int() }),
     progress: z.object({ deposits: Progress, applications: Progress, entities: Progress }),
   })

@@ -74,12 +74,17 @@ export function issuerSection(c: CertificatePdf, issuer: PdfIssuer, issuedAt: st
  * How the data came to be and what law the court applies to it. `kind` picks the wording of the
  * first paragraph (a deposit or a registration).
  */
-export function statementSection(c: CertificatePdf, kind: 'deposit' | 'registration', selfIssuedTime: boolean | undefined): void {
+export function statementSection(c: CertificatePdf, kind: 'deposit' | 'registration' | 'operation', selfIssuedTime: boolean | undefined): void {
   c.section('数据生成、存储与验证说明', 'How the data was generated, stored and can be verified', 90);
   if (kind === 'deposit') {
     c.para(
       '生成：存证人通过本系统的接口提交作品文件或其哈希值；系统计算文件的 SHA-256 与 SM3（GB/T 32905-2016）哈希值，连同存证时间、存证人账户和元数据摘要编为一条存证记录，由系统自动完成，无人工干预。',
       "Generated: the depositor submitted the work's file (or its hash) through the service's API; the service computed its SHA-256 and SM3 hashes and made one record of them with the time of receipt, the depositor's account and a digest of the metadata, automatically and without manual steps.",
+    );
+  } else if (kind === 'operation') {
+    c.para(
+      '生成：权利人通过本系统就已登记作品提出许可、转让或质押，相对方在本系统确认（或权利人凭已签署的合同登记）后，系统将其条款（双方、权利、期限、金额、合同哈希值）加盐后的摘要编为一条日志条目，由系统自动完成。',
+      'Generated: the rights holder offered a licence, transfer or pledge of a registered work through the service; once the other party confirmed it there (or the holder recorded it on the signed contract), the service made one log entry committing to a salted digest of its terms (parties, rights, period, amounts, contract hash), automatically.',
     );
   } else {
     c.para(

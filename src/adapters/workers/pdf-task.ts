@@ -5,6 +5,7 @@
  */
 import { renderCertificatePdf } from '../http/pdf.js';
 import { renderRegistrationPdf } from '../http/registration-pdf.js';
+import { renderOperationPdf } from '../http/operation-pdf.js';
 import { settle, type PdfTask, type WorkerResult } from './protocol.js';
 
 export default function pdfTask(task: PdfTask): Promise<WorkerResult> {
@@ -14,6 +15,8 @@ export default function pdfTask(task: PdfTask): Promise<WorkerResult> {
         return renderCertificatePdf(task.input);
       case 'registration-pdf':
         return renderRegistrationPdf(task.input);
+      case 'operation-pdf':
+        return renderOperationPdf(task.input);
     }
     throw new Error('unknown PDF task');
   });

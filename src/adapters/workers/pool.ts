@@ -23,6 +23,7 @@ import { LogError } from '../../core/errors.js';
 import type { RegistrationCheck } from '../../core/registration.js';
 import type { PdfInput } from '../http/pdf.js';
 import type { RegistrationPdfInput } from '../http/registration-pdf.js';
+import type { OperationPdfInput } from '../http/operation-pdf.js';
 import type { PdfTask, VerifyTask, WorkerResult } from './protocol.js';
 
 export interface WorkerPoolOptions {
@@ -139,6 +140,11 @@ export class WorkerPool {
   /** The registration certificate's PDF, rendered on a worker thread. */
   async registrationPdf(input: RegistrationPdfInput): Promise<Buffer> {
     return toBuffer(await this.pdfLane.run({ kind: 'registration-pdf', input }, 'PDF rendering'));
+  }
+
+  /** A licence, transfer or pledge certificate's PDF, rendered on a worker thread. */
+  async operationPdf(input: OperationPdfInput): Promise<Buffer> {
+    return toBuffer(await this.pdfLane.run({ kind: 'operation-pdf', input }, 'PDF rendering'));
   }
 
   /** Terminates every thread; tasks still queued or running fail with 503. */

@@ -7,6 +7,7 @@ import type { VerifyOptions } from '../../core/certificate.js';
 import { isLogError, type ErrorCode } from '../../core/errors.js';
 import type { PdfInput } from '../http/pdf.js';
 import type { RegistrationPdfInput } from '../http/registration-pdf.js';
+import type { OperationPdfInput } from '../http/operation-pdf.js';
 
 export interface VerifyTask {
   /** The certificate as parsed from JSON (any value: attacker-controlled). */
@@ -16,7 +17,10 @@ export interface VerifyTask {
   file?: NonNullable<VerifyOptions['file']>;
 }
 
-export type PdfTask = { kind: 'certificate-pdf'; input: PdfInput } | { kind: 'registration-pdf'; input: RegistrationPdfInput };
+export type PdfTask =
+  | { kind: 'certificate-pdf'; input: PdfInput }
+  | { kind: 'registration-pdf'; input: RegistrationPdfInput }
+  | { kind: 'operation-pdf'; input: OperationPdfInput };
 
 export type WorkerResult = { ok: true; value: unknown } | { ok: false; code: ErrorCode; message: string };
 
