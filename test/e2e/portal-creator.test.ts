@@ -248,6 +248,16 @@ describe('portal: a creator', () => {
     await newer.click();
     await expect.poll(() => rows.count()).toBe(20);
     expect(await rows.first().getAttribute('data-deposit-id')).toBe(first);
+    // The browser's back button returns to the second page; reloading it still offers the way back.
+    await page.goBack();
+    await page.waitForURL(/after=/);
+    await expect.poll(() => rows.count()).toBe(3);
+    await page.reload();
+    await expect.poll(() => rows.count()).toBe(3);
+    expect(await newer.isDisabled()).toBe(false);
+    await newer.click();
+    await page.waitForURL(/\/deposits$/);
+    await expect.poll(() => rows.first().getAttribute('data-deposit-id')).toBe(first);
   });
 
   it('switches language without reloading, and the choice holds after a reload', async () => {
