@@ -248,6 +248,16 @@ describe('portal: a creator', () => {
     await newer.click();
     await expect.poll(() => rows.count()).toBe(20);
     expect(await rows.first().getAttribute('data-deposit-id')).toBe(first);
+    // The browser's back button returns to the second page; reloading it still offers the way back.
+    await page.goBack();
+    await page.waitForURL(/after=/);
+    await expect.poll(() => rows.count()).toBe(3);
+    await page.reload();
+    await expect.poll(() => rows.count()).toBe(3);
+    expect(await newer.isDisabled()).toBe(false);
+    await newer.click();
+    await page.waitForURL(/\/deposits$/);
+    await expect.poll(() => rows.first().getAttribute('data-deposit-id')).toBe(first);
   });
 
   it('switches language without reloading, and the choice holds after a reload', async () => {
@@ -262,6 +272,41 @@ describe('portal: a creator', () => {
     await page.click('header button.lang');
     await page.locator('main h1', { hasText: 'API keys' }).waitFor();
     expect(await page.title()).toBe('API keys · copyright-ledger');
+  });
+
+  it('deposits with the keyboard alone: skip link, file picker, form, submit; focus is always visible', async () => {
+    await page.goto(`${svc.url}/deposit`);
+    await page.locator('#deposit-file').waitFor();
+    const active = () => page.evaluate('document.activeElement && (document.activeElement.id || document.activeElement.tagName)') as Promise<string>;
+    /** The focused element (or, for the hidden file input, its label) draws an outline. */
+    const outlined = () =>
+      page.evaluate(`(() => { let el = document.activeElement; if (el && el.type === 'file') el = document.querySelector('label[for="' + el.id + '"]'); const s = getComputedStyle(el); return s.outlineStyle !== 'none' && parseFloat(s.outlineWidth) >= 2; })()`) as Promise<boolean>;
+    // A page drawn after navigating has focus on <main>; the skip link is what a fresh load reaches first.
+    await page.focus('a.skip');
+    expect(await page.evaluate('document.activeElement.className')).toBe('skip');
+    expect(await outlined()).toBe(true);
+    await page.keyboard.press('Enter');
+    await expect.poll(active).toBe('app');
+    const tabTo = async (id: string) => {
+      for (let i = 0; i < 60 && (await active()) !== id; i++) await page.keyboard.press('Tab');
+      expect(await active()).toBe(id);
+      expect(await outlined()).toBe(true);
+    };
+    await tabTo('deposit-file');
+    const [chooser] = await Promise.all([page.waitForEvent('filechooser'), page.keyboard.press('Space')]);
+    await chooser.setFiles(secret.path);
+    await page.locator('[data-hash=sm3]').waitFor({ timeout: 60_000 });
+    await tabTo('meta-title');
+    await page.keyboard.type('Typed by keyboard');
+    await tabTo('meta-workType');
+    await page.keyboard.press('ArrowDown');
+    // The submit button is the last control of the form.
+    for (let i = 0; i < 60 && !(await page.evaluate(`document.activeElement.matches('.deposit-form button[type=submit]')`)); i++) await page.keyboard.press('Tab');
+    expect(await outlined()).toBe(true);
+    await page.keyboard.press('Enter');
+    await page.waitForURL(/\/deposits\/[^/?]+\?new=1$/, { timeout: 60_000 });
+    await page.locator('main h1', { hasText: 'Typed by keyboard' }).waitFor();
+    expect(await page.locator('main').textContent()).toContain('Literary work');
   });
 
   it('signs out: the session ends and my deposits ask to sign in again, then sign-in returns there', async () => {

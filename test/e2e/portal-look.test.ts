@@ -127,6 +127,20 @@ const SHOTS: Shot[] = [
       await page.locator('[data-matches]').waitFor({ timeout: 60_000 });
     },
   },
+  {
+    // Last: it signs the signed-out page in.
+    name: 'signup-done',
+    path: '/signup',
+    ready: '#signup-name',
+    signedIn: false,
+    act: async (page) => {
+      await page.fill('#signup-name', 'Lin');
+      await page.fill('#signup-email', `look-${Date.now()}-${Math.random().toString(36).slice(2)}@example.com`);
+      await page.fill('#signup-password', 'a long enough password');
+      await page.click('main form button[type=submit]');
+      await page.locator('[data-secret]').waitFor();
+    },
+  },
 ];
 
 

@@ -127,6 +127,8 @@ document.addEventListener('click', (e) => {
   if (!a || e.defaultPrevented || e.button !== 0 || e.metaKey || e.ctrlKey || e.shiftKey || a.target || a.hasAttribute('download')) return;
   const url = new URL(a.href, location.href);
   if (url.origin !== location.origin || match(ROUTES, url.pathname) === undefined) return;
+  // A link within this page (the skip link to #app) is left to the browser.
+  if (url.hash !== '' && url.pathname === location.pathname && url.search === location.search) return;
   e.preventDefault();
   navigate(url.pathname + url.search);
 });

@@ -76,13 +76,23 @@ interface ListItem {
   fileName?: string;
 }
 
-/** Cursors of the pages before the current one (Newer goes back through them). */
+/**
+ * Cursors of the pages seen so far in this search, oldest last: page k+2 starts after
+ * cursorStack[k]. Newer goes back through them; a reload (or a shared link) starts it afresh.
+ */
 let cursorStack: string[] = [];
+/** False once the chain of pages began somewhere other than the newest page: page numbers are unknown then. */
+let numbered = true;
 
 async function renderList(ctx: PageContext): Promise<void> {
   const q = ctx.query.get('q') ?? '';
   const after = ctx.query.get('after') ?? undefined;
-  if (after === undefined) cursorStack = [];
+  // Where the current page sits in the stack (the back button may have moved us).
+  const at = after === undefined ? -1 : cursorStack.indexOf(after);
+  cursorStack = at < 0 ? [] : cursorStack.slice(0, at + 1);
+  const known = after === undefined || at >= 0;
+  if (after === undefined) numbered = true;
+  else if (!known) numbered = false;
   const search = input({ type: 'search', value: q, autocomplete: 'off', spellcheck: 'false' });
   const box = alertBox();
   const form = h(
@@ -148,23 +158,23 @@ async function renderList(ctx: PageContext): Promise<void> {
       ),
     );
   }
-  const n = cursorStack.length + 1;
+  const n = after === undefined ? 1 : cursorStack.length + 1;
   const base = q === '' ? '' : `q=${encodeURIComponent(q)}`;
   const link = (cursor: string | undefined) => `/deposits${cursor === undefined ? (base ? `?${base}` : '') : `?${base ? `${base}&` : ''}after=${encodeURIComponent(cursor)}`}`;
-  const newer = h('button', { type: 'button', class: 'secondary', disabled: n === 1 }, tr(T.newer));
+  const newer = h('button', { type: 'button', class: 'secondary', disabled: after === undefined }, tr(T.newer));
   newer.addEventListener('click', () => {
-    const prev = cursorStack.slice(0, -1);
-    const target = cursorStack.length >= 2 ? cursorStack[cursorStack.length - 2] : undefined;
-    cursorStack = prev;
-    ctx.navigate(link(target));
+    // Back one page when the way here is known, else to the newest.
+    ctx.navigate(link(known && cursorStack.length >= 2 ? cursorStack[cursorStack.length - 2] : undefined));
   });
   const older = h('button', { type: 'button', class: 'secondary', disabled: page.next === undefined }, tr(T.older));
   older.addEventListener('click', () => {
     if (page.next === undefined) return;
+    if (after === undefined) cursorStack = [];
+    else if (!known) cursorStack = [after];
     cursorStack = [...cursorStack, page.next];
     ctx.navigate(link(page.next));
   });
-  if (n > 1 || page.next !== undefined) results.append(h('nav', { class: 'pager', 'aria-label': tr(T.pages) }, newer, h('span', null, tr(T.page, { n })), older));
+  if (after !== undefined || page.next !== undefined) results.append(h('nav', { class: 'pager', 'aria-label': tr(T.pages) }, newer, numbered ? h('span', null, tr(T.page, { n })) : h('span'), older));
 }
 
 interface DepositView {
