@@ -31,6 +31,9 @@ import { WorkerPool } from './adapters/workers/pool.js';
 import { loadPdfSigning } from './adapters/pdf/signing-key.js';
 import { fontDirProblem } from './adapters/pdf/layout.js';
 import type { PdfIssuer } from './adapters/pdf/court.js';
+import { ObjectStore } from './adapters/fs/objects.js';
+import { sharedSm3Pool } from './adapters/crypto/sm3-pool.js';
+import { OriginalDeposits } from './app/originals.js';
 
 export interface Service {
   url: string;
@@ -142,7 +145,8 @@ export async function startService(config: Config, logger?: LogFn | Logger): Pro
       ...(config.OPERATOR_URL !== undefined ? { url: config.OPERATOR_URL } : {}),
     };
     const pdfIssuer = (): PdfIssuer => ({ operator, signing: pdfSigning, publicUrl: publicUrl(), ...(config.PDF_FONT_DIR !== undefined ? { fontDir: config.PDF_FONT_DIR } : {}) });
-    const uploads = { dataDir: config.DATA_DIR, maxBytes: config.MAX_UPLOAD_BYTES, keep: config.KEEP_UPLOADS, publicUrl, quota, pdfIssuer };
+    const originals = new OriginalDeposits(deposits, new ObjectStore(config.DATA_DIR), nodeSha256, { keep: config.KEEP_UPLOADS, quota });
+    const uploads = { dataDir: config.DATA_DIR, maxBytes: config.MAX_UPLOAD_BYTES, keep: config.KEEP_UPLOADS, publicUrl, quota, pdfIssuer, originals, sm3: sharedSm3Pool() };
     const workers = new WorkerPool({ threads: config.WORKER_THREADS, queue: config.WORKER_QUEUE, verifyTimeoutMs: config.VERIFY_TIMEOUT_MS, pdfTimeoutMs: config.PDF_TIMEOUT_MS });
     const registration = registrationDeps({ ledger, store, deposits, config, clock: systemClock, random: systemRandom, publicUrl, renderPdf: (i) => workers.registrationPdf(i), pdfIssuer });
     const ts = await setupTimestamps(config, { ledger, store, sha256: nodeSha256, now: () => systemClock.now(), random: systemRandom, log }).catch((e: unknown) => {
