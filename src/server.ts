@@ -34,6 +34,8 @@ import type { PdfIssuer } from './adapters/pdf/court.js';
 import { ObjectStore } from './adapters/fs/objects.js';
 import { sharedSm3Pool } from './adapters/crypto/sm3-pool.js';
 import { OriginalDeposits } from './app/originals.js';
+import { captureDeps } from './capture-wiring.js';
+import type { Captures } from './app/captures.js';
 
 export interface Service {
   url: string;
@@ -44,6 +46,8 @@ export interface Service {
   timestamper?: Timestamper;
   /** Prometheus metrics of this service (GET /metrics). */
   metrics: ServiceMetrics;
+  /** The web capture queue (docs/CAPTURE.md). */
+  captures: Captures;
   /** Stops listening, drains queued deposits and closes the store. */
   close(): Promise<void>;
 }
@@ -162,7 +166,9 @@ export async function startService(config: Config, logger?: LogFn | Logger): Pro
     const https = config.PUBLIC_URL?.startsWith('https:') ?? false;
     const limitsConfig = limitsFromConfig(config);
     const limits = limitsConfig ? { limiter: new TokenBucketLimiter(), config: limitsConfig } : undefined;
-    const app = createApp({ ledger, accounts, deposits, sha256: nodeSha256, log, uploads, registration, timestamps, observability, https, workers, archive: { store }, pdfSigningCert: pdfSigning.certPem, trustProxy: config.TRUST_PROXY, ...(limits ? { limits } : {}) });
+    const capture = await captureDeps({ config, ledger, store, originals, clock: systemClock, random: systemRandom, publicUrl, log });
+    const captures = { captures: capture.captures, signingKeyPem: capture.publicKeyPem };
+    const app = createApp({ ledger, accounts, deposits, sha256: nodeSha256, log, uploads, registration, timestamps, observability, https, workers, archive: { store }, pdfSigningCert: pdfSigning.certPem, trustProxy: config.TRUST_PROXY, captures, ...(limits ? { limits } : {}) });
     const server = await new Promise<Server>((resolve, reject) => {
       const s = app.listen(config.PORT, config.HOST, (err?: Error) => (err ? reject(err) : resolve(s)));
     });
@@ -187,6 +193,7 @@ export async function startService(config: Config, logger?: LogFn | Logger): Pro
       ledger,
       server,
       metrics,
+      captures: capture.captures,
       timestamper: ts.worker,
       close: () =>
         (closing ??= (async () => {
@@ -200,6 +207,7 @@ export async function startService(config: Config, logger?: LogFn | Logger): Pro
             server.closeIdleConnections();
           });
           await ts.worker.stop();
+          await capture.captures.close();
           await accounts.flush();
           await workers.close();
           await ledger.close();

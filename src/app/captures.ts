@@ -18,11 +18,17 @@ import type { AccountRecord, Clock, LogStore, RandomBytes, RecordWrite } from '.
 
 export type CaptureStatus = 'queued' | 'running' | 'done' | 'failed';
 
+/** What the requester may choose about a capture. */
+export interface CaptureOptions {
+  viewport?: { width: number; height: number };
+}
+
 export interface CaptureJob {
   id: string;
   account: string;
   url: string;
   note?: string;
+  options?: CaptureOptions;
   status: CaptureStatus;
   createdAt: string;
   startedAt?: string;
@@ -53,7 +59,7 @@ export interface CaptureOutput {
 export interface Capturer {
   /** Throws LogError invalid_request (reason capture_url_refused) for a URL that must not be captured. */
   vet(url: string): Promise<void>;
-  capture(job: { id: string; url: string; note?: string; operator: { id: string; name: string } }, signal: AbortSignal): Promise<CaptureOutput>;
+  capture(job: { id: string; url: string; note?: string; options?: CaptureOptions; operator: { id: string; name: string } }, signal: AbortSignal): Promise<CaptureOutput>;
 }
 
 export interface CaptureLimits {
@@ -123,7 +129,7 @@ export class Captures {
   }
 
   /** Vets the URL, then queues a capture for `account`. */
-  async request(account: AccountRecord, input: { url: string; note?: string | undefined }): Promise<CaptureJob> {
+  async request(account: AccountRecord, input: { url: string; note?: string | undefined; options?: CaptureOptions | undefined }): Promise<CaptureJob> {
     if (this.closed) throw new LogError('overloaded', 'the service is shutting down', { details: { retryAfter: 5 } });
     await this.deps.capturer.vet(input.url);
     const { limits } = this.deps;
@@ -141,6 +147,7 @@ export class Captures {
       account: account.id,
       url: input.url,
       ...(input.note !== undefined ? { note: input.note } : {}),
+      ...(input.options !== undefined ? { options: input.options } : {}),
       status: 'queued',
       createdAt: this.now(),
     };
@@ -198,7 +205,8 @@ export class Captures {
       if (!account) throw new LogError('not_found', 'the account is gone');
       const operator = { id: account.id, name: account.name };
       // Not raced against the signal: the slot is freed only once the capturer has closed its browser.
-      out = await this.deps.capturer.capture({ id: job.id, url: job.url, ...(job.note !== undefined ? { note: job.note } : {}), operator }, abort.signal);
+      const spec = { id: job.id, url: job.url, ...(job.note !== undefined ? { note: job.note } : {}), ...(job.options !== undefined ? { options: job.options } : {}), operator };
+      out = await this.deps.capturer.capture(spec, abort.signal);
       if (abort.signal.aborted) throw abort.signal.reason;
       clearTimeout(timer);
       const deposited = await this.deposit(job, account, out);

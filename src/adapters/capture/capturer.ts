@@ -7,7 +7,7 @@ import type { KeyObject } from 'node:crypto';
 import { createPublicKey, createHash } from 'node:crypto';
 import { checkCaptureUrl } from '../../core/ip-ranges.js';
 import { LogError } from '../../core/errors.js';
-import type { Capturer, CaptureOutput } from '../../app/captures.js';
+import type { Capturer, CaptureOptions, CaptureOutput } from '../../app/captures.js';
 import { captureWithBrowser, type BrowserCaptureResult } from './browser.js';
 import { CaptureProxy, type Resolver } from './proxy.js';
 import { browserFiles, environmentHtml, nodeIdentity, osReport, toolVersions, type ClockCheck } from './environment.js';
@@ -48,7 +48,7 @@ export class ChromiumCapturer implements Capturer {
     if ('refused' in checked) throw refused(checked.refused);
   }
 
-  async capture(job: { id: string; url: string; note?: string; operator: { id: string; name: string } }, signal: AbortSignal): Promise<CaptureOutput> {
+  async capture(job: { id: string; url: string; note?: string; options?: CaptureOptions; operator: { id: string; name: string } }, signal: AbortSignal): Promise<CaptureOutput> {
     const proxy = new CaptureProxy({ allowPrivate: this.opts.allowPrivate, resolver: this.opts.resolver, publicAddresses: this.opts.publicAddresses });
     const port = await proxy.listen();
     const onAbort = () => void proxy.close();
@@ -59,7 +59,14 @@ export class ChromiumCapturer implements Capturer {
     let result: BrowserCaptureResult;
     try {
       try {
-        result = await captureWithBrowser({ url: job.url, executablePath: this.opts.executablePath, proxyPort: port, navigationTimeoutMs: this.opts.navigationTimeoutMs, signal });
+        result = await captureWithBrowser({
+          url: job.url,
+          executablePath: this.opts.executablePath,
+          proxyPort: port,
+          navigationTimeoutMs: this.opts.navigationTimeoutMs,
+          signal,
+          ...(job.options?.viewport !== undefined ? { viewport: job.options.viewport } : {}),
+        });
       } catch (e) {
         if (signal.aborted) throw signal.reason;
         const refusal = proxy.refusals.find((r) => sameHost(r.host, job.url) || (e instanceof Error && e.message.includes(r.host)));

@@ -31,6 +31,7 @@ import { securityHeaders } from './security.js';
 import type { WorkerPool } from '../workers/pool.js';
 import { archiveRoutes } from './archive-routes.js';
 import { downloadRoutes } from './downloads.js';
+import { captureRoutes, type CaptureHttpDeps } from './captures.js';
 import type { LogStore } from '../../app/ports.js';
 
 export interface HttpDeps {
@@ -59,6 +60,8 @@ export interface HttpDeps {
   archive?: { store: Pick<LogStore, 'listRecords'> };
   /** PEM certificate (chain) that signs PDF certificates, served at GET /v1/pdf/signing-cert. */
   pdfSigningCert?: string;
+  /** Web captures (captures.ts, docs/CAPTURE.md). */
+  captures?: Omit<CaptureHttpDeps, 'accounts'>;
 }
 
 const SINGLE_BODY_LIMIT = '256kb';
@@ -220,6 +223,7 @@ export function createApp(deps: HttpDeps) {
   if (deps.timestamps) app.use(timestampRoutes({ ...deps.timestamps, ledger }));
   app.get('/v1/accounts/me/usage', auth, storageUsage(deps.uploads));
   if (deps.archive) app.use(archiveRoutes({ ledger, store: deps.archive.store }));
+  if (deps.captures) app.use(captureRoutes({ ...deps.captures, accounts }));
   app.use(downloadRoutes());
 
   app.use((req, res) => sendProblem(res, 'not_found', `no route for ${req.method} ${req.path}`));
