@@ -75,6 +75,9 @@ export class ChromiumCapturer implements Capturer {
       }
       const mainRefusal = proxy.refusals.find((r) => sameHost(r.host, result.finalUrl) || result.redirects.some((x) => sameHost(r.host, x.url)));
       if (mainRefusal) throw new Error(`the capture proxy refused ${mainRefusal.host}: ${mainRefusal.refused}`);
+      // Belt and braces: the page shown is the proxy's own refusal.
+      const refusedPage = result.exchanges.find((x) => x.url === result.finalUrl && x.responseHeaders.some(([n]) => n.toLowerCase() === 'x-capture-refused'));
+      if (refusedPage) throw new Error(`the capture proxy refused ${result.finalUrl}: ${Buffer.from(refusedPage.body).toString('utf8').trim()}`);
     } finally {
       signal.removeEventListener('abort', onAbort);
       await proxy.close();

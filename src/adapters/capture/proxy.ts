@@ -141,13 +141,14 @@ export class CaptureProxy {
       return;
     }
     const port = Number(target.port || 80);
-    const checked = await this.check(target.hostname);
+    const host = target.hostname.startsWith('[') ? target.hostname.slice(1, -1) : target.hostname;
+    const checked = await this.check(host);
     if ('refused' in checked) {
-      this.record({ method: 'HTTP', host: target.hostname, port, resolved: checked.resolved, refused: checked.refused });
+      this.record({ method: 'HTTP', host, port, resolved: checked.resolved, refused: checked.refused });
       res.writeHead(403, { 'content-type': 'text/plain', 'x-capture-refused': '1' }).end(`capture proxy refused: ${checked.refused}\n`);
       return;
     }
-    this.record({ method: 'HTTP', host: target.hostname, port, resolved: checked.resolved, ip: checked.ip });
+    this.record({ method: 'HTTP', host, port, resolved: checked.resolved, ip: checked.ip });
     const headers = { ...req.headers };
     delete headers['proxy-connection'];
     delete headers['proxy-authorization'];
