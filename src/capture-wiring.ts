@@ -77,7 +77,8 @@ export async function captureDeps(p: {
     signingKey,
     clockCheck: clockCheck(config, () => p.clock.now()),
     node: { service: config.LOG_ORIGIN, logKey: p.ledger.verifierKey, get publicUrl() { return p.publicUrl(); } } as Record<string, string>,
-    navigationTimeoutMs: Math.max(1_000, config.CAPTURE_TIMEOUT_MS - 10_000),
+    // Half the budget to load the page; the rest for the screenshot, PDF, recording and bundle.
+    navigationTimeoutMs: Math.max(1_000, Math.floor(config.CAPTURE_TIMEOUT_MS / 2)),
   });
   const captures = new Captures({
     store: p.store,

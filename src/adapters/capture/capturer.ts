@@ -71,6 +71,9 @@ export class ChromiumCapturer implements Capturer {
         if (signal.aborted) throw signal.reason;
         const refusal = proxy.refusals.find((r) => sameHost(r.host, job.url) || (e instanceof Error && e.message.includes(r.host)));
         if (refusal) throw new Error(`the capture proxy refused ${refusal.host}: ${refusal.refused}`);
+        if (e instanceof Error && e.name === 'TimeoutError') {
+          throw new Error(`the page did not load within ${this.opts.navigationTimeoutMs} ms (half of CAPTURE_TIMEOUT_MS)`);
+        }
         throw new Error(`the page could not be captured: ${e instanceof Error ? e.message.split('\n')[0] : String(e)}`);
       }
       const mainRefusal = proxy.refusals.find((r) => sameHost(r.host, result.finalUrl) || result.redirects.some((x) => sameHost(r.host, x.url)));
