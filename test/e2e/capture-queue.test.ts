@@ -16,6 +16,8 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 beforeAll(async () => {
   site = await pageServer('127.0.0.1', (req, res) => {
     if (req.url === '/hang') return; // never answers
+    // Loads, then its script never yields: the screenshot waits forever, the job's time limit must stop it.
+    if (req.url === '/spin') return void res.writeHead(200, { 'content-type': 'text/html' }).end('<title>spin</title><body onload="setTimeout(() => { for (;;) {} }, 50)">spinning</body>');
     // A page that takes a moment, so captures overlap.
     setTimeout(() => res.writeHead(200, { 'content-type': 'text/html' }).end(`<title>p${req.url}</title><p>page ${req.url}</p>`), 300);
   });
@@ -81,6 +83,11 @@ describe('capture limits and time-outs', () => {
     expect(Date.now() - started).toBeLessThan(60_000);
     const after = await waitForCapture(svc.url, key, next.id, 120_000);
     expect(after.status).toBe('done');
+    // A page that loads and then blocks its renderer: the whole capture's time limit closes the browser.
+    const spin = (await (await requestCapture(svc.url, key, { url: `${site.url}/spin` })).json()) as CaptureView;
+    const spun = await waitForCapture(svc.url, key, spin.id, 120_000);
+    expect(spun.status).toBe('failed');
+    expect(spun.reason).toMatch(/CAPTURE_TIMEOUT_MS/);
     // No Chromium of ours is left once nothing runs.
     for (let i = 0; i < 50 && ourChromiums().length > 0; i++) await sleep(200);
     expect(ourChromiums()).toEqual([]);

@@ -7,6 +7,8 @@
  * bodies), a full-page screenshot, the page printed to PDF, a WebM screen recording of the
  * session (recorder.ts), the serialized DOM and the redirect chain of the main document.
  */
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Response } from 'playwright-core';
 import { SessionRecorder } from './recorder.js';
 
@@ -54,6 +56,8 @@ export interface BrowserCaptureOptions {
   navigationTimeoutMs: number;
   signal: AbortSignal;
   viewport?: { width: number; height: number };
+  /** A fontconfig file adding fonts (CJK) to the system's; Chromium renders with it. */
+  fontconfigFile?: string | undefined;
 }
 
 /** Chromium's command line: headless, nothing fetched on its own, no host resolver of its own for http(s). */
@@ -76,10 +80,27 @@ export const CHROMIUM_ARGS = [
 ];
 
 /** The environment Chromium runs with: no proxy variables of the host. */
-function cleanEnv(): Record<string, string> {
+function cleanEnv(fontconfigFile?: string): Record<string, string> {
   const env: Record<string, string> = {};
   for (const [k, v] of Object.entries(process.env)) if (v !== undefined && !/_proxy$/i.test(k)) env[k] = v;
+  if (fontconfigFile !== undefined) env.FONTCONFIG_FILE = fontconfigFile;
   return env;
+}
+
+/**
+ * Writes `<dir>/fonts.conf`: the system's fontconfig plus `fontDirs` (e.g. Noto Sans SC, so
+ * Chinese pages render without CJK fonts installed system-wide), its cache in `<dir>/cache`.
+ */
+export async function writeFontconfig(dir: string, fontDirs: readonly string[]): Promise<string> {
+  const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;');
+  await mkdir(join(dir, 'cache'), { recursive: true, mode: 0o700 });
+  const file = join(dir, 'fonts.conf');
+  await writeFile(
+    file,
+    `<?xml version="1.0"?>\n<!DOCTYPE fontconfig SYSTEM "fonts.dtd">\n<fontconfig>\n  <include ignore_missing="yes">/etc/fonts/fonts.conf</include>\n${fontDirs.map((d) => `  <dir>${esc(d)}</dir>\n`).join('')}  <cachedir>${esc(join(dir, 'cache'))}</cachedir>\n</fontconfig>\n`,
+    { mode: 0o600 },
+  );
+  return file;
 }
 
 export async function captureWithBrowser(opts: BrowserCaptureOptions): Promise<BrowserCaptureResult> {
@@ -95,7 +116,7 @@ export async function captureWithBrowser(opts: BrowserCaptureOptions): Promise<B
       executablePath: opts.executablePath,
       headless: true,
       args,
-      env: cleanEnv(),
+      env: cleanEnv(opts.fontconfigFile),
       proxy: { server: `http://127.0.0.1:${opts.proxyPort}`, bypass: '<-loopback>' },
       timeout: 30_000,
     });

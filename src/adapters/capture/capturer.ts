@@ -30,6 +30,8 @@ export interface ChromiumCapturerOptions {
   node: Record<string, string>;
   /** The navigation budget inside the job's time limit. */
   navigationTimeoutMs: number;
+  /** Extra fonts for Chromium (browser.ts writeFontconfig). */
+  fontconfigFile?: () => Promise<string | undefined>;
 }
 
 const refused = (reason: string) => new LogError('invalid_request', `capture refused: ${reason}`, { details: { field: 'url', reason: 'capture_url_refused', why: reason } });
@@ -65,6 +67,7 @@ export class ChromiumCapturer implements Capturer {
           proxyPort: port,
           navigationTimeoutMs: this.opts.navigationTimeoutMs,
           signal,
+          fontconfigFile: await this.opts.fontconfigFile?.(),
           ...(job.options?.viewport !== undefined ? { viewport: job.options.viewport } : {}),
         });
       } catch (e) {
