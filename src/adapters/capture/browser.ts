@@ -131,7 +131,7 @@ export async function captureWithBrowser(opts: BrowserCaptureOptions): Promise<B
     });
     const page = await context.newPage();
     const recorder = await SessionRecorder.start(browser, page, viewport);
-    step('screen recording started (DevTools screencast into a WebM MediaRecorder)');
+    step('screen recording started (DevTools screencast, VP8 by WebCodecs, WebM)');
     const exchanges: Promise<Exchange>[] = [];
     page.on('response', (r) => exchanges.push(readExchange(r)));
     const cookies = (await context.cookies()).length;
