@@ -173,6 +173,7 @@ describe('a captured page', () => {
     expect(env.os.platform).toBe('linux');
     expect(env.tools['playwright-core']).toMatch(/^\d/);
     expect(env.tools.warcio).toMatch(/^2\./);
+    expect(env.toolFiles.find((f: { path: string }) => f.path === process.execPath).sha256).toMatch(/^[0-9a-f]{64}$/);
     expect(env.freshProfile.cookies).toBe(0);
     expect(env.clock.source).toBe('built-in TSA');
     expect(env.node.logKey).toContain('+');

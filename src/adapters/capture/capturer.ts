@@ -10,7 +10,7 @@ import { LogError } from '../../core/errors.js';
 import type { Capturer, CaptureOptions, CaptureOutput } from '../../app/captures.js';
 import { captureWithBrowser, type BrowserCaptureResult } from './browser.js';
 import { CaptureProxy, type Resolver } from './proxy.js';
-import { browserFiles, environmentHtml, nodeIdentity, osReport, toolVersions, type ClockCheck } from './environment.js';
+import { browserFiles, environmentHtml, nodeIdentity, osReport, toolFiles, toolVersions, type ClockCheck } from './environment.js';
 import { buildWarc } from './warc.js';
 import { buildWacz, type WaczFile } from './wacz.js';
 import { bundleReadme } from './readme.js';
@@ -58,6 +58,7 @@ export class ChromiumCapturer implements Capturer {
     const startedAt = new Date().toISOString();
     const clock = this.opts.clockCheck().catch((e: unknown): ClockCheck => ({ source: 'unavailable', note: `clock check failed: ${e instanceof Error ? e.message : String(e)}` }));
     const files = browserFiles(this.opts.executablePath);
+    const tools = toolFiles();
     let result: BrowserCaptureResult;
     try {
       try {
@@ -89,14 +90,14 @@ export class ChromiumCapturer implements Capturer {
       await proxy.close();
     }
     const endedAt = new Date().toISOString();
-    return this.pack(job, result, proxy, { startedAt, endedAt, clock: await clock, files: await files });
+    return this.pack(job, result, proxy, { startedAt, endedAt, clock: await clock, files: await files, toolFiles: await tools });
   }
 
   private async pack(
     job: { id: string; url: string; note?: string; operator: { id: string; name: string } },
     r: BrowserCaptureResult,
     proxy: CaptureProxy,
-    t: { startedAt: string; endedAt: string; clock: ClockCheck; files: { path: string; sha256: string }[] },
+    t: { startedAt: string; endedAt: string; clock: ClockCheck; files: { path: string; sha256: string }[]; toolFiles: { path: string; sha256: string }[] },
   ): Promise<CaptureOutput> {
     const tools = toolVersions();
     const network = {
@@ -117,6 +118,7 @@ export class ChromiumCapturer implements Capturer {
       node: nodeIdentity(this.opts.node),
       os: osReport(),
       tools,
+      toolFiles: t.toolFiles,
       browser: { name: 'Chromium', version: r.browserVersion, userAgent: r.userAgent, executable: this.opts.executablePath, files: t.files, args: r.args },
       freshProfile: {
         ...r.freshProfile,
