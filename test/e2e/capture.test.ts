@@ -175,6 +175,8 @@ describe('a captured page', () => {
     expect(env.tools.warcio).toMatch(/^2\./);
     expect(env.toolFiles.find((f: { path: string }) => f.path === process.execPath).sha256).toMatch(/^[0-9a-f]{64}$/);
     expect(env.freshProfile.cookies).toBe(0);
+    expect(env.browser.commandLine).toContain('--disable-extensions');
+    expect(env.browser.commandLine.some((a: string) => a.startsWith('--proxy-server='))).toBe(true);
     expect(env.clock.source).toBe('built-in TSA');
     expect(env.node.logKey).toContain('+');
     expect(env.operator.name).toBe('Capture Tester');

@@ -7,7 +7,7 @@
  * bodies), a full-page screenshot, the page printed to PDF, a WebM screen recording of the
  * session (recorder.ts), the serialized DOM and the redirect chain of the main document.
  */
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Response } from 'playwright-core';
 import { SessionRecorder } from './recorder.js';
@@ -42,7 +42,9 @@ export interface BrowserCaptureResult {
   dom: string;
   browserVersion: string;
   userAgent: string;
+  /** The flags asked for, and the browser process's whole command line as Chromium reports it (launcher and playwright flags included). */
   args: string[];
+  commandLine?: string[];
   /** Cookies and local storage found before the first navigation: the profile was empty. */
   freshProfile: { cookies: number; localStorageKeys: number; serviceWorkers: 'blocked' };
   steps: { at: string; step: string }[];
@@ -121,6 +123,7 @@ export async function captureWithBrowser(opts: BrowserCaptureOptions): Promise<B
       timeout: 30_000,
     });
     if (opts.signal.aborted) throw opts.signal.reason;
+    const commandLine = await browserCommandLine(opts.proxyPort);
     const viewport = opts.viewport ?? { width: 1280, height: 720 };
     const context: BrowserContext = await browser.newContext({
       viewport,
@@ -172,6 +175,7 @@ export async function captureWithBrowser(opts: BrowserCaptureOptions): Promise<B
       browserVersion: browser.version(),
       userAgent,
       args,
+      ...(commandLine !== undefined ? { commandLine } : {}),
       freshProfile: { cookies, localStorageKeys, serviceWorkers: 'blocked' },
       steps,
     };
@@ -179,6 +183,24 @@ export async function captureWithBrowser(opts: BrowserCaptureOptions): Promise<B
     opts.signal.removeEventListener('abort', onAbort);
     await closeBrowser(browser);
   }
+}
+
+/**
+ * The browser process's command line, read from /proc (Linux): the one Chromium process whose
+ * arguments name this capture's proxy port and that is not a helper (`--type=`).
+ */
+async function browserCommandLine(proxyPort: number): Promise<string[] | undefined> {
+  const needle = `--proxy-server=http://127.0.0.1:${proxyPort}`;
+  const pids = await readdir('/proc').catch(() => [] as string[]);
+  for (const pid of pids) {
+    if (!/^\d+$/.test(pid)) continue;
+    const raw = await readFile(`/proc/${pid}/cmdline`, 'latin1').catch(() => '');
+    if (!raw.includes(needle)) continue;
+    const args = raw.split('\0').filter((a) => a !== '');
+    if (args.some((a) => a.startsWith('--type='))) continue;
+    return args;
+  }
+  return undefined;
 }
 
 /** Closes the browser, giving it 10 s; playwright kills the process group if that fails. */

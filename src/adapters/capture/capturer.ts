@@ -119,11 +119,11 @@ export class ChromiumCapturer implements Capturer {
       os: osReport(),
       tools,
       toolFiles: t.toolFiles,
-      browser: { name: 'Chromium', version: r.browserVersion, userAgent: r.userAgent, executable: this.opts.executablePath, files: t.files, args: r.args },
+      browser: { name: 'Chromium', version: r.browserVersion, userAgent: r.userAgent, executable: this.opts.executablePath, files: t.files, args: r.args, ...(r.commandLine ? { commandLine: r.commandLine } : {}) },
       freshProfile: {
         ...r.freshProfile,
         profile: 'a new temporary user-data-dir created for this capture and deleted after it',
-        extensions: 'none (--disable-extensions)',
+        extensions: extensionsNote(r.commandLine),
         hostProxy: 'ignored: *_PROXY variables removed, the only proxy is the capture proxy',
         cache: 'empty (new profile)',
       },
@@ -187,6 +187,14 @@ export class ChromiumCapturer implements Capturer {
       },
     };
   }
+}
+
+/** What the command line says about extensions (Debian's launcher adds --load-extension with the packaged ones, if any). */
+function extensionsNote(commandLine: string[] | undefined): string {
+  const load = commandLine?.find((a) => a.startsWith('--load-extension='))?.slice('--load-extension='.length);
+  const disabled = commandLine === undefined || commandLine.includes('--disable-extensions');
+  if (load) return `--load-extension=${load} given by the launcher${disabled ? ', with --disable-extensions' : ''}`;
+  return disabled ? 'none: --disable-extensions, no extension loaded' : 'no extension loaded';
 }
 
 function sameHost(host: string, url: string): boolean {
