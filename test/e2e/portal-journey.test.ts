@@ -14,6 +14,10 @@ import { launchBrowser, newPage, startPortal } from '../support/browser.js';
 import { makeTempDir, removeAllTempDirs, type TempDir } from '../support/proc.js';
 import type { TestService } from '../support/service.js';
 
+// Code run inside the page (page.evaluate); the tests compile without the DOM library.
+declare const document: any; // eslint-disable-line @typescript-eslint/no-explicit-any
+declare const window: any; // eslint-disable-line @typescript-eslint/no-explicit-any
+
 let svc: TestService;
 let browser: Browser | undefined;
 let tmp: TempDir;
@@ -54,8 +58,8 @@ async function outcome(p: Page, before: number): Promise<Outcome> {
     for (const tr of document.querySelectorAll('#checks tr') as Iterable<{ dataset: Record<string, string | undefined> }>) {
       checks[tr.dataset.check!] = tr.dataset.ok === undefined ? undefined : tr.dataset.ok === 'true';
     }
-    const v = document.getElementById('verdict')!;
-    return { verdict: v.dataset.verdict!, checks, text: v.textContent ?? '' };
+    const v = document.getElementById('verdict');
+    return { verdict: v.dataset.verdict as string, checks, text: (v.textContent ?? '') as string };
   });
 }
 
@@ -64,11 +68,11 @@ async function drop(p: Page, zone: '#cert-zone' | '#work-zone', name: string, by
   const before = await runs(p);
   const dt = await p.evaluateHandle(
     ({ b64, name, type }: { b64: string; name: string; type: string }) => {
-      const bin = atob(b64);
+      const bin = window.atob(b64);
       const arr = new Uint8Array(bin.length);
       for (let i = 0; i < bin.length; i++) arr[i] = bin.charCodeAt(i);
-      const t = new DataTransfer();
-      t.items.add(new File([arr], name, { type }));
+      const t = new window.DataTransfer();
+      t.items.add(new window.File([arr], name, { type }));
       return t;
     },
     { b64: Buffer.from(bytes).toString('base64'), name, type },

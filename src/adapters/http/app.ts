@@ -40,6 +40,7 @@ import type { WorkerPool } from '../workers/pool.js';
 import { archiveRoutes } from './archive-routes.js';
 import { downloadRoutes } from './downloads.js';
 import { portalRoutes } from '../web/portal/server.js';
+import { captureRoutes, type CaptureHttpDeps } from './captures.js';
 import type { LogStore } from '../../app/ports.js';
 
 export interface HttpDeps {
@@ -72,6 +73,8 @@ export interface HttpDeps {
   pdfSigningCert?: string;
   /** Password sign-in and session cookies (sessions.ts, auth.ts); `publicOrigin`: PUBLIC_URL's origin. Without it only bearer keys authenticate. */
   sessions?: { sessions: Sessions; publicOrigin?: string };
+  /** Web captures (captures.ts, docs/CAPTURE.md). */
+  captures?: Omit<CaptureHttpDeps, 'accounts'>;
 }
 
 const SINGLE_BODY_LIMIT = '256kb';
@@ -241,6 +244,7 @@ export function createApp(deps: HttpDeps) {
     const operation = { ...deps.operation, accounts };
     app.use(licenceRoutes(operation), transferRoutes(operation), pledgeRoutes(operation), chainOfTitleRoutes(operation));
   }
+  if (deps.captures) app.use(captureRoutes({ ...deps.captures, accounts }));
   app.use(downloadRoutes());
   app.use(portalRoutes());
 

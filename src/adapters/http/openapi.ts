@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import { accountOperations, sessionOperations } from './accounts-openapi.js';
 import { archiveOperations } from './archive-routes.js';
+import { captureOperations } from './captures-openapi.js';
 import { depositOperations } from './deposits-openapi.js';
 import { downloadOperations } from './downloads.js';
 import { portalOperations } from '../web/portal/openapi.js';
@@ -56,6 +57,7 @@ export function operations(): Operation[] {
     ...accountOperations(),
     ...sessionOperations(),
     ...depositOperations(),
+    ...captureOperations(),
     ...registrationOperations(),
     ...operationOperations(),
     ...organisationOperations(),
