@@ -125,14 +125,14 @@ function compress(v: Int32Array, w: Int32Array, b: Uint8Array, off: number): voi
     c = (c << 9) | (c >>> 23);
     g = (g << 19) | (g >>> 13);
   }
-  v[0] ^= a;
-  v[1] ^= bb;
-  v[2] ^= c;
-  v[3] ^= d;
-  v[4] ^= e;
-  v[5] ^= f;
-  v[6] ^= g;
-  v[7] ^= h;
+  v[0] = v[0]! ^ a;
+  v[1] = v[1]! ^ bb;
+  v[2] = v[2]! ^ c;
+  v[3] = v[3]! ^ d;
+  v[4] = v[4]! ^ e;
+  v[5] = v[5]! ^ f;
+  v[6] = v[6]! ^ g;
+  v[7] = v[7]! ^ h;
 }
 
 /** An incremental SM3 hash. `update` any number of times, then `digest` once. */
