@@ -4,8 +4,9 @@
  *   (b) inclusion and consistency proof p50/p99 on that store
  *   (c) HTTP batch deposits (16 clients × 1,000 items, 20 s): durable entries/s vs raw synced LevelDB
  *   (d) HTTP single hash-only deposits (64 clients, 15 s): req/s, p50, p99
+ *   (e) pure-TypeScript SM3 (src/core/sm3.ts) vs node:crypto sm3 on one 64 MiB buffer: MiB/s and ratio
  *
- * Options: --quick (200k entries, 5 s loads) · --only a,b,c,d · --profile (server child under
+ * Options: --quick (200k entries, 5 s loads) · --only a,b,c,d,e · --profile (server child under
  * --cpu-prof, profiles in .bench/prof) · --whatif chained-batch,pooled-random,tsa-interval (bench-only
  * patches measuring proposed src changes, see scripts/bench/whatif.ts; the report marks such runs).
  * See docs/PERFORMANCE.md for the figures and what they mean.
@@ -20,6 +21,7 @@ import { fileURLToPath } from 'node:url';
 import { runAppendAndProofs, type AppendFigures, type ProofFigures } from './bench/append.js';
 import { runBatchHttp, runSingleHttp, type BatchHttpFigures, type SingleHttpFigures } from './bench/http.js';
 import { captureCommitShape, rawBatchRate, type CommitShape, type RawFigure } from './bench/raw-level.js';
+import { runSm3, type Sm3Figures } from './bench/sm3.js';
 import { fmtInt, fmtMs, note } from './bench/util.js';
 import { parseWhatIfs, WHATIFS, type WhatIf } from './bench/whatif.js';
 
@@ -33,7 +35,7 @@ interface Options {
 }
 
 function parseArgs(argv: string[]): Options {
-  const o: Options = { quick: false, only: new Set(['a', 'b', 'c', 'd']), profile: false, whatif: new Set() };
+  const o: Options = { quick: false, only: new Set(['a', 'b', 'c', 'd', 'e']), profile: false, whatif: new Set() };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
     const value = (): string => {
@@ -47,10 +49,10 @@ function parseArgs(argv: string[]): Options {
     else if (a === '--profile') o.profile = true;
     else if (a.startsWith('--only')) {
       o.only = new Set(value().split(',').map((s) => s.trim().toLowerCase()));
-      for (const p of o.only) if (!['a', 'b', 'c', 'd'].includes(p)) throw new Error(`--only: unknown part ${p}`);
+      for (const p of o.only) if (!['a', 'b', 'c', 'd', 'e'].includes(p)) throw new Error(`--only: unknown part ${p}`);
     } else if (a.startsWith('--whatif')) o.whatif = parseWhatIfs(value());
     else if (a === '--help' || a === '-h') {
-      console.log(`usage: npm run bench -- [--quick] [--only a,b,c,d] [--profile] [--whatif ${WHATIFS.join(',')}]`);
+      console.log(`usage: npm run bench -- [--quick] [--only a,b,c,d,e] [--profile] [--whatif ${WHATIFS.join(',')}]`);
       process.exit(0);
     } else throw new Error(`unknown option ${a}`);
   }
@@ -98,6 +100,7 @@ interface Results {
   raw?: { shape: Omit<CommitShape, 'ops'>; exact: RawFigure; flat: RawFigure; exactChained: RawFigure; atServerGroup?: RawFigure };
   ratio?: number;
   singleHttp?: SingleHttpFigures;
+  sm3?: Sm3Figures;
 }
 const results: Results = {};
 const t0 = Date.now();
@@ -129,6 +132,7 @@ if (opts.only.has('d')) {
   const prof = opts.profile ? join(root, '.bench', 'prof', 'd') : undefined;
   results.singleHttp = await runSingleHttp({ ...D, seconds: plan.singleSeconds, warmupSeconds: plan.warmup, whatif: opts.whatif, ...(prof ? { cpuProfDir: prof } : {}) });
 }
+if (opts.only.has('e')) results.sm3 = runSm3({ mib: 64, rounds: opts.quick ? 3 : 5 });
 meta.loadavgEnd = loadavg().map((x) => +x.toFixed(2));
 
 // ---------------------------------------------------------------------------------------------
@@ -164,6 +168,11 @@ const d = results.singleHttp;
 if (d) {
   rows.push(['(d)', `HTTP single deposits req/s (${D.connections} clients)`, fmtInt(d.reqPerSec), '≥ 5,000', verdict(d.reqPerSec >= 5_000)]);
   rows.push(['(d)', 'latency p50 / p99', `${d.p50} / ${d.p99} ms`, 'p99 < 50 ms', verdict(d.p99 < 50)]);
+}
+const e = results.sm3;
+if (e) {
+  rows.push(['(e)', `SM3 MiB/s, core (pure TS) / node:crypto, best of ${e.rounds} on ${e.bytes / 1048576} MiB`, `${e.coreMiBps.toFixed(0)} / ${e.nodeMiBps.toFixed(0)}`, 'core ≥ 150', verdict(e.coreMiBps >= 150)]);
+  rows.push(['(e)', 'ratio core / node:crypto', e.ratio.toFixed(2), '', '']);
 }
 
 const widths = [0, 1, 2, 3, 4].map((i) => Math.max(...rows.map((r) => r[i]!.length), 4));
