@@ -14,7 +14,12 @@ RUN npm ci --no-audit --no-fund
 # copied to /app/fonts (with the SIL OFL licence) and the rest of the ~92 MB package is deleted in
 # the same layer, so the image never carries it. PDF_FONT_DIR points the renderer there.
 FROM node:26-slim
-ENV NODE_ENV=production PORT=8080 DATA_DIR=/data PDF_FONT_DIR=/app/fonts
+ENV NODE_ENV=production PORT=8080 DATA_DIR=/data PDF_FONT_DIR=/app/fonts CAPTURE_CHROMIUM=/usr/bin/chromium
+# Web captures (docs/CAPTURE.md) drive Debian's Chromium; it renders Chinese with the Noto Sans SC
+# in /app/fonts through its own fontconfig, so no system CJK font package is needed.
+RUN apt-get update \
+  && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends chromium \
+  && rm -rf /var/lib/apt/lists/*
 WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund && npm cache clean --force \
