@@ -27,6 +27,7 @@ const T = {
   noPledges: { zh: '无质押记录。', en: 'No pledges.' },
   licences: { zh: '有效许可', en: 'Licences in force' },
   licenceCount: { zh: '{n} 项（其中专有许可 {x} 项）', en: '{n} ({x} exclusive)' },
+  all: { zh: '全部权利', en: 'all rights' },
   check: { zh: '查验某项使用是否已获许可', en: 'Check whether a use is licensed' },
 } satisfies Record<string, Text>;
 
@@ -52,7 +53,7 @@ export async function chainOfTitle(number: string, signal?: AbortSignal): Promis
       'dl',
       { class: 'details' },
       h('dt', null, tr(T.holders)),
-      h('dd', null, h('ul', { class: 'holders' }, v.holders.map((x) => h('li', null, `${x.name}：${rightsText(x.rights)}`)))),
+      h('dd', null, h('ul', { class: 'holders' }, v.holders.map((x) => h('li', null, `${x.name}${tr({ zh: '：', en: ': ' })}${rightsText(x.rights, T.all)}`)))),
       h('dt', null, tr(T.licences)),
       h('dd', null, tr(T.licenceCount, { n: v.licences.active, x: v.licences.exclusive }), ' · ', h('a', { href: `/licences/check?number=${encodeURIComponent(v.number)}` }, tr(T.check))),
     ),
@@ -66,7 +67,7 @@ export async function chainOfTitle(number: string, signal?: AbortSignal): Promis
           null,
           time(c.at),
           ' ',
-          c.kind === 'registration' ? tr(T.registered, { to: c.to, rights: rightsText(c.rights) }) : tr(T.transferred, { from: c.from ?? '', to: c.to, rights: rightsText(c.rights) }),
+          c.kind === 'registration' ? tr(T.registered, { to: c.to, rights: rightsText(c.rights, T.all) }) : tr(T.transferred, { from: c.from ?? '', to: c.to, rights: rightsText(c.rights, T.all) }),
           c.index !== undefined ? h('span', { class: 'mono muted' }, ` · ${tr(T.entry, { n: c.index })}`) : null,
         ),
       ),

@@ -146,8 +146,8 @@ export function dateInput(value?: string): HTMLInputElement {
 }
 
 /** Rights as text: names joined, or "all". */
-export function rightsText(rights: readonly EconomicRight[] | 'all'): string {
-  return rights === 'all' ? tr(T.allRights) : rights.map((r) => tr(RIGHT[r])).join('、');
+export function rightsText(rights: readonly EconomicRight[] | 'all', all: Text = T.allRights): string {
+  return rights === 'all' ? tr(all) : rights.map((r) => tr(RIGHT[r])).join(tr({ zh: '、', en: ', ' }));
 }
 
 export function moneyText(m: Money | undefined): string | undefined {

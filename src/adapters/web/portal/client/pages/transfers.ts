@@ -104,7 +104,7 @@ function card(v: TransferView, me: string, ctx: PageContext): HTMLElement {
       [T.id, h('span', { class: 'mono' }, v.id)],
       [T.from, t.from.name],
       [T.toShort, t.to.name],
-      [T.rightsShort, t.all ? `${rightsText('all')}（${rightsText(t.rights)}）` : rightsText(t.rights)],
+      [T.rightsShort, t.all ? tr({ zh: '全部权利（{r}）', en: 'All rights ({r})' }, { r: rightsText(t.rights) }) : rightsText(t.rights)],
       [T.considerationShort, moneyText(t.consideration)],
       [T.consents, v.consents && v.consents.length > 0 ? h('span', { class: 'mono' }, v.consents.join(', ')) : undefined],
     ],
