@@ -13,6 +13,7 @@ import { tr, type Text } from './i18n.js';
 import { ACTION, ARTICLE, RIGHT, RIGHTS, STATE, STATE_TONE, type EconomicRight, type Money, type OperationView, type TransferView } from './op-labels.js';
 import type { RegistrationView } from './reg-labels.js';
 import { download, time } from './reg-view.js';
+import { copyButton } from './ui.js';
 
 const T = {
   sub: { zh: '运营', en: 'Operation' },
@@ -45,7 +46,8 @@ const T = {
   json: { zh: '下载证书（JSON）', en: 'Certificate (JSON)' },
   certHint: { zh: '证书可在“验证证书”页离线核验。', en: 'Certificates verify offline on the Verify page.' },
   noneYet: { zh: '暂无。', en: 'None yet.' },
-  more: { zh: '更多', en: 'More' },
+  myId: { zh: '您的账户 ID（对方向您许可、转让或出质时需要）：', en: 'Your account id (others need it to license, transfer or pledge to you):' },
+  myIdShort: { zh: '账户 ID', en: 'account id' },
 } satisfies Record<string, Text>;
 
 /** Links between the operation pages; the current one is marked. */
@@ -154,9 +156,28 @@ export function moneyText(m: Money | undefined): string | undefined {
   return m === undefined ? undefined : `${m.amount} ${m.currency}`;
 }
 
-/** A contract period (half-open) for people: the last day shown is the one before validTo. */
+/**
+ * A contract bound for people, in China Standard Time as contracts state them: a bound at
+ * midnight is a date (an end bound shows the day before it, since periods are half-open and
+ * `validTo` 2027-12-31 is stored as 2028-01-01T00:00+08:00); any other time with its minutes.
+ */
+export function boundText(iso: string, edge: 'start' | 'end'): HTMLTimeElement {
+  const ms = Date.parse(iso);
+  if (!Number.isFinite(ms)) return h('time', null, iso);
+  const cst = new Date(ms + 8 * 3600_000).toISOString();
+  const midnight = cst.slice(11, 23) === '00:00:00.000';
+  const text = midnight ? new Date(ms + 8 * 3600_000 - (edge === 'end' ? 86_400_000 : 0)).toISOString().slice(0, 10) : `${cst.slice(0, 10)} ${cst.slice(11, 16)}`;
+  return h('time', { datetime: iso, title: iso }, text);
+}
+
+/** A contract period (half-open) for people, in China Standard Time, last day inclusive. */
 export function periodText(from: string, to: string): HTMLElement {
-  return h('span', null, time(from), ' – ', time(to));
+  return h('span', null, boundText(from, 'start'), ' – ', boundText(to, 'end'), h('span', { class: 'hint-inline' }, tr({ zh: '（北京时间）', en: ' (China Standard Time)' })));
+}
+
+/** My account id with a copy button: what others need to license, transfer or pledge to me. */
+export function myAccountId(id: string): HTMLElement {
+  return h('div', { class: 'notice my-id' }, h('span', null, tr(T.myId)), ' ', h('code', { class: 'mono' }, id), ' ', copyButton(id, tr(T.myIdShort)));
 }
 
 export function stateBadge(state: string): HTMLSpanElement {

@@ -11,7 +11,7 @@ nav.subnav a:hover { text-decoration: underline; }
 nav.subnav a[aria-current='page'] { font-weight: 700; border: 1px solid #c9ced6; border-bottom-color: var(--bg, #fff); background: var(--bg, #fff); margin-bottom: -1px; }
 form.op-form { max-width: 46rem; }
 form.op-form > h2:first-child { margin-top: 0; }
-fieldset.rights .rights-grid { display: grid; grid-template-columns: repeat(auto-fill, minmax(14rem, 1fr)); gap: 0.2rem 1rem; }
+fieldset.rights .rights-grid { display: grid; grid-template-columns: repeat(auto-fill, minmax(8.5rem, 1fr)); gap: 0.2rem 1rem; }
 fieldset.rights .choice .hint { display: block; }
 fieldset.rights .all-rights { font-weight: 600; margin-bottom: 0.3rem; }
 .op-list { margin-bottom: 1.5rem; }
@@ -29,6 +29,10 @@ ol.op-history { margin: 0; padding-left: 1.2rem; }
 .verdict.yes h2 { color: #116329; }
 .verdict.no { border-color: #b42318; background: #fdf1f0; }
 .verdict.no h2 { color: #a1190f; }
+fieldset.rights .choice { overflow-wrap: anywhere; }
+.hint-inline { color: var(--muted, #4a5260); font-size: 0.9em; }
+.my-id { display: flex; flex-wrap: wrap; align-items: center; gap: 0.4rem; }
+.my-id code { overflow-wrap: anywhere; }
 section.chain { margin-top: 1.5rem; }
 section.chain ol.links { padding-left: 1.2rem; }
 section.chain ol.links li { margin-bottom: 0.4rem; }

@@ -8,7 +8,7 @@ import { api, ApiError } from '../api.js';
 import { h, replace } from '../dom.js';
 import { clearErrors, errorBox, field, input, select, showError } from '../form-kit.js';
 import { tr, type Text } from '../i18n.js';
-import { subNav } from '../op-kit.js';
+import { periodText, subNav } from '../op-kit.js';
 import { RIGHT, RIGHTS, type EconomicRight, type LicenceCheck } from '../op-labels.js';
 import { ensureOpStyles } from '../op-style.js';
 import { time } from '../reg-view.js';
@@ -59,7 +59,7 @@ function answer(res: LicenceCheck, number: string | undefined): HTMLElement {
       { class: 'details' },
       h('dt', null, tr(T.asOf)),
       h('dd', null, time(res.at)),
-      l ? [h('dt', null, tr(T.period)), h('dd', null, time(l.validFrom), ' – ', time(l.validTo)), h('dt', null, tr(T.scope)), h('dd', null, `${tr(l.exclusive ? T.yes : T.no)} · ${l.territory === 'worldwide' ? tr(T.worldwide) : l.territory.join(', ')}`)] : null,
+      l ? [h('dt', null, tr(T.period)), h('dd', null, periodText(l.validFrom, l.validTo)), h('dt', null, tr(T.scope)), h('dd', null, `${tr(l.exclusive ? T.yes : T.no)} · ${l.territory === 'worldwide' ? tr(T.worldwide) : l.territory.join(', ')}`)] : null,
     ),
     (l?.number ?? number) ? h('p', null, h('a', { href: `/registry/${l?.number ?? number}` }, tr(T.registry))) : null,
   );

@@ -8,14 +8,14 @@ import { api } from '../api.js';
 import { h, replace } from '../dom.js';
 import { clearErrors, errorBox, field, input, showError } from '../form-kit.js';
 import { tr, type Text } from '../i18n.js';
-import { cardList, contractField, dateInput, holdableWorks, listAll, moneyField, moneyText, newestFirst, opCard, periodText, rightsField, rightsText, subNav, workField } from '../op-kit.js';
+import { myAccountId, cardList, contractField, dateInput, holdableWorks, listAll, moneyField, moneyText, newestFirst, opCard, periodText, rightsField, rightsText, subNav, workField } from '../op-kit.js';
 import type { LicenceView } from '../op-labels.js';
 import { ensureOpStyles } from '../op-style.js';
 import type { PageContext, Route } from '../router.js';
 
 const T = {
   title: { zh: '许可', en: 'Licences' },
-  nav: { zh: '许可与转让', en: 'Licences & transfers' },
+  nav: { zh: '许可转让', en: 'Licensing' },
   lead: {
     zh: '许可、转让和质押都记入公开日志，各方都能拿到可离线核验的证书；平台可在发布前查验某项使用是否已获许可。',
     en: 'Licences, transfers and pledges are entries in the public log; each party gets a certificate that verifies offline, and a platform can check before it publishes whether a use is licensed.',
@@ -26,7 +26,7 @@ const T = {
   offerLead: { zh: '被许可人有账户时，由其在本站接受后生效；只有名称的被许可人没有账户，许可依已签署的合同即时生效，此时须提供合同的 SHA-256。', en: 'A licensee with an account accepts here, and the licence takes effect then. A licensee given by name only has no account: the licence takes effect at once on the signed contract, whose SHA-256 is then required.' },
   licensee: { zh: '被许可人', en: 'Licensee' },
   account: { zh: '被许可人账户 ID', en: 'Licensee’s account id' },
-  accountHint: { zh: '以 acc_ 开头，由被许可人在“API 密钥”页查看并告诉您。', en: 'Starts with acc_; the licensee finds it on their Keys page.' },
+  accountHint: { zh: '以 acc_ 开头，被许可人在其“许可”页可以看到并复制。', en: 'Starts with acc_; the licensee finds it on their Licences page.' },
   name: { zh: '被许可人名称', en: 'Licensee’s name' },
   nameHint: { zh: '在证书和查验中显示的名称；有账户时可不填（默认用账户名称）。', en: 'The name certificates and checks show; with an account it may stay empty (the account’s name is used).' },
   rights: { zh: '许可的权利（著作权法第十条）', en: 'Rights licensed (Copyright Law Art. 10)' },
@@ -161,7 +161,7 @@ async function offerForm(ctx: PageContext, me: string, status: HTMLElement): Pro
   const from = dateInput(new Date().toISOString().slice(0, 10));
   const to = dateInput();
   const fee = moneyField('fee', T.fee);
-  const terms = input('url', '', { maxlength: 500, autocomplete: 'off' });
+  const terms = input('text', '', { maxlength: 500, autocomplete: 'off' });
   const contract = contractField();
   const form = h(
     'form',
@@ -227,6 +227,7 @@ async function render(ctx: PageContext): Promise<void> {
     subNav('/licences'),
     h('h1', null, tr(T.title)),
     h('p', { class: 'lead' }, tr(T.lead)),
+    myAccountId(me),
     status,
     cardList('to-me-h', T.toMe, toMe.map((v) => card(v, me, ctx))),
     cardList('by-me-h', T.byMe, byMe.map((v) => card(v, me, ctx))),

@@ -8,7 +8,7 @@ import { api } from '../api.js';
 import { h, replace } from '../dom.js';
 import { clearErrors, confirmButton, errorBox, field, input, showError } from '../form-kit.js';
 import { tr, type Text } from '../i18n.js';
-import { cardList, contractField, dateInput, holdableWorks, listAll, moneyField, moneyText, newestFirst, opCard, periodText, rightsField, rightsText, subNav, workField } from '../op-kit.js';
+import { myAccountId, cardList, contractField, dateInput, holdableWorks, listAll, moneyField, moneyText, newestFirst, opCard, periodText, rightsField, rightsText, subNav, workField } from '../op-kit.js';
 import type { PledgeView } from '../op-labels.js';
 import { ensureOpStyles } from '../op-style.js';
 import type { PageContext, Route } from '../router.js';
@@ -24,7 +24,7 @@ const T = {
   register: { zh: '登记质押', en: 'Register a pledge' },
   pledgee: { zh: '质权人', en: 'Pledgee' },
   account: { zh: '质权人账户 ID', en: 'Pledgee’s account id' },
-  accountHint: { zh: '以 acc_ 开头；质权人凭此账户解除质押、同意转让。', en: 'Starts with acc_; with it the pledgee releases the pledge and consents to transfers.' },
+  accountHint: { zh: '以 acc_ 开头，质权人在其“质押”页可以看到；质权人凭此账户解除质押、同意转让。', en: 'Starts with acc_ (the pledgee finds it on their Pledges page); with it the pledgee releases the pledge and consents to transfers.' },
   name: { zh: '质权人名称', en: 'Pledgee’s name' },
   nameHint: { zh: '登记簿显示的名称；有账户时可不填。无账户的质权人由管理员代为解除。', en: 'The name the registry shows; may stay empty with an account. A pledgee without an account is released by an administrator.' },
   rights: { zh: '出质的权利（著作权法第十条）', en: 'Rights pledged (Copyright Law Art. 10)' },
@@ -135,6 +135,7 @@ async function render(ctx: PageContext): Promise<void> {
     subNav('/pledges'),
     h('h1', null, tr(T.title)),
     h('p', { class: 'lead' }, tr(T.lead)),
+    myAccountId(me),
     status,
     cardList('mine-h', T.mine, items.filter((v) => v.terms.pledgee.account !== me).map((v) => card(v, me, ctx))),
     cardList('to-me-h', T.toMe, items.filter((v) => v.terms.pledgee.account === me).map((v) => card(v, me, ctx))),

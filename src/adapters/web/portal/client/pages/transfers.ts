@@ -9,7 +9,7 @@ import { api, ApiError } from '../api.js';
 import { h, replace } from '../dom.js';
 import { clearErrors, errorBox, field, input, showError } from '../form-kit.js';
 import { tr, type Text } from '../i18n.js';
-import { cardList, contractField, holdableWorks, listAll, moneyField, moneyText, newestFirst, opCard, rightsField, rightsText, subNav, workField } from '../op-kit.js';
+import { myAccountId, cardList, contractField, holdableWorks, listAll, moneyField, moneyText, newestFirst, opCard, rightsField, rightsText, subNav, workField } from '../op-kit.js';
 import type { TransferView } from '../op-labels.js';
 import { ensureOpStyles } from '../op-style.js';
 import type { PageContext, Route } from '../router.js';
@@ -24,7 +24,7 @@ const T = {
   byMe: { zh: '我发起的转让', en: 'Transfers I started' },
   start: { zh: '发起转让', en: 'Start a transfer' },
   to: { zh: '受让人账户 ID', en: 'Recipient’s account id' },
-  toHint: { zh: '以 acc_ 开头，由受让人在“API 密钥”页查看并告诉您。', en: 'Starts with acc_; the recipient finds it on their Keys page.' },
+  toHint: { zh: '以 acc_ 开头，受让人在其“转让”页可以看到并复制。', en: 'Starts with acc_; the recipient finds it on their Transfers page.' },
   toName: { zh: '登记簿中显示的受让人名称（可选）', en: 'Recipient’s name shown in the registry (optional)' },
   toNameHint: { zh: '默认用受让人的账户名称。', en: 'Default: the recipient’s account name.' },
   rights: { zh: '转让的权利（著作权法第十条）', en: 'Rights transferred (Copyright Law Art. 10)' },
@@ -195,6 +195,7 @@ async function render(ctx: PageContext): Promise<void> {
     subNav('/transfers'),
     h('h1', null, tr(T.title)),
     h('p', { class: 'lead' }, tr(T.lead)),
+    myAccountId(me),
     status,
     cardList('to-me-h', T.toMe, items.filter((v) => v.terms.to.account === me).map((v) => card(v, me, ctx))),
     cardList('by-me-h', T.byMe, items.filter((v) => v.terms.to.account !== me).map((v) => card(v, me, ctx))),
