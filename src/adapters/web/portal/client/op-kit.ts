@@ -83,6 +83,11 @@ export async function holdableWorks(me: string, signal?: AbortSignal): Promise<H
   return [...out.values()];
 }
 
+/** Instead of a form when I hold no registered work: the form's heading and what to do first. */
+export function noWorks(headingId: string, heading: Text): HTMLElement {
+  return h('div', { class: 'op-form' }, h('h2', { id: headingId }, tr(heading)), h('p', { class: 'hint' }, tr(T.noRegistration), ' ', h('a', { href: '/registrations' }, tr({ zh: '我的登记', en: 'My registrations' }))));
+}
+
 /** The `registrationId` select over `works`, or a note that there is none. */
 export function workField(works: Holdable[], selected?: string): HTMLElement {
   const sel = h('select', { required: true }, h('option', { value: '' }, tr(T.pick)), works.map((w) => h('option', { value: w.id, selected: w.id === selected }, w.title === w.number ? w.number : `${w.title} · ${w.number}`)));
@@ -224,7 +229,7 @@ export function opCard(v: OperationView, heading: string, facts: [Text, Child][]
         h(
           'ol',
           { class: 'op-history' },
-          v.history.map((i) => h('li', null, time(i.at), ' ', tr(ACTION[i.action] ?? { zh: i.action, en: i.action }), ' · ', h('span', { class: 'mono' }, tr(T.entry, { n: i.index })), i.reason ? ` · ${i.reason}` : '')),
+          v.history.map((i) => h('li', null, time(i.at), ' ', tr(ACTION[i.action] ?? { zh: i.action, en: i.action }), h('span', { class: 'muted' }, ` · ${tr(T.entry, { n: i.index })}`), i.reason ? ` · ${i.reason}` : '')),
         ),
       ),
     ),

@@ -36,7 +36,7 @@ fieldset.rights .choice { overflow-wrap: anywhere; }
 section.chain { margin-top: 1.5rem; }
 section.chain ol.links { padding-left: 1.2rem; }
 section.chain ol.links li { margin-bottom: 0.4rem; }
-section.chain .muted { color: var(--muted, #4a5260); }
+section.chain .muted, .op-card .muted { color: var(--muted, #4a5260); }
 `;
 
 let done = false;

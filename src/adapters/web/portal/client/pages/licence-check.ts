@@ -8,10 +8,9 @@ import { api, ApiError } from '../api.js';
 import { h, replace } from '../dom.js';
 import { clearErrors, errorBox, field, input, select, showError } from '../form-kit.js';
 import { tr, type Text } from '../i18n.js';
-import { periodText, subNav } from '../op-kit.js';
+import { boundText, periodText, subNav } from '../op-kit.js';
 import { RIGHT, RIGHTS, type EconomicRight, type LicenceCheck } from '../op-labels.js';
 import { ensureOpStyles } from '../op-style.js';
-import { time } from '../reg-view.js';
 import type { PageContext, Route } from '../router.js';
 
 const T = {
@@ -58,7 +57,7 @@ function answer(res: LicenceCheck, number: string | undefined): HTMLElement {
       'dl',
       { class: 'details' },
       h('dt', null, tr(T.asOf)),
-      h('dd', null, time(res.at)),
+      h('dd', null, boundText(res.at, 'start'), h('span', { class: 'hint-inline' }, tr({ zh: '（北京时间）', en: ' (China Standard Time)' }))),
       l ? [h('dt', null, tr(T.period)), h('dd', null, periodText(l.validFrom, l.validTo)), h('dt', null, tr(T.scope)), h('dd', null, `${tr(l.exclusive ? T.yes : T.no)} · ${l.territory === 'worldwide' ? tr(T.worldwide) : l.territory.join(', ')}`)] : null,
     ),
     (l?.number ?? number) ? h('p', null, h('a', { href: `/registry/${l?.number ?? number}` }, tr(T.registry))) : null,
@@ -97,7 +96,7 @@ async function render(ctx: PageContext): Promise<void> {
     if (territory.value.trim()) p.set('territory', territory.value.trim().toUpperCase());
     ctx.navigate(`/licences/check?${p}`);
   });
-  replace(ctx.main, subNav('/licences/check'), h('h1', null, tr(T.title)), h('p', { class: 'lead' }, tr(T.lead)), h('section', { class: 'panel' }, form), out);
+  replace(ctx.main, ctx.session ? subNav('/licences/check') : null, h('h1', null, tr(T.title)), h('p', { class: 'lead' }, tr(T.lead)), h('section', { class: 'panel' }, form), out);
   if (initialWork === '' && !q.has('licensee')) return;
   const p = new URLSearchParams();
   for (const k of ['number', 'sha256', 'licensee', 'right', 'at', 'territory']) {

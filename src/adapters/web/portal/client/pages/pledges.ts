@@ -8,7 +8,7 @@ import { api } from '../api.js';
 import { h, replace } from '../dom.js';
 import { clearErrors, confirmButton, errorBox, field, input, showError } from '../form-kit.js';
 import { tr, type Text } from '../i18n.js';
-import { myAccountId, cardList, contractField, dateInput, holdableWorks, listAll, moneyField, moneyText, newestFirst, opCard, periodText, rightsField, rightsText, subNav, workField } from '../op-kit.js';
+import { myAccountId, noWorks, cardList, contractField, dateInput, holdableWorks, listAll, moneyField, moneyText, newestFirst, opCard, periodText, rightsField, rightsText, subNav, workField } from '../op-kit.js';
 import type { PledgeView } from '../op-labels.js';
 import { ensureOpStyles } from '../op-style.js';
 import type { PageContext, Route } from '../router.js';
@@ -79,6 +79,7 @@ function card(v: PledgeView, me: string, ctx: PageContext): HTMLElement {
 
 async function registerForm(ctx: PageContext, me: string): Promise<HTMLElement> {
   const works = await holdableWorks(me, ctx.signal);
+  if (works.length === 0) return noWorks('pledge-h', T.register);
   const general = errorBox();
   const account = input('text', '', { maxlength: 40, spellcheck: 'false', autocomplete: 'off', class: 'mono' });
   const name = input('text', '', { maxlength: 200, autocomplete: 'off' });

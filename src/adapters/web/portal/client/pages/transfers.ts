@@ -9,7 +9,7 @@ import { api, ApiError } from '../api.js';
 import { h, replace } from '../dom.js';
 import { clearErrors, errorBox, field, input, showError } from '../form-kit.js';
 import { tr, type Text } from '../i18n.js';
-import { myAccountId, cardList, contractField, holdableWorks, listAll, moneyField, moneyText, newestFirst, opCard, rightsField, rightsText, subNav, workField } from '../op-kit.js';
+import { myAccountId, noWorks, cardList, contractField, holdableWorks, listAll, moneyField, moneyText, newestFirst, opCard, rightsField, rightsText, subNav, workField } from '../op-kit.js';
 import type { TransferView } from '../op-labels.js';
 import { ensureOpStyles } from '../op-style.js';
 import type { PageContext, Route } from '../router.js';
@@ -116,6 +116,7 @@ function card(v: TransferView, me: string, ctx: PageContext): HTMLElement {
 
 async function startForm(ctx: PageContext, me: string): Promise<HTMLElement> {
   const works = await holdableWorks(me, ctx.signal);
+  if (works.length === 0) return noWorks('start-h', T.start);
   const general = errorBox();
   const to = input('text', '', { maxlength: 40, spellcheck: 'false', autocomplete: 'off', class: 'mono', required: true });
   const toName = input('text', '', { maxlength: 200, autocomplete: 'off' });
