@@ -10,7 +10,7 @@ nav.subnav a { display: inline-block; padding: 0.4rem 0.75rem; text-decoration: 
 nav.subnav a:hover { text-decoration: underline; }
 nav.subnav a[aria-current='page'] { font-weight: 700; border: 1px solid #c9ced6; border-bottom-color: var(--bg, #fff); background: var(--bg, #fff); margin-bottom: -1px; }
 form.op-form { max-width: 46rem; }
-form.op-form > h2:first-child { margin-top: 0; }
+.op-form > h2:first-child { margin-top: 0; }
 fieldset.rights .rights-grid { display: grid; grid-template-columns: repeat(auto-fill, minmax(8.5rem, 1fr)); gap: 0.2rem 1rem; }
 fieldset.rights .choice .hint { display: block; }
 fieldset.rights .all-rights { font-weight: 600; margin-bottom: 0.3rem; }
