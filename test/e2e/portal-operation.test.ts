@@ -7,6 +7,7 @@
  * axe-core finds no serious or critical violation, and every page is photographed in both
  * languages at desktop and phone size. Registrations are set up through the API.
  */
+import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
@@ -161,6 +162,42 @@ describe('portal: licences, transfers and pledges in the browser', () => {
     expect(await p.locator('#f-work').getAttribute('aria-invalid')).toBe('true');
   }, 120_000);
 
+  it('a licence to a name only is granted on the contract hashed in the page; the holder revokes it by keyboard', async () => {
+    const p = holderPage;
+    await p.goto(`${url}/licences`);
+    await p.getByRole('heading', { name: 'Offer a licence' }).waitFor();
+    await p.getByLabel('Work (my registration)').selectOption(work.id);
+    await p.locator('#f-licensee-name').fill('Pearl River Film Studio');
+    await p.locator('input[name=rights][value=translation]').check();
+    await p.getByLabel('Valid to (inclusive)').fill('2027-06-30');
+    // The contract is hashed in the browser; only its SHA-256 is sent.
+    const contract = Buffer.from('licence contract, signed 2026-11-30\n');
+    await p.getByLabel('Compute from the contract file').setInputFiles({ name: 'contract.txt', mimeType: 'text/plain', buffer: contract });
+    const expected = createHash('sha256').update(contract).digest('hex');
+    await expect.poll(() => p.locator('#f-contractSha256').inputValue()).toBe(expected);
+    await p.getByRole('button', { name: 'Offer the licence' }).click();
+    const status = p.getByRole('status').filter({ hasText: /Licence lic_.* is in force/ });
+    await status.waitFor();
+    const id = /lic_[0-9a-f]+/.exec((await status.textContent()) ?? '')![0];
+    const card = p.locator(`article[data-op="${id}"]`);
+    expect(await card.textContent()).toMatch(/Pearl River Film Studio[\s\S]*In force/);
+    expect((await api(url, 'GET', `/v1/licences/${id}`, { key: holder.apiKey })).body.terms.contractSha256).toBe(expected);
+
+    // Revoke with the keyboard only: open the form, type the reason, submit.
+    await card.getByRole('button', { name: 'Revoke…' }).focus();
+    await p.keyboard.press('Enter');
+    await expect.poll(() => p.evaluate('document.activeElement && document.activeElement.id')).toBe('f-reason');
+    await p.keyboard.press('Tab');
+    await p.keyboard.press('Enter');
+    // An empty reason is refused beside the field.
+    await expect.poll(() => p.locator('#f-reason-err').textContent()).toMatch(/\S/);
+    await p.locator('#f-reason').fill('The studio did not pay the first instalment.');
+    await p.locator('#f-reason').press('Tab');
+    await p.keyboard.press('Enter');
+    await expect.poll(() => p.locator(`article[data-op="${id}"]`).textContent(), { timeout: 20_000 }).toMatch(/Revoked/);
+    expect(await p.locator(`article[data-op="${id}"]`).textContent()).toContain('The studio did not pay the first instalment.');
+  }, 120_000);
+
   it('a transfer started and accepted in the browser changes the holder on /registry/:number', async () => {
     buyerPage = await page('en');
     buyer = await signUpAndIn(buyerPage, url, { name: 'Han Meimei' });
@@ -233,8 +270,11 @@ describe('portal: licences, transfers and pledges in the browser', () => {
     await bankPage.goto(`${url}/pledges`);
     const card = bankPage.locator(`article[data-op="${plg}"]`);
     const release = card.getByRole('button', { name: 'Release the pledge' });
-    await release.click();
-    await card.getByRole('button', { name: 'Confirm the release' }).click();
+    // Two presses of Enter: the first asks, the second releases.
+    await release.focus();
+    await bankPage.keyboard.press('Enter');
+    await card.getByRole('button', { name: 'Confirm the release' }).waitFor();
+    await bankPage.keyboard.press('Enter');
     await expect.poll(() => card.textContent(), { timeout: 20_000 }).toMatch(/Released/);
     await pub.reload();
     await expect.poll(() => pub.locator('section.chain h2').textContent()).toMatch(/Not pledged/);
