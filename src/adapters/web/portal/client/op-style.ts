@@ -9,6 +9,7 @@ nav.subnav ul { list-style: none; margin: 0 0 1rem; padding: 0; display: flex; f
 nav.subnav a { display: inline-block; padding: 0.4rem 0.75rem; text-decoration: none; border-radius: 6px 6px 0 0; }
 nav.subnav a:hover { text-decoration: underline; }
 nav.subnav a[aria-current='page'] { font-weight: 700; border: 1px solid #c9ced6; border-bottom-color: var(--bg, #fff); background: var(--bg, #fff); margin-bottom: -1px; }
+@media (max-width: 560px) { nav.subnav ul { gap: 0.15rem 0.1rem; } nav.subnav a { padding: 0.35rem 0.45rem; font-size: 0.95rem; } }
 form.op-form { max-width: 46rem; }
 .op-form > h2:first-child { margin-top: 0; }
 fieldset.rights .rights-grid { display: grid; grid-template-columns: repeat(auto-fill, minmax(8.5rem, 1fr)); gap: 0.2rem 1rem; }
