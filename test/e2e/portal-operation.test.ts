@@ -243,7 +243,7 @@ describe('portal: licences, transfers and pledges in the browser', () => {
     expect(unexpected(pub.errors)).toEqual([]);
   }, 120_000);
 
-  it('a pledge registered in the browser shows on /registry/:number; the pledgee releases it', async () => {
+  it('a pledge registered in the browser shows on /registry/:number; a transfer of the work waits for the pledgee\'s consent; the pledgee releases it', async () => {
     const bankPage = await page('en');
     bank = await signUpAndIn(bankPage, url, { name: 'Qianhai Bank', kind: 'organisation' });
     const b = buyerPage;
@@ -266,6 +266,30 @@ describe('portal: licences, transfers and pledges in the browser', () => {
     await chain.waitFor();
     expect(await chain.locator('h2').textContent()).toMatch(/Pledged/);
     expect(await chain.locator('ol.pledges').textContent()).toMatch(/Pledgee Qianhai Bank.*in force/);
+
+    // A transfer of the pledged work: acceptance waits for the pledgee's consent, given by the transfer's id.
+    await b.goto(`${url}/transfers`);
+    await b.getByLabel('Work (my registration)').selectOption(work.id);
+    await b.locator('#f-to-account').fill(holder.account.id);
+    await b.getByRole('button', { name: 'Start the transfer' }).click();
+    const started = b.getByRole('status').filter({ hasText: /Transfer trf_/ });
+    await started.waitFor();
+    const back = /trf_[0-9a-f]+/.exec((await started.textContent()) ?? '')![0];
+    await holderPage.goto(`${url}/transfers`);
+    const backCard = holderPage.locator(`article[data-op="${back}"]`);
+    await backCard.getByRole('button', { name: 'Accept the transfer' }).click();
+    await expect.poll(() => backCard.locator('[role=alert]').last().textContent()).toMatch(new RegExp(`pledgee \\(${plg}\\) must first consent to this transfer \\(id ${back}\\)`));
+    await bankPage.goto(`${url}/transfers`);
+    await bankPage.getByLabel('Transfer id', { exact: true }).fill('trf_nonsense');
+    await bankPage.getByRole('button', { name: 'Consent to the transfer' }).click();
+    await expect.poll(() => bankPage.locator('#f-transferId-err').textContent()).toMatch(/not a transfer id/);
+    await bankPage.getByLabel('Transfer id', { exact: true }).fill(back);
+    await bankPage.getByRole('button', { name: 'Consent to the transfer' }).click();
+    await bankPage.getByRole('status').filter({ hasText: `You consented to transfer ${back}.` }).waitFor();
+    await holderPage.reload();
+    await backCard.getByRole('button', { name: 'Accept the transfer' }).click();
+    await expect.poll(() => backCard.textContent(), { timeout: 20_000 }).toMatch(/Completed/);
+    expect(await backCard.textContent()).toContain(plg);
 
     await bankPage.goto(`${url}/pledges`);
     const card = bankPage.locator(`article[data-op="${plg}"]`);
