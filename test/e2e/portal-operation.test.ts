@@ -3,7 +3,9 @@
  * browser (a bad period is named beside its field first), the licensee — another account in a
  * second context — accepts it and downloads the certificate; the public check page answers
  * covered and not covered; a transfer started and accepted in the browser changes the holder on
- * /registry/:number; a pledge registered in the browser shows there, and the pledgee releases it.
+ * /registry/:number; a pledge registered in the browser shows there, a transfer of the pledged work
+ * waits for the pledgee's consent given in the browser, and the pledgee releases the pledge. A
+ * licence to a name only is granted on a contract hashed in the page and revoked by keyboard.
  * axe-core finds no serious or critical violation, and every page is photographed in both
  * languages at desktop and phone size. Registrations are set up through the API.
  */
