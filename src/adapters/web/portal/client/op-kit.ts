@@ -260,10 +260,3 @@ export async function listAll<V>(path: string, signal?: AbortSignal): Promise<V[
 export function newestFirst<V extends { createdAt: string }>(items: V[]): V[] {
   return [...items].sort((a, b) => (a.createdAt < b.createdAt ? 1 : a.createdAt > b.createdAt ? -1 : 0));
 }
-
-/** Replaces `el`'s children with a one-line status. */
-export function say(el: HTMLElement, text: string): void {
-  replace(el, text);
-}
-
-export { T as OP_TEXT };

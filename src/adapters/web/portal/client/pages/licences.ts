@@ -150,7 +150,7 @@ function card(v: LicenceView, me: string, ctx: PageContext): HTMLElement {
   return c;
 }
 
-async function offerForm(ctx: PageContext, me: string, status: HTMLElement): Promise<HTMLElement> {
+async function offerForm(ctx: PageContext, me: string): Promise<HTMLElement> {
   const works = await holdableWorks(me, ctx.signal);
   if (works.length === 0) return noWorks('offer-h', T.offer);
   const general = errorBox();
@@ -210,7 +210,6 @@ async function offerForm(ctx: PageContext, me: string, status: HTMLElement): Pro
       button.disabled = false;
     }
   });
-  void status;
   return form;
 }
 
@@ -222,7 +221,7 @@ async function render(ctx: PageContext): Promise<void> {
   const items = newestFirst(await listAll<LicenceView>('/v1/licences', ctx.signal));
   const toMe = items.filter((v) => v.terms.licensee.account === me);
   const byMe = items.filter((v) => v.terms.licensee.account !== me);
-  const form = await offerForm(ctx, me, status);
+  const form = await offerForm(ctx, me);
   replace(
     ctx.main,
     subNav('/licences'),
