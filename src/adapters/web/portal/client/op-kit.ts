@@ -7,7 +7,7 @@
  * the service names lands beside its control.
  */
 import { api } from './api.js';
-import { h, replace, type Child } from './dom.js';
+import { h, type Child } from './dom.js';
 import { field, group, input } from './form-kit.js';
 import { tr, type Text } from './i18n.js';
 import { ACTION, ARTICLE, RIGHT, RIGHTS, STATE, STATE_TONE, type EconomicRight, type Money, type OperationView, type TransferView } from './op-labels.js';
