@@ -12,6 +12,7 @@ import type { PageContext, Route } from '../router.js';
 import { ensureStyles } from '../reg-style.js';
 import { REGISTRATION_NUMBER, WORK_TYPE, type RegistryEntry } from '../reg-labels.js';
 import { time } from '../reg-view.js';
+import { chainOfTitle } from '../chain-view.js';
 
 const T = {
   title: { zh: '公开登记簿', en: 'Public registry' },
@@ -172,6 +173,8 @@ async function entry(ctx: PageContext): Promise<void> {
       : null,
     h('p', { class: 'notice' }, tr(T.verifyHint), ' ', h('a', { href: '/verify' }, tr(T.verifyLink))),
   );
+  const chain = await chainOfTitle(e.number, ctx.signal);
+  if (chain) ctx.main.querySelector('p.notice')?.before(chain);
 }
 
 ensureStyles();
