@@ -178,4 +178,35 @@ describe.each([
       await signedIn.context().close();
     }
   });
+
+});
+
+describe('portal header on a phone', () => {
+  it('on a phone the header folds its links behind a menu button that opens and closes them (keyboard too)', async () => {
+    const page = await newPage(browser!, { baseUrl: svc.url, lang: 'en', phone: true });
+    try {
+      await signUpAndIn(page, svc.url, { name: 'Menu Tester' });
+      await page.goto(`${svc.url}/`);
+      const toggle = page.locator('header .menu-toggle');
+      await toggle.waitFor();
+      const link = page.locator('#site-nav a[href="/deposit"]');
+      expect(await link.isVisible()).toBe(false);
+      expect(await toggle.getAttribute('aria-expanded')).toBe('false');
+      await toggle.focus();
+      await page.keyboard.press('Enter');
+      expect(await toggle.getAttribute('aria-expanded')).toBe('true');
+      expect(await link.isVisible()).toBe(true);
+      const header = await page.locator('header#top').boundingBox();
+      await screenshot(page, 'menu-open');
+      await link.click();
+      await page.waitForURL(/\/deposit$/);
+      // The page redrew its header: the menu starts closed again, and the closed header is short.
+      expect(await page.locator('#site-nav a[href="/deposit"]').isVisible()).toBe(false);
+      const closed = await page.locator('header#top').boundingBox();
+      expect(closed!.height).toBeLessThan(header!.height);
+      expect(closed!.height).toBeLessThan(120);
+    } finally {
+      await page.context().close();
+    }
+  });
 });

@@ -36,6 +36,7 @@ const T = {
   verifier: { zh: '独立验证工具', en: 'Standalone verifier' },
   footer: { zh: '证书可以离线独立验证，无需信任本服务。', en: 'Certificates can be verified offline, without trusting this service.' },
   userNav: { zh: '账户', en: 'Account' },
+  menu: { zh: '菜单', en: 'Menu' },
 } satisfies Record<string, Text>;
 
 function navigate(path: string): void {
@@ -79,7 +80,14 @@ function header(current: Route | undefined): HTMLElement {
   const who = s
     ? [h('span', { class: 'who', title: s.account.email }, s.account.name), h('button', { type: 'button', onclick: async () => { await signOut(); navigate('/'); } }, tr(T.signOut))]
     : [h('a', { href: '/signin', class: 'button' }, tr(T.signIn))];
-  return h('div', { class: 'bar' }, h('a', { href: '/', class: 'brand' }, tr(T.site)), h('nav', { 'aria-label': tr(T.site) }, h('ul', null, items)), h('div', { class: 'tools' }, who, langButton));
+  // On narrow screens the links fold behind a menu button (CSS shows the button only there).
+  const nav = h('nav', { id: 'site-nav', 'aria-label': tr(T.site) }, h('ul', null, items));
+  const menu = h('button', { type: 'button', class: 'menu-toggle', 'aria-controls': 'site-nav', 'aria-expanded': 'false' }, tr(T.menu));
+  menu.addEventListener('click', () => {
+    const open = nav.classList.toggle('open');
+    menu.setAttribute('aria-expanded', String(open));
+  });
+  return h('div', { class: 'bar' }, h('a', { href: '/', class: 'brand' }, tr(T.site)), menu, nav, h('div', { class: 'tools' }, who, langButton));
 }
 
 /** Aborts the work of the page drawn last. */
