@@ -21,6 +21,8 @@ export const PORTAL_PATHS = [
   '/registry',
   '/registry/:number',
   '/stats',
+  '/captures',
+  '/captures/:id',
 ] as const;
 
 /** Does `pathname` name a portal page? (`:x` matches one non-empty segment; a trailing slash is ignored.) */
