@@ -34,7 +34,7 @@ export const T = {
   failed: { zh: '失败', en: 'Failed' },
   bundle: { zh: '下载取证包（WACZ）', en: 'Download bundle (WACZ)' },
   pdf: { zh: '下载证书（PDF）', en: 'Download certificate (PDF)' },
-  certificate: { zh: '存证证书', en: 'Certificate' },
+  certificate: { zh: '查看存证证书', en: 'View certificate' },
   save: { zh: '保存 {name}', en: 'Save {name}' },
   aboutH: { zh: '取证包里有什么，如何离线验证', en: 'What the bundle holds and how to verify it offline' },
   about1: {
@@ -52,7 +52,10 @@ export const T = {
   stepsH: { zh: '逐步离线验证（命令行）', en: 'Step by step, offline (command line)' },
   steps1: { zh: '1. 解压，并用 datapackage.json 检查每个文件的 SHA-256：', en: '1. Unzip it and check every file’s SHA-256 against datapackage.json:' },
   steps2: { zh: '2. 检查 datapackage.json 的哈希与 datapackage-digest.json 中的签名（ECDSA P-256，公钥与本服务公布的签名公钥一致）：', en: '2. Check datapackage.json’s hash and the signature in datapackage-digest.json (ECDSA P-256; the public key equals the signing key this service publishes):' },
-  steps3: { zh: '3. 用存证证书检查取证包本身（日志公钥固定）：', en: '3. Check the bundle itself with its deposit certificate (against the pinned log key):' },
+  steps3: {
+    zh: '3. 在存证证书页下载 JSON 证书（cert.json），用独立验证工具检查取证包本身（对照固定的日志公钥）：',
+    en: '3. Download the JSON certificate (cert.json) from the certificate view and check the bundle itself with the standalone verifier (against the pinned log key):',
+  },
 } satisfies Record<string, Text>;
 
 /** The status as a badge (with the failure reason beside it when there is one). */

@@ -13,7 +13,8 @@ table.captures .url { overflow-wrap: anywhere; word-break: break-word; }
 table.captures .reason { display: block; color: var(--bad, #b00020); font-size: 0.9rem; margin-top: 0.25rem; overflow-wrap: anywhere; }
 .download { display: inline-flex; flex-wrap: wrap; gap: 0.4rem; align-items: center; }
 .save-area:empty { display: none; }
-h1 .badge { font-size: 0.9rem; vertical-align: middle; margin-left: 0.4rem; font-weight: 400; }
+section.downloads .actions { margin-bottom: 0.25rem; }
+h1 .badge { font-size: 0.9rem; vertical-align: middle; font-weight: 400; white-space: nowrap; }
 ol.chain { margin: 0; padding-left: 1.25rem; }
 ol.chain li, ul.plain li { overflow-wrap: anywhere; }
 ul.plain { margin: 0; padding: 0; list-style: none; }

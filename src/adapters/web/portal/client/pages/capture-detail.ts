@@ -15,7 +15,6 @@ export const T = {
   title: { zh: '取证详情', en: 'Capture' },
   back: { zh: '返回我的取证', en: 'Back to my captures' },
   notFound: { zh: '没有找到这个取证，或者它不属于您的账户。', en: 'This capture does not exist or does not belong to your account.' },
-  status: { zh: '状态', en: 'Status' },
   reason: { zh: '失败原因', en: 'Why it failed' },
   id: { zh: '取证编号', en: 'Capture ID' },
   url: { zh: '请求的网址', en: 'Requested address' },
@@ -84,9 +83,8 @@ export async function renderCapture(ctx: PageContext): Promise<void> {
       h('h1', null, c.title ?? tr(T.title), ' ', statusBadge(c)),
       pending(c) ? h('p', { class: 'notice', role: 'status' }, tr(T.waiting)) : null,
       c.status === 'failed' ? h('p', { class: 'error', role: 'alert' }, tr(T.reason), ': ', c.reason ?? '—') : null,
-      c.status === 'done' ? h('section', { class: 'panel', 'aria-labelledby': 'dl-h' }, h('h2', { id: 'dl-h' }, tr(T.downloadsH)), h('div', { class: 'actions' }, downloads(c, box)), box) : null,
+      c.status === 'done' ? h('section', { class: 'panel downloads', 'aria-labelledby': 'dl-h' }, h('h2', { id: 'dl-h' }, tr(T.downloadsH)), h('div', { class: 'actions' }, downloads(c, box)), box) : null,
       details([
-        [T.status, statusBadge(c)],
         [T.id, h('code', { class: 'mono' }, c.id)],
         [T.url, h('span', { class: 'mono' }, c.url)],
         c.finalUrl !== undefined && c.finalUrl !== c.url && [T.finalUrl, h('span', { class: 'mono' }, c.finalUrl)],

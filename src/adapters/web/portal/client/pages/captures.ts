@@ -34,6 +34,7 @@ const T = {
   vpPhone: { zh: '手机（390 × 844）', en: 'Phone (390 × 844)' },
   submit: { zh: '开始取证', en: 'Capture the page' },
   queued: { zh: '已加入队列：{url}', en: 'Queued: {url}' },
+  refused: { zh: '服务拒绝取证此网址：{why}', en: 'The service refuses to capture this address: {why}' },
   emptyUrl: { zh: '请输入网址。', en: 'Please enter an address.' },
   listH: { zh: '我的取证', en: 'My captures' },
   none: { zh: '还没有取证。', en: 'No captures yet.' },
@@ -93,6 +94,9 @@ function captureForm(ctx: PageContext, onQueued: (c: CaptureView) => void): HTML
       } catch (err) {
         if (err instanceof ApiError && err.status === 401) return ctx.refresh();
         showError(form, general, err);
+        // A refused address: say so plainly, with the service's reason (its `why`).
+        const why = err instanceof ApiError && err.field === 'url' ? /^capture refused: (.+)$/s.exec(err.detail)?.[1] : undefined;
+        if (why !== undefined) replace(form.querySelector('#f-url-err')!, tr(T.refused, { why }));
       }
     });
   });
