@@ -134,7 +134,7 @@ async function renderList(ctx: PageContext): Promise<void> {
   ensureCaptureStyles();
   const box = alertBox();
   const results = h('div', { id: 'capture-list' });
-  const spoken = h('p', { class: 'visually-hidden', 'aria-live': 'polite' });
+  const spoken = h('p', { id: 'capture-news', class: 'visually-hidden', 'aria-live': 'polite' });
   const note = h('p', { class: 'loading', hidden: true }, tr(T.refreshing));
   let shown = '';
   let last = new Map<string, CaptureView['status']>();
