@@ -19,6 +19,7 @@ const PAGE = `<!doctype html><html><head><meta charset="utf-8"><title>Copied art
 <body><h1>Gallery 画廊 8812</h1><p>A page that shows someone else’s work.</p></body></html>`;
 
 let site: PageServer;
+let publicSite: PageServer;
 let svc: TestService;
 let strict: TestService;
 let browser: Browser | undefined;
@@ -34,7 +35,11 @@ beforeAll(async () => {
     res.writeHead(404).end();
   });
   svc = await startPortal({ CAPTURE_ALLOW_PRIVATE: 'true', CAPTURE_CONCURRENCY: '1' });
-  strict = await startPortal();
+  publicSite = await pageServer('127.0.0.2', (req, res) => {
+    if (req.url === '/to-loopback') return void res.writeHead(302, { location: `${site.url}/gallery` }).end();
+    res.writeHead(404).end();
+  });
+  strict = await startPortal({ NODE_ENV: 'test', CAPTURE_TEST_PUBLIC: '127.0.0.2', CAPTURE_TEST_HOSTS: 'public.test=127.0.0.2', CAPTURE_CONCURRENCY: '1' });
   browser = await launchBrowser();
   page = await newPage(browser, { baseUrl: svc.url, lang: 'en' });
   who = await signUpAndIn(page, svc.url, { name: 'Capture Creator' });
@@ -45,6 +50,7 @@ afterAll(async () => {
   await svc?.stop();
   await strict?.stop();
   await site?.close();
+  await publicSite?.close();
 });
 
 /** A fresh page signed in as `who` (same account, own context) in `lang` at desktop or phone size. */
@@ -181,6 +187,40 @@ describe('portal: web captures', () => {
       await other.context().close();
     }
   }, 60_000);
+
+  it('shows a capture that failed with its reason, in the list and on its own page', async () => {
+    // Without the test flag: a "public" page (public.test → 127.0.0.2, declared public) redirects to loopback; the proxy refuses.
+    const other = await newPage(browser!, { baseUrl: strict.url, lang: 'zh' });
+    try {
+      await signUpAndIn(other, strict.url);
+      const before = site.connections;
+      const url = `http://public.test:${publicSite.port}/to-loopback`;
+      await other.goto(`${strict.url}/captures`);
+      await other.getByLabel('网址').fill(url);
+      await other.getByRole('button', { name: '开始取证' }).click();
+      const row = other.locator('tr[data-capture-id]').first();
+      await row.or(other.locator('#f-url-err:not(:empty)')).waitFor({ timeout: 30_000 });
+      expect(await other.locator('#f-url-err').textContent()).toBe('');
+      await expect.poll(() => row.textContent()).toContain(url);
+      await row.and(other.locator('[data-status=done], [data-status=failed]')).waitFor({ timeout: 170_000 });
+      expect(await row.getAttribute('data-status')).toBe('failed');
+      expect(await row.locator('.badge').textContent()).toBe('失败');
+      const reason = (await row.locator('.reason').textContent())!;
+      expect(reason).toMatch(/capture proxy refused 127\.0\.0\.1/);
+      expect(await row.locator('button.bundle').count()).toBe(0);
+      expect(site.connections).toBe(before);
+      expect(await axeCheck(other)).toEqual([]);
+      await screenshot(other, 'captures-failed');
+      await row.locator('a.url').click();
+      await other.waitForURL(/\/captures\/cap_[0-9a-f]{20}$/);
+      await expect.poll(() => other.locator('main p.error[role=alert]').textContent()).toContain(reason);
+      expect(await other.locator('button.bundle').count()).toBe(0);
+      expect(await axeCheck(other)).toEqual([]);
+      await screenshot(other, 'capture-failed');
+    } finally {
+      await other.context().close();
+    }
+  }, 200_000);
 
   it('has no serious or critical axe-core violation and looks right in both languages on desktop and phone', async () => {
     for (const lang of ['zh', 'en'] as const) {

@@ -119,7 +119,7 @@ function table(list: readonly CaptureView[], box: HTMLElement): HTMLElement {
           h(
             'tr',
             { 'data-capture-id': c.id, 'data-status': c.status },
-            cell(T.page, h('a', { href: `/captures/${encodeURIComponent(c.id)}`, class: 'url' }, c.title ?? c.url), c.title ? h('span', { class: 'sub' }, c.url) : null, c.note ? h('span', { class: 'sub' }, c.note) : null),
+            cell(T.page, h('a', { href: `/captures/${encodeURIComponent(c.id)}`, class: 'url' }, c.title || c.url), c.title ? h('span', { class: 'sub' }, c.url) : null, c.note ? h('span', { class: 'sub' }, c.note) : null),
             cell(T.status, statusBadge(c), c.reason ? h('span', { class: 'reason' }, c.reason) : null),
             cell(T.requested, h('time', { datetime: c.createdAt, title: c.createdAt }, fmtTime(c.createdAt))),
             cell(T.results, c.status === 'done' ? h('div', { class: 'actions' }, downloads(c, box)) : '—'),
