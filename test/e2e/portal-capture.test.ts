@@ -4,7 +4,7 @@
  * polling until done (and stops asking once the page is left), the WACZ bundle and the PDF
  * certificate download, the certificate view and the capture's own page open; refused URLs (a
  * `javascript:` URL, and loopback on a second service without the flag) show the service's
- * reason beside the URL field. axe-core and screenshots in both languages at desktop and phone
+ * reason beside the URL field, and a capture the proxy stops shows as failed with its reason. axe-core and screenshots in both languages at desktop and phone
  * width.
  */
 import { readFile } from 'node:fs/promises';
