@@ -25,6 +25,8 @@ export const PORTAL_PATHS = [
   '/licences/check',
   '/transfers',
   '/pledges',
+  '/captures',
+  '/captures/:id',
 ] as const;
 
 /** Does `pathname` name a portal page? (`:x` matches one non-empty segment; a trailing slash is ignored.) */

@@ -16,8 +16,20 @@ import { routes as review } from './pages/review.js';
 import { routes as registry } from './pages/registry.js';
 import { routes as stats } from './pages/stats.js';
 import { routes as operation } from './pages/operation-routes.js';
+import { routes as captures } from './pages/captures.js';
 
-const ROUTES: readonly Route[] = [...home, ...account, ...deposits, ...registration, ...review, ...registry, ...stats, ...operation];
+// One line per part of the portal, so parts are added without touching each other's lines.
+const ROUTES: readonly Route[] = [
+  ...home,
+  ...account,
+  ...deposits,
+  ...registration,
+  ...review,
+  ...registry,
+  ...stats,
+  ...operation,
+  ...captures,
+];
 
 const T = {
   site: { zh: '版权存证链', en: 'copyright-ledger' },
