@@ -142,6 +142,24 @@ export const ConfigSchema = z.object({
   PDF_SIGNING_CERT_FILE: z.string().min(1).optional(),
   /** Folder holding NotoSansSC_400Regular.ttf and NotoSansSC_700Bold.ttf; default: the @expo-google-fonts/noto-sans-sc package. */
   PDF_FONT_DIR: z.string().min(1).optional(),
+  /** Web captures (docs/CAPTURE.md): browsers running at once, jobs waiting, jobs per account, time per capture. */
+  CAPTURE_CONCURRENCY: z.coerce.number().int().min(1).max(32).default(2),
+  CAPTURE_QUEUE: z.coerce.number().int().min(0).max(10_000).default(100),
+  CAPTURE_PER_ACCOUNT: z.coerce.number().int().min(1).max(1_000).default(5),
+  CAPTURE_TIMEOUT_MS: z.coerce.number().int().min(1_000).max(3_600_000).default(120_000),
+  /** Chromium for captures (Debian's by default). */
+  CAPTURE_CHROMIUM: z.string().min(1).default('/usr/bin/chromium'),
+  /** Tests only: lets captures reach loopback, private and other special-purpose addresses (a warning is logged at start). */
+  CAPTURE_ALLOW_PRIVATE: bool.default(false),
+  /** Test-only (refused unless NODE_ENV=test): `host=ip[,ip…]` (or `host=ipA>ipB`: ipA once, then ipB) separated by `;`, answered instead of DNS. */
+  CAPTURE_TEST_HOSTS: z
+    .string()
+    .regex(/^\s*[a-z0-9.-]+=[0-9a-f.:,>]+(\s*;\s*[a-z0-9.-]+=[0-9a-f.:,>]+)*\s*;?\s*$/i, 'host=ip[,ip…] or host=ipA>ipB, separated by ;')
+    .optional(),
+  /** Test-only (refused unless NODE_ENV=test): comma-separated addresses captures treat as public (a stand-in server on loopback). */
+  CAPTURE_TEST_PUBLIC: z.string().regex(/^[0-9a-f.:]+(,[0-9a-f.:]+)*$/i, 'comma-separated IP addresses').optional(),
+  RATE_CAPTURE_PER_IP: rate('20/1h'),
+  RATE_CAPTURE_PER_KEY: rate('60/1h'),
   /** Test-only (refused unless NODE_ENV=test): `N` or `N:after-write` stops the N-th commit for good, announcing it on stdout (src/adapters/commit-halt.ts). */
   TEST_HALT_AT_COMMIT: z
     .string()

@@ -34,6 +34,11 @@ import { WorkerPool } from './adapters/workers/pool.js';
 import { loadPdfSigning } from './adapters/pdf/signing-key.js';
 import { fontDirProblem } from './adapters/pdf/layout.js';
 import type { PdfIssuer } from './adapters/pdf/court.js';
+import { ObjectStore } from './adapters/fs/objects.js';
+import { sharedSm3Pool } from './adapters/crypto/sm3-pool.js';
+import { OriginalDeposits } from './app/originals.js';
+import { captureDeps } from './capture-wiring.js';
+import type { Captures } from './app/captures.js';
 
 export interface Service {
   url: string;
@@ -44,6 +49,8 @@ export interface Service {
   timestamper?: Timestamper;
   /** Prometheus metrics of this service (GET /metrics). */
   metrics: ServiceMetrics;
+  /** The web capture queue (docs/CAPTURE.md). */
+  captures: Captures;
   /** Stops listening, drains queued deposits and closes the store. */
   close(): Promise<void>;
 }
@@ -146,7 +153,8 @@ export async function startService(config: Config, logger?: LogFn | Logger): Pro
       ...(config.OPERATOR_URL !== undefined ? { url: config.OPERATOR_URL } : {}),
     };
     const pdfIssuer = (): PdfIssuer => ({ operator, signing: pdfSigning, publicUrl: publicUrl(), ...(config.PDF_FONT_DIR !== undefined ? { fontDir: config.PDF_FONT_DIR } : {}) });
-    const uploads = { dataDir: config.DATA_DIR, maxBytes: config.MAX_UPLOAD_BYTES, keep: config.KEEP_UPLOADS, publicUrl, quota, pdfIssuer };
+    const originals = new OriginalDeposits(deposits, new ObjectStore(config.DATA_DIR), nodeSha256, { keep: config.KEEP_UPLOADS, quota });
+    const uploads = { dataDir: config.DATA_DIR, maxBytes: config.MAX_UPLOAD_BYTES, keep: config.KEEP_UPLOADS, publicUrl, quota, pdfIssuer, originals, sm3: sharedSm3Pool() };
     const workers = new WorkerPool({ threads: config.WORKER_THREADS, queue: config.WORKER_QUEUE, verifyTimeoutMs: config.VERIFY_TIMEOUT_MS, pdfTimeoutMs: config.PDF_TIMEOUT_MS });
     const registration = registrationDeps({ ledger, store, deposits, config, clock: systemClock, random: systemRandom, publicUrl, renderPdf: (i) => workers.registrationPdf(i), pdfIssuer });
     const ts = await setupTimestamps(config, { ledger, store, sha256: nodeSha256, now: () => systemClock.now(), random: systemRandom, log }).catch((e: unknown) => {
@@ -162,7 +170,9 @@ export async function startService(config: Config, logger?: LogFn | Logger): Pro
     const https = config.PUBLIC_URL?.startsWith('https:') ?? false;
     const limitsConfig = limitsFromConfig(config);
     const limits = limitsConfig ? { limiter: new TokenBucketLimiter(), config: limitsConfig } : undefined;
-    const app = createApp({ ledger, accounts, deposits, sha256: nodeSha256, log, uploads, registration, timestamps, observability, https, workers, archive: { store }, pdfSigningCert: pdfSigning.certPem, trustProxy: config.TRUST_PROXY, ...(limits ? { limits } : {}), sessions: { sessions, ...(config.PUBLIC_URL !== undefined ? { publicOrigin: new URL(config.PUBLIC_URL).origin } : {}) } });
+    const capture = await captureDeps({ config, ledger, store, originals, clock: systemClock, random: systemRandom, publicUrl, log });
+    const captures = { captures: capture.captures, signingKeyPem: capture.publicKeyPem };
+    const app = createApp({ ledger, accounts, deposits, sha256: nodeSha256, log, uploads, registration, timestamps, observability, https, workers, archive: { store }, pdfSigningCert: pdfSigning.certPem, trustProxy: config.TRUST_PROXY, captures, ...(limits ? { limits } : {}), sessions: { sessions, ...(config.PUBLIC_URL !== undefined ? { publicOrigin: new URL(config.PUBLIC_URL).origin } : {}) } });
     const server = await new Promise<Server>((resolve, reject) => {
       const s = app.listen(config.PORT, config.HOST, (err?: Error) => (err ? reject(err) : resolve(s)));
     });
@@ -187,6 +197,7 @@ export async function startService(config: Config, logger?: LogFn | Logger): Pro
       ledger,
       server,
       metrics,
+      captures: capture.captures,
       timestamper: ts.worker,
       close: () =>
         (closing ??= (async () => {
@@ -200,6 +211,7 @@ export async function startService(config: Config, logger?: LogFn | Logger): Pro
             server.closeIdleConnections();
           });
           await ts.worker.stop();
+          await capture.captures.close();
           await accounts.flush();
           await workers.close();
           await ledger.close();

@@ -32,7 +32,7 @@ export interface LogEntry {
 }
 
 /** Encodes an entry. MUST throw bad_format when the JCS bytes exceed MAX_ENTRY_BYTES. */
-export function encodeEntry(entry: LogEntry | DepositEntry | RegistrationEntry): Uint8Array {
+export function encodeEntry(entry: LogEntry | DepositEntry | RegistrationEntry | CaptureEntry): Uint8Array {
   const bytes = canonicalBytes(entry);
   if (bytes.length > MAX_ENTRY_BYTES) throw new LogError('bad_format', `entry is ${bytes.length} bytes, over ${MAX_ENTRY_BYTES}`);
   return bytes;
@@ -75,6 +75,7 @@ export function decodeEntry(bytes: Uint8Array): LogEntry {
   if (again.length !== bytes.length || again.some((b, i) => b !== bytes[i])) throw new LogError('bad_format', 'entry is not canonical JSON (RFC 8785)');
   if (e.type === 'deposit') checkDeposit(e);
   if (e.type === 'registration') checkRegistration(e);
+  if (e.type === 'capture') checkCapture(e);
   return e as LogEntry;
 }
 
@@ -174,4 +175,52 @@ export function isRegistrationEntry(e: LogEntry): e is LogEntry & RegistrationEn
 
 export function isDepositEntry(e: LogEntry): e is LogEntry & DepositEntry {
   return e.type === 'deposit';
+}
+
+/** `cap_` and 20 hex digits. */
+export const CAPTURE_ID_RE = /^cap_[0-9a-f]{20}$/;
+
+/**
+ * A web capture (docs/CAPTURE.md): the evidence bundle (WACZ) of one capture was deposited as
+ * `deposit`; the capture's private record (URL, times, addresses, environment) is committed to by
+ * `recordSha256` only, so no URL or note enters the log in plaintext.
+ */
+export interface CaptureEntry {
+  v: 1;
+  type: 'capture';
+  id: string;
+  /** The account that asked for the capture (the deposit's account too). */
+  account: string;
+  /** The deposit of the WACZ bundle. */
+  deposit: string;
+  /** SHA-256 of the WACZ bundle: the deposit's `sha256`. */
+  bundleSha256: string;
+  /** SHA-256(JCS(capture record incl. its salt)). */
+  recordSha256: string;
+  /** When the browser started and finished (the capture host's clock). */
+  startedAt: string;
+  endedAt: string;
+  receivedAt: string;
+}
+
+function checkCapture(e: Record<string, unknown>): void {
+  const bad = (what: string): never => {
+    throw new LogError('bad_format', `capture entry ${what}`);
+  };
+  if (typeof e.id !== 'string' || !CAPTURE_ID_RE.test(e.id)) bad('id invalid');
+  if (typeof e.account !== 'string' || e.account === '') bad('account missing');
+  if (typeof e.deposit !== 'string' || !DEPOSIT_ID_RE.test(e.deposit)) bad('deposit invalid');
+  for (const f of ['bundleSha256', 'recordSha256'] as const) {
+    if (typeof e[f] !== 'string' || !HEX64.test(e[f] as string)) bad(`${f} invalid`);
+  }
+  for (const f of ['startedAt', 'endedAt'] as const) {
+    if (typeof e[f] !== 'string' || !isTime(e[f] as string)) bad(`${f} invalid`);
+  }
+  if ((e.startedAt as string) > (e.endedAt as string)) bad('ends before it starts');
+  const known = new Set(['v', 'type', 'id', 'account', 'deposit', 'bundleSha256', 'recordSha256', 'startedAt', 'endedAt', 'receivedAt']);
+  for (const k of Object.keys(e)) if (!known.has(k)) bad(`field ${k} unexpected`);
+}
+
+export function isCaptureEntry(e: LogEntry): e is LogEntry & CaptureEntry {
+  return e.type === 'capture';
 }

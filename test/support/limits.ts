@@ -6,7 +6,7 @@
  * out of reach. Limit tests opt back into the defaults (`defaultLimits: true`).
  */
 export const GENEROUS_LIMITS: Readonly<Record<string, string>> = Object.fromEntries(
-  ['SIGNUP', 'TSA', 'VERIFY', 'UPLOAD', 'WRITE', 'READ'].flatMap((b) => [
+  ['SIGNUP', 'TSA', 'VERIFY', 'UPLOAD', 'CAPTURE', 'WRITE', 'READ'].flatMap((b) => [
     [`RATE_${b}_PER_IP`, '1000000000/1s'],
     [`RATE_${b}_PER_KEY`, '1000000000/1s'],
   ]),

@@ -36,4 +36,11 @@ describe('layering', () => {
     const bad = files.flatMap((f) => imports(f).filter((i) => !(i.startsWith('./') || i.startsWith('../core/'))).map((i) => `${f}: ${i}`));
     expect(bad).toEqual([]);
   });
+
+  it('src/adapters/http reaches stored originals and hashing only through ports (no fs or crypto adapter imports)', () => {
+    const files = sources('src/adapters/http');
+    expect(files.length).toBeGreaterThan(5);
+    const bad = files.flatMap((f) => imports(f).filter((i) => /(^|\/)(fs|crypto)\/[^/]+$/.test(i) && !i.startsWith('node:')).map((i) => `${f}: ${i}`));
+    expect(bad).toEqual([]);
+  });
 });

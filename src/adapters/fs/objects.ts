@@ -10,13 +10,14 @@
  */
 import { randomBytes } from 'node:crypto';
 import { constants as fsConstants } from 'node:fs';
-import { link, mkdir, open, readdir, stat, unlink, type FileHandle } from 'node:fs/promises';
+import { link, mkdir, open, readdir, readFile, stat, unlink, type FileHandle } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { LogError } from '../../core/errors.js';
+import type { OriginalStore, TempOriginal } from '../../app/originals.js';
 
 const HEX64 = /^[0-9a-f]{64}$/;
 
-export class ObjectStore {
+export class ObjectStore implements OriginalStore {
   readonly tmpDir: string;
   readonly objectsDir: string;
   private ready: Promise<void> | undefined;
@@ -43,12 +44,38 @@ export class ObjectStore {
     return join(this.objectsDir, sha256.slice(0, 2), sha256.slice(2, 4), sha256);
   }
 
-  /** A new, empty temp file (mode 0600), opened for writing. */
-  async createTemp(): Promise<{ path: string; handle: FileHandle }> {
+  /** A new, empty temp file (mode 0600), opened for writing; its `ref` is its path. */
+  async createTemp(): Promise<TempOriginal> {
     await this.init();
     const path = join(this.tmpDir, `${randomBytes(12).toString('hex')}.part`);
     const handle = await open(path, fsConstants.O_WRONLY | fsConstants.O_CREAT | fsConstants.O_EXCL, 0o600);
-    return { path, handle };
+    return {
+      ref: path,
+      write: (bytes, position) => writeAll(handle, bytes, position),
+      datasync: () => handle.datasync(),
+      sync: () => handle.sync(),
+      close: () => handle.close(),
+    };
+  }
+
+  /** OriginalStore.keep: `put` under the port's name. */
+  keep(ref: string, sha256: string): Promise<'stored' | 'existed'> {
+    return this.put(ref, sha256);
+  }
+
+  /** Removes a temp file of this store (refs outside its temp folder are ignored). */
+  async discard(ref: string): Promise<void> {
+    if (dirname(ref) !== this.tmpDir) return;
+    await unlink(ref).catch(() => undefined);
+  }
+
+  /** The kept original's bytes, or undefined. */
+  async read(sha256: string): Promise<Uint8Array | undefined> {
+    try {
+      return await readFile(this.pathOf(sha256));
+    } catch {
+      return undefined;
+    }
   }
 
   /**
@@ -88,6 +115,16 @@ export class ObjectStore {
     } catch {
       return [];
     }
+  }
+}
+
+/** Writes all of `bytes` at `position` (a regular file may take a write in parts). */
+async function writeAll(handle: FileHandle, bytes: Uint8Array, position: number): Promise<void> {
+  let done = 0;
+  while (done < bytes.length) {
+    const { bytesWritten } = await handle.write(bytes, done, bytes.length - done, position + done);
+    if (bytesWritten === 0) throw new Error('write returned 0 bytes');
+    done += bytesWritten;
   }
 }
 

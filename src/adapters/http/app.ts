@@ -33,6 +33,7 @@ import { securityHeaders } from './security.js';
 import type { WorkerPool } from '../workers/pool.js';
 import { archiveRoutes } from './archive-routes.js';
 import { downloadRoutes } from './downloads.js';
+import { captureRoutes, type CaptureHttpDeps } from './captures.js';
 import type { LogStore } from '../../app/ports.js';
 
 export interface HttpDeps {
@@ -63,6 +64,8 @@ export interface HttpDeps {
   pdfSigningCert?: string;
   /** Password sign-in and session cookies (sessions.ts, auth.ts); `publicOrigin`: PUBLIC_URL's origin. Without it only bearer keys authenticate. */
   sessions?: { sessions: Sessions; publicOrigin?: string };
+  /** Web captures (captures.ts, docs/CAPTURE.md). */
+  captures?: Omit<CaptureHttpDeps, 'accounts'>;
 }
 
 const SINGLE_BODY_LIMIT = '256kb';
@@ -226,6 +229,7 @@ export function createApp(deps: HttpDeps) {
   if (deps.timestamps) app.use(timestampRoutes({ ...deps.timestamps, ledger }));
   app.get('/v1/accounts/me/usage', auth, storageUsage(deps.uploads));
   if (deps.archive) app.use(archiveRoutes({ ledger, store: deps.archive.store }));
+  if (deps.captures) app.use(captureRoutes({ ...deps.captures, accounts }));
   app.use(downloadRoutes());
 
   app.use((req, res) => sendProblem(res, 'not_found', `no route for ${req.method} ${req.path}`));

@@ -1,6 +1,6 @@
 /**
  * Request rate limits (docs/LIMITS.md). Every request but the health and metrics probes is put
- * into one budget — sign-up, TSA, verify, upload, write or read — and takes one unit from that
+ * into one budget — sign-up, TSA, verify, upload, capture, write or read — and takes one unit from that
  * budget's per-IP bucket and, when it carries `Authorization: Bearer …`, from its per-key bucket
  * too (keyed by a hash of the presented token; the limiter never authenticates a key), or, when
  * it carries a live session cookie, from the per-key-sized bucket of its account. Over budget:
@@ -16,7 +16,7 @@ import type { RateDecision, RateLimiter, RatePolicy } from '../limits/rate-limit
 import { sendProblem } from './problem.js';
 import { presentedCredential, requestSession, sessionAuthOf } from './auth.js';
 
-export const BUDGETS = ['signup', 'tsa', 'verify', 'upload', 'write', 'read'] as const;
+export const BUDGETS = ['signup', 'tsa', 'verify', 'upload', 'capture', 'write', 'read'] as const;
 export type Budget = (typeof BUDGETS)[number];
 
 type Rate = { quota: number; windowSeconds: number } | null;
@@ -39,6 +39,7 @@ export function limitsFromConfig(config: Config): LimitsConfig | undefined {
       tsa: { ip: config.RATE_TSA_PER_IP, key: config.RATE_TSA_PER_KEY },
       verify: { ip: config.RATE_VERIFY_PER_IP, key: config.RATE_VERIFY_PER_KEY },
       upload: { ip: config.RATE_UPLOAD_PER_IP, key: config.RATE_UPLOAD_PER_KEY },
+      capture: { ip: config.RATE_CAPTURE_PER_IP, key: config.RATE_CAPTURE_PER_KEY },
       write: { ip: config.RATE_WRITE_PER_IP, key: config.RATE_WRITE_PER_KEY },
       read: { ip: config.RATE_READ_PER_IP, key: config.RATE_READ_PER_KEY },
     },
@@ -56,6 +57,7 @@ export function budgetOf(req: Request): Budget | undefined {
     if (path === '/v1/tsa') return 'tsa';
     if (path === '/v1/verify') return 'verify';
     if (path === '/v1/deposits' && req.is('multipart/form-data')) return 'upload';
+    if (path === '/v1/captures') return 'capture';
   }
   return 'write';
 }

@@ -33,6 +33,7 @@ export const TAGS = {
   Timestamps: 'RFC 3161 trusted time: block timestamps and the built-in TSA',
   Accounts: 'Accounts, API keys, roles and storage usage',
   Deposits: 'Deposits of works and their evidence certificates',
+  Captures: 'Web captures: a page recorded as a signed WACZ evidence bundle and deposited',
   Verification: 'Certificate verification',
   Downloads: 'The standalone verifier and the offline verify page',
   Registrations: 'Registration applications and their certificates',

@@ -10,8 +10,7 @@ import { keyFingerprint } from '../../core/trust.js';
 import { MAX_METADATA_BYTES, type Deposits } from '../../app/deposits.js';
 import type { Ledger } from '../../app/log.js';
 import type { UploadQuota } from '../../app/quota.js';
-import { sharedSm3Pool } from '../crypto/sm3-pool.js';
-import { ObjectStore } from '../fs/objects.js';
+import type { OriginalDeposits, Sm3Streams } from '../../app/originals.js';
 import type { WorkMetadata } from './metadata.js';
 import { renderCertificatePdf, type PdfInput } from './pdf.js';
 import type { PdfIssuer } from '../pdf/court.js';
@@ -35,6 +34,10 @@ export interface UploadConfig {
   quota?: UploadQuota | undefined;
   /** Operator, PDF signing key and fonts of PDF certificates (default: operator not configured, unsigned). */
   pdfIssuer?: (() => PdfIssuer) | undefined;
+  /** "Deposit with original" over the store of originals (src/app/originals.ts), built by the composition root. */
+  originals: OriginalDeposits;
+  /** Streaming SM3 of uploads (a worker-thread pool). */
+  sm3: Sm3Streams;
 }
 
 export interface UploadRouteDeps {
@@ -53,10 +56,11 @@ export const MAX_CERTIFICATE_BYTES = 1 << 20;
 
 export function uploadRoutes(deps: UploadRouteDeps) {
   const { ledger, deposits, config } = deps;
-  const objects = new ObjectStore(config.dataDir);
+  const originals = config.originals;
+  const objects = originals.originals;
   void objects.init().catch(() => undefined); // sweeps temp files left by a crash; createTemp retries
-  sharedSm3Pool().warm();
-  const opts = { objects, maxBytes: config.maxBytes };
+  config.sm3.warm();
+  const opts = { objects, maxBytes: config.maxBytes, pool: config.sm3 };
 
   const depositSpec: MultipartSpec = {
     files: { file: config.keep ? { kind: 'store' } : { kind: 'hash' } },
@@ -82,7 +86,7 @@ export function uploadRoutes(deps: UploadRouteDeps) {
       const idem = key === undefined ? undefined : parseWith(S.IdempotencyKey, key, 'Idempotency-Key');
       // A kept original counts against the account's storage quota: a body that cannot fit is
       // refused before it is read, a file that outgrows what is left is refused while it streams.
-      const quota = config.keep ? config.quota : undefined;
+      const quota = originals.quota;
       const length = req.get('content-length');
       let reservation;
       try {
@@ -103,19 +107,15 @@ export function uploadRoutes(deps: UploadRouteDeps) {
         }
         const metaText = got.fields.get('metadata');
         const metadata: WorkMetadata | undefined = metaText === undefined ? undefined : parseWith(S.Metadata, parseJsonField(metaText, 'metadata'), 'metadata');
-        const charge = await reservation?.charge(file.sha256, file.size);
-        if (file.tempPath !== undefined) {
-          // Durable before the deposit is: a 201 always has its original on disk.
-          await objects.put(file.tempPath, file.sha256);
-          delete file.tempPath;
-        }
-        const r = await deposits.deposit(
+        // Durable before the deposit is: a 201 always has its original on disk.
+        const tempRef = file.tempPath;
+        delete file.tempPath;
+        const r = await originals.deposit(
           account,
-          { sha256: file.sha256, sm3: file.sm3, size: file.size, ...(metadata !== undefined ? { metadata } : {}) },
-          idem,
-          charge?.pending,
+          { sha256: file.sha256, sm3: file.sm3, size: file.size, ...(tempRef !== undefined ? { tempRef } : {}) },
+          metadata !== undefined ? { metadata } : {},
+          { idempotencyKey: idem, reservation },
         );
-        if (r.created && charge) reservation!.committed(charge);
         res.status(r.created ? 201 : 200).location(`/v1/deposits/${r.deposit.id}`).json(r.deposit);
       } finally {
         reservation?.release();

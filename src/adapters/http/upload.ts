@@ -7,13 +7,11 @@
  * large, or belongs to an aborted request leaves no temp file.
  */
 import { createHash } from 'node:crypto';
-import { unlink, type FileHandle } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
 import type { Request, Response } from 'express';
 import multer from 'multer';
 import { isLogError, LogError } from '../../core/errors.js';
-import { sharedSm3Pool, type Sm3Job, type Sm3Pool } from '../crypto/sm3-pool.js';
-import type { ObjectStore } from '../fs/objects.js';
+import type { OriginalStore, Sm3Stream, Sm3Streams, TempOriginal } from '../../app/originals.js';
 
 /** What to do with one file field. */
 export type FilePolicy =
@@ -54,12 +52,13 @@ export interface Received {
 }
 
 export interface UploadOptions {
-  objects: ObjectStore;
+  objects: OriginalStore;
   /** Largest file part (MAX_UPLOAD_BYTES, or less when a storage quota leaves less). */
   maxBytes: number;
   /** The error for a file part over `maxBytes` (default: payload_too_large naming MAX_UPLOAD_BYTES). */
   overLimit?: () => LogError;
-  pool?: Sm3Pool;
+  /** Streaming SM3 (the worker-thread pool the composition root passes). */
+  pool: Sm3Streams;
 }
 
 /** fdatasync in the background after this many bytes, so the final fsync has little left to flush. */
@@ -70,7 +69,7 @@ type EngineInfo = Partial<Express.Multer.File> & Omit<ReceivedFile, 'field' | 'o
 /** multer StorageEngine hashing SHA-256 + SM3 in one pass while writing (or dropping) the bytes. */
 export class HashingStorage implements multer.StorageEngine {
   constructor(
-    private readonly opts: UploadOptions & { pool: Sm3Pool },
+    private readonly opts: UploadOptions,
     private readonly spec: MultipartSpec,
   ) {}
 
@@ -89,9 +88,9 @@ export class HashingStorage implements multer.StorageEngine {
 
   _removeFile(_req: Request, file: Express.Multer.File, cb: (error: Error | null) => void): void {
     if (!file.path) return cb(null);
-    unlink(file.path).then(
+    this.opts.objects.discard(file.path).then(
       () => cb(null),
-      (e: { code?: string }) => cb(e.code === 'ENOENT' ? null : (e as Error)),
+      (e: unknown) => cb(e as Error),
     );
   }
 
@@ -111,25 +110,25 @@ export class HashingStorage implements multer.StorageEngine {
     }
 
     const sha = createHash('sha256');
-    let temp: { path: string; handle: FileHandle } | undefined;
+    let temp: TempOriginal | undefined;
     let syncing: Promise<void> | undefined;
     let syncError: unknown;
     let sinceSync = 0;
     let size = 0;
-    let sm3: Sm3Job | undefined;
+    let sm3: Sm3Stream | undefined;
     try {
       if (policy.kind === 'store') {
         temp = await this.opts.objects.createTemp();
-        file.path = temp.path; // multer's abort clean-up removes it too
+        file.path = temp.ref; // multer's abort clean-up removes it too
       }
-      const handle = temp?.handle;
+      const handle = temp;
       // With a temp file, every filled 2 MiB SM3 slot is also written to it, at its offset, straight
       // from the shared buffer: one write per slot, no second copy, no stream queue.
       const sink =
         handle === undefined
           ? undefined
           : async (bytes: Uint8Array, position: number) => {
-              await writeAll(handle, bytes, position);
+              await handle.write(bytes, position);
               sinceSync += bytes.length;
               if (sinceSync >= SYNC_EVERY && syncing === undefined) {
                 sinceSync = 0;
@@ -158,26 +157,21 @@ export class HashingStorage implements multer.StorageEngine {
         size,
         sha256: sha.digest('hex'),
         sm3: sm3Hex,
-        ...(temp !== undefined ? { path: temp.path, tempPath: temp.path } : {}),
+        ...(temp !== undefined ? { path: temp.ref, tempPath: temp.ref } : {}),
       };
     } catch (e) {
       sm3?.cancel();
-      if (temp !== undefined) await unlink(temp.path).catch(() => undefined);
+      if (temp !== undefined) {
+        await syncing;
+        await temp.close().catch(() => undefined);
+        await this.opts.objects.discard(temp.ref);
+        temp = undefined;
+      }
       throw e;
     } finally {
       await syncing;
-      await temp?.handle.close().catch(() => undefined);
+      await temp?.close().catch(() => undefined);
     }
-  }
-}
-
-/** Writes all of `bytes` at `position` (a regular file may take a write in parts). */
-async function writeAll(handle: FileHandle, bytes: Uint8Array, position: number): Promise<void> {
-  let done = 0;
-  while (done < bytes.length) {
-    const { bytesWritten } = await handle.write(bytes, done, bytes.length - done, position + done);
-    if (bytesWritten === 0) throw new Error('write returned 0 bytes');
-    done += bytesWritten;
   }
 }
 
@@ -223,10 +217,9 @@ function translate(e: unknown, opts: UploadOptions, spec: MultipartSpec): LogErr
  * files it did not move. Rejects with a coded LogError; a rejected request leaves no temp file.
  */
 export function receiveMultipart(req: Request, res: Response, opts: UploadOptions, spec: MultipartSpec): Promise<Received> {
-  const pool = opts.pool ?? sharedSm3Pool();
   const fileFields = Object.keys(spec.files);
   const upload = multer({
-    storage: new HashingStorage({ ...opts, pool }, spec),
+    storage: new HashingStorage(opts, spec),
     limits: {
       fileSize: opts.maxBytes,
       files: fileFields.length + 1, // one more, so a repeated field is named (LIMIT_UNEXPECTED_FILE)
@@ -247,7 +240,7 @@ export function receiveMultipart(req: Request, res: Response, opts: UploadOption
             if (f.tempPath === undefined) return;
             const p = f.tempPath;
             delete f.tempPath;
-            await unlink(p).catch(() => undefined);
+            await opts.objects.discard(p);
           }),
         );
       };

@@ -1,0 +1,200 @@
+/**
+ * One capture session: Debian's Chromium through playwright-core, in a fresh temporary profile
+ * (playwright creates an empty user-data-dir per launch and deletes it after), with no
+ * extensions, no host proxy settings (the environment's *_PROXY variables are dropped) and every
+ * connection through the capture proxy (proxy.ts). It records the page's network exchanges as
+ * the browser saw them (playwright response events: request and response headers, decoded
+ * bodies), a full-page screenshot, the page printed to PDF, a WebM screen recording of the
+ * session (recorder.ts), the serialized DOM and the redirect chain of the main document.
+ */
+import { chromium, type Browser, type BrowserContext, type Response } from 'playwright-core';
+import { SessionRecorder } from './recorder.js';
+
+export interface Exchange {
+  url: string;
+  method: string;
+  /** When the request started (epoch ms). */
+  startedAt: number;
+  requestHeaders: [string, string][];
+  requestBody?: Uint8Array;
+  status: number;
+  statusText: string;
+  responseHeaders: [string, string][];
+  /** The body as the browser decoded it (Content-Encoding removed); empty for redirects. */
+  body: Uint8Array;
+  /** The response could not be read back (e.g. the page navigated away first). */
+  bodyError?: string;
+  resourceType: string;
+}
+
+export interface BrowserCaptureResult {
+  finalUrl: string;
+  title: string;
+  status?: number;
+  /** The main document's redirect chain, first request first: each URL and its status. */
+  redirects: { url: string; status?: number }[];
+  exchanges: Exchange[];
+  screenshot: Uint8Array;
+  pdf: Uint8Array;
+  video: Uint8Array;
+  dom: string;
+  browserVersion: string;
+  userAgent: string;
+  args: string[];
+  /** Cookies and local storage found before the first navigation: the profile was empty. */
+  freshProfile: { cookies: number; localStorageKeys: number; serviceWorkers: 'blocked' };
+  steps: { at: string; step: string }[];
+}
+
+export interface BrowserCaptureOptions {
+  url: string;
+  executablePath: string;
+  proxyPort: number;
+  /** Time for the navigation (the job's own limit stops everything anyway). */
+  navigationTimeoutMs: number;
+  signal: AbortSignal;
+  viewport?: { width: number; height: number };
+}
+
+/** Chromium's command line: headless, nothing fetched on its own, no host resolver of its own for http(s). */
+export const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--disable-extensions',
+  '--disable-default-apps',
+  '--no-first-run',
+  '--no-default-browser-check',
+  '--disable-domain-reliability',
+  '--disable-breakpad',
+  '--metrics-recording-only',
+  '--force-webrtc-ip-handling-policy=disable_non_proxied_udp',
+  '--dns-prefetch-disable',
+];
+
+/** The environment Chromium runs with: no proxy variables of the host. */
+function cleanEnv(): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const [k, v] of Object.entries(process.env)) if (v !== undefined && !/_proxy$/i.test(k)) env[k] = v;
+  return env;
+}
+
+export async function captureWithBrowser(opts: BrowserCaptureOptions): Promise<BrowserCaptureResult> {
+  const steps: { at: string; step: string }[] = [];
+  const step = (s: string) => steps.push({ at: new Date().toISOString(), step: s });
+  let browser: Browser | undefined;
+  const onAbort = () => void browser?.close().catch(() => undefined);
+  opts.signal.addEventListener('abort', onAbort, { once: true });
+  try {
+    const args = [...CHROMIUM_ARGS, '--proxy-bypass-list=<-loopback>'];
+    step(`launch ${opts.executablePath} with a new temporary profile, proxy 127.0.0.1:${opts.proxyPort}`);
+    browser = await chromium.launch({
+      executablePath: opts.executablePath,
+      headless: true,
+      args,
+      env: cleanEnv(),
+      proxy: { server: `http://127.0.0.1:${opts.proxyPort}`, bypass: '<-loopback>' },
+      timeout: 30_000,
+    });
+    if (opts.signal.aborted) throw opts.signal.reason;
+    const viewport = opts.viewport ?? { width: 1280, height: 720 };
+    const context: BrowserContext = await browser.newContext({
+      viewport,
+      serviceWorkers: 'block',
+      acceptDownloads: false,
+      bypassCSP: false,
+      javaScriptEnabled: true,
+    });
+    const page = await context.newPage();
+    const recorder = await SessionRecorder.start(browser, page, viewport);
+    step('screen recording started (DevTools screencast into a WebM MediaRecorder)');
+    const exchanges: Promise<Exchange>[] = [];
+    page.on('response', (r) => exchanges.push(readExchange(r)));
+    const cookies = (await context.cookies()).length;
+    // Run in the page (DOM globals), written as text: this file is type-checked without the DOM lib.
+    const localStorageKeys = await page.evaluate<number>('(() => { try { return window.localStorage.length } catch { return 0 } })()');
+    const userAgent = await page.evaluate<string>('navigator.userAgent');
+    step(`profile checked: ${cookies} cookies, ${localStorageKeys} local storage keys`);
+    step(`navigate to ${opts.url}`);
+    const main = await page.goto(opts.url, { waitUntil: 'load', timeout: opts.navigationTimeoutMs });
+    await page.waitForLoadState('networkidle', { timeout: Math.min(5_000, opts.navigationTimeoutMs) }).catch(() => undefined);
+    step(`loaded ${page.url()} (HTTP ${main?.status() ?? 'none'})`);
+    const redirects: { url: string; status?: number }[] = [];
+    for (let req = main?.request(); req !== undefined && req !== null; req = req.redirectedFrom() ?? undefined) {
+      const status = (await req.response())?.status();
+      redirects.unshift({ url: req.url(), ...(status !== undefined ? { status } : {}) });
+    }
+    const title = await page.title();
+    const screenshot = await page.screenshot({ fullPage: true, type: 'png' });
+    step('full-page screenshot (PNG)');
+    const dom = await page.content();
+    step('DOM serialized');
+    const pdf = await page.pdf({ printBackground: true, format: 'A4' });
+    step('page printed to PDF');
+    const videoBytes = await recorder.stop();
+    step('recording closed (WebM)');
+    await context.close();
+    const got = await Promise.all(exchanges);
+    return {
+      finalUrl: page.url(),
+      title,
+      ...(main ? { status: main.status() } : {}),
+      redirects,
+      exchanges: got,
+      screenshot,
+      pdf,
+      video: videoBytes,
+      dom,
+      browserVersion: browser.version(),
+      userAgent,
+      args,
+      freshProfile: { cookies, localStorageKeys, serviceWorkers: 'blocked' },
+      steps,
+    };
+  } finally {
+    opts.signal.removeEventListener('abort', onAbort);
+    await closeBrowser(browser);
+  }
+}
+
+/** Closes the browser, giving it 10 s; playwright kills the process group if that fails. */
+async function closeBrowser(browser: Browser | undefined): Promise<void> {
+  if (!browser) return;
+  await Promise.race([browser.close().catch(() => undefined), new Promise((r) => setTimeout(r, 10_000).unref())]);
+}
+
+async function readExchange(r: Response): Promise<Exchange> {
+  const req = r.request();
+  let body: Uint8Array = new Uint8Array();
+  let bodyError: string | undefined;
+  const redirect = r.status() >= 300 && r.status() < 400 && r.headers()['location'] !== undefined;
+  if (!redirect) {
+    try {
+      body = await r.body();
+    } catch (e) {
+      bodyError = e instanceof Error ? e.message.split('\n')[0] : String(e);
+    }
+  }
+  const [requestHeaders, responseHeaders] = await Promise.all([
+    req.headersArray().catch(() => Object.entries(req.headers()).map(([name, value]) => ({ name, value }))),
+    r.headersArray().catch(() => Object.entries(r.headers()).map(([name, value]) => ({ name, value }))),
+  ]);
+  const post = req.postDataBuffer();
+  const t = req.timing().startTime;
+  return {
+    url: r.url(),
+    method: req.method(),
+    startedAt: t > 0 ? t : Date.now(),
+    requestHeaders: requestHeaders.map((h) => [h.name, h.value]),
+    ...(post ? { requestBody: post } : {}),
+    status: r.status(),
+    statusText: r.statusText(),
+    responseHeaders: responseHeaders.map((h) => [h.name, h.value]),
+    body,
+    ...(bodyError !== undefined ? { bodyError } : {}),
+    resourceType: req.resourceType(),
+  };
+}
