@@ -5,7 +5,7 @@
  * probes, per band, every bucket within ⌊R/4⌋ bit flips of the query's band, then verifies the
  * full distance of each candidate once. Pure and in memory; the caller persists fingerprints.
  */
-import { hamming64, type Hash64 } from './image.js';
+import { hamming64, type Hash64 } from './image-hash.js';
 
 const BANDS = 4;
 

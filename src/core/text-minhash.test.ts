@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { jaccard, jaccardEstimate, minHash, parseSignature, formatSignature, shingles, textSignature, TextIndex, words, TEXT_MATCH } from './text.js';
+import { jaccard, jaccardEstimate, minHash, parseSignature, formatSignature, shingles, textSignature, TextIndex, words, TEXT_MATCH } from './text-minhash.js';
 
 const lorem = (seed: number, n: number) => {
   let a = seed >>> 0;

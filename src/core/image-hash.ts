@@ -11,7 +11,7 @@
  * A 64-bit hash is 16 lowercase hex digits, most significant first; internally two unsigned
  * 32-bit halves, because JavaScript bitwise operators work on 32 bits.
  */
-import { LogError } from '../errors.js';
+import { LogError } from './errors.js';
 
 export const PHASH_SIDE = 32;
 export const DHASH_WIDTH = 9;

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { dHash, formatHash64, hamming64, imagesMatch, parseHash64, pHash, popcount32 } from './image.js';
-import { ImageHashIndex } from './image-index.js';
+import { dHash, formatHash64, hamming64, imagesMatch, parseHash64, pHash, popcount32 } from './image-hash.js';
+import { ImageHashIndex } from './image-hash-index.js';
 
 const rand = (seed: number) => {
   let a = seed >>> 0;
