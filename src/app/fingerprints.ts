@@ -5,9 +5,9 @@
  * in memory (multi-index hashing for images, MinHash LSH for texts) so a search touches only
  * candidates, not every work.
  */
-import { hamming64, imagesMatch, imageSimilarity, parseHash64, PHASH_CONFIRM } from '../core/fingerprint/image.js';
-import { ImageHashIndex } from '../core/fingerprint/image-index.js';
-import { parseSignature, TEXT_MATCH, TextIndex } from '../core/fingerprint/text.js';
+import { hamming64, imagesMatch, imageSimilarity, parseHash64, PHASH_CONFIRM } from '../core/image-hash.js';
+import { ImageHashIndex } from '../core/image-hash-index.js';
+import { parseSignature, TEXT_MATCH, TextIndex } from '../core/text-minhash.js';
 import { formatTime } from '../core/time.js';
 import type { Clock } from './ports.js';
 

@@ -5,8 +5,8 @@
  * a MinHash signature. Anything else has no fingerprint, only its SHA-256.
  */
 import sharp from 'sharp';
-import { dHash, DHASH_HEIGHT, DHASH_WIDTH, formatHash64, pHash, PHASH_SIDE } from '../../core/fingerprint/image.js';
-import { formatSignature, textSignature } from '../../core/fingerprint/text.js';
+import { dHash, DHASH_HEIGHT, DHASH_WIDTH, formatHash64, pHash, PHASH_SIDE } from '../../core/image-hash.js';
+import { formatSignature, textSignature } from '../../core/text-minhash.js';
 
 /** A fingerprint as stored and compared: an image's two hashes, or a text's MinHash signature. */
 export type Fingerprint = { kind: 'image'; phash: string; dhash: string } | { kind: 'text'; minhash: string };
