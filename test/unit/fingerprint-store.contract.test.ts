@@ -69,7 +69,7 @@ for (const impl of impls) {
       opened = await impl.open();
       await opened.store.put(image(1));
       await opened.store.put({ ...image(1), account: 'acc_c' });
-      expect(await opened.store.get(image(1).depositId)).toMatchObject({ account: 'acc_c', phash: image(1).phash });
+      expect(await opened.store.get(image(1).depositId)).toMatchObject({ account: 'acc_c', phash: (image(1) as { phash: string }).phash });
       expect(await opened.store.list({ limit: 10 })).toHaveLength(1);
     });
 
