@@ -36,7 +36,8 @@ import { fontDirProblem } from './adapters/pdf/layout.js';
 import type { PdfIssuer } from './adapters/pdf/court.js';
 import { ObjectStore } from './adapters/fs/objects.js';
 import { sharedSm3Pool } from './adapters/crypto/sm3-pool.js';
-import { OriginalDeposits } from './app/originals.js';
+import { FingerprintingOriginals } from './app/fingerprinting-originals.js';
+import { enforcementDeps, type Enforcement } from './enforcement-wiring.js';
 import { captureDeps } from './capture-wiring.js';
 import type { Captures } from './app/captures.js';
 
@@ -51,6 +52,8 @@ export interface Service {
   metrics: ServiceMetrics;
   /** The web capture queue (docs/CAPTURE.md). */
   captures: Captures;
+  /** Fingerprints, matching, monitoring and cases (docs/ENFORCEMENT.md). */
+  enforcement: Enforcement;
   /** Stops listening, drains queued deposits and closes the store. */
   close(): Promise<void>;
 }
@@ -153,7 +156,7 @@ export async function startService(config: Config, logger?: LogFn | Logger): Pro
       ...(config.OPERATOR_URL !== undefined ? { url: config.OPERATOR_URL } : {}),
     };
     const pdfIssuer = (): PdfIssuer => ({ operator, signing: pdfSigning, publicUrl: publicUrl(), ...(config.PDF_FONT_DIR !== undefined ? { fontDir: config.PDF_FONT_DIR } : {}) });
-    const originals = new OriginalDeposits(deposits, new ObjectStore(config.DATA_DIR), nodeSha256, { keep: config.KEEP_UPLOADS, quota });
+    const originals = new FingerprintingOriginals(deposits, new ObjectStore(config.DATA_DIR), nodeSha256, { keep: config.KEEP_UPLOADS, quota });
     const uploads = { dataDir: config.DATA_DIR, maxBytes: config.MAX_UPLOAD_BYTES, keep: config.KEEP_UPLOADS, publicUrl, quota, pdfIssuer, originals, sm3: sharedSm3Pool() };
     const workers = new WorkerPool({ threads: config.WORKER_THREADS, queue: config.WORKER_QUEUE, verifyTimeoutMs: config.VERIFY_TIMEOUT_MS, pdfTimeoutMs: config.PDF_TIMEOUT_MS });
     const registration = registrationDeps({ ledger, store, deposits, config, clock: systemClock, random: systemRandom, publicUrl, renderPdf: (i) => workers.registrationPdf(i), pdfIssuer });
@@ -172,7 +175,8 @@ export async function startService(config: Config, logger?: LogFn | Logger): Pro
     const limits = limitsConfig ? { limiter: new TokenBucketLimiter(), config: limitsConfig } : undefined;
     const capture = await captureDeps({ config, ledger, store, originals, clock: systemClock, random: systemRandom, publicUrl, log });
     const captures = { captures: capture.captures, signingKeyPem: capture.publicKeyPem };
-    const app = createApp({ ledger, accounts, deposits, sha256: nodeSha256, log, uploads, registration, timestamps, observability, https, workers, archive: { store }, pdfSigningCert: pdfSigning.certPem, trustProxy: config.TRUST_PROXY, captures, ...(limits ? { limits } : {}), sessions: { sessions, ...(config.PUBLIC_URL !== undefined ? { publicOrigin: new URL(config.PUBLIC_URL).origin } : {}) } });
+    const enforcement = await enforcementDeps({ config, ledger, store, deposits, originals, captures: capture.captures, clock: systemClock, random: systemRandom, publicUrl, log });
+    const app = createApp({ ledger, accounts, deposits, sha256: nodeSha256, log, uploads, registration, timestamps, observability, https, workers, archive: { store }, pdfSigningCert: pdfSigning.certPem, trustProxy: config.TRUST_PROXY, captures, enforcement: enforcement.http, ...(limits ? { limits } : {}), sessions: { sessions, ...(config.PUBLIC_URL !== undefined ? { publicOrigin: new URL(config.PUBLIC_URL).origin } : {}) } });
     const server = await new Promise<Server>((resolve, reject) => {
       const s = app.listen(config.PORT, config.HOST, (err?: Error) => (err ? reject(err) : resolve(s)));
     });
@@ -198,6 +202,7 @@ export async function startService(config: Config, logger?: LogFn | Logger): Pro
       server,
       metrics,
       captures: capture.captures,
+      enforcement,
       timestamper: ts.worker,
       close: () =>
         (closing ??= (async () => {
@@ -212,6 +217,7 @@ export async function startService(config: Config, logger?: LogFn | Logger): Pro
           });
           await ts.worker.stop();
           await capture.captures.close();
+          await enforcement.close();
           await accounts.flush();
           await workers.close();
           await ledger.close();

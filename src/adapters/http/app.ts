@@ -32,6 +32,7 @@ import { observabilityRoutes, requestObserver, type ObservabilityDeps } from './
 import { securityHeaders } from './security.js';
 import type { WorkerPool } from '../workers/pool.js';
 import { archiveRoutes } from './archive-routes.js';
+import { enforcementRoutes, type EnforcementHttpDeps } from './enforcement/routes.js';
 import { downloadRoutes } from './downloads.js';
 import { captureRoutes, type CaptureHttpDeps } from './captures.js';
 import type { LogStore } from '../../app/ports.js';
@@ -64,6 +65,8 @@ export interface HttpDeps {
   pdfSigningCert?: string;
   /** Password sign-in and session cookies (sessions.ts, auth.ts); `publicOrigin`: PUBLIC_URL's origin. Without it only bearer keys authenticate. */
   sessions?: { sessions: Sessions; publicOrigin?: string };
+  /** Matches, monitoring and cases (enforcement/, docs/ENFORCEMENT.md). */
+  enforcement?: EnforcementHttpDeps;
   /** Web captures (captures.ts, docs/CAPTURE.md). */
   captures?: Omit<CaptureHttpDeps, 'accounts'>;
 }
@@ -230,6 +233,7 @@ export function createApp(deps: HttpDeps) {
   app.get('/v1/accounts/me/usage', auth, storageUsage(deps.uploads));
   if (deps.archive) app.use(archiveRoutes({ ledger, store: deps.archive.store }));
   if (deps.captures) app.use(captureRoutes({ ...deps.captures, accounts }));
+  if (deps.enforcement) app.use(enforcementRoutes({ ...deps.enforcement, accounts }));
   app.use(downloadRoutes());
 
   app.use((req, res) => sendProblem(res, 'not_found', `no route for ${req.method} ${req.path}`));

@@ -41,6 +41,9 @@ export const TAGS = {
   Registry: 'The public registry of registrations',
   Organisations: 'Organisations, their members and invitations',
   Archive: 'What exporters and mirrors read',
+  Matches: 'Finding copies of deposited works: exact, perceptual image and text fingerprints (docs/ENFORCEMENT.md)',
+  Monitoring: 'Platform monitoring batches and signed webhooks (docs/ENFORCEMENT.md)',
+  Cases: 'Infringement cases, evidence packages and takedown notices (docs/ENFORCEMENT.md)',
 } as const;
 export type Tag = keyof typeof TAGS;
 

@@ -7,6 +7,7 @@ import { z } from 'zod';
 import { accountOperations, sessionOperations } from './accounts-openapi.js';
 import { archiveOperations } from './archive-routes.js';
 import { captureOperations } from './captures-openapi.js';
+import { enforcementOperations } from './enforcement/openapi.js';
 import { depositOperations } from './deposits-openapi.js';
 import { downloadOperations } from './downloads.js';
 import { logOperations } from './log-openapi.js';
@@ -48,7 +49,7 @@ function serviceOperations(): Operation[] {
 
 /** Every operation of the service, grouped by feature. */
 export function operations(): Operation[] {
-  return [...serviceOperations(), ...logOperations(), ...accountOperations(), ...sessionOperations(), ...depositOperations(), ...captureOperations(), ...registrationOperations(), ...organisationOperations(), ...archiveOperations(), ...downloadOperations()];
+  return [...serviceOperations(), ...logOperations(), ...accountOperations(), ...sessionOperations(), ...depositOperations(), ...captureOperations(), ...enforcementOperations(), ...registrationOperations(), ...organisationOperations(), ...archiveOperations(), ...downloadOperations()];
 }
 
 export function buildOpenApi(): Json {

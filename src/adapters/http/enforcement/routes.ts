@@ -1,0 +1,13 @@
+/** The enforcement routers (matches, monitoring, cases), mounted by app.ts with one line. */
+import express from 'express';
+import { matchRoutes, type MatchHttpDeps } from './matches.js';
+
+export interface EnforcementHttpDeps {
+  matches: Omit<MatchHttpDeps, 'accounts'>;
+}
+
+export function enforcementRoutes(deps: EnforcementHttpDeps & { accounts: MatchHttpDeps['accounts'] }): express.Router {
+  const r = express.Router();
+  r.use(matchRoutes({ ...deps.matches, accounts: deps.accounts }));
+  return r;
+}

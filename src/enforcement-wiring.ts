@@ -1,0 +1,61 @@
+/**
+ * Composition of enforcement (docs/ENFORCEMENT.md), called from the composition root
+ * (server.ts): private fingerprints and their background queue, matching, monitoring with
+ * webhooks, and cases.
+ */
+import { nodeSha256 } from './adapters/crypto/node.js';
+import { fingerprintBytes, textFingerprint } from './adapters/fingerprint/extract.js';
+import { captureWorks } from './adapters/fingerprint/wacz-works.js';
+import type { EnforcementHttpDeps } from './adapters/http/enforcement/routes.js';
+import { RecordFingerprintStore } from './adapters/level/fingerprints.js';
+import type { Deposits } from './app/deposits.js';
+import { Fingerprints } from './app/fingerprints.js';
+import type { FingerprintingOriginals } from './app/fingerprinting-originals.js';
+import type { Ledger } from './app/log.js';
+import { Matches, type CaptureRequester } from './app/matches.js';
+import type { Clock, LogStore, RandomBytes } from './app/ports.js';
+import type { Config } from './config.js';
+
+export interface Enforcement {
+  fingerprints: Fingerprints;
+  matches: Matches;
+  http: EnforcementHttpDeps;
+  close(): Promise<void>;
+}
+
+export async function enforcementDeps(p: {
+  config: Config;
+  ledger: Ledger;
+  store: LogStore;
+  deposits: Deposits;
+  originals: FingerprintingOriginals;
+  captures?: CaptureRequester;
+  clock: Clock;
+  random: RandomBytes;
+  publicUrl: () => string;
+  log: (msg: string, err?: unknown) => void;
+}): Promise<Enforcement> {
+  const { config } = p;
+  const fingerprints = new Fingerprints({ store: new RecordFingerprintStore(p.store), fingerprinter: fingerprintBytes, clock: p.clock, maxQueue: config.FINGERPRINT_QUEUE, log: p.log });
+  await fingerprints.init();
+  p.originals.fingerprintWith(fingerprints);
+  const matches = new Matches({
+    store: p.store,
+    ledger: p.ledger,
+    deposits: p.deposits,
+    fingerprints,
+    fingerprinter: fingerprintBytes,
+    textFingerprint,
+    sha256: nodeSha256,
+    clock: p.clock,
+    ...(p.captures ? { captures: p.captures, extractCapture: captureWorks } : {}),
+  });
+  return {
+    fingerprints,
+    matches,
+    http: { matches: { matches, fingerprints, maxBytes: config.MATCH_MAX_BYTES } },
+    close: async () => {
+      await fingerprints.close();
+    },
+  };
+}
