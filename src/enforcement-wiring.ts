@@ -13,12 +13,15 @@ import { Fingerprints } from './app/fingerprints.js';
 import type { FingerprintingOriginals } from './app/fingerprinting-originals.js';
 import type { Ledger } from './app/log.js';
 import { Matches, type CaptureRequester } from './app/matches.js';
-import type { Clock, LogStore, RandomBytes } from './app/ports.js';
+import type { AccountRecord, Clock, LogStore, RandomBytes } from './app/ports.js';
 import type { Config } from './config.js';
+import { Monitor } from './app/monitor.js';
+import { HttpWebhookSender } from './adapters/monitor/webhook-sender.js';
 
 export interface Enforcement {
   fingerprints: Fingerprints;
   matches: Matches;
+  monitor: Monitor;
   http: EnforcementHttpDeps;
   close(): Promise<void>;
 }
@@ -28,6 +31,7 @@ export async function enforcementDeps(p: {
   ledger: Ledger;
   store: LogStore;
   deposits: Deposits;
+  accounts: { get(id: string): Promise<AccountRecord | undefined> };
   originals: FingerprintingOriginals;
   captures?: CaptureRequester;
   clock: Clock;
@@ -50,11 +54,32 @@ export async function enforcementDeps(p: {
     clock: p.clock,
     ...(p.captures ? { captures: p.captures, extractCapture: captureWorks } : {}),
   });
+  const monitor = new Monitor({
+    store: p.store,
+    matches,
+    ...(p.captures ? { captures: p.captures } : {}),
+    accounts: p.accounts,
+    sender: new HttpWebhookSender({ allowPrivate: config.CAPTURE_ALLOW_PRIVATE }),
+    clock: p.clock,
+    random: p.random,
+    limits: {
+      maxQueue: config.MONITOR_QUEUE,
+      attempts: config.MONITOR_WEBHOOK_ATTEMPTS,
+      backoffMs: config.MONITOR_WEBHOOK_BACKOFF_MS,
+      timeoutMs: config.MONITOR_WEBHOOK_TIMEOUT_MS,
+      captureWaitMs: config.CASE_CAPTURE_WAIT_MS,
+      allowPrivate: config.CAPTURE_ALLOW_PRIVATE,
+    },
+    log: p.log,
+  });
+  await monitor.init();
   return {
     fingerprints,
     matches,
-    http: { matches: { matches, fingerprints, maxBytes: config.MATCH_MAX_BYTES } },
+    monitor,
+    http: { matches: { matches, fingerprints, maxBytes: config.MATCH_MAX_BYTES }, monitor: { monitor } },
     close: async () => {
+      await monitor.close();
       await fingerprints.close();
     },
   };
