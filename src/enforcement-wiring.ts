@@ -16,12 +16,17 @@ import { Matches, type CaptureRequester } from './app/matches.js';
 import type { AccountRecord, Clock, LogStore, RandomBytes } from './app/ports.js';
 import type { Config } from './config.js';
 import { Monitor } from './app/monitor.js';
+import { Cases, type RegistrationSource } from './app/cases.js';
+import type { PdfIssuer } from './adapters/pdf/court.js';
+import { loadDownloads } from './adapters/http/downloads.js';
+import { VERIFIER_FILE } from './adapters/downloads/files.js';
 import { HttpWebhookSender } from './adapters/monitor/webhook-sender.js';
 
 export interface Enforcement {
   fingerprints: Fingerprints;
   matches: Matches;
   monitor: Monitor;
+  cases: Cases;
   http: EnforcementHttpDeps;
   close(): Promise<void>;
 }
@@ -34,6 +39,10 @@ export async function enforcementDeps(p: {
   accounts: { get(id: string): Promise<AccountRecord | undefined> };
   originals: FingerprintingOriginals;
   captures?: CaptureRequester;
+  registrations?: RegistrationSource;
+  pdfIssuer: () => PdfIssuer;
+  /** The built-in TSA's certificate, when it stamps the blocks. */
+  tsaPem?: string;
   clock: Clock;
   random: RandomBytes;
   publicUrl: () => string;
@@ -73,12 +82,29 @@ export async function enforcementDeps(p: {
     log: p.log,
   });
   await monitor.init();
+  const cases = new Cases({
+    store: p.store,
+    ledger: p.ledger,
+    deposits: p.deposits,
+    ...(p.registrations ? { registrations: p.registrations } : {}),
+    ...(p.captures ? { captures: p.captures } : {}),
+    accounts: p.accounts,
+    sha256: nodeSha256,
+    random: p.random,
+    clock: p.clock,
+    captureWaitMs: config.CASE_CAPTURE_WAIT_MS,
+    log: p.log,
+  });
+  await cases.init();
+  const verifier = async () => (await loadDownloads().catch(() => undefined))?.get(VERIFIER_FILE);
   return {
     fingerprints,
     matches,
     monitor,
-    http: { matches: { matches, fingerprints, maxBytes: config.MATCH_MAX_BYTES }, monitor: { monitor } },
+    cases,
+    http: { matches: { matches, fingerprints, maxBytes: config.MATCH_MAX_BYTES }, monitor: { monitor }, cases: { cases, issuer: p.pdfIssuer, verifier, ...(p.tsaPem !== undefined ? { tsaPem: p.tsaPem } : {}), now: () => p.clock.now() } },
     close: async () => {
+      await cases.close();
       await monitor.close();
       await fingerprints.close();
     },

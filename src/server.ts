@@ -175,7 +175,7 @@ export async function startService(config: Config, logger?: LogFn | Logger): Pro
     const limits = limitsConfig ? { limiter: new TokenBucketLimiter(), config: limitsConfig } : undefined;
     const capture = await captureDeps({ config, ledger, store, originals, clock: systemClock, random: systemRandom, publicUrl, log });
     const captures = { captures: capture.captures, signingKeyPem: capture.publicKeyPem };
-    const enforcement = await enforcementDeps({ config, ledger, store, deposits, accounts, originals, captures: capture.captures, clock: systemClock, random: systemRandom, publicUrl, log });
+    const enforcement = await enforcementDeps({ config, ledger, store, deposits, accounts, originals, captures: capture.captures, registrations: registration.registrations, pdfIssuer, ...(ts.external ? {} : { tsaPem: ts.builtin.certificatePem }), clock: systemClock, random: systemRandom, publicUrl, log });
     const app = createApp({ ledger, accounts, deposits, sha256: nodeSha256, log, uploads, registration, timestamps, observability, https, workers, archive: { store }, pdfSigningCert: pdfSigning.certPem, trustProxy: config.TRUST_PROXY, captures, enforcement: enforcement.http, ...(limits ? { limits } : {}), sessions: { sessions, ...(config.PUBLIC_URL !== undefined ? { publicOrigin: new URL(config.PUBLIC_URL).origin } : {}) } });
     const server = await new Promise<Server>((resolve, reject) => {
       const s = app.listen(config.PORT, config.HOST, (err?: Error) => (err ? reject(err) : resolve(s)));

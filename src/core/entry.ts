@@ -6,6 +6,7 @@ import { fromUtf8, utf8 } from './bytes.js';
 import { LogError } from './errors.js';
 import { canonicalBytes } from './jcs.js';
 import { isTime } from './time.js';
+import { checkCaseEntry } from './case-entry.js';
 
 export const MAX_ENTRY_BYTES = 65_535;
 
@@ -76,6 +77,7 @@ export function decodeEntry(bytes: Uint8Array): LogEntry {
   if (e.type === 'deposit') checkDeposit(e);
   if (e.type === 'registration') checkRegistration(e);
   if (e.type === 'capture') checkCapture(e);
+  if (e.type === 'case') checkCaseEntry(e);
   return e as LogEntry;
 }
 
