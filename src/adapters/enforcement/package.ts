@@ -110,10 +110,10 @@ export async function buildCasePackage(ev: CaseEvidence, opts: PackageOptions): 
     files.set(certPath, json(cap.certificate));
     items.push({
       path: wacz,
-      zh: `侵权页面取证包 ${cap.id}（WACZ：WARC、截图、PDF、录屏、环境报告）`,
+      zh: `侵权页面取证包 ${cap.id}`,
       en: `Capture of the infringing page ${cap.id} (WACZ: WARC, screenshot, PDF, recording, environment report)`,
       storedBy: `${service} 受权利人委托自动取证，完成于 ${cap.endedAt ?? cap.certificate.deposit.receivedAt}，取证包随即存证为 ${cap.depositId} / captured by the service for the rights holder, finished ${cap.endedAt ?? cap.certificate.deposit.receivedAt}, deposited as ${cap.depositId}`,
-      storedHow: 'WACZ 1.1.1，datapackage-digest.json 以服务的 ECDSA P-256 密钥签名；取证包哈希写入透明日志 / WACZ 1.1.1 with a signed datapackage digest; its hash is in the log',
+      storedHow: 'WACZ 1.1.1（WARC、截图、PDF、录屏、环境报告），datapackage-digest.json 以服务的 ECDSA P-256 密钥签名；取证包哈希写入透明日志 / WACZ 1.1.1 with a signed datapackage digest; its hash is in the log',
       verifiedHow: `node ${VERIFIER} verify ${certPath} --key-file log-key.txt --file ${wacz}`,
     });
     items.push({

@@ -54,9 +54,10 @@ export async function renderEvidenceListPdf(p: { caseId: string; state: string; 
     'Each item of the evidence package, with what Art. 17 of the SPC Online Litigation Rules weighs: who stored it and when, how it was stored, how it is verified, and whether it is intact (its SHA-256 when packaged). Every item verifies offline without this service (VERIFY.txt). The list states technical facts; their weight is for the court.',
   );
   p.items.forEach((item, i) => {
-    c.section(`证据 ${i + 1}  ${item.zh}`, item.en, 110);
-    c.row({ zh: '文件', en: 'File', value: item.path, mono: true });
-    c.row({ zh: 'SHA-256', en: '', value: item.sha256, mono: true, size: 7 }, { zh: '大小', en: 'Bytes', value: String(item.size) });
+    c.section(`证据 ${i + 1}  ${item.zh}`, `Item ${i + 1}`, 110);
+    c.row({ zh: '名称', en: 'Item', value: item.en });
+    c.row({ zh: '文件', en: 'File', value: `${item.path}  (${item.size} bytes)`, mono: true });
+    c.row({ zh: 'SHA-256', en: '', value: item.sha256, mono: true, size: 7.4 });
     c.row({ zh: '存储主体与时间', en: 'Stored by, when', value: item.storedBy, lines: 3 });
     c.row({ zh: '存储方式', en: 'How stored', value: item.storedHow, lines: 3 });
     c.row({ zh: '核验方式', en: 'How verified', value: item.verifiedHow, lines: 4 });
@@ -83,7 +84,7 @@ export async function renderNoticePdf(p: { kind: NoticeKind; facts: NoticeFacts;
   const { doc } = c;
   const lines = noticeText(p.kind, p.facts).split('\n');
   const [head, sub, ...body] = lines;
-  title(c, head!, zh ? 'TAKEDOWN NOTICE (ART. 14, REGULATIONS ON THE RIGHT OF COMMUNICATION THROUGH INFORMATION NETWORK)' : '17 U.S.C. 512(c)(3)', sub!);
+  title(c, head!, zh ? 'TAKEDOWN NOTICE · ART. 14' : '17 U.S.C. 512(c)(3)', sub!);
   for (const line of body) {
     const heading = /^(一|二|三|四|[0-9]\.) ?/.test(line);
     doc.font(heading ? 'sans-bold' : 'sans').fontSize(heading ? 9.6 : 9).fillColor(heading ? NAVY : INK);
@@ -96,7 +97,7 @@ export async function renderNoticePdf(p: { kind: NoticeKind; facts: NoticeFacts;
   c.y += 6;
   c.para(
     '本通知书由存证服务依据案件记录填写事实部分，权利人核对、签名后发送。PDF 的电子签名表明文件由服务出具后未被改动，不代替权利人的签名。',
-    'The service filled in the facts from the case; the rights holder reviews, signs and sends it. The PDF signature shows the file is unchanged since the service issued it; it does not replace the rights holder’s signature.',
+    'The service filled in the facts from the case; the rights holder reviews, signs and sends it. The PDF signature shows the file is unchanged since the service issued it; it does not replace the signature of the rights holder.',
   );
   return c.finish(p.issuer.signing, signDetails(p.issuer, zh ? `通知书 ${p.facts.caseId}` : `DMCA notice ${p.facts.caseId}`, p.issuedAt));
 }
