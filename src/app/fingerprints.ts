@@ -98,7 +98,8 @@ export class Fingerprints {
     return this.queue.length + (this.running ? 1 : 0);
   }
 
-  private index(r: FingerprintRecord): void {
+  /** Adds a stored record to the in-memory index (init does this for every stored record). */
+  index(r: FingerprintRecord): void {
     if (r.kind === 'image') {
       this.images.add(r.depositId, parseHash64(r.phash));
       this.records.set(r.depositId, { account: r.account, dhash: r.dhash });
