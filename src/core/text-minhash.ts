@@ -12,7 +12,7 @@ export const LSH_ROWS = MINHASH_PERMUTATIONS / LSH_BANDS;
 /** Fewest words a text needs to be fingerprinted: shorter texts match too much by chance. */
 export const MIN_TEXT_WORDS = 20;
 /** Two texts match when their estimated Jaccard similarity of shingles is at least this. */
-export const TEXT_MATCH = 0.2;
+export const TEXT_MATCH = 0.15;
 
 const WORD = /[\p{L}\p{N}]+/gu;
 const CJK = /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Hangul}]/u;
