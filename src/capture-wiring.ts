@@ -6,6 +6,9 @@ import { ChromiumCapturer } from './adapters/capture/capturer.js';
 import type { ClockCheck } from './adapters/capture/environment.js';
 import type { Resolver } from './adapters/capture/proxy.js';
 import { loadWaczSigningKey } from './adapters/capture/wacz.js';
+import { writeFontconfig } from './adapters/capture/browser.js';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
 import { nodeSha256 } from './adapters/crypto/node.js';
 import { Captures } from './app/captures.js';
 import type { Ledger } from './app/log.js';
@@ -49,6 +52,24 @@ export function clockCheck(config: Config, now: () => number): () => Promise<Clo
   };
 }
 
+/** Chromium's fontconfig: the system's fonts plus Noto Sans SC (PDF_FONT_DIR or the npm package), written once into DATA_DIR. */
+function fontconfig(config: Config): () => Promise<string | undefined> {
+  let file: Promise<string | undefined> | undefined;
+  return () =>
+    (file ??= (async () => {
+      let dirs: string[];
+      if (config.PDF_FONT_DIR !== undefined) dirs = [config.PDF_FONT_DIR];
+      else {
+        try {
+          dirs = [dirname(createRequire(import.meta.url).resolve('@expo-google-fonts/noto-sans-sc/package.json'))];
+        } catch {
+          return undefined;
+        }
+      }
+      return writeFontconfig(join(config.DATA_DIR, 'capture-fonts'), dirs);
+    })().catch(() => undefined));
+}
+
 export async function captureDeps(p: {
   config: Config;
   ledger: Ledger;
@@ -77,7 +98,9 @@ export async function captureDeps(p: {
     signingKey,
     clockCheck: clockCheck(config, () => p.clock.now()),
     node: { service: config.LOG_ORIGIN, logKey: p.ledger.verifierKey, get publicUrl() { return p.publicUrl(); } } as Record<string, string>,
-    navigationTimeoutMs: Math.max(1_000, config.CAPTURE_TIMEOUT_MS - 10_000),
+    fontconfigFile: fontconfig(config),
+    // Half the budget to load the page; the rest for the screenshot, PDF, recording and bundle.
+    navigationTimeoutMs: Math.max(1_000, Math.floor(config.CAPTURE_TIMEOUT_MS / 2)),
   });
   const captures = new Captures({
     store: p.store,

@@ -157,6 +157,8 @@ export async function startService(config: Config, logger?: LogFn | Logger): Pro
     };
     const pdfIssuer = (): PdfIssuer => ({ operator, signing: pdfSigning, publicUrl: publicUrl(), ...(config.PDF_FONT_DIR !== undefined ? { fontDir: config.PDF_FONT_DIR } : {}) });
     const originals = new FingerprintingOriginals(deposits, new ObjectStore(config.DATA_DIR), nodeSha256, { keep: config.KEEP_UPLOADS, quota });
+    const capture = await captureDeps({ config, ledger, store, originals, clock: systemClock, random: systemRandom, publicUrl, log });
+    const captures = { captures: capture.captures, signingKeyPem: capture.publicKeyPem };
     const uploads = { dataDir: config.DATA_DIR, maxBytes: config.MAX_UPLOAD_BYTES, keep: config.KEEP_UPLOADS, publicUrl, quota, pdfIssuer, originals, sm3: sharedSm3Pool() };
     const workers = new WorkerPool({ threads: config.WORKER_THREADS, queue: config.WORKER_QUEUE, verifyTimeoutMs: config.VERIFY_TIMEOUT_MS, pdfTimeoutMs: config.PDF_TIMEOUT_MS });
     const registration = registrationDeps({ ledger, store, deposits, config, clock: systemClock, random: systemRandom, publicUrl, renderPdf: (i) => workers.registrationPdf(i), pdfIssuer });
@@ -173,8 +175,6 @@ export async function startService(config: Config, logger?: LogFn | Logger): Pro
     const https = config.PUBLIC_URL?.startsWith('https:') ?? false;
     const limitsConfig = limitsFromConfig(config);
     const limits = limitsConfig ? { limiter: new TokenBucketLimiter(), config: limitsConfig } : undefined;
-    const capture = await captureDeps({ config, ledger, store, originals, clock: systemClock, random: systemRandom, publicUrl, log });
-    const captures = { captures: capture.captures, signingKeyPem: capture.publicKeyPem };
     const enforcement = await enforcementDeps({ config, ledger, store, deposits, accounts, originals, captures: capture.captures, registrations: registration.registrations, pdfIssuer, ...(ts.external ? {} : { tsaPem: ts.builtin.certificatePem }), clock: systemClock, random: systemRandom, publicUrl, log });
     const app = createApp({ ledger, accounts, deposits, sha256: nodeSha256, log, uploads, registration, timestamps, observability, https, workers, archive: { store }, pdfSigningCert: pdfSigning.certPem, trustProxy: config.TRUST_PROXY, captures, enforcement: enforcement.http, ...(limits ? { limits } : {}), sessions: { sessions, ...(config.PUBLIC_URL !== undefined ? { publicOrigin: new URL(config.PUBLIC_URL).origin } : {}) } });
     const server = await new Promise<Server>((resolve, reject) => {
@@ -216,8 +216,8 @@ export async function startService(config: Config, logger?: LogFn | Logger): Pro
             server.closeIdleConnections();
           });
           await ts.worker.stop();
-          await capture.captures.close();
           await enforcement.close();
+          await capture.captures.close();
           await accounts.flush();
           await workers.close();
           await ledger.close();

@@ -121,7 +121,7 @@ describe('a captured page', () => {
     expect(file('capture/page.pdf').subarray(0, 5).toString('latin1')).toBe('%PDF-');
     const webm = file('capture/recording.webm');
     expect(webm.subarray(0, 4).toString('hex')).toBe('1a45dfa3'); // EBML magic
-    expect(webm.toString('latin1', 0, 64)).toContain('webm');
+    expect(webm.toString('latin1', 0, 128)).toContain('webm'); // EBML DocType
     expect(webm.length).toBeGreaterThan(1000);
     // It plays: Chromium decodes it in a <video> element (no ffprobe on this machine).
     const browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: ['--headless', '--no-sandbox', '--disable-gpu', '--autoplay-policy=no-user-gesture-required'] });
@@ -137,15 +137,29 @@ describe('a captured page', () => {
           v.onloadeddata = ok;
           v.onerror = () => ko(new Error('decode error ' + String(v.error?.code)));
         });
+        v.playbackRate = 4;
         await v.play();
-        await new Promise((r) => setTimeout(r, 300));
-        return { width: v.videoWidth as number, height: v.videoHeight as number, time: v.currentTime as number, error: v.error ? String(v.error.code) : null };
+        // Played to its end, the last frame shows the captured page: sample its background.
+        await new Promise((ok) => {
+          v.onended = ok;
+          setTimeout(ok, 20_000);
+        });
+        const c = document.createElement('canvas');
+        c.width = v.videoWidth;
+        c.height = v.videoHeight;
+        const ctx = c.getContext('2d');
+        ctx.drawImage(v, 0, 0);
+        const px = Array.from(ctx.getImageData(900, 500, 1, 1).data as Uint8ClampedArray).slice(0, 3);
+        return { width: v.videoWidth as number, height: v.videoHeight as number, time: v.currentTime as number, error: v.error ? String(v.error.code) : null, px };
       }, webm.toString('base64'));
       expect(played).toBeTruthy();
       expect(played.error).toBeNull();
       expect(played.width).toBe(1280);
       expect(played.height).toBe(720);
       expect(played.time).toBeGreaterThan(0);
+      // The page's background #ffd54f, within lossy-codec tolerance.
+      const [r, g, b] = played.px;
+      expect(Math.abs(r! - 0xff) + Math.abs(g! - 0xd5) + Math.abs(b! - 0x4f), `pixel ${played.px.join(',')}`).toBeLessThan(60);
     } finally {
       await browser.close();
     }
@@ -159,7 +173,10 @@ describe('a captured page', () => {
     expect(env.os.platform).toBe('linux');
     expect(env.tools['playwright-core']).toMatch(/^\d/);
     expect(env.tools.warcio).toMatch(/^2\./);
+    expect(env.toolFiles.find((f: { path: string }) => f.path === process.execPath).sha256).toMatch(/^[0-9a-f]{64}$/);
     expect(env.freshProfile.cookies).toBe(0);
+    expect(env.browser.commandLine).toContain('--disable-extensions');
+    expect(env.browser.commandLine.some((a: string) => a.startsWith('--proxy-server='))).toBe(true);
     expect(env.clock.source).toBe('built-in TSA');
     expect(env.node.logKey).toContain('+');
     expect(env.operator.name).toBe('Capture Tester');

@@ -7,6 +7,8 @@
  * bodies), a full-page screenshot, the page printed to PDF, a WebM screen recording of the
  * session (recorder.ts), the serialized DOM and the redirect chain of the main document.
  */
+import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Response } from 'playwright-core';
 import { SessionRecorder } from './recorder.js';
 
@@ -40,7 +42,9 @@ export interface BrowserCaptureResult {
   dom: string;
   browserVersion: string;
   userAgent: string;
+  /** The flags asked for, and the browser process's whole command line as Chromium reports it (launcher and playwright flags included). */
   args: string[];
+  commandLine?: string[];
   /** Cookies and local storage found before the first navigation: the profile was empty. */
   freshProfile: { cookies: number; localStorageKeys: number; serviceWorkers: 'blocked' };
   steps: { at: string; step: string }[];
@@ -54,6 +58,8 @@ export interface BrowserCaptureOptions {
   navigationTimeoutMs: number;
   signal: AbortSignal;
   viewport?: { width: number; height: number };
+  /** A fontconfig file adding fonts (CJK) to the system's; Chromium renders with it. */
+  fontconfigFile?: string | undefined;
 }
 
 /** Chromium's command line: headless, nothing fetched on its own, no host resolver of its own for http(s). */
@@ -76,10 +82,27 @@ export const CHROMIUM_ARGS = [
 ];
 
 /** The environment Chromium runs with: no proxy variables of the host. */
-function cleanEnv(): Record<string, string> {
+function cleanEnv(fontconfigFile?: string): Record<string, string> {
   const env: Record<string, string> = {};
   for (const [k, v] of Object.entries(process.env)) if (v !== undefined && !/_proxy$/i.test(k)) env[k] = v;
+  if (fontconfigFile !== undefined) env.FONTCONFIG_FILE = fontconfigFile;
   return env;
+}
+
+/**
+ * Writes `<dir>/fonts.conf`: the system's fontconfig plus `fontDirs` (e.g. Noto Sans SC, so
+ * Chinese pages render without CJK fonts installed system-wide), its cache in `<dir>/cache`.
+ */
+export async function writeFontconfig(dir: string, fontDirs: readonly string[]): Promise<string> {
+  const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;');
+  await mkdir(join(dir, 'cache'), { recursive: true, mode: 0o700 });
+  const file = join(dir, 'fonts.conf');
+  await writeFile(
+    file,
+    `<?xml version="1.0"?>\n<!DOCTYPE fontconfig SYSTEM "fonts.dtd">\n<fontconfig>\n  <include ignore_missing="yes">/etc/fonts/fonts.conf</include>\n${fontDirs.map((d) => `  <dir>${esc(d)}</dir>\n`).join('')}  <cachedir>${esc(join(dir, 'cache'))}</cachedir>\n</fontconfig>\n`,
+    { mode: 0o600 },
+  );
+  return file;
 }
 
 export async function captureWithBrowser(opts: BrowserCaptureOptions): Promise<BrowserCaptureResult> {
@@ -95,11 +118,12 @@ export async function captureWithBrowser(opts: BrowserCaptureOptions): Promise<B
       executablePath: opts.executablePath,
       headless: true,
       args,
-      env: cleanEnv(),
+      env: cleanEnv(opts.fontconfigFile),
       proxy: { server: `http://127.0.0.1:${opts.proxyPort}`, bypass: '<-loopback>' },
       timeout: 30_000,
     });
     if (opts.signal.aborted) throw opts.signal.reason;
+    const commandLine = await browserCommandLine(opts.proxyPort);
     const viewport = opts.viewport ?? { width: 1280, height: 720 };
     const context: BrowserContext = await browser.newContext({
       viewport,
@@ -110,7 +134,7 @@ export async function captureWithBrowser(opts: BrowserCaptureOptions): Promise<B
     });
     const page = await context.newPage();
     const recorder = await SessionRecorder.start(browser, page, viewport);
-    step('screen recording started (DevTools screencast into a WebM MediaRecorder)');
+    step('screen recording started (DevTools screencast, VP8 by WebCodecs, WebM)');
     const exchanges: Promise<Exchange>[] = [];
     page.on('response', (r) => exchanges.push(readExchange(r)));
     const cookies = (await context.cookies()).length;
@@ -151,6 +175,7 @@ export async function captureWithBrowser(opts: BrowserCaptureOptions): Promise<B
       browserVersion: browser.version(),
       userAgent,
       args,
+      ...(commandLine !== undefined ? { commandLine } : {}),
       freshProfile: { cookies, localStorageKeys, serviceWorkers: 'blocked' },
       steps,
     };
@@ -158,6 +183,24 @@ export async function captureWithBrowser(opts: BrowserCaptureOptions): Promise<B
     opts.signal.removeEventListener('abort', onAbort);
     await closeBrowser(browser);
   }
+}
+
+/**
+ * The browser process's command line, read from /proc (Linux): the one Chromium process whose
+ * arguments name this capture's proxy port and that is not a helper (`--type=`).
+ */
+async function browserCommandLine(proxyPort: number): Promise<string[] | undefined> {
+  const needle = `--proxy-server=http://127.0.0.1:${proxyPort}`;
+  const pids = await readdir('/proc').catch(() => [] as string[]);
+  for (const pid of pids) {
+    if (!/^\d+$/.test(pid)) continue;
+    const raw = await readFile(`/proc/${pid}/cmdline`, 'latin1').catch(() => '');
+    if (!raw.includes(needle)) continue;
+    const args = raw.split('\0').filter((a) => a !== '');
+    if (args.some((a) => a.startsWith('--type='))) continue;
+    return args;
+  }
+  return undefined;
 }
 
 /** Closes the browser, giving it 10 s; playwright kills the process group if that fails. */

@@ -10,7 +10,7 @@ import { LogError } from '../../core/errors.js';
 import type { Capturer, CaptureOptions, CaptureOutput } from '../../app/captures.js';
 import { captureWithBrowser, type BrowserCaptureResult } from './browser.js';
 import { CaptureProxy, type Resolver } from './proxy.js';
-import { browserFiles, environmentHtml, nodeIdentity, osReport, toolVersions, type ClockCheck } from './environment.js';
+import { browserFiles, environmentHtml, nodeIdentity, osReport, toolFiles, toolVersions, type ClockCheck } from './environment.js';
 import { buildWarc } from './warc.js';
 import { buildWacz, type WaczFile } from './wacz.js';
 import { bundleReadme } from './readme.js';
@@ -30,6 +30,8 @@ export interface ChromiumCapturerOptions {
   node: Record<string, string>;
   /** The navigation budget inside the job's time limit. */
   navigationTimeoutMs: number;
+  /** Extra fonts for Chromium (browser.ts writeFontconfig). */
+  fontconfigFile?: () => Promise<string | undefined>;
 }
 
 const refused = (reason: string) => new LogError('invalid_request', `capture refused: ${reason}`, { details: { field: 'url', reason: 'capture_url_refused', why: reason } });
@@ -56,6 +58,7 @@ export class ChromiumCapturer implements Capturer {
     const startedAt = new Date().toISOString();
     const clock = this.opts.clockCheck().catch((e: unknown): ClockCheck => ({ source: 'unavailable', note: `clock check failed: ${e instanceof Error ? e.message : String(e)}` }));
     const files = browserFiles(this.opts.executablePath);
+    const tools = toolFiles();
     let result: BrowserCaptureResult;
     try {
       try {
@@ -65,12 +68,16 @@ export class ChromiumCapturer implements Capturer {
           proxyPort: port,
           navigationTimeoutMs: this.opts.navigationTimeoutMs,
           signal,
+          fontconfigFile: await this.opts.fontconfigFile?.(),
           ...(job.options?.viewport !== undefined ? { viewport: job.options.viewport } : {}),
         });
       } catch (e) {
         if (signal.aborted) throw signal.reason;
         const refusal = proxy.refusals.find((r) => sameHost(r.host, job.url) || (e instanceof Error && e.message.includes(r.host)));
         if (refusal) throw new Error(`the capture proxy refused ${refusal.host}: ${refusal.refused}`);
+        if (e instanceof Error && e.name === 'TimeoutError') {
+          throw new Error(`the page did not load within ${this.opts.navigationTimeoutMs} ms (half of CAPTURE_TIMEOUT_MS)`);
+        }
         throw new Error(`the page could not be captured: ${e instanceof Error ? e.message.split('\n')[0] : String(e)}`);
       }
       const mainRefusal = proxy.refusals.find((r) => sameHost(r.host, result.finalUrl) || result.redirects.some((x) => sameHost(r.host, x.url)));
@@ -83,14 +90,14 @@ export class ChromiumCapturer implements Capturer {
       await proxy.close();
     }
     const endedAt = new Date().toISOString();
-    return this.pack(job, result, proxy, { startedAt, endedAt, clock: await clock, files: await files });
+    return this.pack(job, result, proxy, { startedAt, endedAt, clock: await clock, files: await files, toolFiles: await tools });
   }
 
   private async pack(
     job: { id: string; url: string; note?: string; operator: { id: string; name: string } },
     r: BrowserCaptureResult,
     proxy: CaptureProxy,
-    t: { startedAt: string; endedAt: string; clock: ClockCheck; files: { path: string; sha256: string }[] },
+    t: { startedAt: string; endedAt: string; clock: ClockCheck; files: { path: string; sha256: string }[]; toolFiles: { path: string; sha256: string }[] },
   ): Promise<CaptureOutput> {
     const tools = toolVersions();
     const network = {
@@ -111,11 +118,12 @@ export class ChromiumCapturer implements Capturer {
       node: nodeIdentity(this.opts.node),
       os: osReport(),
       tools,
-      browser: { name: 'Chromium', version: r.browserVersion, userAgent: r.userAgent, executable: this.opts.executablePath, files: t.files, args: r.args },
+      toolFiles: t.toolFiles,
+      browser: { name: 'Chromium', version: r.browserVersion, userAgent: r.userAgent, executable: this.opts.executablePath, files: t.files, args: r.args, ...(r.commandLine ? { commandLine: r.commandLine } : {}) },
       freshProfile: {
         ...r.freshProfile,
         profile: 'a new temporary user-data-dir created for this capture and deleted after it',
-        extensions: 'none (--disable-extensions)',
+        extensions: extensionsNote(r.commandLine),
         hostProxy: 'ignored: *_PROXY variables removed, the only proxy is the capture proxy',
         cache: 'empty (new profile)',
       },
@@ -179,6 +187,14 @@ export class ChromiumCapturer implements Capturer {
       },
     };
   }
+}
+
+/** What the command line says about extensions (Debian's launcher adds --load-extension with the packaged ones, if any). */
+function extensionsNote(commandLine: string[] | undefined): string {
+  const load = commandLine?.find((a) => a.startsWith('--load-extension='))?.slice('--load-extension='.length);
+  const disabled = commandLine === undefined || commandLine.includes('--disable-extensions');
+  if (load) return `--load-extension=${load} given by the launcher${disabled ? ', with --disable-extensions' : ''}`;
+  return disabled ? 'none: --disable-extensions, no extension loaded' : 'no extension loaded';
 }
 
 function sameHost(host: string, url: string): boolean {

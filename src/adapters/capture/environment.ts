@@ -87,6 +87,21 @@ export function toolVersions(): Record<string, string> {
   };
 }
 
+/** SHA-256 of the tools' own files: the Node.js binary and the entry points of the capture libraries. */
+export async function toolFiles(): Promise<{ path: string; sha256: string }[]> {
+  const paths = [process.execPath];
+  for (const name of ['playwright-core', 'warcio', 'fflate']) {
+    try {
+      paths.push(require.resolve(name));
+    } catch {
+      // not resolvable from here: left out
+    }
+  }
+  const out: { path: string; sha256: string }[] = [];
+  for (const p of paths) out.push({ path: p, sha256: await fileSha256(p).catch(() => 'unreadable') });
+  return out;
+}
+
 export function osReport(): Record<string, string> {
   return { platform: platform(), release: release(), version: osVersion(), arch: arch() };
 }

@@ -91,10 +91,11 @@ export class CaptureProxy {
     return this.connections.filter((c) => c.refused !== undefined);
   }
 
-  /** Stops listening, cuts every connection, and waits for pending certificate reads. */
+  /** Gives pending certificate reads up to 5 s, then stops listening and cuts every connection. */
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    await Promise.race([Promise.allSettled(this.tlsPending), new Promise((r) => setTimeout(r, 5_000).unref())]);
     for (const s of this.sockets) s.destroy();
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
     await Promise.allSettled(this.tlsPending);

@@ -1,0 +1,172 @@
+/** The capture queue over the in-memory store with a fake capturer and an in-memory store of originals. */
+import { describe, expect, it } from 'vitest';
+import { MemoryLogStore } from '../adapters/memory/store.js';
+import { toHex } from '../core/bytes.js';
+import { decodeEntry } from '../core/entry.js';
+import { isLogError, LogError } from '../core/errors.js';
+import { portableSha256 } from '../core/hash.js';
+import { createEd25519Signer, formatVerifierKey } from '../core/note.js';
+import { Captures, type Capturer, type CaptureOutput } from './captures.js';
+import { Deposits } from './deposits.js';
+import { Ledger } from './log.js';
+import { OriginalDeposits, type OriginalStore, type TempOriginal } from './originals.js';
+import type { AccountRecord } from './ports.js';
+
+const ORIGIN = 'test.example/log';
+const signer = createEd25519Signer(ORIGIN, new Uint8Array(32).fill(5));
+const clock = { now: () => Date.now() };
+const random = (n: number) => crypto.getRandomValues(new Uint8Array(n));
+const account: AccountRecord = { id: 'acc_1', name: 'A', email: 'a@example.com', kind: 'individual', role: 'creator', createdAt: '2026-11-26T10:00:00.000Z' };
+
+/** Originals in a Map: temp files are buffers until kept. */
+class MemoryOriginals implements OriginalStore {
+  readonly kept = new Map<string, Uint8Array>();
+  private readonly temps = new Map<string, Uint8Array>();
+  private n = 0;
+  async init() {}
+  async createTemp(): Promise<TempOriginal> {
+    const ref = `t${++this.n}`;
+    this.temps.set(ref, new Uint8Array());
+    return {
+      ref,
+      write: async (bytes, position) => {
+        const old = this.temps.get(ref)!;
+        const next = new Uint8Array(Math.max(old.length, position + bytes.length));
+        next.set(old);
+        next.set(bytes, position);
+        this.temps.set(ref, next);
+      },
+      datasync: async () => {},
+      sync: async () => {},
+      close: async () => {},
+    };
+  }
+  async keep(ref: string, sha256: string) {
+    const b = this.temps.get(ref)!;
+    this.temps.delete(ref);
+    if (this.kept.has(sha256)) return 'existed' as const;
+    this.kept.set(sha256, b);
+    return 'stored' as const;
+  }
+  async discard(ref: string) {
+    this.temps.delete(ref);
+  }
+  async has(sha256: string) {
+    return this.kept.has(sha256);
+  }
+  async read(sha256: string) {
+    return this.kept.get(sha256);
+  }
+}
+
+/** Resolves each capture when released; honours the abort signal like the real capturer. */
+class FakeCapturer implements Capturer {
+  running = 0;
+  peak = 0;
+  readonly release: (() => void)[] = [];
+  async vet(url: string) {
+    if (!url.startsWith('http')) throw new LogError('invalid_request', 'refused', { details: { reason: 'capture_url_refused' } });
+  }
+  capture(job: { id: string; url: string }, signal: AbortSignal): Promise<CaptureOutput> {
+    this.running++;
+    this.peak = Math.max(this.peak, this.running);
+    return new Promise<CaptureOutput>((resolve, reject) => {
+      const end = () => this.running--;
+      signal.addEventListener('abort', () => {
+        end();
+        reject(new Error('browser closed'));
+      });
+      if (job.url.includes('hang')) return;
+      this.release.push(() => {
+        end();
+        const t = new Date().toISOString();
+        resolve({ bundle: new TextEncoder().encode(`bundle of ${job.id}`), startedAt: t, endedAt: t, finalUrl: job.url, title: 'T', record: { requestedUrl: job.url } });
+      });
+    });
+  }
+}
+
+async function setup(limits: Partial<{ concurrency: number; queue: number; perAccount: number; timeoutMs: number }> = {}, store = new MemoryLogStore()) {
+  if ((await store.getAccount(account.id)) === undefined) {
+    await store.putAccount(account, { record: { id: 'key_1', account: account.id, createdAt: account.createdAt }, hash: new Uint8Array(32) });
+  }
+  const ledger = await Ledger.open({ store, signer, verifierKey: formatVerifierKey(ORIGIN, signer.publicKey), origin: ORIGIN, sha256: portableSha256, clock });
+  const deposits = new Deposits(ledger, store, portableSha256, random, clock);
+  const originals = new MemoryOriginals();
+  const capturer = new FakeCapturer();
+  const captures = new Captures({
+    store,
+    ledger,
+    originals: new OriginalDeposits(deposits, originals, portableSha256, { keep: true }),
+    capturer,
+    sha256: portableSha256,
+    random,
+    clock,
+    limits: { concurrency: 2, queue: 10, perAccount: 10, timeoutMs: 60_000, ...limits },
+    log: () => undefined,
+  });
+  return { store, ledger, originals, capturer, captures };
+}
+
+const until = async (cond: () => boolean | Promise<boolean>) => {
+  for (let i = 0; i < 500 && !(await cond()); i++) await new Promise((r) => setTimeout(r, 10));
+  expect(await cond()).toBe(true);
+};
+
+describe('Captures', () => {
+  it('runs at most `concurrency` captures; a finished one deposits its bundle and appends a capture entry', async () => {
+    const { captures, capturer, ledger, originals } = await setup({ concurrency: 2 });
+    const jobs = await Promise.all([1, 2, 3, 4, 5].map((i) => captures.request(account, { url: `http://example.com/${i}` })));
+    await until(() => capturer.running === 2);
+    expect(captures.runningCount).toBe(2);
+    while (capturer.release.length > 0 || capturer.running > 0) {
+      capturer.release.shift()?.();
+      await new Promise((r) => setTimeout(r, 5));
+    }
+    for (const j of jobs) await until(async () => (await captures.get(j.id, account)).status === 'done');
+    expect(capturer.peak).toBe(2);
+    const done = await captures.get(jobs[0]!.id, account);
+    expect(originals.kept.get(done.bundleSha256!)).toBeDefined();
+    const entry = decodeEntry((await ledger.entry(BigInt(done.entryIndex!)))!);
+    expect(entry).toMatchObject({ type: 'capture', id: done.id, deposit: done.depositId, bundleSha256: done.bundleSha256 });
+    expect(entry.recordSha256).toBe(toHex(portableSha256(new TextEncoder().encode(await captures.record(done.id, account)))));
+    expect((await captures.bundle(done.id, account)).bytes).toEqual(new TextEncoder().encode(`bundle of ${done.id}`));
+  });
+
+  it('aborts a capture over its time limit, frees the slot, and runs the next', async () => {
+    const { captures, capturer } = await setup({ concurrency: 1, timeoutMs: 100 });
+    const hung = await captures.request(account, { url: 'http://example.com/hang' });
+    const next = await captures.request(account, { url: 'http://example.com/next' });
+    await until(async () => (await captures.get(hung.id, account)).status === 'failed');
+    expect((await captures.get(hung.id, account)).reason).toMatch(/CAPTURE_TIMEOUT_MS/);
+    await until(() => capturer.release.length === 1);
+    capturer.release.shift()!();
+    await until(async () => (await captures.get(next.id, account)).status === 'done');
+    expect(capturer.running).toBe(0);
+  });
+
+  it('limits jobs per account and the queue; refuses a URL the capturer vets out', async () => {
+    const { captures } = await setup({ concurrency: 1, perAccount: 2, queue: 1 });
+    await captures.request(account, { url: 'http://example.com/hang' });
+    await captures.request(account, { url: 'http://example.com/hang2' });
+    await expect(captures.request(account, { url: 'http://example.com/3' })).rejects.toSatisfy((e) => isLogError(e, 'rate_limited'));
+    const other = { ...account, id: 'acc_2' };
+    await expect(captures.request(other, { url: 'http://example.com/4' })).rejects.toSatisfy((e) => isLogError(e, 'overloaded'));
+    await expect(captures.request(other, { url: 'file:///etc/passwd' })).rejects.toSatisfy((e) => isLogError(e, 'invalid_request'));
+    await captures.close();
+  });
+
+  it('marks jobs left queued or running by a stopped service as failed on start', async () => {
+    const store = new MemoryLogStore();
+    const first = await setup({ concurrency: 1 }, store);
+    const a = await first.captures.request(account, { url: 'http://example.com/hang' });
+    const b = await first.captures.request(account, { url: 'http://example.com/queued' });
+    await until(() => first.capturer.running === 1);
+    // A crash: nothing is closed. A new queue over the same store starts.
+    const second = await setup({}, store);
+    expect(await second.captures.init()).toBe(2);
+    for (const id of [a.id, b.id]) expect(await second.captures.get(id, account)).toMatchObject({ status: 'failed', reason: expect.stringMatching(/interrupted/) });
+    expect(await second.captures.init()).toBe(0);
+    await first.captures.close();
+  });
+});
