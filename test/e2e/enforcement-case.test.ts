@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { unzipSync } from 'fflate';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { pageServer, type PageServer } from '../support/capture.js';
+import { pageServer, waitForCapture, type PageServer } from '../support/capture.js';
 import { makeTempDir, removeAllTempDirs, runCli, type TempDir } from '../support/proc.js';
 import { account } from '../support/registration.js';
 import { startTestService, type TestService } from '../support/service.js';
@@ -111,6 +111,19 @@ describe('a case', () => {
     const m = (await (await send('POST', '/v1/matches', { captureId: c.captureId })).json()) as { matches: { depositId: string; method: string; foundAt: string }[] };
     expect(m.matches).toEqual([expect.objectContaining({ depositId, method: 'image-phash', foundAt: `${site.url}/copy.jpg` })]);
   });
+
+  it('a URL is captured first (202), then matched by its capture', async () => {
+    const res = await send('POST', '/v1/matches', { url: `${site.url}/post` });
+    expect(res.status).toBe(202);
+    const { capture } = (await res.json()) as { capture: { id: string } };
+    expect(res.headers.get('location')).toBe(`/v1/captures/${capture.id}`);
+    const early = await send('POST', '/v1/matches', { captureId: capture.id });
+    expect([200, 409]).toContain(early.status);
+    const done = await waitForCapture(svc.url, owner.key, capture.id, 180_000);
+    expect(done.status).toBe('done');
+    const m = (await (await send('POST', '/v1/matches', { captureId: capture.id })).json()) as { matches: { depositId: string }[] };
+    expect(m.matches.map((x) => x.depositId)).toEqual([depositId]);
+  }, 200_000);
 
   it('moves on by the allowed transitions only; every change is a case entry without personal data', async () => {
     expect((await send('POST', `/v1/cases/${caseId}/state`, { state: 'settled', note: 'not yet' })).status).toBe(200);
