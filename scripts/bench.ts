@@ -5,9 +5,9 @@
  *   (c) HTTP batch deposits (16 clients × 1,000 items, 20 s): durable entries/s vs raw synced LevelDB
  *   (d) HTTP single hash-only deposits (64 clients, 15 s): req/s, p50, p99
  *
- *   (e) matching one image / one text against 100,000 fingerprints (only with --only e; docs/ENFORCEMENT.md)
+ *   (f) matching one image / one text against 100,000 fingerprints (only with --only f; docs/ENFORCEMENT.md)
  *
- * Options: --quick (200k entries, 5 s loads) · --only a,b,c,d,e · --profile (server child under
+ * Options: --quick (200k entries, 5 s loads) · --only a,b,c,d,f · --profile (server child under
  * --cpu-prof, profiles in .bench/prof) · --whatif chained-batch,pooled-random,tsa-interval (bench-only
  * patches measuring proposed src changes, see scripts/bench/whatif.ts; the report marks such runs).
  * See docs/PERFORMANCE.md for the figures and what they mean.
@@ -50,10 +50,10 @@ function parseArgs(argv: string[]): Options {
     else if (a === '--profile') o.profile = true;
     else if (a.startsWith('--only')) {
       o.only = new Set(value().split(',').map((s) => s.trim().toLowerCase()));
-      for (const p of o.only) if (!['a', 'b', 'c', 'd', 'e'].includes(p)) throw new Error(`--only: unknown part ${p}`);
+      for (const p of o.only) if (!['a', 'b', 'c', 'd', 'f'].includes(p)) throw new Error(`--only: unknown part ${p}`);
     } else if (a.startsWith('--whatif')) o.whatif = parseWhatIfs(value());
     else if (a === '--help' || a === '-h') {
-      console.log(`usage: npm run bench -- [--quick] [--only a,b,c,d,e] [--profile] [--whatif ${WHATIFS.join(',')}]`);
+      console.log(`usage: npm run bench -- [--quick] [--only a,b,c,d,f] [--profile] [--whatif ${WHATIFS.join(',')}]`);
       process.exit(0);
     } else throw new Error(`unknown option ${a}`);
   }
@@ -133,7 +133,7 @@ if (opts.only.has('d')) {
   const prof = opts.profile ? join(root, '.bench', 'prof', 'd') : undefined;
   results.singleHttp = await runSingleHttp({ ...D, seconds: plan.singleSeconds, warmupSeconds: plan.warmup, whatif: opts.whatif, ...(prof ? { cpuProfDir: prof } : {}) });
 }
-if (opts.only.has('e')) results.match = await runMatch({ stored: 100_000, queries: opts.quick ? 100 : 500 });
+if (opts.only.has('f')) results.match = await runMatch({ stored: 100_000, queries: opts.quick ? 100 : 500 });
 meta.loadavgEnd = loadavg().map((x) => +x.toFixed(2));
 
 // ---------------------------------------------------------------------------------------------
@@ -170,13 +170,13 @@ if (d) {
   rows.push(['(d)', `HTTP single deposits req/s (${D.connections} clients)`, fmtInt(d.reqPerSec), '≥ 5,000', verdict(d.reqPerSec >= 5_000)]);
   rows.push(['(d)', 'latency p50 / p99', `${d.p50} / ${d.p99} ms`, 'p99 < 50 ms', verdict(d.p99 < 50)]);
 }
-const e = results.match;
-if (e) {
-  rows.push(['(e)', `image search vs ${fmtInt(e.stored)} fingerprints p50 / p99`, `${fmtMs(e.image.p50)} / ${fmtMs(e.image.p99)} ms`, 'p99 < 100 ms', verdict(e.image.p99 < 100)]);
-  rows.push(['(e)', '  planted near copies found', `${e.image.found} / ${e.image.planted}`, 'all', verdict(e.image.found === e.image.planted)]);
-  rows.push(['(e)', `text search vs ${fmtInt(e.stored + e.text.planted)} signatures p50 / p99`, `${fmtMs(e.text.p50)} / ${fmtMs(e.text.p99)} ms`, 'p99 < 100 ms', verdict(e.text.p99 < 100)]);
-  rows.push(['(e)', '  30 %-changed copies found', `${e.text.found} / ${e.text.planted}`, 'all', verdict(e.text.found === e.text.planted)]);
-  rows.push(['(e)', 'decode + hash one 1600×1200 image (sharp)', `${fmtMs(e.decodeMs)} ms`, '', '']);
+const f = results.match;
+if (f) {
+  rows.push(['(f)', `image search vs ${fmtInt(f.stored)} fingerprints p50 / p99`, `${fmtMs(f.image.p50)} / ${fmtMs(f.image.p99)} ms`, 'p99 < 100 ms', verdict(f.image.p99 < 100)]);
+  rows.push(['(f)', '  planted near copies found', `${f.image.found} / ${f.image.planted}`, 'all', verdict(f.image.found === f.image.planted)]);
+  rows.push(['(f)', `text search vs ${fmtInt(f.stored + f.text.planted)} signatures p50 / p99`, `${fmtMs(f.text.p50)} / ${fmtMs(f.text.p99)} ms`, 'p99 < 100 ms', verdict(f.text.p99 < 100)]);
+  rows.push(['(f)', '  30 %-changed copies found', `${f.text.found} / ${f.text.planted}`, 'all', verdict(f.text.found === f.text.planted)]);
+  rows.push(['(f)', 'decode + hash one 1600×1200 image (sharp)', `${fmtMs(f.decodeMs)} ms`, '', '']);
 }
 
 const widths = [0, 1, 2, 3, 4].map((i) => Math.max(...rows.map((r) => r[i]!.length), 4));

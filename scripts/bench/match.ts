@@ -1,5 +1,5 @@
 /**
- * (e) Matching against fingerprints (docs/ENFORCEMENT.md): one image against 100,000 stored
+ * (f) Matching against fingerprints (docs/ENFORCEMENT.md): one image against 100,000 stored
  * image fingerprints through the service's search (multi-index hashing, then the pHash/dHash
  * thresholds), and one text against 100,000 MinHash signatures (LSH). Stored hashes are random
  * 64-bit values (the worst case for bucket sizes is a skewed distribution; random is the
@@ -29,7 +29,7 @@ export async function runMatch(opts: { stored: number; queries: number }): Promi
   const u32 = () => (r() * 2 ** 32) >>> 0;
   const fp = new Fingerprints({ store: new MemoryFingerprintStore(), fingerprinter: async () => undefined, clock: { now: () => Date.now() }, maxQueue: 1, log: () => undefined });
   const idx = fp;
-  note(`(e) indexing ${opts.stored.toLocaleString('en')} image and ${opts.stored.toLocaleString('en')} text fingerprints`);
+  note(`(f) indexing ${opts.stored.toLocaleString('en')} image and ${opts.stored.toLocaleString('en')} text fingerprints`);
   const planted: { hi: number; lo: number; dhi: number; dlo: number; id: string }[] = [];
   for (let i = 0; i < opts.stored; i++) {
     const rec = { hi: u32(), lo: u32(), dhi: u32(), dlo: u32(), id: `dep_i${i}` };
@@ -49,7 +49,7 @@ export async function runMatch(opts: { stored: number; queries: number }): Promi
     textsPlanted.push({ text, id: `dep_tp${q}` });
     idx.index({ kind: 'text', minhash: formatSignature(minHash(shingles(text))), depositId: `dep_tp${q}`, account: 'a', sha256: '', createdAt: '' });
   }
-  note(`(e) indexed in ${((Date.now() - t0) / 1000).toFixed(1)} s; querying`);
+  note(`(f) indexed in ${((Date.now() - t0) / 1000).toFixed(1)} s; querying`);
   const flip = (x: number, bits: number) => {
     let y = x;
     for (let b = 0; b < bits; b++) y = (y ^ (1 << Math.floor(r() * 32))) >>> 0;
