@@ -6,7 +6,9 @@
  *   (d) HTTP single hash-only deposits (64 clients, 15 s): req/s, p50, p99
  *   (e) pure-TypeScript SM3 (src/core/sm3.ts) vs node:crypto sm3 on one 64 MiB buffer: MiB/s and ratio
  *
- * Options: --quick (200k entries, 5 s loads) · --only a,b,c,d,e · --profile (server child under
+ *   (f) matching one image / one text against 100,000 fingerprints (only with --only f; docs/ENFORCEMENT.md)
+ *
+ * Options: --quick (200k entries, 5 s loads) · --only a,b,c,d,e,f · --profile (server child under
  * --cpu-prof, profiles in .bench/prof) · --whatif chained-batch,pooled-random,tsa-interval (bench-only
  * patches measuring proposed src changes, see scripts/bench/whatif.ts; the report marks such runs).
  * See docs/PERFORMANCE.md for the figures and what they mean.
@@ -23,6 +25,7 @@ import { runBatchHttp, runSingleHttp, type BatchHttpFigures, type SingleHttpFigu
 import { captureCommitShape, rawBatchRate, type CommitShape, type RawFigure } from './bench/raw-level.js';
 import { runSm3, type Sm3Figures } from './bench/sm3.js';
 import { fmtInt, fmtMs, note } from './bench/util.js';
+import { runMatch, type MatchFigures } from './bench/match.js';
 import { parseWhatIfs, WHATIFS, type WhatIf } from './bench/whatif.js';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -49,10 +52,10 @@ function parseArgs(argv: string[]): Options {
     else if (a === '--profile') o.profile = true;
     else if (a.startsWith('--only')) {
       o.only = new Set(value().split(',').map((s) => s.trim().toLowerCase()));
-      for (const p of o.only) if (!['a', 'b', 'c', 'd', 'e'].includes(p)) throw new Error(`--only: unknown part ${p}`);
+      for (const p of o.only) if (!['a', 'b', 'c', 'd', 'e', 'f'].includes(p)) throw new Error(`--only: unknown part ${p}`);
     } else if (a.startsWith('--whatif')) o.whatif = parseWhatIfs(value());
     else if (a === '--help' || a === '-h') {
-      console.log(`usage: npm run bench -- [--quick] [--only a,b,c,d,e] [--profile] [--whatif ${WHATIFS.join(',')}]`);
+      console.log(`usage: npm run bench -- [--quick] [--only a,b,c,d,e,f] [--profile] [--whatif ${WHATIFS.join(',')}]`);
       process.exit(0);
     } else throw new Error(`unknown option ${a}`);
   }
@@ -101,6 +104,7 @@ interface Results {
   ratio?: number;
   singleHttp?: SingleHttpFigures;
   sm3?: Sm3Figures;
+  match?: MatchFigures;
 }
 const results: Results = {};
 const t0 = Date.now();
@@ -133,6 +137,7 @@ if (opts.only.has('d')) {
   results.singleHttp = await runSingleHttp({ ...D, seconds: plan.singleSeconds, warmupSeconds: plan.warmup, whatif: opts.whatif, ...(prof ? { cpuProfDir: prof } : {}) });
 }
 if (opts.only.has('e')) results.sm3 = runSm3({ mib: 64, rounds: opts.quick ? 3 : 5 });
+if (opts.only.has('f')) results.match = await runMatch({ stored: 100_000, queries: opts.quick ? 100 : 500 });
 meta.loadavgEnd = loadavg().map((x) => +x.toFixed(2));
 
 // ---------------------------------------------------------------------------------------------
@@ -173,6 +178,14 @@ const e = results.sm3;
 if (e) {
   rows.push(['(e)', `SM3 MiB/s, core (pure TS) / node:crypto, best of ${e.rounds} on ${e.bytes / 1048576} MiB`, `${e.coreMiBps.toFixed(0)} / ${e.nodeMiBps.toFixed(0)}`, 'core ≥ 150', verdict(e.coreMiBps >= 150)]);
   rows.push(['(e)', 'ratio core / node:crypto', e.ratio.toFixed(2), '', '']);
+}
+const f = results.match;
+if (f) {
+  rows.push(['(f)', `image search vs ${fmtInt(f.stored)} fingerprints p50 / p99`, `${fmtMs(f.image.p50)} / ${fmtMs(f.image.p99)} ms`, 'p99 < 100 ms', verdict(f.image.p99 < 100)]);
+  rows.push(['(f)', '  planted near copies found', `${f.image.found} / ${f.image.planted}`, 'all', verdict(f.image.found === f.image.planted)]);
+  rows.push(['(f)', `text search vs ${fmtInt(f.stored + f.text.planted)} signatures p50 / p99`, `${fmtMs(f.text.p50)} / ${fmtMs(f.text.p99)} ms`, 'p99 < 100 ms', verdict(f.text.p99 < 100)]);
+  rows.push(['(f)', '  30 %-changed copies found', `${f.text.found} / ${f.text.planted}`, 'all', verdict(f.text.found === f.text.planted)]);
+  rows.push(['(f)', 'decode + hash one 1600×1200 image (sharp)', `${fmtMs(f.decodeMs)} ms`, '', '']);
 }
 
 const widths = [0, 1, 2, 3, 4].map((i) => Math.max(...rows.map((r) => r[i]!.length), 4));

@@ -160,6 +160,20 @@ export const ConfigSchema = z.object({
   CAPTURE_TEST_PUBLIC: z.string().regex(/^[0-9a-f.:]+(,[0-9a-f.:]+)*$/i, 'comma-separated IP addresses').optional(),
   RATE_CAPTURE_PER_IP: rate('20/1h'),
   RATE_CAPTURE_PER_KEY: rate('60/1h'),
+  /** Enforcement (docs/ENFORCEMENT.md): deposits waiting to be fingerprinted in the background; more are dropped (fingerprinted when shown again). */
+  FINGERPRINT_QUEUE: z.coerce.number().int().min(1).default(10_000),
+  /** Largest file POST /v1/matches and POST /v1/deposits/{id}/fingerprint take (held in memory). */
+  MATCH_MAX_BYTES: z.coerce.number().int().min(1024).max(512 * 1024 ** 2).default(25 * 1024 ** 2),
+  /** Monitoring batches waiting (all platforms together); more are answered 503. */
+  MONITOR_QUEUE: z.coerce.number().int().min(1).default(100),
+  /** Webhook delivery attempts before a delivery is marked failed. */
+  MONITOR_WEBHOOK_ATTEMPTS: z.coerce.number().int().min(1).max(20).default(6),
+  /** Wait before the first webhook retry; doubled after each failed attempt (exponential back-off). */
+  MONITOR_WEBHOOK_BACKOFF_MS: z.coerce.number().int().min(1).max(3_600_000).default(30_000),
+  /** Time one webhook delivery may take. */
+  MONITOR_WEBHOOK_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(10_000),
+  /** Longest a case or a monitored URL waits for its web capture. */
+  CASE_CAPTURE_WAIT_MS: z.coerce.number().int().min(1_000).max(3_600_000).default(600_000),
   /** Test-only (refused unless NODE_ENV=test): `N` or `N:after-write` stops the N-th commit for good, announcing it on stdout (src/adapters/commit-halt.ts). */
   TEST_HALT_AT_COMMIT: z
     .string()

@@ -37,7 +37,8 @@ import { fontDirProblem } from './adapters/pdf/layout.js';
 import type { PdfIssuer } from './adapters/pdf/court.js';
 import { ObjectStore } from './adapters/fs/objects.js';
 import { sharedSm3Pool } from './adapters/crypto/sm3-pool.js';
-import { OriginalDeposits } from './app/originals.js';
+import { FingerprintingOriginals } from './app/fingerprinting-originals.js';
+import { enforcementDeps, type Enforcement } from './enforcement-wiring.js';
 import { captureDeps } from './capture-wiring.js';
 import type { Captures } from './app/captures.js';
 
@@ -52,6 +53,8 @@ export interface Service {
   metrics: ServiceMetrics;
   /** The web capture queue (docs/CAPTURE.md). */
   captures: Captures;
+  /** Fingerprints, matching, monitoring and cases (docs/ENFORCEMENT.md). */
+  enforcement: Enforcement;
   /** Stops listening, drains queued deposits and closes the store. */
   close(): Promise<void>;
 }
@@ -155,7 +158,7 @@ export async function startService(config: Config, logger?: LogFn | Logger): Pro
       ...(config.OPERATOR_URL !== undefined ? { url: config.OPERATOR_URL } : {}),
     };
     const pdfIssuer = (): PdfIssuer => ({ operator, signing: pdfSigning, publicUrl: publicUrl(), ...(config.PDF_FONT_DIR !== undefined ? { fontDir: config.PDF_FONT_DIR } : {}) });
-    const originals = new OriginalDeposits(deposits, new ObjectStore(config.DATA_DIR), nodeSha256, { keep: config.KEEP_UPLOADS, quota });
+    const originals = new FingerprintingOriginals(deposits, new ObjectStore(config.DATA_DIR), nodeSha256, { keep: config.KEEP_UPLOADS, quota });
     const capture = await captureDeps({ config, ledger, store, originals, clock: systemClock, random: systemRandom, publicUrl, log });
     const captures = { captures: capture.captures, signingKeyPem: capture.publicKeyPem };
     const uploads = { dataDir: config.DATA_DIR, maxBytes: config.MAX_UPLOAD_BYTES, keep: config.KEEP_UPLOADS, publicUrl, quota, pdfIssuer, originals, sm3: sharedSm3Pool() };
@@ -175,6 +178,7 @@ export async function startService(config: Config, logger?: LogFn | Logger): Pro
     const https = config.PUBLIC_URL?.startsWith('https:') ?? false;
     const limitsConfig = limitsFromConfig(config);
     const limits = limitsConfig ? { limiter: new TokenBucketLimiter(), config: limitsConfig } : undefined;
+    const enforcement = await enforcementDeps({ config, ledger, store, deposits, accounts, originals, captures: capture.captures, registrations: registration.registrations, pdfIssuer, ...(ts.external ? {} : { tsaPem: ts.builtin.certificatePem }), clock: systemClock, random: systemRandom, publicUrl, log });
     const app = createApp({
       ledger,
       accounts,
@@ -192,6 +196,7 @@ export async function startService(config: Config, logger?: LogFn | Logger): Pro
       pdfSigningCert: pdfSigning.certPem,
       trustProxy: config.TRUST_PROXY,
       captures,
+      enforcement: enforcement.http,
       ...(limits ? { limits } : {}),
       sessions: { sessions, ...(config.PUBLIC_URL !== undefined ? { publicOrigin: new URL(config.PUBLIC_URL).origin } : {}) },
     });
@@ -220,6 +225,7 @@ export async function startService(config: Config, logger?: LogFn | Logger): Pro
       server,
       metrics,
       captures: capture.captures,
+      enforcement,
       timestamper: ts.worker,
       close: () =>
         (closing ??= (async () => {
@@ -233,6 +239,7 @@ export async function startService(config: Config, logger?: LogFn | Logger): Pro
             server.closeIdleConnections();
           });
           await ts.worker.stop();
+          await enforcement.close();
           await capture.captures.close();
           await accounts.flush();
           await workers.close();

@@ -7,6 +7,7 @@ import { LogError } from './errors.js';
 import { canonicalBytes } from './jcs.js';
 import { checkOperationEntry, isOperationType, type OperationEntry } from './operation-entry.js';
 import { isTime } from './time.js';
+import { checkCaseEntry } from './case-entry.js';
 
 export const MAX_ENTRY_BYTES = 65_535;
 
@@ -78,6 +79,7 @@ export function decodeEntry(bytes: Uint8Array): LogEntry {
   if (e.type === 'registration') checkRegistration(e);
   if (isOperationType(e.type)) checkOperationEntry(e);
   if (e.type === 'capture') checkCapture(e);
+  if (e.type === 'case') checkCaseEntry(e);
   return e as LogEntry;
 }
 

@@ -38,6 +38,7 @@ import { observabilityRoutes, requestObserver, type ObservabilityDeps } from './
 import { securityHeaders } from './security.js';
 import type { WorkerPool } from '../workers/pool.js';
 import { archiveRoutes } from './archive-routes.js';
+import { enforcementRoutes, type EnforcementHttpDeps } from './enforcement/routes.js';
 import { downloadRoutes } from './downloads.js';
 import { portalRoutes } from '../web/portal/server.js';
 import { captureRoutes, type CaptureHttpDeps } from './captures.js';
@@ -73,6 +74,8 @@ export interface HttpDeps {
   pdfSigningCert?: string;
   /** Password sign-in and session cookies (sessions.ts, auth.ts); `publicOrigin`: PUBLIC_URL's origin. Without it only bearer keys authenticate. */
   sessions?: { sessions: Sessions; publicOrigin?: string };
+  /** Matches, monitoring and cases (enforcement/, docs/ENFORCEMENT.md). */
+  enforcement?: EnforcementHttpDeps;
   /** Web captures (captures.ts, docs/CAPTURE.md). */
   captures?: Omit<CaptureHttpDeps, 'accounts'>;
 }
@@ -245,6 +248,7 @@ export function createApp(deps: HttpDeps) {
     app.use(licenceRoutes(operation), transferRoutes(operation), pledgeRoutes(operation), chainOfTitleRoutes(operation));
   }
   if (deps.captures) app.use(captureRoutes({ ...deps.captures, accounts }));
+  if (deps.enforcement) app.use(enforcementRoutes({ ...deps.enforcement, accounts }));
   app.use(downloadRoutes());
   app.use(portalRoutes());
 

@@ -45,6 +45,9 @@ export const TAGS = {
   Transfers: 'Transfers of rights in registered works (chain of title)',
   Pledges: 'Pledges of registered works',
   Archive: 'What exporters and mirrors read',
+  Matches: 'Finding copies of deposited works: exact, perceptual image and text fingerprints (docs/ENFORCEMENT.md)',
+  Monitoring: 'Platform monitoring batches and signed webhooks (docs/ENFORCEMENT.md)',
+  Cases: 'Infringement cases, evidence packages and takedown notices (docs/ENFORCEMENT.md)',
 } as const;
 export type Tag = keyof typeof TAGS;
 

@@ -7,6 +7,7 @@ import { z } from 'zod';
 import { accountOperations, sessionOperations } from './accounts-openapi.js';
 import { archiveOperations } from './archive-routes.js';
 import { captureOperations } from './captures-openapi.js';
+import { enforcementOperations } from './enforcement/openapi.js';
 import { depositOperations } from './deposits-openapi.js';
 import { downloadOperations } from './downloads.js';
 import { portalOperations } from '../web/portal/openapi.js';
@@ -58,6 +59,7 @@ export function operations(): Operation[] {
     ...sessionOperations(),
     ...depositOperations(),
     ...captureOperations(),
+    ...enforcementOperations(),
     ...registrationOperations(),
     ...operationOperations(),
     ...organisationOperations(),

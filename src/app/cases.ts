@@ -1,0 +1,360 @@
+/**
+ * Infringement cases (docs/ENFORCEMENT.md): opened on a deposit or an approved registration of
+ * the rights holder's, with the infringing URL. Opening a case captures the infringing page
+ * through the capture use case (CaptureRequester); when the capture is done the case moves to
+ * evidence_collected by itself. Later states are set by the rights holder: notice_sent, then
+ * settled, litigation or closed (core/case-entry.ts has the transitions). Every state change
+ * is one `case` entry in the log, committing to the private case record by its salted hash.
+ */
+import { toHex } from '../core/bytes.js';
+import { actionFor, CASE_ACTIONS, CASE_TRANSITIONS, type CaseAction, type CaseEntry, type CaseState } from '../core/case-entry.js';
+import type { Certificate } from '../core/certificate.js';
+import { encodeEntry } from '../core/entry.js';
+import { LogError } from '../core/errors.js';
+import type { Sha256 } from '../core/hash.js';
+import { canonicalBytes } from '../core/jcs.js';
+import type { RegistrationCertificate } from '../core/registration.js';
+import { formatTime } from '../core/time.js';
+import type { Deposits } from './deposits.js';
+import type { Ledger } from './log.js';
+import type { CaptureRequester } from './matches.js';
+import { KeyedMutex } from './mutex.js';
+import type { AccountRecord, Clock, LogStore, RandomBytes, RecordWrite } from './ports.js';
+
+/** What a notice needs about the rights holder (name, contact, address: Art. 14 of the Regulations). */
+export interface RightsHolderContact {
+  name?: string | undefined;
+  contact?: string | undefined;
+  address?: string | undefined;
+}
+
+/** The part of a case its log entries commit to (with the salt). */
+export interface CaseSnapshot {
+  id: string;
+  account: string;
+  seq: number;
+  state: CaseState;
+  work: { depositId?: string; registrationId?: string };
+  infringingUrl: string;
+  description: string;
+  rightsHolder?: RightsHolderContact;
+  captureId?: string;
+  note?: string;
+  salt: string;
+}
+
+export interface CaseHistoryItem {
+  seq: number;
+  action: CaseAction;
+  state: CaseState;
+  at: string;
+  account: string;
+  index: number;
+  caseSha256: string;
+  /** The exact JCS text whose SHA-256 is caseSha256. */
+  snapshot: string;
+}
+
+export interface CaseRecord {
+  id: string;
+  account: string;
+  state: CaseState;
+  seq: number;
+  createdAt: string;
+  updatedAt: string;
+  work: { depositId?: string; registrationId?: string };
+  infringingUrl: string;
+  description: string;
+  rightsHolder?: RightsHolderContact;
+  captureId?: string;
+  captureError?: string;
+  salt: string;
+  history: CaseHistoryItem[];
+}
+
+/** Registrations as cases need them (app/registrations.ts). */
+export interface RegistrationSource {
+  certificate(actor: AccountRecord, id: string): Promise<RegistrationCertificate>;
+}
+
+/** Everything an evidence package holds, as data (the adapter makes the ZIP and PDFs). */
+export interface CaseEvidence {
+  case: CaseRecord;
+  depositCertificates: { depositId: string; certificate: Certificate }[];
+  registrationCertificate?: RegistrationCertificate;
+  capture?: { id: string; url: string; endedAt?: string; depositId: string; bundle: Uint8Array; certificate: Certificate };
+  /** The case's log entries: index and JCS bytes. */
+  entries: { seq: number; index: number; bytes: Uint8Array }[];
+  logKey: string;
+}
+
+const CASES = 'cases';
+const BY_ACCOUNT = 'cases-by-account';
+
+export class Cases {
+  private readonly mutex = new KeyedMutex();
+  private readonly watching = new Set<string>();
+  private closed = false;
+  private readonly sleeping = new Set<{ timer: ReturnType<typeof setTimeout>; wake: () => void }>();
+
+  constructor(
+    private readonly d: {
+      store: LogStore;
+      ledger: Ledger;
+      deposits: Deposits;
+      registrations?: RegistrationSource;
+      captures?: CaptureRequester;
+      accounts: { get(id: string): Promise<AccountRecord | undefined> };
+      sha256: Sha256;
+      random: RandomBytes;
+      clock: Clock;
+      /** CASE_CAPTURE_WAIT_MS. */
+      captureWaitMs: number;
+      log: (msg: string, err?: unknown) => void;
+      pollMs?: number;
+    },
+  ) {}
+
+  private now(): string {
+    return formatTime(this.d.clock.now());
+  }
+
+  /** Resumes waiting for the captures of open cases. */
+  async init(): Promise<void> {
+    let after: string | undefined;
+    for (;;) {
+      const page = await this.d.store.listRecords(CASES, { ...(after ? { after } : {}), limit: 500 });
+      for (const { value } of page) {
+        const c = JSON.parse(value) as CaseRecord;
+        if (c.state === 'open' && c.captureId !== undefined && c.captureError === undefined) this.watch(c.id);
+      }
+      if (page.length < 500) return;
+      after = page[page.length - 1]!.key;
+    }
+  }
+
+  private async load(id: string): Promise<CaseRecord | undefined> {
+    const v = await this.d.store.getRecord(CASES, id);
+    return v === undefined ? undefined : (JSON.parse(v) as CaseRecord);
+  }
+
+  async get(viewer: AccountRecord, id: string): Promise<CaseRecord> {
+    const c = await this.load(id);
+    if (!c || (c.account !== viewer.id && viewer.role !== 'admin')) throw new LogError('not_found', 'no such case');
+    return c;
+  }
+
+  async list(viewer: AccountRecord, limit = 100): Promise<CaseRecord[]> {
+    const keys = await this.d.store.listRecords(BY_ACCOUNT, { prefix: `${viewer.id}/`, limit });
+    const out: CaseRecord[] = [];
+    for (const { key } of keys) {
+      const c = await this.load(key.slice(key.lastIndexOf('/') + 1));
+      if (c) out.push(c);
+    }
+    return out;
+  }
+
+  /** Opens a case on a deposit or an approved registration of the viewer's, and starts the capture of the infringing page. */
+  async open(
+    viewer: AccountRecord,
+    input: { depositId?: string | undefined; registrationId?: string | undefined; infringingUrl: string; description: string; rightsHolder?: RightsHolderContact | undefined },
+  ): Promise<CaseRecord> {
+    if ((input.depositId === undefined) === (input.registrationId === undefined)) throw new LogError('invalid_request', 'give exactly one of depositId, registrationId', { details: { field: 'depositId' } });
+    if (input.depositId !== undefined) await this.d.deposits.get(input.depositId, viewer);
+    if (input.registrationId !== undefined) {
+      if (!this.d.registrations) throw new LogError('unsupported_media_type', 'registrations are not available on this server');
+      await this.d.registrations.certificate(viewer, input.registrationId);
+    }
+    if (!this.d.captures) throw new LogError('unsupported_media_type', 'web captures are not available on this server: a case needs one');
+    // Vetting the URL (and queueing the capture) first: a refused URL opens no case.
+    const capture = await this.d.captures.request(viewer, { url: input.infringingUrl, note: `infringement case evidence: ${input.description.slice(0, 200)}` });
+    const at = this.now();
+    const id = `case_${toHex(this.d.random(10))}`;
+    const work = input.depositId !== undefined ? { depositId: input.depositId } : { registrationId: input.registrationId! };
+    const record: CaseRecord = {
+      id,
+      account: viewer.id,
+      state: 'open',
+      seq: 0,
+      createdAt: at,
+      updatedAt: at,
+      work,
+      infringingUrl: input.infringingUrl,
+      description: input.description,
+      ...(input.rightsHolder !== undefined ? { rightsHolder: input.rightsHolder } : {}),
+      captureId: capture.id,
+      salt: toHex(this.d.random(16)),
+      history: [],
+    };
+    const opened = await this.mutex.run(id, () => this.append(record, viewer, 'open', {}, [{ space: BY_ACCOUNT, key: `${viewer.id}/${at}/${id}`, value: '' }]));
+    this.watch(id);
+    return opened;
+  }
+
+  /** Moves a case to `state` (the rights holder or an admin). */
+  async transition(viewer: AccountRecord, id: string, state: CaseState, note?: string): Promise<CaseRecord> {
+    return this.mutex.run(id, async () => {
+      const c = await this.get(viewer, id);
+      if (state === 'evidence_collected') throw new LogError('conflict', 'evidence is collected by the capture of the infringing page, not set by hand');
+      if (!CASE_TRANSITIONS[c.state].includes(state)) throw new LogError('conflict', `a case ${c.state} cannot become ${state}`, { details: { state: c.state } });
+      return this.append(c, viewer, actionFor(state), note !== undefined ? { note } : {});
+    });
+  }
+
+  /** Captures the infringing page again (when the first capture failed). */
+  async recapture(viewer: AccountRecord, id: string): Promise<CaseRecord> {
+    return this.mutex.run(id, async () => {
+      const c = await this.get(viewer, id);
+      if (c.state !== 'open') throw new LogError('conflict', `the case is ${c.state}: its evidence is collected`);
+      if (c.captureError === undefined) throw new LogError('conflict', 'the capture of this case is still running');
+      const capture = await this.d.captures!.request(viewer, { url: c.infringingUrl, note: 'infringement case evidence (again)' });
+      const { captureError: _e, ...rest } = c;
+      const next: CaseRecord = { ...rest, captureId: capture.id, updatedAt: this.now() };
+      await this.d.store.writeRecords([{ space: CASES, key: id, value: JSON.stringify(next) }]);
+      this.watch(id);
+      return next;
+    });
+  }
+
+  /** Appends the case entry of `action` and stores the record in the same atomic batch. */
+  private async append(c: CaseRecord, actor: AccountRecord, action: CaseAction, extra: { captureId?: string; note?: string }, records: RecordWrite[] = []): Promise<CaseRecord> {
+    const state: CaseState = stateOf(action);
+    const seq = c.seq + 1;
+    const at = this.now();
+    const captureId = extra.captureId ?? c.captureId;
+    const snapshot: CaseSnapshot = {
+      id: c.id,
+      account: c.account,
+      seq,
+      state,
+      work: c.work,
+      infringingUrl: c.infringingUrl,
+      description: c.description,
+      ...(c.rightsHolder !== undefined ? { rightsHolder: c.rightsHolder } : {}),
+      ...(captureId !== undefined ? { captureId } : {}),
+      ...(extra.note !== undefined ? { note: extra.note } : {}),
+      salt: c.salt,
+    };
+    const snapshotBytes = canonicalBytes(snapshot);
+    const caseSha256 = toHex(this.d.sha256(snapshotBytes));
+    const entry: CaseEntry = {
+      v: 1,
+      type: 'case',
+      id: c.id,
+      seq,
+      action,
+      state,
+      account: actor.id,
+      caseSha256,
+      ...(action === 'open' && c.work.depositId !== undefined ? { deposit: c.work.depositId } : {}),
+      ...(action === 'open' && c.work.registrationId !== undefined ? { registration: c.work.registrationId } : {}),
+      ...(action === 'collect_evidence' ? { capture: extra.captureId! } : {}),
+      receivedAt: at,
+    };
+    const bytes = encodeEntry({ ...entry });
+    const finalize = (index: bigint): CaseRecord => ({
+      ...c,
+      state,
+      seq,
+      updatedAt: at,
+      ...(captureId !== undefined ? { captureId } : {}),
+      history: [...c.history, { seq, action, state, at, account: actor.id, index: Number(index), caseSha256, snapshot: new TextDecoder().decode(snapshotBytes) }],
+    });
+    const [appended] = await this.d.ledger.append([{ bytes, records: (index) => [{ space: CASES, key: c.id, value: JSON.stringify(finalize(index)) }, ...records] }], { owner: actor.id });
+    return finalize(appended!.index);
+  }
+
+  // ---- waiting for the capture
+  private sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const item = { timer: setTimeout(() => (this.sleeping.delete(item), resolve()), ms), wake: resolve };
+      item.timer.unref?.();
+      this.sleeping.add(item);
+    });
+  }
+
+  private watch(id: string): void {
+    if (this.watching.has(id) || this.closed || !this.d.captures) return;
+    this.watching.add(id);
+    void this.follow(id)
+      .catch((e: unknown) => this.d.log(`case ${id}: following its capture failed`, e))
+      .finally(() => this.watching.delete(id));
+  }
+
+  private async follow(id: string): Promise<void> {
+    const end = this.d.clock.now() + this.d.captureWaitMs;
+    while (!this.closed) {
+      const c = await this.load(id);
+      if (!c || c.state !== 'open' || c.captureId === undefined) return;
+      const owner = await this.d.accounts.get(c.account);
+      if (!owner) return;
+      const job = await this.d.captures!.get(c.captureId, owner);
+      if (job.status === 'done') {
+        await this.mutex.run(id, async () => {
+          const now = await this.load(id);
+          if (now && now.state === 'open') await this.append(now, owner, 'collect_evidence', { captureId: job.id });
+        });
+        return;
+      }
+      const failed = job.status === 'failed' ? `the capture failed: ${job.reason ?? 'no reason given'}` : this.d.clock.now() > end ? `the capture was not done within ${this.d.captureWaitMs} ms` : undefined;
+      if (failed !== undefined) {
+        await this.mutex.run(id, async () => {
+          const now = await this.load(id);
+          if (now) await this.d.store.writeRecords([{ space: CASES, key: id, value: JSON.stringify({ ...now, captureError: failed, updatedAt: this.now() }) }]);
+        });
+        return;
+      }
+      await this.sleep(this.d.pollMs ?? 1000);
+    }
+  }
+
+  /** Everything the evidence package holds. */
+  async evidence(viewer: AccountRecord, id: string): Promise<CaseEvidence> {
+    const c = await this.get(viewer, id);
+    const owner = (await this.d.accounts.get(c.account)) ?? viewer;
+    const depositCertificates: CaseEvidence['depositCertificates'] = [];
+    let registrationCertificate: RegistrationCertificate | undefined;
+    if (c.work.depositId !== undefined) depositCertificates.push({ depositId: c.work.depositId, certificate: await this.d.deposits.certificate(c.work.depositId, owner) });
+    if (c.work.registrationId !== undefined && this.d.registrations) {
+      registrationCertificate = await this.d.registrations.certificate(owner, c.work.registrationId);
+      for (const dep of registrationCertificate.record.deposits) {
+        const cert = await this.d.deposits.certificate(dep.id, owner).catch(() => undefined);
+        if (cert) depositCertificates.push({ depositId: dep.id, certificate: cert });
+      }
+    }
+    let capture: CaseEvidence['capture'];
+    if (c.captureId !== undefined && this.d.captures && c.state !== 'open') {
+      const job = await this.d.captures.get(c.captureId, owner);
+      if (job.status === 'done' && job.depositId !== undefined) {
+        const { bytes } = await this.d.captures.bundle(c.captureId, owner);
+        capture = { id: job.id, url: job.url, ...(job.endedAt !== undefined ? { endedAt: job.endedAt } : {}), depositId: job.depositId, bundle: bytes, certificate: await this.d.deposits.certificate(job.depositId, owner) };
+      }
+    }
+    const entries: CaseEvidence['entries'] = [];
+    for (const h of c.history) {
+      const bytes = await this.d.ledger.entry(BigInt(h.index));
+      if (bytes) entries.push({ seq: h.seq, index: h.index, bytes });
+    }
+    return {
+      case: c,
+      depositCertificates,
+      ...(registrationCertificate ? { registrationCertificate } : {}),
+      ...(capture ? { capture } : {}),
+      entries,
+      logKey: this.d.ledger.verifierKey,
+    };
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    for (const s of this.sleeping) {
+      clearTimeout(s.timer);
+      s.wake();
+    }
+    this.sleeping.clear();
+  }
+}
+
+function stateOf(action: CaseAction): CaseState {
+  return CASE_ACTIONS[action];
+}

@@ -1,0 +1,290 @@
+/**
+ * Monitoring (docs/ENFORCEMENT.md): an account submits batches of up to 1,000 items (a URL, a
+ * SHA-256, an image hash or a text); a background queue — separate from the log's sequencer, so
+ * deposits never wait for it — matches each item (matches.ts) and delivers the results to the
+ * account's webhook, signed with HMAC-SHA256 (core/webhook-signature.ts). A failed delivery is
+ * retried with exponential back-off (backoff, 2×, 4×, …) up to `attempts` times, then marked
+ * failed. Batches are stored records; a batch left queued or running by a stop is resumed.
+ */
+import { toHex, utf8 } from '../core/bytes.js';
+import { isLogError, LogError } from '../core/errors.js';
+import { checkCaptureUrl } from '../core/ip-ranges.js';
+import { formatTime } from '../core/time.js';
+import { signatureHeader, SIGNATURE_HEADER } from '../core/webhook-signature.js';
+import type { Fingerprint } from './fingerprints.js';
+import type { CaptureRequester, Matches, MatchView } from './matches.js';
+import type { AccountRecord, Clock, LogStore, RandomBytes } from './ports.js';
+
+export type MonitorItem = { ref?: string | undefined } & ({ url: string } | { sha256: string } | { imageHash: { phash: string; dhash: string } } | { text: string });
+
+export interface ItemResult {
+  index: number;
+  ref?: string;
+  matches?: MatchView[];
+  /** Why the item could not be matched. */
+  error?: string;
+  captureId?: string;
+}
+
+export interface DeliveryAttempt {
+  at: string;
+  /** HTTP status, when the receiver answered. */
+  status?: number;
+  error?: string;
+}
+
+export interface MonitorBatch {
+  id: string;
+  account: string;
+  status: 'queued' | 'running' | 'done';
+  createdAt: string;
+  endedAt?: string;
+  items: MonitorItem[];
+  results?: ItemResult[];
+  delivery: { status: 'waiting' | 'pending' | 'delivered' | 'failed'; url?: string; attempts: DeliveryAttempt[]; nextAttemptAt?: string };
+}
+
+export interface Webhook {
+  url: string;
+  secret: string;
+  createdAt: string;
+}
+
+/** Sends one webhook request. Implementations MUST refuse (throw) targets the SSRF rules forbid, also after DNS resolution, and MUST give up after `timeoutMs`. */
+export interface WebhookSender {
+  send(url: string, headers: Record<string, string>, body: Uint8Array, timeoutMs: number): Promise<{ status: number }>;
+}
+
+export interface MonitorLimits {
+  maxQueue: number;
+  attempts: number;
+  backoffMs: number;
+  timeoutMs: number;
+  captureWaitMs: number;
+  allowPrivate: boolean;
+}
+
+export const MAX_MONITOR_ITEMS = 1000;
+const BATCHES = 'monitor-batches';
+const ACTIVE = 'monitor-active';
+const WEBHOOKS = 'monitor-webhooks';
+
+export class Monitor {
+  private readonly waiting: string[] = [];
+  private running: Promise<void> | undefined;
+  private readonly timers = new Set<ReturnType<typeof setTimeout>>();
+  private readonly sending = new Set<Promise<void>>();
+  private closed = false;
+
+  constructor(
+    private readonly d: {
+      store: LogStore;
+      matches: Matches;
+      captures?: CaptureRequester;
+      accounts: { get(id: string): Promise<AccountRecord | undefined> };
+      sender: WebhookSender;
+      clock: Clock;
+      random: RandomBytes;
+      limits: MonitorLimits;
+      log: (msg: string, err?: unknown) => void;
+      sleep?: (ms: number) => Promise<void>;
+    },
+  ) {}
+
+  private now(): string {
+    return formatTime(this.d.clock.now());
+  }
+
+  /** Resumes batches and deliveries a stop interrupted. */
+  async init(): Promise<void> {
+    for (const { key } of await this.d.store.listRecords(ACTIVE, { limit: 100_000 })) {
+      const b = await this.load(key);
+      if (!b) continue;
+      if (b.status !== 'done') this.waiting.push(b.id);
+      else if (b.delivery.status === 'pending') this.schedule(b.id, 0);
+    }
+    if (this.waiting.length > 0) this.running ??= this.drain();
+  }
+
+  // ---- webhooks
+  /** Sets the account's webhook URL; a new secret is made each time and shown in the answer only. */
+  async setWebhook(account: AccountRecord, url: string): Promise<Webhook> {
+    const check = checkCaptureUrl(url, this.d.limits.allowPrivate);
+    if (!check.ok) throw new LogError('invalid_request', `url: ${check.reason}`, { details: { field: 'url', reason: 'webhook_url_refused' } });
+    const hook: Webhook = { url, secret: `whsec_${toHex(this.d.random(32))}`, createdAt: this.now() };
+    await this.d.store.writeRecords([{ space: WEBHOOKS, key: account.id, value: JSON.stringify(hook) }]);
+    return hook;
+  }
+
+  async webhook(account: string): Promise<Webhook | undefined> {
+    const v = await this.d.store.getRecord(WEBHOOKS, account);
+    return v === undefined ? undefined : (JSON.parse(v) as Webhook);
+  }
+
+  async deleteWebhook(account: AccountRecord): Promise<void> {
+    await this.d.store.writeRecords([{ space: WEBHOOKS, key: account.id, value: null }]);
+  }
+
+  // ---- batches
+  private async load(id: string): Promise<MonitorBatch | undefined> {
+    const v = await this.d.store.getRecord(BATCHES, id);
+    return v === undefined ? undefined : (JSON.parse(v) as MonitorBatch);
+  }
+
+  private async save(b: MonitorBatch): Promise<void> {
+    const active = b.status !== 'done' || b.delivery.status === 'pending';
+    await this.d.store.writeRecords([
+      { space: BATCHES, key: b.id, value: JSON.stringify(b) },
+      { space: ACTIVE, key: b.id, value: active ? '' : null },
+    ]);
+  }
+
+  /** Queues a batch. The account needs a webhook; the queue holds at most MONITOR_QUEUE batches. */
+  async submit(account: AccountRecord, items: MonitorItem[]): Promise<MonitorBatch> {
+    if (this.closed) throw new LogError('overloaded', 'the service is shutting down', { details: { retryAfter: 5 } });
+    if (items.length < 1 || items.length > MAX_MONITOR_ITEMS) throw new LogError('invalid_request', `items: 1 to ${MAX_MONITOR_ITEMS}`, { details: { field: 'items' } });
+    const hook = await this.webhook(account.id);
+    if (hook === undefined) throw new LogError('conflict', 'set a webhook first: PUT /v1/monitor/webhook');
+    if (this.waiting.length >= this.d.limits.maxQueue) throw new LogError('overloaded', `${this.d.limits.maxQueue} monitoring batches are waiting`, { details: { retryAfter: 30 } });
+    const batch: MonitorBatch = { id: `mon_${toHex(this.d.random(10))}`, account: account.id, status: 'queued', createdAt: this.now(), items, delivery: { status: 'waiting', attempts: [] } };
+    await this.save(batch);
+    this.waiting.push(batch.id);
+    this.running ??= this.drain();
+    return batch;
+  }
+
+  async get(id: string, viewer: AccountRecord): Promise<MonitorBatch> {
+    const b = await this.load(id);
+    if (!b || (b.account !== viewer.id && viewer.role !== 'admin')) throw new LogError('not_found', 'no such monitoring batch');
+    return b;
+  }
+
+  private async drain(): Promise<void> {
+    await new Promise((r) => setImmediate(r));
+    try {
+      for (let id = this.waiting.shift(); id !== undefined && !this.closed; id = this.waiting.shift()) {
+        try {
+          await this.process(id);
+        } catch (e) {
+          this.d.log(`monitoring batch ${id} failed`, e);
+        }
+      }
+    } finally {
+      this.running = undefined;
+    }
+  }
+
+  private async process(id: string): Promise<void> {
+    const b = await this.load(id);
+    if (!b || b.status === 'done') return;
+    const account = await this.d.accounts.get(b.account);
+    if (!account) return;
+    await this.save({ ...b, status: 'running' });
+    const results: ItemResult[] = [];
+    for (const [index, item] of b.items.entries()) {
+      if (this.closed) return;
+      results.push(await this.matchItem(account, item, index));
+    }
+    const done: MonitorBatch = { ...b, status: 'done', endedAt: this.now(), results, delivery: { status: 'pending', attempts: [] } };
+    await this.save(done);
+    this.schedule(done.id, 0);
+  }
+
+  private async matchItem(account: AccountRecord, item: MonitorItem, index: number): Promise<ItemResult> {
+    const base = { index, ...(item.ref !== undefined ? { ref: item.ref } : {}) };
+    try {
+      if ('sha256' in item) return { ...base, matches: await this.d.matches.matchSha256(account, item.sha256) };
+      if ('imageHash' in item) return { ...base, matches: await this.d.matches.matchFingerprint(account, { kind: 'image', ...item.imageHash } as Fingerprint) };
+      if ('text' in item) return { ...base, matches: (await this.d.matches.matchText(account, item.text)).matches };
+      const capture = await this.d.matches.captureForMatch(account, item.url);
+      const job = await this.waitForCapture(account, capture.id);
+      if (job.status !== 'done') return { ...base, captureId: capture.id, error: `capture ${job.status}${job.reason !== undefined ? `: ${job.reason}` : ''}` };
+      return { ...base, captureId: capture.id, matches: (await this.d.matches.matchCapture(account, capture.id)).matches };
+    } catch (e) {
+      if (isLogError(e)) return { ...base, error: `${e.code}: ${e.message}` };
+      throw e;
+    }
+  }
+
+  private async waitForCapture(account: AccountRecord, id: string) {
+    const end = this.d.clock.now() + this.d.limits.captureWaitMs;
+    const sleep = this.d.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
+    for (;;) {
+      const job = await this.d.captures!.get(id, account);
+      if (job.status === 'done' || job.status === 'failed' || this.closed) return job;
+      if (this.d.clock.now() > end) return { ...job, status: 'timed out', reason: `not done after ${this.d.limits.captureWaitMs} ms` };
+      await sleep(500);
+    }
+  }
+
+  // ---- deliveries
+  private schedule(id: string, delayMs: number): void {
+    if (this.closed) return;
+    const timer = setTimeout(() => {
+      this.timers.delete(timer);
+      const p = this.deliver(id)
+        .catch((e: unknown) => this.d.log(`webhook delivery of ${id} failed`, e))
+        .finally(() => this.sending.delete(p));
+      this.sending.add(p);
+    }, delayMs);
+    timer.unref?.();
+    this.timers.add(timer);
+  }
+
+  /** The webhook body of a finished batch. */
+  static payload(b: MonitorBatch): string {
+    return JSON.stringify({ type: 'monitor.batch.completed', batchId: b.id, createdAt: b.createdAt, completedAt: b.endedAt, results: b.results ?? [] });
+  }
+
+  private async deliver(id: string): Promise<void> {
+    const b = await this.load(id);
+    if (!b || b.delivery.status !== 'pending') return;
+    const hook = await this.webhook(b.account);
+    const attempts = [...b.delivery.attempts];
+    const at = this.now();
+    let outcome: DeliveryAttempt;
+    if (hook === undefined) outcome = { at, error: 'no webhook is set' };
+    else {
+      const body = utf8(Monitor.payload(b));
+      const t = Math.floor(this.d.clock.now() / 1000);
+      const headers = {
+        'content-type': 'application/json',
+        [SIGNATURE_HEADER]: signatureHeader(hook.secret, t, body),
+        'X-CL-Event': 'monitor.batch.completed',
+        'X-CL-Delivery': `${b.id}.${attempts.length + 1}`,
+      };
+      try {
+        const r = await this.d.sender.send(hook.url, headers, body, this.d.limits.timeoutMs);
+        outcome = { at, status: r.status };
+      } catch (e) {
+        outcome = { at, error: e instanceof Error ? e.message : String(e) };
+      }
+    }
+    attempts.push(outcome);
+    const ok = outcome.status !== undefined && outcome.status >= 200 && outcome.status < 300;
+    const { limits } = this.d;
+    if (ok) {
+      await this.save({ ...b, delivery: { status: 'delivered', ...(hook ? { url: hook.url } : {}), attempts } });
+    } else if (attempts.length >= limits.attempts) {
+      await this.save({ ...b, delivery: { status: 'failed', ...(hook ? { url: hook.url } : {}), attempts } });
+      this.d.log(`webhook delivery of monitoring batch ${b.id} failed after ${attempts.length} attempts`);
+    } else {
+      const delay = limits.backoffMs * 2 ** (attempts.length - 1);
+      await this.save({ ...b, delivery: { status: 'pending', ...(hook ? { url: hook.url } : {}), attempts, nextAttemptAt: formatTime(this.d.clock.now() + delay) } });
+      this.schedule(b.id, delay);
+    }
+  }
+
+  /** Batches waiting or running, and deliveries in progress (tests, metrics). */
+  get busy(): number {
+    return this.waiting.length + (this.running ? 1 : 0) + this.sending.size;
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    for (const t of this.timers) clearTimeout(t);
+    this.timers.clear();
+    await this.running;
+    await Promise.allSettled([...this.sending]);
+  }
+}

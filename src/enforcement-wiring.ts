@@ -1,0 +1,112 @@
+/**
+ * Composition of enforcement (docs/ENFORCEMENT.md), called from the composition root
+ * (server.ts): private fingerprints and their background queue, matching, monitoring with
+ * webhooks, and cases.
+ */
+import { nodeSha256 } from './adapters/crypto/node.js';
+import { fingerprintBytes, textFingerprint } from './adapters/fingerprint/extract.js';
+import { captureWorks } from './adapters/fingerprint/wacz-works.js';
+import type { EnforcementHttpDeps } from './adapters/http/enforcement/routes.js';
+import { RecordFingerprintStore } from './adapters/level/fingerprints.js';
+import type { Deposits } from './app/deposits.js';
+import { Fingerprints } from './app/fingerprints.js';
+import type { FingerprintingOriginals } from './app/fingerprinting-originals.js';
+import type { Ledger } from './app/log.js';
+import { Matches, type CaptureRequester } from './app/matches.js';
+import type { AccountRecord, Clock, LogStore, RandomBytes } from './app/ports.js';
+import type { Config } from './config.js';
+import { Monitor } from './app/monitor.js';
+import { Cases, type RegistrationSource } from './app/cases.js';
+import type { PdfIssuer } from './adapters/pdf/court.js';
+import { loadDownloads } from './adapters/http/downloads.js';
+import { VERIFIER_FILE } from './adapters/downloads/files.js';
+import { HttpWebhookSender } from './adapters/monitor/webhook-sender.js';
+
+export interface Enforcement {
+  fingerprints: Fingerprints;
+  matches: Matches;
+  monitor: Monitor;
+  cases: Cases;
+  http: EnforcementHttpDeps;
+  close(): Promise<void>;
+}
+
+export async function enforcementDeps(p: {
+  config: Config;
+  ledger: Ledger;
+  store: LogStore;
+  deposits: Deposits;
+  accounts: { get(id: string): Promise<AccountRecord | undefined> };
+  originals: FingerprintingOriginals;
+  captures?: CaptureRequester;
+  registrations?: RegistrationSource;
+  pdfIssuer: () => PdfIssuer;
+  /** The built-in TSA's certificate, when it stamps the blocks. */
+  tsaPem?: string;
+  clock: Clock;
+  random: RandomBytes;
+  publicUrl: () => string;
+  log: (msg: string, err?: unknown) => void;
+}): Promise<Enforcement> {
+  const { config } = p;
+  const fingerprints = new Fingerprints({ store: new RecordFingerprintStore(p.store), fingerprinter: fingerprintBytes, clock: p.clock, maxQueue: config.FINGERPRINT_QUEUE, log: p.log });
+  await fingerprints.init();
+  p.originals.fingerprintWith(fingerprints);
+  const matches = new Matches({
+    store: p.store,
+    ledger: p.ledger,
+    deposits: p.deposits,
+    fingerprints,
+    fingerprinter: fingerprintBytes,
+    textFingerprint,
+    sha256: nodeSha256,
+    clock: p.clock,
+    ...(p.captures ? { captures: p.captures, extractCapture: captureWorks } : {}),
+  });
+  const monitor = new Monitor({
+    store: p.store,
+    matches,
+    ...(p.captures ? { captures: p.captures } : {}),
+    accounts: p.accounts,
+    sender: new HttpWebhookSender({ allowPrivate: config.CAPTURE_ALLOW_PRIVATE }),
+    clock: p.clock,
+    random: p.random,
+    limits: {
+      maxQueue: config.MONITOR_QUEUE,
+      attempts: config.MONITOR_WEBHOOK_ATTEMPTS,
+      backoffMs: config.MONITOR_WEBHOOK_BACKOFF_MS,
+      timeoutMs: config.MONITOR_WEBHOOK_TIMEOUT_MS,
+      captureWaitMs: config.CASE_CAPTURE_WAIT_MS,
+      allowPrivate: config.CAPTURE_ALLOW_PRIVATE,
+    },
+    log: p.log,
+  });
+  await monitor.init();
+  const cases = new Cases({
+    store: p.store,
+    ledger: p.ledger,
+    deposits: p.deposits,
+    ...(p.registrations ? { registrations: p.registrations } : {}),
+    ...(p.captures ? { captures: p.captures } : {}),
+    accounts: p.accounts,
+    sha256: nodeSha256,
+    random: p.random,
+    clock: p.clock,
+    captureWaitMs: config.CASE_CAPTURE_WAIT_MS,
+    log: p.log,
+  });
+  await cases.init();
+  const verifier = async () => (await loadDownloads().catch(() => undefined))?.get(VERIFIER_FILE);
+  return {
+    fingerprints,
+    matches,
+    monitor,
+    cases,
+    http: { matches: { matches, fingerprints, maxBytes: config.MATCH_MAX_BYTES }, monitor: { monitor }, cases: { cases, issuer: p.pdfIssuer, verifier, ...(p.tsaPem !== undefined ? { tsaPem: p.tsaPem } : {}), now: () => p.clock.now() } },
+    close: async () => {
+      await cases.close();
+      await monitor.close();
+      await fingerprints.close();
+    },
+  };
+}
