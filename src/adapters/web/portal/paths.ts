@@ -21,6 +21,10 @@ export const PORTAL_PATHS = [
   '/registry',
   '/registry/:number',
   '/stats',
+  '/matches',
+  '/cases',
+  '/cases/new',
+  '/cases/:id',
 ] as const;
 
 /** Does `pathname` name a portal page? (`:x` matches one non-empty segment; a trailing slash is ignored.) */

@@ -15,8 +15,9 @@ import { routes as registration } from './pages/registration.js';
 import { routes as review } from './pages/review.js';
 import { routes as registry } from './pages/registry.js';
 import { routes as stats } from './pages/stats.js';
+import { routes as enforcement } from './pages/enforcement-routes.js';
 
-const ROUTES: readonly Route[] = [...home, ...account, ...deposits, ...registration, ...review, ...registry, ...stats];
+const ROUTES: readonly Route[] = [...home, ...account, ...deposits, ...registration, ...review, ...registry, ...stats, ...enforcement];
 
 const T = {
   site: { zh: '版权存证链', en: 'copyright-ledger' },
