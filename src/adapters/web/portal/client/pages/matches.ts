@@ -54,8 +54,8 @@ export const T = {
   untitled: { zh: '存证 {id}', en: 'Deposit {id}' },
   certificate: { zh: '查看证书', en: 'View certificate' },
   openCase: { zh: '立案维权', en: 'Open a case' },
-  openCaseFor: { zh: '就“{what}”立案维权', en: 'Open a case on “{what}”' },
-  certificateOf: { zh: '查看“{what}”的证书', en: 'View the certificate of “{what}”' },
+  openCaseFor: { zh: '立案维权：{what}', en: 'Open a case: {what}' },
+  certificateOf: { zh: '查看证书：{what}', en: 'View certificate: {what}' },
   leadNote: { zh: '匹配只是线索：请核对后再立案。立案时会抓取侵权网页作为证据。', en: 'A match is a lead: check it before opening a case. Opening a case captures the infringing page as evidence.' },
 } satisfies Record<string, Text>;
 
