@@ -3,7 +3,7 @@
  * tabs between "find copies" and "my cases", downloads fetched as blobs (so a header such as
  * `Accept: application/pdf` can be sent) and offered as a save link, and the pages' few styles.
  */
-import { ApiError } from './api.js';
+import { api, ApiError } from './api.js';
 import { h, replace } from './dom.js';
 import { tr, type Text } from './i18n.js';
 import type { CaseState } from '../../../../core/case-entry.js';
@@ -28,6 +28,37 @@ const T = {
   matches: { zh: '查找侵权副本', en: 'Find copies' },
   cases: { zh: '我的维权案件', en: 'My cases' },
 } satisfies Record<string, Text>;
+
+/** What a history entry says happened, for each state it led to. */
+export const HAPPENED: Record<CaseState, Text> = {
+  open: { zh: '立案', en: 'Case opened' },
+  evidence_collected: { zh: '取证完成', en: 'Evidence collected' },
+  notice_sent: { zh: '已发送通知', en: 'Notice sent' },
+  settled: { zh: '已和解', en: 'Settled' },
+  litigation: { zh: '提起诉讼', en: 'Taken to court' },
+  closed: { zh: '结案', en: 'Closed' },
+};
+
+const titles = new Map<string, Promise<string | undefined>>();
+
+/** A deposit's title (or file name) from its certificate's metadata; undefined when it has none or cannot be read. */
+export function workTitle(depositId: string): Promise<string | undefined> {
+  let t = titles.get(depositId);
+  if (t === undefined) {
+    t = api<{ work?: { metadata?: { title?: unknown; fileName?: unknown } } }>('GET', `/v1/deposits/${encodeURIComponent(depositId)}/certificate`).then(
+      (c) => {
+        const v = c.work?.metadata?.title ?? c.work?.metadata?.fileName;
+        return typeof v === 'string' && v !== '' ? v : undefined;
+      },
+      () => {
+        titles.delete(depositId);
+        return undefined;
+      },
+    );
+    titles.set(depositId, t);
+  }
+  return t;
+}
 
 /** A badge for a case state (closed and settled look done, litigation stands out). */
 export function stateBadge(state: CaseState): HTMLSpanElement {
@@ -86,7 +117,8 @@ nav.subnav a:hover { text-decoration: underline; }
 nav.subnav a[aria-current='page'] { font-weight: 700; border: 1px solid #c9ced6; border-bottom-color: var(--bg, #fff); background: var(--bg, #fff); margin-bottom: -1px; }
 .badge.info { background: #e3effc; color: #084a8c; border-color: #a8c8ee; }
 h1 .badge { font-size: 0.9rem; vertical-align: middle; margin-left: 0.4rem; font-weight: 400; }
-.match-ways { display: grid; gap: 1rem; grid-template-columns: repeat(auto-fit, minmax(19rem, 1fr)); align-items: start; }
+.match-ways { display: grid; gap: 1rem; grid-template-columns: repeat(auto-fit, minmax(19rem, 1fr)); align-items: stretch; }
+.match-ways .panel { align-content: start; }
 .match-ways .panel { margin: 0; display: grid; gap: 0.75rem; }
 .match-ways .panel h2 { margin: 0; font-size: 1.15rem; }
 .match-ways .panel p.hint { margin: 0; color: var(--muted, #4a5260); font-size: 0.9rem; }
@@ -105,7 +137,11 @@ ol.match-list .actions { grid-column: 2; grid-row: 1 / span 2; margin: 0; flex-d
 }
 .case-grid { display: grid; gap: 1rem; grid-template-columns: minmax(0, 3fr) minmax(0, 2fr); align-items: start; }
 .case-grid > section { margin: 0; }
-@media (max-width: 860px) { .case-grid { grid-template-columns: 1fr; } }
+@media (max-width: 860px) {
+  .case-grid { grid-template-columns: 1fr; }
+  .case-grid > div { display: contents; }
+  #facts { order: 1; } .case-grid .transition { order: 2; } #capture { order: 3; } #documents { order: 4; } #history { order: 5; }
+}
 .case-grid h2 { margin-top: 0.2em; }
 ol.case-history { list-style: none; margin: 0; padding: 0; border-left: 3px solid var(--line, #cfd5de); }
 ol.case-history li { position: relative; padding: 0 0 0.9rem 1.1rem; }
@@ -115,6 +151,12 @@ ol.case-history code { font-size: 0.85rem; }
 form.case-form { max-width: 44rem; display: grid; gap: 1rem; }
 form.case-form fieldset .stack { max-width: none; }
 .transition form { display: grid; gap: 0.75rem; }
+.transition .actions { margin: 0; }
+.panel .hint, .case-form .work-title { color: var(--muted, #4a5260); font-size: 0.9rem; margin: 0; }
+.case-form .work-title { color: var(--fg, #1a1d23); font-weight: 600; margin-top: 0.3rem; }
+.case-form .work-title:empty { display: none; }
+#results-h:focus { outline: none; }
+ol.case-history .record { color: var(--muted, #4a5260); font-size: 0.85rem; }
 .notice-form { display: grid; gap: 0.75rem; }
 hr.quiet { border: 0; border-top: 1px solid var(--line, #cfd5de); margin: 1rem 0; }
 .download-area:empty { display: none; }

@@ -12,7 +12,7 @@ import type { PageContext } from '../router.js';
 import { busy, details } from '../ui.js';
 import { CASE_TRANSITIONS, type CaseState } from '../../../../../core/case-entry.js';
 import type { CaptureView, CaseView } from '../case-types.js';
-import { ensureEnfStyles, enfTabs, fetchBlob, offerDownload, pause, STATE, stateBadge } from '../enf-kit.js';
+import { ensureEnfStyles, enfTabs, fetchBlob, HAPPENED, offerDownload, pause, STATE, stateBadge, workTitle } from '../enf-kit.js';
 
 export const T = {
   title: { zh: '维权案件', en: 'Case' },
@@ -54,8 +54,12 @@ export const T = {
   package: { zh: '下载证据包（ZIP）', en: 'Download the evidence package (ZIP)' },
   packageWait: { zh: '取证完成后即可下载证据包。', en: 'The package can be downloaded once the evidence is collected.' },
   noticeKind: { zh: '通知书类型', en: 'Kind of notice' },
-  cn: { zh: '通知书（《信息网络传播权保护条例》第十四条）', en: 'Chinese notice (Art. 14, Regulations on the Right of Communication through Information Network)' },
-  dmca: { zh: 'DMCA 通知（美国 17 U.S.C. 512(c)(3)，用于境外平台）', en: 'DMCA notice (17 U.S.C. 512(c)(3), for platforms abroad)' },
+  cn: { zh: '中国平台：通知书', en: 'Platforms in China: 通知书' },
+  dmca: { zh: '境外平台：DMCA 通知', en: 'Platforms abroad: DMCA notice' },
+  kindHint: {
+    zh: '通知书依《信息网络传播权保护条例》第十四条；DMCA 通知依美国 17 U.S.C. 512(c)(3)。',
+    en: 'The 通知书 follows Art. 14 of China’s Regulations on the Protection of the Right of Communication through Information Network; the DMCA notice follows 17 U.S.C. 512(c)(3).',
+  },
   to: { zh: '收件平台（可选）', en: 'Platform it is addressed to (optional)' },
   toHint: { zh: '例如：某视频平台。通知书由服务填写事实，请您核对、签名后发送。', en: 'For example: ExampleTube. The service fills in the facts; you check, sign and send the notice.' },
   pdf: { zh: '下载通知书（PDF）', en: 'Download the notice (PDF)' },
@@ -63,7 +67,7 @@ export const T = {
   save: { zh: '保存 {name}', en: 'Save {name}' },
   historyH: { zh: '状态记录', en: 'History' },
   entry: { zh: '日志条目 #{index}', en: 'Log entry #{index}' },
-  by: { zh: '{state}', en: '{state}' },
+  record: { zh: '记录哈希 {hash}…', en: 'Record hash {hash}…' },
 } satisfies Record<string, Text>;
 
 /** The buttons' words for each state a case may be moved to by hand. */
@@ -169,14 +173,14 @@ function documentsSection(c: CaseView): HTMLElement {
   const form = h(
     'form',
     { class: 'notice-form', novalidate: true },
-    field('kind', T.noticeKind, kind),
+    field('kind', T.noticeKind, kind, T.kindHint),
     field('to', T.to, to, T.toHint),
     h('div', { class: 'actions' }, notice('pdf'), notice('txt')),
     noticeArea,
   );
   return h(
     'section',
-    { class: 'panel', 'aria-labelledby': 'docs-h' },
+    { class: 'panel', 'aria-labelledby': 'docs-h', id: 'documents' },
     h('h2', { id: 'docs-h' }, tr(T.docsH)),
     h('p', null, tr(T.packageP)),
     h('div', { class: 'actions' }, pkg, packageArea),
@@ -190,7 +194,7 @@ function documentsSection(c: CaseView): HTMLElement {
 function historySection(c: CaseView): HTMLElement {
   return h(
     'section',
-    { 'aria-labelledby': 'history-h' },
+    { 'aria-labelledby': 'history-h', id: 'history' },
     h('h2', { id: 'history-h' }, tr(T.historyH)),
     h(
       'ol',
@@ -199,9 +203,9 @@ function historySection(c: CaseView): HTMLElement {
         h(
           'li',
           { 'data-state': e.state, 'data-index': String(e.index) },
-          h('strong', null, tr(STATE[e.state])),
+          h('strong', null, tr(HAPPENED[e.state])),
           h('span', { class: 'when' }, h('time', { datetime: e.at, title: e.at }, fmtTime(e.at)), ' · ', h('a', { href: `/v1/log/entries/${e.index}` }, tr(T.entry, { index: e.index }))),
-          h('code', { class: 'hash', title: 'caseSha256' }, e.caseSha256.slice(0, 16), '…'),
+          h('span', { class: 'record', title: `caseSha256 ${e.caseSha256}` }, tr(T.record, { hash: e.caseSha256.slice(0, 16) })),
         ),
       ),
     ),
@@ -218,8 +222,10 @@ export async function renderCase(ctx: PageContext): Promise<void> {
   };
   let c: CaseView;
   let cap: CaptureView | undefined;
+  let title: string | undefined;
   try {
     [c, cap] = await load();
+    if (c.work.depositId !== undefined) title = await workTitle(c.work.depositId);
   } catch (e) {
     if (e instanceof ApiError && (e.status === 404 || e.status === 400)) {
       replace(ctx.main, enfTabs('cases'), h('h1', null, tr(T.title)), h('p', { class: 'error', role: 'alert' }, tr(T.notFound)), h('p', null, h('a', { href: '/cases' }, tr(T.back))));
@@ -238,7 +244,7 @@ export async function renderCase(ctx: PageContext): Promise<void> {
       draw();
       void watch();
     };
-    const work = c.work.depositId !== undefined ? h('a', { href: `/deposits/${encodeURIComponent(c.work.depositId)}` }, h('code', { class: 'mono' }, c.work.depositId)) : h('a', { href: `/registrations/${encodeURIComponent(c.work.registrationId ?? '')}` }, h('code', { class: 'mono' }, c.work.registrationId ?? ''));
+    const work = c.work.depositId !== undefined ? [h('a', { href: `/deposits/${encodeURIComponent(c.work.depositId)}` }, title ?? h('code', { class: 'mono' }, c.work.depositId)), title !== undefined ? h('span', { class: 'sub mono' }, c.work.depositId) : null] : h('a', { href: `/registrations/${encodeURIComponent(c.work.registrationId ?? '')}` }, h('code', { class: 'mono' }, c.work.registrationId ?? ''));
     const rh = c.rightsHolder;
     replace(
       ctx.main,
@@ -252,7 +258,7 @@ export async function renderCase(ctx: PageContext): Promise<void> {
         h(
           'div',
           null,
-          h('section', { 'aria-labelledby': 'facts-h' }, h('h2', { id: 'facts-h' }, tr(T.factsH)),
+          h('section', { 'aria-labelledby': 'facts-h', id: 'facts' }, h('h2', { id: 'facts-h' }, tr(T.factsH)),
             details([
               [T.id, h('code', { class: 'mono' }, c.id)],
               [T.state, stateBadge(c.state)],

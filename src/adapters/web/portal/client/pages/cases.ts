@@ -10,7 +10,7 @@ import { errorBox, field, group, showError } from '../form-kit.js';
 import type { PageContext, Route } from '../router.js';
 import { busy } from '../ui.js';
 import type { CaseView } from '../case-types.js';
-import { ensureEnfStyles, enfTabs, stateBadge } from '../enf-kit.js';
+import { ensureEnfStyles, enfTabs, stateBadge, workTitle } from '../enf-kit.js';
 import { renderCase, T as DETAIL } from './case-detail.js';
 
 export const T = {
@@ -59,6 +59,8 @@ async function renderList(ctx: PageContext): Promise<void> {
     return;
   }
   const sorted = [...cases].sort((a, b) => b.updatedAt.localeCompare(a.updatedAt));
+  const ids = [...new Set(sorted.flatMap((c) => (c.work.depositId !== undefined ? [c.work.depositId] : [])))].slice(0, 30);
+  const names = new Map(await Promise.all(ids.map(async (id) => [id, await workTitle(id)] as const)));
   const cell = (label: Text, ...c: (Node | string)[]) => h('td', { 'data-label': tr(label) }, h('div', null, ...c));
   ctx.main.append(
     h(
@@ -75,8 +77,8 @@ async function renderList(ctx: PageContext): Promise<void> {
             h(
               'tr',
               { 'data-case-id': c.id },
-              cell(T.case, h('a', { href: `/cases/${encodeURIComponent(c.id)}` }, h('code', { class: 'mono' }, c.id)), h('span', { class: 'sub' }, c.description.length > 60 ? `${c.description.slice(0, 60)}…` : c.description)),
-              cell(T.work, h('code', { class: 'mono' }, c.work.depositId ?? c.work.registrationId ?? '')),
+              cell(T.case, h('a', { href: `/cases/${encodeURIComponent(c.id)}` }, c.description.length > 60 ? `${c.description.slice(0, 60)}…` : c.description), h('span', { class: 'sub mono' }, c.id)),
+              cell(T.work, names.get(c.work.depositId ?? '') ?? h('code', { class: 'mono' }, c.work.depositId ?? c.work.registrationId ?? '')),
               cell(T.page, h('span', { class: 'url-cell' }, c.infringingUrl)),
               cell(T.state, stateBadge(c.state)),
               cell(T.updated, h('time', { datetime: c.updatedAt, title: c.updatedAt }, fmtTime(c.updatedAt))),
@@ -92,7 +94,7 @@ async function renderList(ctx: PageContext): Promise<void> {
 async function renderNew(ctx: PageContext): Promise<void> {
   ensureEnfStyles();
   const work = h('input', { type: 'text', value: ctx.query.get('deposit') ?? ctx.query.get('registration') ?? '', autocomplete: 'off', spellcheck: 'false' });
-  const workTitle = h('p', { class: 'sub', 'aria-live': 'polite' });
+  const titleLine = h('p', { class: 'work-title', 'aria-live': 'polite' });
   const url = h('input', { type: 'text', inputmode: 'url', value: ctx.query.get('url') ?? '', autocomplete: 'off', spellcheck: 'false', placeholder: 'https://' });
   const description = h('textarea', { rows: 4 });
   const name = h('input', { type: 'text', autocomplete: 'name', value: ctx.session?.account.name ?? '' });
@@ -103,7 +105,7 @@ async function renderNew(ctx: PageContext): Promise<void> {
   const form = h(
     'form',
     { class: 'case-form', novalidate: true },
-    h('div', null, field('depositId', T.workId, work, T.workHint), workTitle),
+    h('div', null, field('depositId', T.workId, work, T.workHint), titleLine),
     field('infringingUrl', T.url, url, T.urlHint),
     field('description', T.description, description, T.descriptionHint),
     group('rightsHolder', T.holder, h('div', { class: 'stack' }, field('rightsHolder.name', T.holderName, name), field('rightsHolder.contact', T.holderContact, contact), field('rightsHolder.address', T.holderAddress, address))),
@@ -112,15 +114,10 @@ async function renderNew(ctx: PageContext): Promise<void> {
   );
   const showTitle = async () => {
     const id = work.value.trim();
-    workTitle.replaceChildren();
+    titleLine.replaceChildren();
     if (!/^dep_[0-9a-f]{20}$/.test(id)) return;
-    try {
-      const c = await api<{ work?: { metadata?: { title?: unknown; fileName?: unknown } } }>('GET', `/v1/deposits/${encodeURIComponent(id)}/certificate`, undefined, { signal: ctx.signal });
-      const t = c.work?.metadata?.title ?? c.work?.metadata?.fileName;
-      if (typeof t === 'string' && t !== '' && work.value.trim() === id) replace(workTitle, tr(T.workIs, { title: t }));
-    } catch {
-      /* the submit names a wrong id */
-    }
+    const t = await workTitle(id);
+    if (t !== undefined && work.value.trim() === id) replace(titleLine, tr(T.workIs, { title: t }));
   };
   work.addEventListener('change', () => void showTitle());
   form.addEventListener('submit', (e) => {

@@ -12,7 +12,7 @@ import { fileDrop, hashWithProgress } from '../file-drop.js';
 import { clearErrors, errorBox, field, showError } from '../form-kit.js';
 import type { PageContext, Route } from '../router.js';
 import { busy, details, progressBar } from '../ui.js';
-import { ensureEnfStyles, enfTabs, METHOD, pause } from '../enf-kit.js';
+import { ensureEnfStyles, enfTabs, METHOD, pause, workTitle } from '../enf-kit.js';
 
 export const T = {
   title: { zh: '查找侵权副本', en: 'Find copies' },
@@ -39,7 +39,7 @@ export const T = {
   captureFailed: { zh: '网页抓取失败：{reason}', en: 'The page could not be captured: {reason}' },
   matching: { zh: '正在比对…', en: 'Checking…' },
   resultsH: { zh: '比对结果', en: 'Results' },
-  queryOf: { zh: '比对对象：{what}', en: 'Checked: {what}' },
+  queryOf: { zh: '比对对象', en: 'Checked' },
   kind: { zh: '类型', en: 'Kind' },
   kinds: { zh: '图片|文本|其他文件|网页抓取', en: 'image|text|other file|captured page' },
   none: { zh: '没有找到与您的存证相同或相似的作品。', en: 'None of your deposits matches.' },
@@ -86,19 +86,9 @@ const kindLabel = (k: MatchResult['query']['kind']) => tr(T.kinds).split('|')[KI
 
 /** Titles of my own matched deposits, from their certificates' metadata (best effort). */
 async function titles(ms: readonly Match[], me: string | undefined): Promise<Map<string, string>> {
-  const out = new Map<string, string>();
-  await Promise.all(
-    ms.filter((m) => m.account === me).slice(0, 30).map(async (m) => {
-      try {
-        const c = await api<{ work?: { metadata?: { title?: unknown; fileName?: unknown } } }>('GET', `/v1/deposits/${encodeURIComponent(m.depositId)}/certificate`);
-        const t = c.work?.metadata?.title ?? c.work?.metadata?.fileName;
-        if (typeof t === 'string' && t !== '') out.set(m.depositId, t);
-      } catch {
-        /* no title then */
-      }
-    }),
-  );
-  return out;
+  const own = ms.filter((m) => m.account === me).slice(0, 30);
+  const names = await Promise.all(own.map((m) => workTitle(m.depositId)));
+  return new Map(own.flatMap((m, i) => (names[i] !== undefined ? [[m.depositId, names[i]!] as const] : [])));
 }
 
 /** The result list: each match with its certificate link and an "open a case" button. */
@@ -136,7 +126,7 @@ async function drawResults(ctx: PageContext, out: HTMLElement, r: MatchResult, w
   });
   replace(
     out,
-    h('h2', { id: 'results-h' }, tr(T.resultsH)),
+    h('h2', { id: 'results-h', tabindex: -1 }, tr(T.resultsH)),
     details([
       [T.queryOf, what],
       [T.kind, kindLabel(r.query.kind)],
@@ -146,6 +136,9 @@ async function drawResults(ctx: PageContext, out: HTMLElement, r: MatchResult, w
       ? h('p', { class: 'notice', 'data-matches': '0' }, tr(T.none))
       : [h('p', { class: 'success', 'data-matches': String(r.matches.length) }, tr(T.found, { n: r.matches.length })), h('ol', { class: 'match-list', 'aria-labelledby': 'results-h' }, items), h('p', { class: 'hint' }, tr(T.leadNote))],
   );
+  // Bring the answer into view (on a phone it is below the three forms) and to the reader.
+  document.getElementById('results-h')?.focus({ preventScroll: true });
+  out.scrollIntoView({ block: 'start' });
 }
 
 /** Captures `url` through POST /v1/matches {url}, waits for the capture, and returns it. */
