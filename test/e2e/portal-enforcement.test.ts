@@ -160,6 +160,22 @@ describe('enforcement pages', () => {
     expect(page.errors).toEqual([]);
   }, 180_000);
 
+  it('/matches: a web page is captured, then its images are matched; the case form gets the page’s address', async () => {
+    await page.goto(`${svc.url}/matches`);
+    await page.fill('#f-url', 'not a url');
+    await page.click('#match-url-h ~ form button[type=submit]');
+    await page.locator('#f-url-err').filter({ hasText: 'http' }).waitFor();
+    await page.fill('#f-url', `${site.url}/post`);
+    await page.click('#match-url-h ~ form button[type=submit]');
+    const hit = page.locator(`ol.match-list li[data-deposit-id="${depositId}"]`);
+    await hit.waitFor({ timeout: 180_000 });
+    expect(await hit.textContent()).toContain(`${site.url}/copy.jpg`);
+    await hit.locator('a.open-case').click();
+    await page.waitForURL(/\/cases\/new\?/);
+    expect(await page.inputValue('#f-infringingUrl')).toBe(`${site.url}/post`);
+    expect(await page.inputValue('#f-depositId')).toBe(depositId);
+  }, 240_000);
+
   it('/cases lists the case with its state', async () => {
     await page.goto(`${svc.url}/cases`);
     const row = page.locator(`tr[data-case-id="${caseId}"]`);
