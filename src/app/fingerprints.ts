@@ -111,9 +111,9 @@ export class Fingerprints {
     }
   }
 
-  /** Fingerprints `bytes` now and stores the result for the deposit; undefined when the file has no fingerprint. */
-  async fingerprintNow(job: { depositId: string; account: string; sha256: string }, bytes: Uint8Array): Promise<FingerprintRecord | undefined> {
-    const fp = await this.deps.fingerprinter(bytes);
+  /** Fingerprints `bytes` now (or takes `computed`, their fingerprint) and stores the result for the deposit; undefined when the file has no fingerprint. */
+  async fingerprintNow(job: { depositId: string; account: string; sha256: string }, bytes: Uint8Array, computed?: Fingerprint): Promise<FingerprintRecord | undefined> {
+    const fp = computed ?? (await this.deps.fingerprinter(bytes));
     if (fp === undefined) return undefined;
     const record: FingerprintRecord = { ...fp, depositId: job.depositId, account: job.account, sha256: job.sha256, createdAt: formatTime(this.deps.clock.now()) };
     await this.deps.store.put(record);

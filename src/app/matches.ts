@@ -143,7 +143,7 @@ export class Matches {
     if (fp !== undefined) {
       for (const h of exact) {
         if (h.account === viewer.id && (await this.d.fingerprints.get(h.depositId)) === undefined) {
-          await this.d.fingerprints.fingerprintNow({ depositId: h.depositId, account: h.account, sha256 }, bytes);
+          await this.d.fingerprints.fingerprintNow({ depositId: h.depositId, account: h.account, sha256 }, bytes, fp);
         }
       }
     }

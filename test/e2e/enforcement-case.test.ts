@@ -12,8 +12,9 @@ import { copyFile, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { unzipSync } from 'fflate';
+import { verifyWebhookSignature } from '../../src/core/webhook-signature.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { pageServer, type PageServer } from '../support/capture.js';
+import { pageServer, waitForCapture, type PageServer } from '../support/capture.js';
 import { makeTempDir, removeAllTempDirs, runCli, type TempDir } from '../support/proc.js';
 import { account } from '../support/registration.js';
 import { startTestService, type TestService } from '../support/service.js';
@@ -30,6 +31,7 @@ let image: Buffer;
 let depositId: string;
 let caseId: string;
 let files: Record<string, Uint8Array>;
+const hooks: { signature: string; body: Buffer }[] = [];
 
 const auth = (key: string) => ({ authorization: `Bearer ${key}` });
 const send = (method: string, path: string, body?: unknown, key = owner.key) =>
@@ -57,6 +59,15 @@ beforeAll(async () => {
   image = await syntheticImage(31337, 900, 600);
   const copy = await alteredCopy(image, { crop: 0.03, scale: 0.5, quality: 65 });
   site = await pageServer('127.0.0.1', (req, res) => {
+    if (req.url === '/hook') {
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c));
+      req.on('end', () => {
+        hooks.push({ signature: String(req.headers['x-cl-signature']), body: Buffer.concat(chunks) });
+        res.writeHead(204).end();
+      });
+      return;
+    }
     if (req.url === '/copy.jpg') return void res.writeHead(200, { 'content-type': 'image/jpeg' }).end(copy);
     if (req.url === '/post') {
       return void res
@@ -111,6 +122,31 @@ describe('a case', () => {
     const m = (await (await send('POST', '/v1/matches', { captureId: c.captureId })).json()) as { matches: { depositId: string; method: string; foundAt: string }[] };
     expect(m.matches).toEqual([expect.objectContaining({ depositId, method: 'image-phash', foundAt: `${site.url}/copy.jpg` })]);
   });
+
+  it('a URL is captured first (202), then matched by its capture', async () => {
+    const res = await send('POST', '/v1/matches', { url: `${site.url}/post` });
+    expect(res.status).toBe(202);
+    const { capture } = (await res.json()) as { capture: { id: string } };
+    expect(res.headers.get('location')).toBe(`/v1/captures/${capture.id}`);
+    const early = await send('POST', '/v1/matches', { captureId: capture.id });
+    expect([200, 409]).toContain(early.status);
+    const done = await waitForCapture(svc.url, owner.key, capture.id, 180_000);
+    expect(done.status).toBe('done');
+    const m = (await (await send('POST', '/v1/matches', { captureId: capture.id })).json()) as { matches: { depositId: string }[] };
+    expect(m.matches.map((x) => x.depositId)).toEqual([depositId]);
+  }, 200_000);
+
+  it('monitoring: a URL item is captured, matched, and the result delivered signed', async () => {
+    const set = await send('PUT', '/v1/monitor/webhook', { url: `${site.url}/hook` });
+    const { secret } = (await set.json()) as { secret: string };
+    const sub = await send('POST', '/v1/monitor/batch', { items: [{ ref: 'page', url: `${site.url}/post` }] });
+    expect(sub.status).toBe(202);
+    const hook = await until('the webhook', async () => hooks[0]);
+    expect(verifyWebhookSignature(hook.signature, secret, hook.body, Math.floor(Date.now() / 1000))).toBe(true);
+    const payload = JSON.parse(hook.body.toString('utf8')) as { results: { ref: string; captureId: string; matches: { depositId: string; foundAt: string }[] }[] };
+    expect(payload.results[0]).toMatchObject({ ref: 'page', captureId: expect.stringMatching(/^cap_/) });
+    expect(payload.results[0]!.matches).toEqual([expect.objectContaining({ depositId, foundAt: `${site.url}/copy.jpg` })]);
+  }, 200_000);
 
   it('moves on by the allowed transitions only; every change is a case entry without personal data', async () => {
     expect((await send('POST', `/v1/cases/${caseId}/state`, { state: 'settled', note: 'not yet' })).status).toBe(200);

@@ -147,6 +147,18 @@ describe('matching', () => {
     expect(m.body.matches.map((x) => x.depositId)).toEqual([id]);
   });
 
+  it('matching its very file fingerprints a hash-only deposit of the caller', async () => {
+    const img = await syntheticImage(888, 640, 480);
+    const sha256 = createHash('sha256').update(img).digest('hex');
+    const dep = await fetch(`${svc.url}/v1/deposits`, { method: 'POST', headers: { ...auth(owner), 'content-type': 'application/json' }, body: JSON.stringify({ sha256 }) });
+    const { id } = (await dep.json()) as { id: string };
+    expect((await matchFile(owner, await alteredCopy(img))).body.matches).toEqual([]);
+    const exact = await matchFile(owner, img);
+    expect(exact.body.matches).toEqual([expect.objectContaining({ depositId: id, method: 'exact' })]);
+    expect((await fetch(`${svc.url}/v1/deposits/${id}/fingerprint`, { headers: auth(owner) })).status).toBe(200);
+    expect((await matchFile(owner, await alteredCopy(img))).body.matches.map((m) => m.depositId)).toEqual([id]);
+  });
+
   it('bad input is a coded 4xx', async () => {
     expect((await matchJson(owner, { text: 'too short' })).status).toBe(400);
     expect((await matchJson(owner, { text: 'a', url: 'b' })).status).toBe(400);

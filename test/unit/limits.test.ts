@@ -78,6 +78,9 @@ describe('budgetOf', () => {
     expect(budgetOf(req('POST', '/v1/deposits', 'multipart/form-data'))).toBe('upload');
     expect(budgetOf(req('POST', '/v1/deposits'))).toBe('write');
     expect(budgetOf(req('POST', '/v1/deposits/batch'))).toBe('write');
+    expect(budgetOf(req('POST', '/v1/cases'))).toBe('capture');
+    expect(budgetOf(req('POST', '/v1/cases/case_0123456789abcdef0123/recapture'))).toBe('capture');
+    expect(budgetOf(req('POST', '/v1/cases/case_0123456789abcdef0123/state'))).toBe('write');
     expect(budgetOf(req('DELETE', '/v1/organisations/x/members/y'))).toBe('write');
     expect(budgetOf(req('GET', '/v1/log/checkpoint'))).toBe('read');
     expect(budgetOf(req('HEAD', '/verify/dep_1'))).toBe('read');

@@ -165,9 +165,10 @@ export async function buildCasePackage(ev: CaseEvidence, opts: PackageOptions): 
   files.set('VERIFY.txt', strToU8(verifyText(c.id, { verifySteps, tsSteps, hasVerifier: opts.verifier !== undefined, signed: opts.issuer.signing !== undefined, publicUrl: opts.issuer.publicUrl })));
   const sums = [...files.entries()].sort(([a], [b]) => (a < b ? -1 : 1)).map(([name, bytes]) => `${sha256(bytes)}  ${name}`).join('\n') + '\n';
   files.set('SHA256SUMS', strToU8(sums));
-  const zip: Record<string, Uint8Array> = {};
-  for (const [name, bytes] of files) zip[name] = bytes;
-  return zipSync(zip, { level: 6, mtime: new Date(opts.issuedAt) });
+  // Bundles and PDFs are compressed already: stored as they are, so a large capture costs no deflate time.
+  const zip: Record<string, [Uint8Array, { level: 0 | 6 }]> = {};
+  for (const [name, bytes] of files) zip[name] = [bytes, { level: /\.(wacz|pdf)$/.test(name) ? 0 : 6 }];
+  return zipSync(zip, { mtime: new Date(opts.issuedAt) });
 }
 
 function verifyText(caseId: string, p: { verifySteps: string[]; tsSteps: string[]; hasVerifier: boolean; signed: boolean; publicUrl: string }): string {

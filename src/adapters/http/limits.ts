@@ -58,6 +58,8 @@ export function budgetOf(req: Request): Budget | undefined {
     if (path === '/v1/verify') return 'verify';
     if (path === '/v1/deposits' && req.is('multipart/form-data')) return 'upload';
     if (path === '/v1/captures') return 'capture';
+    // Opening a case (or capturing its page again) runs a web capture too.
+    if (path === '/v1/cases' || /^\/v1\/cases\/[^/]+\/recapture$/.test(path)) return 'capture';
   }
   return 'write';
 }

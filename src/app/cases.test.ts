@@ -1,0 +1,110 @@
+import { describe, expect, it } from 'vitest';
+import { MemoryLogStore } from '../adapters/memory/store.js';
+import { toHex } from '../core/bytes.js';
+import { decodeEntry } from '../core/entry.js';
+import { portableSha256 } from '../core/hash.js';
+import { canonicalBytes } from '../core/jcs.js';
+import { createEd25519Signer } from '../core/note.js';
+import { Accounts } from './accounts.js';
+import { Cases } from './cases.js';
+import { Deposits } from './deposits.js';
+import { Ledger } from './log.js';
+import type { CaptureRequester } from './matches.js';
+
+const ORIGIN = 'test.example/log';
+const signer = createEd25519Signer(ORIGIN, new Uint8Array(32).fill(7));
+
+/** A capture queue whose jobs finish when the test says so. */
+function fakeCaptures() {
+  const jobs = new Map<string, { id: string; status: string; url: string; account: string; reason?: string; depositId?: string }>();
+  let n = 0;
+  const captures: CaptureRequester = {
+    request: async (account, input) => {
+      if (input.url.startsWith('file:')) throw Object.assign(new Error('refused'), { code: 'invalid_request' });
+      const id = `cap_${String(++n).padStart(20, '0')}`;
+      jobs.set(id, { id, status: 'queued', url: input.url, account: account.id });
+      return { id, status: 'queued' };
+    },
+    get: async (id) => jobs.get(id)!,
+    bundle: async () => ({ bytes: new Uint8Array([1, 2, 3]) }),
+  };
+  return { captures, jobs };
+}
+
+async function setup() {
+  const store = new MemoryLogStore();
+  const clock = { now: () => Date.now() };
+  let seed = 1;
+  const random = (k: number) => Uint8Array.from({ length: k }, () => (seed = (seed * 1103515245 + 12345) >>> 0) & 0xff);
+  const ledger = await Ledger.open({ store, signer, verifierKey: signer.verifierKey, origin: ORIGIN, sha256: portableSha256, clock });
+  const deposits = new Deposits(ledger, store, portableSha256, random, clock);
+  const accounts = new Accounts(store, portableSha256, random, clock);
+  const owner = (await accounts.create({ name: '李四', email: 'li@example.com', kind: 'individual' })).account;
+  const other = (await accounts.create({ name: 'O', email: 'o@example.com', kind: 'individual' })).account;
+  const dep = (await deposits.deposit(owner, { sha256: 'cd'.repeat(32) })).deposit.id;
+  const fake = fakeCaptures();
+  const cases = new Cases({ store, ledger, deposits, captures: fake.captures, accounts, sha256: portableSha256, random, clock, captureWaitMs: 60_000, log: () => undefined, pollMs: 5 });
+  return { ledger, cases, owner, other, dep, ...fake };
+}
+
+const until = async (f: () => Promise<boolean>) => {
+  for (let i = 0; i < 400 && !(await f()); i++) await new Promise((r) => setTimeout(r, 5));
+};
+
+describe('Cases', () => {
+  it('opens with a capture, collects the evidence when it is done, and logs each change committing to the snapshot', async () => {
+    const { cases, owner, dep, jobs, ledger } = await setup();
+    const c = await cases.open(owner, { depositId: dep, infringingUrl: 'https://copy.example.com/p/1', description: '盗用', rightsHolder: { name: '李四', contact: 'li@example.com' } });
+    expect(c.state).toBe('open');
+    jobs.get(c.captureId!)!.status = 'done';
+    await until(async () => (await cases.get(owner, c.id)).state === 'evidence_collected');
+    const after = await cases.get(owner, c.id);
+    expect(after.history.map((h) => h.action)).toEqual(['open', 'collect_evidence']);
+    for (const h of after.history) {
+      const entry = decodeEntry((await ledger.entry(BigInt(h.index)))!);
+      expect(entry).toMatchObject({ type: 'case', id: c.id, seq: h.seq, caseSha256: h.caseSha256 });
+      expect(toHex(portableSha256(new TextEncoder().encode(h.snapshot)))).toBe(h.caseSha256);
+      expect(canonicalBytes(JSON.parse(h.snapshot))).toEqual(new TextEncoder().encode(h.snapshot));
+      expect(JSON.stringify(entry)).not.toMatch(/copy\.example|李四|li@example/);
+    }
+    await cases.close();
+  });
+
+  it('follows the transition table', async () => {
+    const { cases, owner, other, dep, jobs } = await setup();
+    const c = await cases.open(owner, { depositId: dep, infringingUrl: 'https://copy.example.com/p/2', description: 'x' });
+    await expect(cases.transition(owner, c.id, 'notice_sent')).rejects.toMatchObject({ code: 'conflict' });
+    await expect(cases.transition(owner, c.id, 'evidence_collected')).rejects.toMatchObject({ code: 'conflict' });
+    jobs.get(c.captureId!)!.status = 'done';
+    await until(async () => (await cases.get(owner, c.id)).state === 'evidence_collected');
+    await expect(cases.transition(other, c.id, 'notice_sent')).rejects.toMatchObject({ code: 'not_found' });
+    expect((await cases.transition(owner, c.id, 'notice_sent')).state).toBe('notice_sent');
+    expect((await cases.transition(owner, c.id, 'litigation', 'filed')).state).toBe('litigation');
+    expect((await cases.transition(owner, c.id, 'closed')).state).toBe('closed');
+    await expect(cases.transition(owner, c.id, 'settled')).rejects.toMatchObject({ code: 'conflict' });
+    await cases.close();
+  });
+
+  it('a failed capture is recorded; recapture tries again', async () => {
+    const { cases, owner, dep, jobs } = await setup();
+    const c = await cases.open(owner, { depositId: dep, infringingUrl: 'https://copy.example.com/p/3', description: 'x' });
+    await expect(cases.recapture(owner, c.id)).rejects.toMatchObject({ code: 'conflict' });
+    Object.assign(jobs.get(c.captureId!)!, { status: 'failed', reason: 'net::ERR_CONNECTION_REFUSED' });
+    await until(async () => (await cases.get(owner, c.id)).captureError !== undefined);
+    expect((await cases.get(owner, c.id)).captureError).toContain('ERR_CONNECTION_REFUSED');
+    const again = await cases.recapture(owner, c.id);
+    expect(again.captureId).not.toBe(c.captureId);
+    expect(again.captureError).toBeUndefined();
+    jobs.get(again.captureId!)!.status = 'done';
+    await until(async () => (await cases.get(owner, c.id)).state === 'evidence_collected');
+    expect((await cases.get(owner, c.id)).state).toBe('evidence_collected');
+    await cases.close();
+  });
+
+  it('needs exactly one work, of the caller', async () => {
+    const { cases, owner, other, dep } = await setup();
+    await expect(cases.open(owner, { infringingUrl: 'https://x.example.com/', description: 'x' })).rejects.toMatchObject({ code: 'invalid_request' });
+    await expect(cases.open(other, { depositId: dep, infringingUrl: 'https://x.example.com/', description: 'x' })).rejects.toMatchObject({ code: 'not_found' });
+    await cases.close();
+  });
+});
