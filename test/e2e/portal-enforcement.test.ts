@@ -176,6 +176,25 @@ describe('enforcement pages', () => {
     expect(await page.inputValue('#f-depositId')).toBe(depositId);
   }, 240_000);
 
+  it('a case whose page cannot be captured says why and offers to capture again', async () => {
+    const res = await page.request.post(`${svc.url}/v1/cases`, {
+      headers: { authorization: `Bearer ${who.apiKey}`, 'content-type': 'application/json' },
+      data: { depositId, infringingUrl: `${site.url.replace(/:\d+$/, ':1')}/gone`, description: 'a page that is no longer there' },
+    });
+    expect(res.status()).toBe(201);
+    const failed = ((await res.json()) as { id: string }).id;
+    await page.goto(`${svc.url}/cases/${failed}`);
+    await page.locator('#recapture').waitFor({ timeout: 180_000 });
+    const why = (await page.locator('#capture p.error').textContent()) ?? '';
+    expect(why).toMatch(/^The capture failed\. \S/);
+    expect(why.toLowerCase().match(/capture failed/g)).toHaveLength(1);
+    expect(await page.locator('h1 [data-state="open"]').textContent()).toBe('Open, capture failed');
+    expect(await page.locator('#download-package').isDisabled()).toBe(true);
+    expect(await page.locator('button[data-move]').evaluateAll((bs) => bs.map((b) => b.getAttribute('data-move')))).toEqual(['closed']);
+    expect(await axeCheck(page)).toEqual([]);
+    await screenshot(page, 'enf-case-failed');
+  }, 240_000);
+
   it('/cases lists the case with its state', async () => {
     await page.goto(`${svc.url}/cases`);
     const row = page.locator(`tr[data-case-id="${caseId}"]`);

@@ -60,10 +60,13 @@ export function workTitle(depositId: string): Promise<string | undefined> {
   return t;
 }
 
-/** A badge for a case state (closed and settled look done, litigation stands out). */
-export function stateBadge(state: CaseState): HTMLSpanElement {
-  const cls = state === 'settled' || state === 'closed' ? 'badge ok' : state === 'litigation' ? 'badge bad' : state === 'open' ? 'badge' : 'badge info';
-  return h('span', { class: cls, 'data-state': state }, tr(STATE[state]));
+const CAPTURE_FAILED: Text = { zh: '已立案，抓取失败', en: 'Open, capture failed' };
+
+/** A badge for a case state (closed and settled look done, litigation and a failed capture stand out). */
+export function stateBadge(state: CaseState, captureFailed = false): HTMLSpanElement {
+  const failed = state === 'open' && captureFailed;
+  const cls = state === 'settled' || state === 'closed' ? 'badge ok' : state === 'litigation' || failed ? 'badge bad' : state === 'open' ? 'badge' : 'badge info';
+  return h('span', { class: cls, 'data-state': state }, tr(failed ? CAPTURE_FAILED : STATE[state]));
 }
 
 /** Tabs between the two enforcement pages; `current` is marked for assistive technology. */

@@ -38,7 +38,7 @@ export const T = {
   captureCertLink: { zh: '查看抓取的存证证书', en: 'View the capture’s deposit certificate' },
   noCapture: { zh: '尚未抓取。', en: 'Not captured.' },
   waiting: { zh: '正在抓取侵权网页，完成后本页会自动更新。', en: 'The infringing page is being captured; this page updates itself when it is done.' },
-  captureError: { zh: '抓取失败：{reason}', en: 'The capture failed: {reason}' },
+  captureError: { zh: '抓取失败。', en: 'The capture failed.' },
   recapture: { zh: '重新抓取', en: 'Capture again' },
   nextH: { zh: '下一步', en: 'Next step' },
   noNext: { zh: '案件已结案，不能再变更状态。', en: 'The case is closed: its state cannot change any more.' },
@@ -104,7 +104,7 @@ function captureSection(c: CaseView, cap: CaptureView | undefined, onRecapture: 
     { class: 'panel', 'aria-labelledby': 'capture-h', id: 'capture' },
     h('h2', { id: 'capture-h' }, tr(T.captureH)),
     rows,
-    c.captureError !== undefined ? h('p', { class: 'error' }, tr(T.captureError, { reason: c.captureError })) : c.state === 'open' ? h('p', { class: 'notice', role: 'status' }, tr(T.waiting)) : null,
+    c.captureError !== undefined ? h('p', { class: 'error' }, h('strong', null, tr(T.captureError)), ' ', c.captureError.replace(/^(the capture failed:\s*)+/i, '')) : c.state === 'open' ? h('p', { class: 'notice', role: 'status' }, tr(T.waiting)) : null,
     retry ? h('div', { class: 'actions' }, retry) : null,
     box,
   );
@@ -250,7 +250,7 @@ export async function renderCase(ctx: PageContext): Promise<void> {
       ctx.main,
       enfTabs('cases'),
       h('p', null, h('a', { href: '/cases' }, tr(T.back))),
-      h('h1', null, tr(T.title), ' ', stateBadge(c.state)),
+      h('h1', null, tr(T.title), ' ', stateBadge(c.state, c.captureError !== undefined)),
       h('p', { id: 'state-line', class: 'visually-hidden', tabindex: -1, role: 'status' }, `${tr(T.state)}: ${tr(STATE[c.state])}`),
       h(
         'div',
@@ -261,7 +261,7 @@ export async function renderCase(ctx: PageContext): Promise<void> {
           h('section', { 'aria-labelledby': 'facts-h', id: 'facts' }, h('h2', { id: 'facts-h' }, tr(T.factsH)),
             details([
               [T.id, h('code', { class: 'mono' }, c.id)],
-              [T.state, stateBadge(c.state)],
+              [T.state, stateBadge(c.state, c.captureError !== undefined)],
               [T.work, work],
               [T.page, h('span', { class: 'url-cell' }, c.infringingUrl)],
               [T.description, h('span', { class: 'prewrap' }, c.description)],

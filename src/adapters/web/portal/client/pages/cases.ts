@@ -80,7 +80,7 @@ async function renderList(ctx: PageContext): Promise<void> {
               cell(T.case, h('a', { href: `/cases/${encodeURIComponent(c.id)}` }, c.description.length > 60 ? `${c.description.slice(0, 60)}…` : c.description), h('span', { class: 'sub mono' }, c.id)),
               cell(T.work, names.get(c.work.depositId ?? '') ?? h('code', { class: 'mono' }, c.work.depositId ?? c.work.registrationId ?? '')),
               cell(T.page, h('span', { class: 'url-cell' }, c.infringingUrl)),
-              cell(T.state, stateBadge(c.state)),
+              cell(T.state, stateBadge(c.state, c.captureError !== undefined)),
               cell(T.updated, h('time', { datetime: c.updatedAt, title: c.updatedAt }, fmtTime(c.updatedAt))),
             ),
           ),
