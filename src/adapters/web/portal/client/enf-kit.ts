@@ -155,6 +155,7 @@ form.case-form { max-width: 44rem; display: grid; gap: 1rem; }
 form.case-form fieldset .stack { max-width: none; }
 .transition form { display: grid; gap: 0.75rem; }
 .transition .actions { margin: 0; }
+.transition > .hint { margin: 0 0 0.5rem; }
 .panel .hint, .case-form .work-title { color: var(--muted, #4a5260); font-size: 0.9rem; margin: 0; }
 .case-form .work-title { color: var(--fg, #1a1d23); font-weight: 600; margin-top: 0.3rem; }
 .case-form .work-title:empty { display: none; }
