@@ -176,6 +176,7 @@ export function renderMatches(ctx: PageContext): void {
     const mine = begin();
     replace(fileErr);
     replace(fileGeneral);
+    drop.input.removeAttribute('aria-invalid');
     void (async () => {
       const bar = progressBar('match-upload', tr(T.uploading));
       replace(fileArea, bar.el);
