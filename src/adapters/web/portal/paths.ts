@@ -27,6 +27,10 @@ export const PORTAL_PATHS = [
   '/pledges',
   '/captures',
   '/captures/:id',
+  '/matches',
+  '/cases',
+  '/cases/new',
+  '/cases/:id',
 ] as const;
 
 /** Does `pathname` name a portal page? (`:x` matches one non-empty segment; a trailing slash is ignored.) */

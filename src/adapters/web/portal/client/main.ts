@@ -17,6 +17,7 @@ import { routes as registry } from './pages/registry.js';
 import { routes as stats } from './pages/stats.js';
 import { routes as operation } from './pages/operation-routes.js';
 import { routes as captures } from './pages/captures.js';
+import { routes as enforcement } from './pages/enforcement-routes.js';
 
 // One line per part of the portal, so parts are added without touching each other's lines.
 const ROUTES: readonly Route[] = [
@@ -29,6 +30,7 @@ const ROUTES: readonly Route[] = [
   ...stats,
   ...operation,
   ...captures,
+  ...enforcement,
 ];
 
 const T = {
