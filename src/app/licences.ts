@@ -74,6 +74,7 @@ export class Licences {
         ...(input.terms !== undefined ? { terms: input.terms } : {}),
         ...(input.contractSha256 !== undefined ? { contractSha256: input.contractSha256 } : {}),
       };
+      await this.b.requireRoom(w.id, 'licence');
       await this.requireNoConflict(w.id, terms);
       const at = this.b.now();
       const rec: OperationRecord = {

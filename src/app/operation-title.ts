@@ -30,7 +30,7 @@ import { buildOperationCertificate, operationRecordSha256, type OperationCertifi
 import { formatTime } from '../core/time.js';
 import type { Ledger } from './log.js';
 import { KeyedMutex } from './mutex.js';
-import type { OperationRecord, OperationStore, TitleRecord } from './operation-ports.js';
+import { MAX_OPERATIONS_PER_REGISTRATION, type OperationRecord, type OperationStore, type TitleRecord } from './operation-ports.js';
 import type { AccountRecord, Clock, CounterDelta, LogStore, RandomBytes } from './ports.js';
 import { SPACES as REG_SPACES, type RegistrationRecord, type RegistryEntry } from './registration-book.js';
 
@@ -106,7 +106,12 @@ export interface OperationsDeps {
   sha256: Sha256;
   random: RandomBytes;
   clock: Clock;
+  /** Most operations of one kind per registration (default MAX_OPERATIONS_PER_REGISTRATION); tests lower it. */
+  maxPerRegistration?: number;
 }
+
+/** The stable `conflict` detail of a registration that holds as many operations of a kind as it may. */
+export const OPERATION_LIMIT_REACHED = 'operation_limit_reached';
 
 /** What a party sees of an operation. */
 export interface OperationView {
@@ -167,6 +172,21 @@ export class OperationBook {
     if (w === undefined || (w.state !== 'approved' && w.applicant !== actor.id)) throw new LogError('not_found', `${field}: no approved registration ${id}`, { details: { field } });
     if (w.state !== 'approved') throw new LogError('conflict', `${field}: registration ${id} is ${w.state}, not approved`, { details: { field } });
     return w;
+  }
+
+  /**
+   * Refuses a new operation of `kind` once the registration holds the most it may: the lists the
+   * conflict and consent checks read stop there, so none may exist beyond it. The caller holds
+   * the registration's lock.
+   */
+  async requireRoom(registration: string, kind: OperationKind): Promise<void> {
+    const max = this.d.maxPerRegistration ?? MAX_OPERATIONS_PER_REGISTRATION;
+    const n = (await this.d.ops.ofRegistration(registration, kind)).length;
+    if (n >= max) {
+      throw new LogError('conflict', `registration ${registration} already has ${n} ${kind} operations, the most it may have`, {
+        details: { conflict: OPERATION_LIMIT_REACHED, max },
+      });
+    }
   }
 
   /** The stored title, or the registration's own: every right held by the applicant. */

@@ -18,7 +18,7 @@ import { Registrations } from './registrations.js';
 const ORIGIN = 'test.example/log';
 const signer = createEd25519Signer(ORIGIN, new Uint8Array(32).fill(11));
 
-async function setup() {
+async function setup(opts: { maxPerRegistration?: number; revokeAfterReads?: number } = {}) {
   const store = new MemoryLogStore();
   let now = Date.parse('2026-06-01T00:00:00.000Z');
   const clock = { now: () => now };
@@ -28,7 +28,27 @@ async function setup() {
   const deposits = new Deposits(ledger, store, portableSha256, random, clock);
   const accounts = new Accounts(store, portableSha256, random, clock);
   const regs = new Registrations({ ledger, store, deposits, organisations: new Organisations(store, clock, random), sha256: portableSha256, random, clock });
-  const ops = new Operations({ ledger, ops: memoryOperationStore(store), registrations: registrationLookup(store), accounts: store, sha256: portableSha256, random, clock });
+  const lookup = registrationLookup(store);
+  // Counts reads of a registration; once armed, the read after `revokeAfterReads` more sees it revoked.
+  const race = { armed: false, reads: 0 };
+  const registrations = {
+    ...lookup,
+    byId: async (id: string) => {
+      const w = await lookup.byId(id);
+      if (!race.armed || w === undefined) return w;
+      return ++race.reads > (opts.revokeAfterReads ?? 0) ? { ...w, state: 'revoked' as const } : w;
+    },
+  };
+  const ops = new Operations({
+    ledger,
+    ops: memoryOperationStore(store),
+    registrations,
+    accounts: store,
+    sha256: portableSha256,
+    random,
+    clock,
+    ...(opts.maxPerRegistration !== undefined ? { maxPerRegistration: opts.maxPerRegistration } : {}),
+  });
   const mk = async (name: string, role: AccountRecord['role'] = 'creator') => (await accounts.create({ name, email: `${Math.random()}@e.com`, kind: 'individual', role })).account;
   const holder = await mk('Holder');
   const reviewer = await mk('Reviewer', 'reviewer');
@@ -58,7 +78,7 @@ async function setup() {
     validTo: '2026-12-31',
     ...over,
   });
-  return { store, ledger, ops, regs, holder, licensee, reviewer, mk, reg, number: approved.number!, offer, setNow: (ms: number) => (now = ms) };
+  return { store, ledger, ops, regs, holder, licensee, reviewer, mk, reg, number: approved.number!, offer, setNow: (ms: number) => (now = ms), race };
 }
 
 const codeOf = async (p: Promise<unknown>) => p.then(() => 'ok', (e: unknown) => (isLogError(e) ? `${e.code}:${String(e.details?.conflict ?? e.details?.field ?? '')}` : String(e)));
@@ -140,5 +160,24 @@ describe('Operations', () => {
     expect((await t.ops.licences.check({ number: t.number, licensee: t.licensee.id, right: 'reproduction', at })).covered).toBe(false);
     expect(await codeOf(t.ops.licences.offer(t.holder, t.offer()))).toBe('conflict:registrationId');
     expect(await codeOf(t.ops.licences.offer(t.licensee, t.offer()))).toBe('not_found:registrationId');
+  });
+
+  it('refuses a new licence, pledge or transfer once the registration holds the most it may, so none is ever past the lists the checks read', async () => {
+    const t = await setup({ maxPerRegistration: 2 });
+    const bank = await t.mk('Bank');
+    const buyer = await t.mk('Buyer');
+    const first = await t.ops.licences.offer(t.holder, t.offer({ exclusive: false }));
+    await t.ops.licences.accept(t.licensee, first.id);
+    await t.ops.licences.offer(t.holder, t.offer({ exclusive: false, rights: ['translation'] }));
+    // A third licence (here an exclusive one that overlaps the first) is refused for the limit, not silently admitted.
+    expect(await codeOf(t.ops.licences.offer(t.holder, t.offer({ rights: ['reproduction'] })))).toBe('conflict:operation_limit_reached');
+    expect(await codeOf(t.ops.licences.offer(t.holder, t.offer({ exclusive: false, rights: ['adaptation'] })))).toBe('conflict:operation_limit_reached');
+    const pledge = (rights: string[]) => t.ops.pledges.pledge(t.holder, { registrationId: t.reg.id, pledgee: { account: bank.id }, rights: rights as never, securedAmount: { amount: '1', currency: 'CNY' }, validFrom: '2026-01-01', validTo: '2027-01-01' });
+    await pledge(['translation']);
+    await pledge(['adaptation']);
+    expect(await codeOf(pledge(['reproduction']))).toBe('conflict:operation_limit_reached');
+    await t.ops.transfers.offer(t.holder, { registrationId: t.reg.id, to: { account: buyer.id }, rights: ['reproduction'] });
+    await t.ops.transfers.offer(t.holder, { registrationId: t.reg.id, to: { account: buyer.id }, rights: ['adaptation'] });
+    expect(await codeOf(t.ops.transfers.offer(t.holder, { registrationId: t.reg.id, to: { account: buyer.id }, rights: ['translation'] }))).toBe('conflict:operation_limit_reached');
   });
 });

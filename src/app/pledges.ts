@@ -48,6 +48,7 @@ export class Pledges {
       const { title, stored } = await this.b.title(w);
       const rights = input.rights === undefined || input.rights === 'all' ? OperationBook.held(title, actor.id) : [...new Set(input.rights)];
       OperationBook.requireHolds(title, actor, rights);
+      await this.b.requireRoom(w.id, 'pledge');
       const terms: PledgeTerms = {
         kind: 'pledge',
         registration: w.id,

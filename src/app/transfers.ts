@@ -39,6 +39,7 @@ export class Transfers {
       const held = OperationBook.held(title, actor.id);
       const rights = input.rights === 'all' ? held : [...new Set(input.rights)];
       OperationBook.requireHolds(title, actor, rights);
+      await this.b.requireRoom(w.id, 'transfer');
       const terms: TransferTerms = {
         kind: 'transfer',
         registration: w.id,
