@@ -142,6 +142,9 @@ export interface CommitExtra {
   counters?: CounterDelta[];
 }
 
+/** Actions that need the registration approved at the moment their entry is appended. */
+const TAKES_EFFECT: ReadonlySet<OperationAction> = new Set<OperationAction>(['offer', 'grant', 'accept', 'pledge']);
+
 const PATHS: Record<OperationKind, string> = { licence: 'licences', transfer: 'transfers', pledge: 'pledges' };
 
 export class OperationBook {
@@ -248,6 +251,12 @@ export class OperationBook {
    */
   async commit(before: OperationRecord | undefined, after: OperationRecord, action: OperationAction, actor: AccountRecord, at: string, extra: CommitExtra = {}): Promise<OperationRecord> {
     checkOperationTransition(after.kind, before?.state ?? 'none', action);
+    // The registration may have been revoked since the caller read it (revocation takes the
+    // review lock, not this one): read its state again right before the entry is appended.
+    if (TAKES_EFFECT.has(action)) {
+      const w = await this.d.registrations.byId(after.registration);
+      if (w === undefined || w.state !== 'approved') throw new LogError('conflict', `registration ${after.number} is ${w?.state ?? 'missing'}, not approved`, { details: { field: 'registrationId' } });
+    }
     const state = stateAfter(after.kind, action)!;
     const record = extra.record?.(at);
     const next: OperationRecord = { ...after, state, seq: (before?.seq ?? 0) + 1, updatedAt: at };

@@ -180,4 +180,21 @@ describe('Operations', () => {
     await t.ops.transfers.offer(t.holder, { registrationId: t.reg.id, to: { account: buyer.id }, rights: ['adaptation'] });
     expect(await codeOf(t.ops.transfers.offer(t.holder, { registrationId: t.reg.id, to: { account: buyer.id }, rights: ['translation'] }))).toBe('conflict:operation_limit_reached');
   });
+
+  it('a registration revoked after the checks but before the commit: the action takes no effect', async () => {
+    const t = await setup({ revokeAfterReads: 1 });
+    const size = t.ledger.treeSize;
+    t.race.armed = true;
+    // The offer reads the registration approved (work()), then sees it revoked right before the commit.
+    expect(await codeOf(t.ops.licences.offer(t.holder, t.offer({ licensee: { name: 'Press' }, contractSha256: 'ef'.repeat(32) })))).toBe('conflict:registrationId');
+    expect(t.ledger.treeSize).toBe(size);
+    t.race.armed = false;
+    const lic = await t.ops.licences.offer(t.holder, t.offer());
+    // Accept reads it approved (registeredOf), then revoked before the commit.
+    t.race.reads = 0;
+    t.race.armed = true;
+    expect(await codeOf(t.ops.licences.accept(t.licensee, lic.id))).toBe('conflict:registrationId');
+    t.race.armed = false;
+    expect((await t.ops.licences.get(t.licensee, lic.id)).state).toBe('offered');
+  });
 });
