@@ -137,11 +137,13 @@ export class Licences {
     return this.b.locks.run(peek.registration, async () => {
       const rec = (await this.b.load(id, 'licence'))!;
       const terms = rec.terms as LicenceTerms;
+      // Parties see it; so does whoever holds one of its rights now (a holder after a transfer).
+      // Checked before the registration's state, so a stranger learns nothing of it.
+      const current = await this.b.d.ops.title(rec.registration);
+      const holdsSome = current !== undefined ? terms.rights.some((r) => current.holders[r].account === actor.id) : false;
+      if (!rec.parties.includes(actor.id) && actor.role !== 'admin' && !holdsSome) throw notFound();
       const w = await this.b.registeredOf(rec);
       const { title } = await this.b.title(w);
-      // Parties see it; so does whoever holds one of its rights now (a holder after a transfer).
-      const holdsSome = terms.rights.some((r) => title.holders[r].account === actor.id);
-      if (!rec.parties.includes(actor.id) && actor.role !== 'admin' && !holdsSome) throw notFound();
       if (!terms.rights.every((r) => title.holders[r].account === actor.id)) throw new LogError('forbidden', 'only the holder of every right of the licence revokes it');
       if (rec.state !== 'offered' && rec.state !== 'active') throw new LogError('conflict', `licence ${id} is ${rec.state}`);
       const at = this.b.now();

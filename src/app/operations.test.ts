@@ -197,4 +197,13 @@ describe('Operations', () => {
     t.race.armed = false;
     expect((await t.ops.licences.get(t.licensee, lic.id)).state).toBe('offered');
   });
+
+  it('revoking a licence of a revoked registration: 404 for a stranger, 409 for its holder', async () => {
+    const t = await setup();
+    const stranger = await t.mk('Stranger');
+    const lic = await t.ops.licences.offer(t.holder, t.offer({ exclusive: false }));
+    await t.regs.revoke(await t.mk('Admin', 'admin'), t.reg.id, 'fraud');
+    expect(await codeOf(t.ops.licences.revoke(stranger, lic.id, 'x'))).toBe('not_found:');
+    expect(await codeOf(t.ops.licences.revoke(t.holder, lic.id, 'x'))).toBe('conflict:');
+  });
 });
