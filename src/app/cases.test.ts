@@ -16,13 +16,15 @@ const signer = createEd25519Signer(ORIGIN, new Uint8Array(32).fill(7));
 
 /** A capture queue whose jobs finish when the test says so. */
 function fakeCaptures() {
-  const jobs = new Map<string, { id: string; status: string; url: string; account: string; reason?: string; depositId?: string }>();
+  const jobs = new Map<string, { id: string; status: string; url: string; account: string; note?: string; reason?: string; depositId?: string }>();
   let n = 0;
   const captures: CaptureRequester = {
     request: async (account, input) => {
       if (input.url.startsWith('file:')) throw Object.assign(new Error('refused'), { code: 'invalid_request' });
+      // The capture records commit to their note by its canonical JSON, as the real ones do.
+      canonicalBytes(input);
       const id = `cap_${String(++n).padStart(20, '0')}`;
-      jobs.set(id, { id, status: 'queued', url: input.url, account: account.id });
+      jobs.set(id, { id, status: 'queued', url: input.url, account: account.id, ...(input.note !== undefined ? { note: input.note } : {}) });
       return { id, status: 'queued' };
     },
     get: async (id) => jobs.get(id)!,
@@ -105,6 +107,13 @@ describe('Cases', () => {
     const { cases, owner, other, dep } = await setup();
     await expect(cases.open(owner, { infringingUrl: 'https://x.example.com/', description: 'x' })).rejects.toMatchObject({ code: 'invalid_request' });
     await expect(cases.open(other, { depositId: dep, infringingUrl: 'https://x.example.com/', description: 'x' })).rejects.toMatchObject({ code: 'not_found' });
+    await cases.close();
+  });
+
+  it('cuts the capture note by code point: a description whose 200th UTF-16 unit is half an emoji still opens', async () => {
+    const { cases, owner, dep, jobs } = await setup();
+    const c = await cases.open(owner, { depositId: dep, infringingUrl: 'https://x.example.com/', description: 'a'.repeat(199) + '😀' + 'b' });
+    expect(jobs.get(c.captureId!)!.note).toBe(`infringement case evidence: ${'a'.repeat(199)}😀`);
     await cases.close();
   });
 });

@@ -167,7 +167,7 @@ export class Cases {
     }
     if (!this.d.captures) throw new LogError('unsupported_media_type', 'web captures are not available on this server: a case needs one');
     // Vetting the URL (and queueing the capture) first: a refused URL opens no case.
-    const capture = await this.d.captures.request(viewer, { url: input.infringingUrl, note: `infringement case evidence: ${input.description.slice(0, 200)}` });
+    const capture = await this.d.captures.request(viewer, { url: input.infringingUrl, note: `infringement case evidence: ${Array.from(input.description).slice(0, 200).join('')}` });
     const at = this.now();
     const id = `case_${toHex(this.d.random(10))}`;
     const work = input.depositId !== undefined ? { depositId: input.depositId } : { registrationId: input.registrationId! };
