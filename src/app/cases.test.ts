@@ -116,4 +116,12 @@ describe('Cases', () => {
     expect(jobs.get(c.captureId!)!.note).toBe(`infringement case evidence: ${'a'.repeat(199)}😀`);
     await cases.close();
   });
+
+  it('refuses text without canonical JSON before queueing the capture', async () => {
+    const { cases, owner, dep, jobs } = await setup();
+    await expect(cases.open(owner, { depositId: dep, infringingUrl: 'https://x.example.com/', description: 'bad \ud800' })).rejects.toMatchObject({ code: 'invalid_request', details: { field: 'description' } });
+    await expect(cases.open(owner, { depositId: dep, infringingUrl: 'https://x.example.com/', description: 'x', rightsHolder: { name: '\udc00' } })).rejects.toMatchObject({ code: 'invalid_request', details: { field: 'rightsHolder' } });
+    expect(jobs.size).toBe(0);
+    await cases.close();
+  });
 });

@@ -166,6 +166,8 @@ export class Cases {
       await this.d.registrations.certificate(viewer, input.registrationId);
     }
     if (!this.d.captures) throw new LogError('unsupported_media_type', 'web captures are not available on this server: a case needs one');
+    // The case's log entries commit to its canonical JSON: text that has none is refused before anything is queued.
+    requireCanonical({ infringingUrl: input.infringingUrl, description: input.description, ...(input.rightsHolder !== undefined ? { rightsHolder: input.rightsHolder } : {}) });
     // Vetting the URL (and queueing the capture) first: a refused URL opens no case.
     const capture = await this.d.captures.request(viewer, { url: input.infringingUrl, note: `infringement case evidence: ${Array.from(input.description).slice(0, 200).join('')}` });
     const at = this.now();
@@ -195,6 +197,7 @@ export class Cases {
   async transition(viewer: AccountRecord, id: string, state: CaseState, note?: string): Promise<CaseRecord> {
     return this.mutex.run(id, async () => {
       const c = await this.get(viewer, id);
+      if (note !== undefined) requireCanonical({ note });
       if (state === 'evidence_collected') throw new LogError('conflict', 'evidence is collected by the capture of the infringing page, not set by hand');
       if (!CASE_TRANSITIONS[c.state].includes(state)) throw new LogError('conflict', `a case ${c.state} cannot become ${state}`, { details: { state: c.state } });
       return this.append(c, viewer, actionFor(state), note !== undefined ? { note } : {});
@@ -357,4 +360,15 @@ export class Cases {
 
 function stateOf(action: CaseAction): CaseState {
   return CASE_ACTIONS[action];
+}
+
+/** invalid_request naming the field when a value of `fields` has no canonical JSON (a lone surrogate). */
+function requireCanonical(fields: Record<string, unknown>): void {
+  for (const [field, value] of Object.entries(fields)) {
+    try {
+      canonicalBytes(value);
+    } catch {
+      throw new LogError('invalid_request', `${field}: must be well-formed Unicode (no lone surrogate)`, { details: { field } });
+    }
+  }
 }

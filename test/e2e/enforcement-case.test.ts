@@ -98,6 +98,11 @@ describe('a case', () => {
   it('opens, captures the infringing page and reaches evidence_collected by itself', async () => {
     expect((await send('POST', '/v1/cases', { depositId, infringingUrl: 'file:///etc/passwd', description: 'x' })).status).toBe(400);
     expect((await send('POST', '/v1/cases', { infringingUrl: `${site.url}/post`, description: 'x' })).status).toBe(400);
+    const capturesBefore = ((await (await send('GET', '/v1/captures')).json()) as { captures: unknown[] }).captures.length;
+    const lone = await send('POST', '/v1/cases', { depositId, infringingUrl: `${site.url}/post`, description: 'bad \ud800' });
+    expect(lone.status).toBe(400);
+    expect(((await lone.json()) as { code: string }).code).toBe('invalid_request');
+    expect(((await (await send('GET', '/v1/captures')).json()) as { captures: unknown[] }).captures).toHaveLength(capturesBefore);
     const res = await send('POST', '/v1/cases', {
       depositId,
       infringingUrl: `${site.url}/post`,

@@ -1,14 +1,18 @@
 /** Zod schemas of the case routes (cases.ts); OpenAPI entries in cases-openapi.ts. */
 import { z } from 'zod';
 
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+/** Text the case's log entries commit to by its canonical JSON: well-formed Unicode only. */
+const Text = (max: number) => z.string().min(1).max(max).refine((s) => !LONE_SURROGATE.test(s), 'must be well-formed Unicode (no lone surrogate)');
+
 export const CaseId = z.string().regex(/^case_[0-9a-f]{20}$/, 'a case id: case_ and 20 hex digits').meta({ description: 'Case id' });
 const State = z.enum(['open', 'evidence_collected', 'notice_sent', 'settled', 'litigation', 'closed']);
 
 export const RightsHolderContact = z
   .strictObject({
-    name: z.string().min(1).max(200).optional(),
-    contact: z.string().min(1).max(200).optional().meta({ description: 'Telephone or e-mail for the notice' }),
-    address: z.string().min(1).max(500).optional(),
+    name: Text(200).optional(),
+    contact: Text(200).optional().meta({ description: 'Telephone or e-mail for the notice' }),
+    address: Text(500).optional(),
   })
   .meta({ id: 'RightsHolderContact', description: 'Printed in the takedown notice (Art. 14: name, contact, address); private, never in the log' });
 
@@ -16,15 +20,15 @@ export const CreateCase = z
   .strictObject({
     depositId: z.string().regex(/^dep_[0-9a-f]{20}$/, 'a deposit id').optional(),
     registrationId: z.string().regex(/^reg_[0-9a-f]{20}$/, 'a registration id').optional(),
-    infringingUrl: z.string().min(1).max(2048).meta({ description: 'The page with the copy: captured when the case opens (capture SSRF rules apply)' }),
-    description: z.string().min(1).max(5000),
+    infringingUrl: Text(2048).meta({ description: 'The page with the copy: captured when the case opens (capture SSRF rules apply)' }),
+    description: Text(5000),
     rightsHolder: RightsHolderContact.optional(),
   })
   .refine((v) => (v.depositId === undefined) !== (v.registrationId === undefined), { message: 'give exactly one of depositId, registrationId', path: ['depositId'] })
   .meta({ id: 'CreateCase' });
 
 export const CaseTransition = z
-  .strictObject({ state: z.enum(['notice_sent', 'settled', 'litigation', 'closed']), note: z.string().min(1).max(5000).optional() })
+  .strictObject({ state: z.enum(['notice_sent', 'settled', 'litigation', 'closed']), note: Text(5000).optional() })
   .meta({ id: 'CaseTransition', description: 'evidence_collected is reached by the capture, not set by hand' });
 
 export const NoticeQuery = z.object({
