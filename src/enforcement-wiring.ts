@@ -16,7 +16,9 @@ import { Matches, type CaptureRequester } from './app/matches.js';
 import type { AccountRecord, Clock, LogStore, RandomBytes } from './app/ports.js';
 import type { Config } from './config.js';
 import { Monitor } from './app/monitor.js';
-import { Cases, type RegistrationSource } from './app/cases.js';
+import { Cases, titleSource, type RegistrationSource } from './app/cases.js';
+import { levelOperationStore } from './adapters/level/operations.js';
+import { registrationLookup } from './app/operation-title.js';
 import type { PdfIssuer } from './adapters/pdf/court.js';
 import { loadDownloads } from './adapters/http/downloads.js';
 import { VERIFIER_FILE } from './adapters/downloads/files.js';
@@ -86,7 +88,7 @@ export async function enforcementDeps(p: {
     store: p.store,
     ledger: p.ledger,
     deposits: p.deposits,
-    ...(p.registrations ? { registrations: p.registrations } : {}),
+    ...(p.registrations ? { registrations: p.registrations, titles: titleSource(levelOperationStore(p.store), registrationLookup(p.store)) } : {}),
     ...(p.captures ? { captures: p.captures } : {}),
     accounts: p.accounts,
     sha256: nodeSha256,

@@ -6,7 +6,12 @@ import { portableSha256 } from '../core/hash.js';
 import { canonicalBytes } from '../core/jcs.js';
 import { createEd25519Signer } from '../core/note.js';
 import { Accounts } from './accounts.js';
-import { Cases } from './cases.js';
+import { memoryOperationStore } from '../adapters/memory/operations.js';
+import type { Application } from '../core/registration.js';
+import { Cases, titleSource } from './cases.js';
+import { Operations, registrationLookup } from './operations.js';
+import { Organisations } from './organisations.js';
+import { Registrations } from './registrations.js';
 import { Deposits } from './deposits.js';
 import { Ledger } from './log.js';
 import type { CaptureRequester } from './matches.js';
@@ -122,6 +127,53 @@ describe('Cases', () => {
     await expect(cases.open(owner, { depositId: dep, infringingUrl: 'https://x.example.com/', description: 'bad \ud800' })).rejects.toMatchObject({ code: 'invalid_request', details: { field: 'description' } });
     await expect(cases.open(owner, { depositId: dep, infringingUrl: 'https://x.example.com/', description: 'x', rightsHolder: { name: '\udc00' } })).rejects.toMatchObject({ code: 'invalid_request', details: { field: 'rightsHolder' } });
     expect(jobs.size).toBe(0);
+    await cases.close();
+  });
+
+  it('a case on a registration: whoever holds one of its rights now, not a reviewer, not the applicant after transferring them all', async () => {
+    const store = new MemoryLogStore();
+    const clock = { now: () => Date.now() };
+    let seed = 3;
+    const random = (k: number) => Uint8Array.from({ length: k }, () => (seed = (seed * 1103515245 + 12345) >>> 0) & 0xff);
+    const ledger = await Ledger.open({ store, signer, verifierKey: signer.verifierKey, origin: ORIGIN, sha256: portableSha256, clock });
+    const deposits = new Deposits(ledger, store, portableSha256, random, clock);
+    const accounts = new Accounts(store, portableSha256, random, clock);
+    const regs = new Registrations({ ledger, store, deposits, organisations: new Organisations(store, clock, random), sha256: portableSha256, random, clock });
+    const ops = new Operations({ ledger, ops: memoryOperationStore(store), registrations: registrationLookup(store), accounts: store, sha256: portableSha256, random, clock });
+    const mk = async (name: string, role: 'creator' | 'reviewer' | 'admin' = 'creator') => (await accounts.create({ name, email: `${name}@example.com`, kind: 'individual', role })).account;
+    const holder = await mk('holder');
+    const reviewer = await mk('reviewer', 'reviewer');
+    const admin = await mk('admin', 'admin');
+    const buyer = await mk('buyer');
+    const dep = (await deposits.deposit(holder, { sha256: 'ab'.repeat(32) })).deposit.id;
+    const app: Application = {
+      title: 'Night',
+      workType: 'fine_art',
+      authors: [{ name: 'Li' }],
+      rightsHolders: [{ name: 'Li', kind: 'individual', idType: 'passport', idNumber: 'E12345678' }],
+      creation: { completedOn: '2025-01-01', place: 'Shenzhen' },
+      publication: { status: 'unpublished' },
+      rightsObtained: 'original',
+      ownership: 'sole',
+      statementOfTruth: true,
+      deposits: [dep],
+    };
+    const reg = await regs.create(holder, app, true);
+    await regs.approve(reviewer, reg.id);
+    const fake = fakeCaptures();
+    const cases = new Cases({ store, ledger, deposits, registrations: regs, titles: titleSource(memoryOperationStore(store), registrationLookup(store)), captures: fake.captures, accounts, sha256: portableSha256, random, clock, captureWaitMs: 60_000, log: () => undefined, pollMs: 5 });
+    const open = (who: typeof holder) => cases.open(who, { registrationId: reg.id, infringingUrl: 'https://x.example.com/', description: 'copy' });
+    expect((await open(holder)).state).toBe('open');
+    await expect(open(reviewer)).rejects.toMatchObject({ code: 'not_found' });
+    await expect(open(admin)).rejects.toMatchObject({ code: 'not_found' });
+    await expect(open(buyer)).rejects.toMatchObject({ code: 'not_found' });
+    const trf = await ops.transfers.offer(holder, { registrationId: reg.id, to: { account: buyer.id }, rights: 'all' });
+    await ops.transfers.accept(buyer, trf.id);
+    await expect(open(holder)).rejects.toMatchObject({ code: 'not_found' });
+    const c = await open(buyer);
+    expect(c.work).toEqual({ registrationId: reg.id });
+    // The new holder's evidence still carries the registration certificate.
+    expect((await cases.evidence(buyer, c.id)).registrationCertificate?.record.id).toBe(reg.id);
     await cases.close();
   });
 });

@@ -1,6 +1,6 @@
 /**
- * Infringement cases (docs/ENFORCEMENT.md): opened on a deposit or an approved registration of
- * the rights holder's, with the infringing URL. Opening a case captures the infringing page
+ * Infringement cases (docs/ENFORCEMENT.md): opened on a deposit of the rights holder's, or an
+ * approved registration in which they currently hold a right, with the infringing URL. Opening a case captures the infringing page
  * through the capture use case (CaptureRequester); when the capture is done the case moves to
  * evidence_collected by itself. Later states are set by the rights holder: notice_sent, then
  * settled, litigation or closed (core/case-entry.ts has the transitions). Every state change
@@ -13,12 +13,15 @@ import { encodeEntry } from '../core/entry.js';
 import { LogError } from '../core/errors.js';
 import type { Sha256 } from '../core/hash.js';
 import { canonicalBytes } from '../core/jcs.js';
+import { RIGHT_NAMES } from '../core/operation.js';
 import type { RegistrationCertificate } from '../core/registration.js';
 import { formatTime } from '../core/time.js';
 import type { Deposits } from './deposits.js';
 import type { Ledger } from './log.js';
 import type { CaptureRequester } from './matches.js';
 import { KeyedMutex } from './mutex.js';
+import type { OperationStore } from './operation-ports.js';
+import type { RegistrationLookup } from './operation-title.js';
 import type { AccountRecord, Clock, LogStore, RandomBytes, RecordWrite } from './ports.js';
 
 /** What a notice needs about the rights holder (name, contact, address: Art. 14 of the Regulations). */
@@ -77,6 +80,25 @@ export interface RegistrationSource {
   certificate(actor: AccountRecord, id: string): Promise<RegistrationCertificate>;
 }
 
+/** Who holds the rights of a registration now: its stored title (after transfers), else its applicant. */
+export interface TitleSource {
+  /** The registration with whether `account` currently holds at least one of its rights; undefined when it does not exist. */
+  holding(account: string, registrationId: string): Promise<{ state: string; applicant: string; holds: boolean } | undefined>;
+}
+
+/** A TitleSource over the operation store and the registration records (app/operation-title.ts). */
+export function titleSource(ops: Pick<OperationStore, 'title'>, registrations: Pick<RegistrationLookup, 'byId'>): TitleSource {
+  return {
+    async holding(account, registrationId) {
+      const w = await registrations.byId(registrationId);
+      if (w === undefined) return undefined;
+      const t = await ops.title(registrationId);
+      const holds = t !== undefined ? RIGHT_NAMES.some((r) => t.holders[r].account === account) : w.applicant === account;
+      return { state: w.state, applicant: w.applicant, holds };
+    },
+  };
+}
+
 /** Everything an evidence package holds, as data (the adapter makes the ZIP and PDFs). */
 export interface CaseEvidence {
   case: CaseRecord;
@@ -103,6 +125,8 @@ export class Cases {
       ledger: Ledger;
       deposits: Deposits;
       registrations?: RegistrationSource;
+      /** Who may open a case on a registration: whoever holds one of its rights now. */
+      titles?: TitleSource;
       captures?: CaptureRequester;
       accounts: { get(id: string): Promise<AccountRecord | undefined> };
       sha256: Sha256;
@@ -162,8 +186,10 @@ export class Cases {
     if ((input.depositId === undefined) === (input.registrationId === undefined)) throw new LogError('invalid_request', 'give exactly one of depositId, registrationId', { details: { field: 'depositId' } });
     if (input.depositId !== undefined) await this.d.deposits.get(input.depositId, viewer);
     if (input.registrationId !== undefined) {
-      if (!this.d.registrations) throw new LogError('unsupported_media_type', 'registrations are not available on this server');
-      await this.d.registrations.certificate(viewer, input.registrationId);
+      if (!this.d.registrations || !this.d.titles) throw new LogError('unsupported_media_type', 'registrations are not available on this server');
+      const h = await this.d.titles.holding(viewer.id, input.registrationId);
+      if (h === undefined || !h.holds) throw new LogError('not_found', `registrationId: you hold no right in a registration ${input.registrationId}`, { details: { field: 'registrationId' } });
+      if (h.state !== 'approved') throw new LogError('conflict', `registrationId: registration ${input.registrationId} is ${h.state}, not approved`, { details: { field: 'registrationId' } });
     }
     if (!this.d.captures) throw new LogError('unsupported_media_type', 'web captures are not available on this server: a case needs one');
     // The case's log entries commit to its canonical JSON: text that has none is refused before anything is queued.
@@ -319,7 +345,7 @@ export class Cases {
     let registrationCertificate: RegistrationCertificate | undefined;
     if (c.work.depositId !== undefined) depositCertificates.push({ depositId: c.work.depositId, certificate: await this.d.deposits.certificate(c.work.depositId, owner) });
     if (c.work.registrationId !== undefined && this.d.registrations) {
-      registrationCertificate = await this.d.registrations.certificate(owner, c.work.registrationId);
+      registrationCertificate = await this.registrationCertificate(owner, c.work.registrationId);
       for (const dep of registrationCertificate.record.deposits) {
         const cert = await this.d.deposits.certificate(dep.id, owner).catch(() => undefined);
         if (cert) depositCertificates.push({ depositId: dep.id, certificate: cert });
@@ -346,6 +372,18 @@ export class Cases {
       entries,
       logKey: this.d.ledger.verifierKey,
     };
+  }
+
+  /** The registration's certificate as the case's owner sees it, or as its applicant does (the owner may hold its rights by transfer). */
+  private async registrationCertificate(owner: AccountRecord, id: string): Promise<RegistrationCertificate> {
+    try {
+      return await this.d.registrations!.certificate(owner, id);
+    } catch (e) {
+      const h = await this.d.titles?.holding(owner.id, id);
+      const applicant = h !== undefined ? await this.d.accounts.get(h.applicant) : undefined;
+      if (applicant === undefined || applicant.id === owner.id) throw e;
+      return this.d.registrations!.certificate(applicant, id);
+    }
   }
 
   async close(): Promise<void> {
