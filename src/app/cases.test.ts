@@ -176,4 +176,21 @@ describe('Cases', () => {
     expect((await cases.evidence(buyer, c.id)).registrationCertificate?.record.id).toBe(reg.id);
     await cases.close();
   });
+
+  it('lists my cases newest first, a page at a time', async () => {
+    const { cases, owner, other, dep } = await setup();
+    let t = Date.parse('2026-03-01T00:00:00.000Z');
+    (cases as unknown as { d: { clock: { now: () => number } } }).d.clock = { now: () => (t += 1000) };
+    const opened = [];
+    for (let i = 0; i < 5; i++) opened.push((await cases.open(owner, { depositId: dep, infringingUrl: `https://x.example.com/${i}`, description: `c${i}` })).id);
+    const first = await cases.list(owner, { limit: 2 });
+    expect(first.cases.map((c) => c.id)).toEqual([opened[4], opened[3]]);
+    const second = await cases.list(owner, { after: first.next, limit: 2 });
+    expect(second.cases.map((c) => c.id)).toEqual([opened[2], opened[1]]);
+    const third = await cases.list(owner, { after: second.next, limit: 2 });
+    expect(third.cases.map((c) => c.id)).toEqual([opened[0]]);
+    expect(third.next).toBeUndefined();
+    expect((await cases.list(other, { limit: 10 })).cases).toEqual([]);
+    await cases.close();
+  });
 });

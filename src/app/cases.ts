@@ -112,6 +112,13 @@ export interface CaseEvidence {
 
 const CASES = 'cases';
 const BY_ACCOUNT = 'cases-by-account';
+/** `<account>/<inverted creation ms>/<id>` → '': an account's cases newest first. */
+const BY_ACCOUNT_NEWEST = 'cases-by-account-newest';
+const LATEST_MS = 9_999_999_999_999;
+
+function newestKey(account: string, createdAt: string, id: string): string {
+  return `${account}/${String(LATEST_MS - Date.parse(createdAt)).padStart(13, '0')}/${id}`;
+}
 
 export class Cases {
   private readonly mutex = new KeyedMutex();
@@ -148,10 +155,15 @@ export class Cases {
     let after: string | undefined;
     for (;;) {
       const page = await this.d.store.listRecords(CASES, { ...(after ? { after } : {}), limit: 500 });
+      const missing: RecordWrite[] = [];
       for (const { value } of page) {
         const c = JSON.parse(value) as CaseRecord;
         if (c.state === 'open' && c.captureId !== undefined && c.captureError === undefined) this.watch(c.id);
+        // Cases opened before the newest-first index existed get their entry now.
+        const key = newestKey(c.account, c.createdAt, c.id);
+        if ((await this.d.store.getRecord(BY_ACCOUNT_NEWEST, key)) === undefined) missing.push({ space: BY_ACCOUNT_NEWEST, key, value: '' });
       }
+      if (missing.length > 0) await this.d.store.writeRecords(missing);
       if (page.length < 500) return;
       after = page[page.length - 1]!.key;
     }
@@ -168,14 +180,17 @@ export class Cases {
     return c;
   }
 
-  async list(viewer: AccountRecord, limit = 100): Promise<CaseRecord[]> {
-    const keys = await this.d.store.listRecords(BY_ACCOUNT, { prefix: `${viewer.id}/`, limit });
+  /** The viewer's cases, newest first; `next` (when there may be more) is the `after` of the next page. */
+  async list(viewer: AccountRecord, opts: { after?: string | undefined; limit: number } = { limit: 20 }): Promise<{ cases: CaseRecord[]; next?: string }> {
+    const prefix = `${viewer.id}/`;
+    const rows = await this.d.store.listRecords(BY_ACCOUNT_NEWEST, { prefix, ...(opts.after !== undefined ? { after: prefix + opts.after } : {}), limit: opts.limit });
     const out: CaseRecord[] = [];
-    for (const { key } of keys) {
+    for (const { key } of rows) {
       const c = await this.load(key.slice(key.lastIndexOf('/') + 1));
       if (c) out.push(c);
     }
-    return out;
+    const last = rows.at(-1);
+    return { cases: out, ...(rows.length === opts.limit && last !== undefined ? { next: last.key.slice(prefix.length) } : {}) };
   }
 
   /** Opens a case on a deposit or an approved registration of the viewer's, and starts the capture of the infringing page. */
@@ -214,7 +229,10 @@ export class Cases {
       salt: toHex(this.d.random(16)),
       history: [],
     };
-    const opened = await this.mutex.run(id, () => this.append(record, viewer, 'open', {}, [{ space: BY_ACCOUNT, key: `${viewer.id}/${at}/${id}`, value: '' }]));
+    const opened = await this.mutex.run(id, () => this.append(record, viewer, 'open', {}, [
+        { space: BY_ACCOUNT, key: `${viewer.id}/${at}/${id}`, value: '' },
+        { space: BY_ACCOUNT_NEWEST, key: newestKey(viewer.id, at, id), value: '' },
+      ]));
     this.watch(id);
     return opened;
   }

@@ -1,6 +1,6 @@
 /** OpenAPI operations of the case routes (cases.ts, docs/ENFORCEMENT.md). */
 import { binary, json, op, text, type Operation } from '../openapi-kit.js';
-import { CaseId, CaseList, CaseTransition, CaseView, CreateCase, NoticeQuery } from './cases-schemas.js';
+import { CaseId, CaseList, CaseListQuery, CaseTransition, CaseView, CreateCase, NoticeQuery } from './cases-schemas.js';
 
 const id = { id: CaseId };
 
@@ -17,7 +17,7 @@ export function caseOperations(): Operation[] {
       responses: { 201: json(CaseView, 'Opened (state open); evidence_collected follows when the capture is done') },
       errors: { 400: 'Bad body, or the URL is refused (reason capture_url_refused)', 404: 'No such deposit or registration of mine', 429: 'Capture budget or CAPTURE_PER_ACCOUNT reached', 503: 'The capture queue is full' },
     }),
-    op({ method: 'get', path: '/v1/cases', operationId: 'listCases', tag: 'Cases', security: 'bearer', summary: 'My cases, oldest first (at most 100)', responses: { 200: json(CaseList) } }),
+    op({ method: 'get', path: '/v1/cases', operationId: 'listCases', tag: 'Cases', security: 'bearer', summary: 'My cases, newest first, a page at a time', query: CaseListQuery, responses: { 200: json(CaseList, '`next` is given when there may be more: pass it as `after`') }, errors: [400] }),
     op({ method: 'get', path: '/v1/cases/{id}', operationId: 'getCase', tag: 'Cases', security: 'bearer', summary: 'A case: state, capture, history of its log entries', params: id, responses: { 200: json(CaseView) }, errors: [404] }),
     op({
       method: 'post',

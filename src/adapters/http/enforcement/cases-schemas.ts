@@ -53,4 +53,17 @@ export const CaseView = z
   })
   .meta({ id: 'Case' });
 
-export const CaseList = z.object({ cases: z.array(CaseView) }).meta({ id: 'CaseList' });
+export const CaseList = z
+  .object({ cases: z.array(CaseView), next: z.string().optional().meta({ description: 'Given when there may be more: pass it as `after`' }) })
+  .meta({ id: 'CaseList' });
+
+export const CaseListQuery = z.strictObject({
+  after: z.string().min(1).max(300).regex(/^[\x21-\x7e]+$/, 'not a cursor').optional().meta({ description: "The previous page's `next`" }),
+  limit: z
+    .string()
+    .regex(/^[1-9][0-9]{0,2}$/, 'must be 1..100')
+    .transform(Number)
+    .refine((n) => n <= 100, 'at most 100')
+    .optional()
+    .meta({ description: '1..100 (default 20)' }),
+});

@@ -13,7 +13,7 @@ import type { PdfIssuer } from '../../pdf/court.js';
 import { renderNoticePdf } from '../../pdf/case-pdf.js';
 import { authenticate, me } from '../auth.js';
 import { bodies, noBody, parseField } from '../request.js';
-import { CaseId, CaseTransition, CreateCase, NoticeQuery } from './cases-schemas.js';
+import { CaseId, CaseListQuery, CaseTransition, CreateCase, NoticeQuery } from './cases-schemas.js';
 
 export interface CaseHttpDeps {
   accounts: Accounts;
@@ -58,7 +58,9 @@ export function caseRoutes(deps: CaseHttpDeps): express.Router {
     res.status(201).location(`/v1/cases/${c.id}`).json(caseView(c));
   });
   r.get('/v1/cases', auth, async (req, res) => {
-    res.json({ cases: (await cases.list(me(req))).map(caseView) });
+    const q = parseField(CaseListQuery, req.query as Record<string, unknown>);
+    const page = await cases.list(me(req), { after: q.after, limit: q.limit ?? 20 });
+    res.json({ cases: page.cases.map(caseView), ...(page.next !== undefined ? { next: page.next } : {}) });
   });
   r.get('/v1/cases/:id', auth, async (req, res) => {
     res.json(caseView(await cases.get(me(req), id(req))));

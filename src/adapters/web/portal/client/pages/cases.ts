@@ -53,7 +53,7 @@ async function renderList(ctx: PageContext): Promise<void> {
   ensureEnfStyles();
   const head = [enfTabs('cases'), h('div', { class: 'title-row' }, h('h1', null, tr(T.title)), h('a', { class: 'button', href: '/cases/new' }, tr(T.newCase))), h('p', { class: 'lead' }, tr(T.lead))];
   replace(ctx.main, head);
-  const { cases } = await api<{ cases: CaseView[] }>('GET', '/v1/cases', undefined, { signal: ctx.signal });
+  const { cases } = await api<{ cases: CaseView[]; next?: string }>('GET', '/v1/cases?limit=100', undefined, { signal: ctx.signal });
   if (cases.length === 0) {
     ctx.main.append(h('p', { class: 'empty' }, tr(T.none), ' ', h('a', { href: '/matches' }, tr(T.findCopies))));
     return;
