@@ -57,6 +57,9 @@ export interface OptIn {
   deposits: string[];
 }
 
+/** Most deposits of one SHA-256 read from the global index; the viewer's own are read apart. */
+const EXACT_SCAN = 1000;
+
 export class Matches {
   constructor(
     private readonly d: {
@@ -109,17 +112,28 @@ export class Matches {
     };
   }
 
-  /** Deposits of exactly these bytes (SHA-256), with their accounts. */
-  private async exact(sha256: string): Promise<FingerprintHit[]> {
-    const out: FingerprintHit[] = [];
-    for (const index of await this.d.store.findBySha256(fromHex(sha256, 32), 1000)) {
+  /**
+   * Deposits of exactly these bytes (SHA-256), with their accounts: the first EXACT_SCAN of the
+   * global index, and every one of the viewer's own (from its per-account index), so a common
+   * file deposited by many never hides the viewer's deposit of it.
+   */
+  private async exact(sha256: string, viewer: AccountRecord): Promise<FingerprintHit[]> {
+    const out = new Map<string, FingerprintHit>();
+    for (const index of await this.d.store.findBySha256(fromHex(sha256, 32), EXACT_SCAN)) {
       if (index >= this.d.ledger.treeSize) continue;
       const bytes = await this.d.ledger.entry(index);
       if (bytes === undefined) continue;
       const e = decodeEntry(bytes);
-      if (isDepositEntry(e)) out.push({ depositId: e.id, account: e.account, method: 'exact', similarity: 1 });
+      if (isDepositEntry(e)) out.set(e.id, { depositId: e.id, account: e.account, method: 'exact', similarity: 1 });
     }
-    return out;
+    let before: bigint | undefined;
+    for (;;) {
+      const page = await this.d.deposits.list(viewer, { q: sha256, limit: 100, ...(before !== undefined ? { before } : {}) });
+      for (const dep of page.deposits) if (dep.sha256 === sha256) out.set(dep.id, { depositId: dep.id, account: viewer.id, method: 'exact', similarity: 1 });
+      if (page.next === undefined) break;
+      before = page.next;
+    }
+    return [...out.values()];
   }
 
   /** Keeps hits the viewer may see, one per deposit (the best), best first. */
@@ -137,7 +151,7 @@ export class Matches {
 
   private async hitsOfBytes(viewer: AccountRecord, bytes: Uint8Array): Promise<{ sha256: string; kind: 'image' | 'text' | 'other'; hits: FingerprintHit[] }> {
     const sha256 = toHex(this.d.sha256(bytes));
-    const exact = await this.exact(sha256);
+    const exact = await this.exact(sha256, viewer);
     const fp = await this.d.fingerprinter(bytes);
     // The file of a deposit shown again: the viewer's own exact deposits without a fingerprint get one now.
     if (fp !== undefined) {
@@ -168,7 +182,7 @@ export class Matches {
   }
 
   async matchSha256(viewer: AccountRecord, sha256: string): Promise<MatchView[]> {
-    return this.scoped(viewer, (await this.exact(sha256)).map((hit) => ({ hit })));
+    return this.scoped(viewer, (await this.exact(sha256, viewer)).map((hit) => ({ hit })));
   }
 
   private requireCaptures(): { captures: CaptureRequester; extract: (b: Uint8Array) => Promise<CapturedWork[]> } {
