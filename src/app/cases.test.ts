@@ -51,7 +51,7 @@ async function setup() {
   const dep = (await deposits.deposit(owner, { sha256: 'cd'.repeat(32) })).deposit.id;
   const fake = fakeCaptures();
   const cases = new Cases({ store, ledger, deposits, captures: fake.captures, accounts, sha256: portableSha256, random, clock, captureWaitMs: 60_000, log: () => undefined, pollMs: 5 });
-  return { ledger, cases, owner, other, dep, ...fake };
+  return { store, ledger, cases, owner, other, dep, ...fake };
 }
 
 const until = async (f: () => Promise<boolean>) => {
@@ -191,6 +191,16 @@ describe('Cases', () => {
     expect(third.cases.map((c) => c.id)).toEqual([opened[0]]);
     expect(third.next).toBeUndefined();
     expect((await cases.list(other, { limit: 10 })).cases).toEqual([]);
+    await cases.close();
+  });
+
+  it('a case stored before the newest-first index existed is listed after a restart (init back-fills the index)', async () => {
+    const { store, cases, owner } = await setup();
+    const old = { id: `case_${'0'.repeat(20)}`, account: owner.id, state: 'closed', seq: 1, createdAt: '2026-01-01T00:00:00.000Z', updatedAt: '2026-01-01T00:00:00.000Z', work: { depositId: 'dep_x' }, infringingUrl: 'https://x.example.com/', description: 'old', salt: '00', history: [] };
+    await store.writeRecords([{ space: 'cases', key: old.id, value: JSON.stringify(old) }]);
+    expect((await cases.list(owner, { limit: 10 })).cases).toEqual([]);
+    await cases.init();
+    expect((await cases.list(owner, { limit: 10 })).cases.map((c) => c.id)).toEqual([old.id]);
     await cases.close();
   });
 });
