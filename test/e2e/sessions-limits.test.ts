@@ -57,13 +57,15 @@ describe('budgets', () => {
     expect((await deposit(svc.url, bob)).status).toBe(201);
   }, 60_000);
 
-  it('sign-in draws on the sign-up budget of the address', async () => {
-    const svc = await service({ RATE_SIGNUP_PER_IP: '4/1h' }, true);
+  it('sign-in has its own budget: sign-ins do not use up sign-up, and over the sign-in budget answer signin-ip', async () => {
+    const svc = await service({ RATE_SIGNUP_PER_IP: '2/1h', RATE_SIGNIN_PER_IP: '4/1h' }, true);
     const address = await signUp(svc.url);
-    for (let i = 0; i < 3; i++) await signIn(svc.url, address);
+    for (let i = 0; i < 4; i++) await signIn(svc.url, address);
     const refused = await api(svc.url, 'POST', '/v1/session', { body: { email: address, password: PASSWORD } });
     expect(refused.status).toBe(429);
-    expect(refused.body).toMatchObject({ code: 'rate_limited', policy: 'signup-ip' });
+    expect(refused.body).toMatchObject({ code: 'rate_limited', policy: 'signin-ip' });
+    // The sign-ins left sign-up's bucket as it was: one more sign-up is served.
+    await signUp(svc.url);
   }, 60_000);
 
   it('10 failed sign-ins for one e-mail within 15 minutes: then 429 with Retry-After, even with the right password; other e-mails are served', async () => {
