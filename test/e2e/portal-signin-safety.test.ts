@@ -55,9 +55,9 @@ describe('portal sign-in: where ?next= may lead', () => {
       await page.fill('#signup-password', password);
       await page.click('form button[type=submit]');
       await page.locator('[data-secret]').waitFor();
-      const hrefs = await page.$$eval('main a', (as) => as.map((a) => (a as HTMLAnchorElement).href));
+      const hrefs = await page.$$eval('main a', (as) => as.map((a) => a.getAttribute('href') ?? ''));
       expect(hrefs.length).toBeGreaterThan(0);
-      for (const href of hrefs) expect(new URL(href).origin).toBe(new URL(svc.url).origin);
+      for (const href of hrefs) expect(new URL(href, page.url()).origin, href).toBe(new URL(svc.url).origin);
     } finally {
       await page.context().close();
     }
