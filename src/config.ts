@@ -101,6 +101,8 @@ export const ConfigSchema = z.object({
   RATE_LIMITS: bool.default(true),
   RATE_SIGNUP_PER_IP: rate('30/1h'),
   RATE_SIGNUP_PER_KEY: rate('100/1h'),
+  RATE_SIGNIN_PER_IP: rate('120/1h'),
+  RATE_SIGNIN_PER_KEY: rate('300/1h'),
   RATE_TSA_PER_IP: rate('60/1m'),
   RATE_TSA_PER_KEY: rate('300/1m'),
   RATE_VERIFY_PER_IP: rate('60/1m'),

@@ -33,7 +33,7 @@ async function signIn(url: string, address: string): Promise<{ cookie: string; c
   const r = await api(url, 'POST', '/v1/session', { body: { email: address, password: PASSWORD } });
   expect(r.status, r.text).toBe(200);
   const setCookie = r.headers.get('set-cookie')!;
-  return { cookie: /^(cl_session=[^;]+)/.exec(setCookie)![1]!, csrf: r.body.csrfToken, setCookie };
+  return { cookie: /^((?:__Host-)?cl_session=[^;]+)/.exec(setCookie)![1]!, csrf: r.body.csrfToken, setCookie };
 }
 
 const deposit = (url: string, s: { cookie: string; csrf: string }) =>
@@ -57,13 +57,15 @@ describe('budgets', () => {
     expect((await deposit(svc.url, bob)).status).toBe(201);
   }, 60_000);
 
-  it('sign-in draws on the sign-up budget of the address', async () => {
-    const svc = await service({ RATE_SIGNUP_PER_IP: '4/1h' }, true);
+  it('sign-in has its own budget: sign-ins do not use up sign-up, and over the sign-in budget answer signin-ip', async () => {
+    const svc = await service({ RATE_SIGNUP_PER_IP: '2/1h', RATE_SIGNIN_PER_IP: '4/1h' }, true);
     const address = await signUp(svc.url);
-    for (let i = 0; i < 3; i++) await signIn(svc.url, address);
+    for (let i = 0; i < 4; i++) await signIn(svc.url, address);
     const refused = await api(svc.url, 'POST', '/v1/session', { body: { email: address, password: PASSWORD } });
     expect(refused.status).toBe(429);
-    expect(refused.body).toMatchObject({ code: 'rate_limited', policy: 'signup-ip' });
+    expect(refused.body).toMatchObject({ code: 'rate_limited', policy: 'signin-ip' });
+    // The sign-ins left sign-up's bucket as it was: one more sign-up is served.
+    await signUp(svc.url);
   }, 60_000);
 
   it('10 failed sign-ins for one e-mail within 15 minutes: then 429 with Retry-After, even with the right password; other e-mails are served', async () => {
@@ -89,7 +91,12 @@ describe('PUBLIC_URL over https', () => {
   it('makes the cookie Secure and accepts cookie writes only from its own origin', async () => {
     const svc = await service({ PUBLIC_URL: 'https://ledger.example.org/base' });
     const s = await signIn(svc.url, await signUp(svc.url));
+    expect(s.setCookie).toMatch(/^__Host-cl_session=[A-Za-z0-9_-]{43}; Path=\/;/);
     expect(s.setCookie).toMatch(/; Secure/);
+    expect(s.setCookie).not.toMatch(/Domain=/i);
+    // A plain cl_session cookie (one a sibling subdomain could toss) is not read.
+    const tossed = await api(svc.url, 'GET', '/v1/session', { headers: { cookie: s.cookie.replace(/^__Host-/, '') } });
+    expect(tossed.status).toBe(401);
     expect(s.setCookie).toContain('HttpOnly');
     const own = await api(svc.url, 'POST', '/v1/deposits', { headers: { cookie: s.cookie, 'x-csrf-token': s.csrf, origin: 'https://ledger.example.org' }, body: { sha256: hex32() } });
     expect(own.status).toBe(201);
@@ -100,6 +107,6 @@ describe('PUBLIC_URL over https', () => {
     }
     const out = await api(svc.url, 'DELETE', '/v1/session', { headers: { cookie: s.cookie, 'x-csrf-token': s.csrf } });
     expect(out.status).toBe(204);
-    expect(out.headers.get('set-cookie')).toMatch(/^cl_session=;.*Secure.*Max-Age=0/);
+    expect(out.headers.get('set-cookie')).toMatch(/^__Host-cl_session=;.*Secure.*Max-Age=0/);
   }, 60_000);
 });

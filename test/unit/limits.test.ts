@@ -73,6 +73,7 @@ describe('budgetOf', () => {
   it('puts each route in one budget, the way express routes paths (any case, trailing slash)', () => {
     expect(budgetOf(req('POST', '/v1/accounts'))).toBe('signup');
     expect(budgetOf(req('POST', '/V1/Accounts/'))).toBe('signup');
+    expect(budgetOf(req('POST', '/v1/session'))).toBe('signin');
     expect(budgetOf(req('POST', '/v1/tsa', 'application/timestamp-query'))).toBe('tsa');
     expect(budgetOf(req('POST', '/v1/verify'))).toBe('verify');
     expect(budgetOf(req('POST', '/v1/deposits', 'multipart/form-data'))).toBe('upload');

@@ -11,7 +11,7 @@ const notAdmin = 'Not an admin, or the calling account is disabled (code forbidd
 const noAccount = 'No such account (code not_found)';
 const optionalKey = 'An empty body, or {"label"}; not JSON: 415';
 
-const sessionCookie = { 'Set-Cookie': { description: 'cl_session=<token>; Path=/; HttpOnly; SameSite=Lax (+ Secure when PUBLIC_URL is https)', schema: { type: 'string' } } };
+const sessionCookie = { 'Set-Cookie': { description: 'cl_session=<token>; Path=/; HttpOnly; SameSite=Lax; when PUBLIC_URL is https: __Host-cl_session=<token>; Path=/; HttpOnly; SameSite=Lax; Secure', schema: { type: 'string' } } };
 
 /** Password sign-in and sessions (sessions.ts). */
 export function sessionOperations(): Operation[] {

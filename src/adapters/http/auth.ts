@@ -1,6 +1,7 @@
 /**
  * Authentication for every router, written once: an `Authorization: Bearer <apiKey>` header or
- * the `cl_session` cookie of a signed-in browser (docs/ACCOUNTS.md). Bearer wins when both are
+ * the session cookie of a signed-in browser (docs/ACCOUNTS.md): `__Host-cl_session` when cookies are
+ * Secure (PUBLIC_URL is https), which a sibling subdomain cannot set, else `cl_session`. Bearer wins when both are
  * sent. A cookie-authenticated POST/PUT/PATCH/DELETE must carry the session's CSRF token in
  * `X-CSRF-Token` and, when it sends Origin, come from the service's own origin: else 403
  * `csrf_failed`.
@@ -28,6 +29,8 @@ declare module 'express-serve-static-core' {
 }
 
 export const SESSION_COOKIE = 'cl_session';
+/** The cookie's name when it is Secure: the `__Host-` prefix makes browsers refuse it with a Domain, another Path or without Secure. */
+export const SECURE_SESSION_COOKIE = '__Host-cl_session';
 export const CSRF_HEADER = 'x-csrf-token';
 
 const BEARER = /^Bearer ([\x21-\x7e]{1,512})$/;
@@ -55,6 +58,11 @@ export function sessionAuthOf(req: Request): SessionAuth | undefined {
   return (req.app?.locals as Record<symbol, SessionAuth | undefined> | undefined)?.[SESSION_AUTH];
 }
 
+/** The session cookie's name for this app: only the `__Host-` one counts when cookies are Secure. */
+export function sessionCookieName(req: Request): string {
+  return sessionAuthOf(req)?.secure === true ? SECURE_SESSION_COOKIE : SESSION_COOKIE;
+}
+
 /** The value of the named cookie, or undefined. */
 export function cookie(req: Request, name: string): string | undefined {
   const header = req.get('cookie');
@@ -76,7 +84,7 @@ export type Credential = { kind: 'bearer'; secret: string | undefined } | { kind
 export function presentedCredential(req: Request): Credential {
   const h = req.get('authorization');
   if (h !== undefined) return { kind: 'bearer', secret: BEARER.exec(h)?.[1] };
-  const token = cookie(req, SESSION_COOKIE);
+  const token = cookie(req, sessionCookieName(req));
   return token === undefined || token === '' ? undefined : { kind: 'session', token };
 }
 

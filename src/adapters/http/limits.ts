@@ -1,6 +1,6 @@
 /**
  * Request rate limits (docs/LIMITS.md). Every request but the health and metrics probes is put
- * into one budget — sign-up, TSA, verify, upload, capture, write or read — and takes one unit from that
+ * into one budget — sign-up, sign-in, TSA, verify, upload, capture, write or read — and takes one unit from that
  * budget's per-IP bucket and, when it carries `Authorization: Bearer …`, from its per-key bucket
  * too (keyed by a hash of the presented token; the limiter never authenticates a key), or, when
  * it carries a live session cookie, from the per-key-sized bucket of its account. Over budget:
@@ -16,7 +16,7 @@ import type { RateDecision, RateLimiter, RatePolicy } from '../limits/rate-limit
 import { sendProblem } from './problem.js';
 import { presentedCredential, requestSession, sessionAuthOf } from './auth.js';
 
-export const BUDGETS = ['signup', 'tsa', 'verify', 'upload', 'capture', 'write', 'read'] as const;
+export const BUDGETS = ['signup', 'signin', 'tsa', 'verify', 'upload', 'capture', 'write', 'read'] as const;
 export type Budget = (typeof BUDGETS)[number];
 
 type Rate = { quota: number; windowSeconds: number } | null;
@@ -36,6 +36,7 @@ export function limitsFromConfig(config: Config): LimitsConfig | undefined {
   return {
     budgets: {
       signup: { ip: config.RATE_SIGNUP_PER_IP, key: config.RATE_SIGNUP_PER_KEY },
+      signin: { ip: config.RATE_SIGNIN_PER_IP, key: config.RATE_SIGNIN_PER_KEY },
       tsa: { ip: config.RATE_TSA_PER_IP, key: config.RATE_TSA_PER_KEY },
       verify: { ip: config.RATE_VERIFY_PER_IP, key: config.RATE_VERIFY_PER_KEY },
       upload: { ip: config.RATE_UPLOAD_PER_IP, key: config.RATE_UPLOAD_PER_KEY },
@@ -53,7 +54,8 @@ export function budgetOf(req: Request): Budget | undefined {
   const method = req.method.toUpperCase();
   if (method === 'GET' || method === 'HEAD' || method === 'OPTIONS') return 'read';
   if (method === 'POST') {
-    if (path === '/v1/accounts' || path === '/v1/session') return 'signup';
+    if (path === '/v1/accounts') return 'signup';
+    if (path === '/v1/session') return 'signin';
     if (path === '/v1/tsa') return 'tsa';
     if (path === '/v1/verify') return 'verify';
     if (path === '/v1/deposits' && req.is('multipart/form-data')) return 'upload';

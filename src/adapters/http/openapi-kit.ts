@@ -329,7 +329,7 @@ export function buildDocument(spec: DocumentSpec): Json {
         type: 'apiKey',
         in: 'cookie',
         name: 'cl_session',
-        description: 'The session cookie of POST /v1/session. POST, PUT, PATCH and DELETE must also send the session\'s CSRF token in X-CSRF-Token (and no foreign Origin), else 403 csrf_failed',
+        description: 'The session cookie of POST /v1/session (named __Host-cl_session when PUBLIC_URL is https). POST, PUT, PATCH and DELETE must also send the session\'s CSRF token in X-CSRF-Token (and no foreign Origin), else 403 csrf_failed',
       },
     },
   };

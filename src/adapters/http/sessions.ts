@@ -1,14 +1,14 @@
 /**
  * Password sign-in for the web portal (docs/ACCOUNTS.md, "Passwords and sessions"):
  * POST/GET/DELETE /v1/session and POST /v1/accounts/me/password. The session token travels only
- * in the httpOnly `cl_session` cookie; answers carry the account and the CSRF token and are never cached.
+ * in the httpOnly session cookie (`__Host-cl_session` when Secure, else `cl_session`); answers carry the account and the CSRF token and are never cached.
  */
 import express, { type Request, type Response } from 'express';
 import { LogError } from '../../core/errors.js';
 import type { Accounts } from '../../app/accounts.js';
 import type { ActiveSession, Sessions } from '../../app/sessions.js';
 import * as A from './accounts-schemas.js';
-import { authenticate, checkCsrf, checkOrigin, cookie, me, noStore, requestSession, SESSION_COOKIE, sessionAuthOf, type SessionAuth } from './auth.js';
+import { authenticate, checkCsrf, checkOrigin, cookie, me, noStore, requestSession, SECURE_SESSION_COOKIE, SESSION_COOKIE, sessionAuthOf, type SessionAuth } from './auth.js';
 import { bodies, parseField } from './request.js';
 
 export interface SessionHttpDeps {
@@ -20,12 +20,15 @@ function cookieAttributes(secure: boolean): string {
   return `; Path=/; HttpOnly; SameSite=Lax${secure ? '; Secure' : ''}`;
 }
 
+/** `__Host-` cookies must be Secure, Path=/ and carry no Domain: a sibling subdomain cannot plant one. */
+const cookieName = (secure: boolean) => (secure ? SECURE_SESSION_COOKIE : SESSION_COOKIE);
+
 function setSessionCookie(res: Response, token: string, secure: boolean): void {
-  res.append('Set-Cookie', `${SESSION_COOKIE}=${token}${cookieAttributes(secure)}`);
+  res.append('Set-Cookie', `${cookieName(secure)}=${token}${cookieAttributes(secure)}`);
 }
 
 function clearSessionCookie(res: Response, secure: boolean): void {
-  res.append('Set-Cookie', `${SESSION_COOKIE}=${cookieAttributes(secure)}; Max-Age=0`);
+  res.append('Set-Cookie', `${cookieName(secure)}=${cookieAttributes(secure)}; Max-Age=0`);
 }
 
 const view = (s: ActiveSession) => ({ account: s.account, csrfToken: s.csrfToken });
@@ -37,7 +40,7 @@ export function sessionRoutes({ accounts, sessions }: SessionHttpDeps): express.
   const auth = (req: Request): SessionAuth => sessionAuthOf(req) ?? { sessions, secure: false };
   /** The live session of the request's cookie, or undefined (no cookie, unknown or expired). */
   const current = async (req: Request): Promise<ActiveSession | undefined> => {
-    const token = cookie(req, SESSION_COOKIE);
+    const token = cookie(req, cookieName(secure(req)));
     if (token === undefined || token === '') return undefined;
     return requestSession(req, sessions, token).catch((e: unknown) => {
       if (e instanceof LogError && (e.code === 'unauthorized' || e.code === 'forbidden')) return undefined;
@@ -53,7 +56,7 @@ export function sessionRoutes({ accounts, sessions }: SessionHttpDeps): express.
     noStore(res);
     const { token, session } = await sessions.signIn(email, password);
     // A cookie from an earlier sign-in in this browser is ended, not left behind.
-    const previous = cookie(req, SESSION_COOKIE);
+    const previous = cookie(req, cookieName(secure(req)));
     if (previous !== undefined && previous !== token) await sessions.signOut(previous);
     setSessionCookie(res, token, secure(req));
     res.json(view(session));
@@ -61,7 +64,7 @@ export function sessionRoutes({ accounts, sessions }: SessionHttpDeps): express.
 
   r.get('/v1/session', async (req, res) => {
     noStore(res);
-    const token = cookie(req, SESSION_COOKIE);
+    const token = cookie(req, cookieName(secure(req)));
     if (token === undefined || token === '') throw new LogError('unauthorized', 'not signed in');
     const session = await requestSession(req, sessions, token).catch((e: unknown) => {
       // A cookie that names no live session is of no further use to the browser.
@@ -75,7 +78,7 @@ export function sessionRoutes({ accounts, sessions }: SessionHttpDeps): express.
     noStore(res);
     const session = await current(req);
     if (session !== undefined) checkCsrf(req, auth(req), session);
-    const token = cookie(req, SESSION_COOKIE);
+    const token = cookie(req, cookieName(secure(req)));
     if (token !== undefined) await sessions.signOut(token);
     clearSessionCookie(res, secure(req));
     res.status(204).end();

@@ -8,6 +8,7 @@ import { h, replace } from './dom.js';
 import { lang, setLang, tr, type Text } from './i18n.js';
 import { allowed, match, type PageContext, type Route } from './router.js';
 import { loadSession, session, signOut } from './session.js';
+import { busy, errorText } from './ui.js';
 import { routes as home } from './pages/home.js';
 import { routes as account } from './pages/account.js';
 import { routes as deposits } from './pages/deposits.js';
@@ -38,6 +39,7 @@ const T = {
   verify: { zh: '验证证书', en: 'Verify' },
   signIn: { zh: '登录', en: 'Sign in' },
   signOut: { zh: '退出', en: 'Sign out' },
+  signOutFailed: { zh: '退出失败，您仍处于登录状态：{detail}', en: 'Signing out failed; you are still signed in: {detail}' },
   switchTo: { zh: 'English', en: '中文' },
   switchLabel: { zh: 'Switch to English', en: '切换到中文' },
   notFound: { zh: '页面不存在', en: 'Page not found' },
@@ -83,6 +85,20 @@ function drawFooter(): void {
   replace(f, footer());
 }
 
+/** The sign-out button; a failed sign-out is shown beside it (the page stays signed in). */
+function signOutButton(): HTMLElement {
+  const box = h('span', { class: 'error signout-error', role: 'alert' });
+  const button = h('button', { type: 'button' }, tr(T.signOut)) as HTMLButtonElement;
+  button.addEventListener('click', () => {
+    box.replaceChildren();
+    busy(button, signOut).then(
+      () => navigate('/'),
+      (e: unknown) => replace(box, tr(T.signOutFailed, { detail: errorText(e) })),
+    );
+  });
+  return h('span', { class: 'signout' }, button, box);
+}
+
 function header(current: Route | undefined): HTMLElement {
   const s = session();
   const items = ROUTES.filter((r) => r.nav !== undefined && (r.auth === undefined || allowed(r, s?.account)))
@@ -92,7 +108,7 @@ function header(current: Route | undefined): HTMLElement {
   const other = lang() === 'zh' ? 'en' : 'zh';
   const langButton = h('button', { type: 'button', class: 'lang', lang: other === 'en' ? 'en' : 'zh-CN', 'aria-label': tr(T.switchLabel), onclick: () => { setLang(other); void draw(); } }, tr(T.switchTo));
   const who = s
-    ? [h('span', { class: 'who', title: s.account.email }, s.account.name), h('button', { type: 'button', onclick: async () => { await signOut(); navigate('/'); } }, tr(T.signOut))]
+    ? [h('span', { class: 'who', title: s.account.email }, s.account.name), signOutButton()]
     : [h('a', { href: '/signin', class: 'button' }, tr(T.signIn))];
   // On narrow screens the links fold behind a menu button (CSS shows the button only there).
   const nav = h('nav', { id: 'site-nav', 'aria-label': tr(T.site) }, h('ul', null, items));

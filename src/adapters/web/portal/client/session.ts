@@ -44,10 +44,15 @@ export async function signIn(email: string, password: string): Promise<Session> 
   return set(await api<Session>('POST', '/v1/session', { email, password }))!;
 }
 
+/**
+ * Ends the session. The page forgets it only once the service answered 204 (or 401: there was
+ * none); any other failure is thrown and the page stays signed in, since the cookie may still work.
+ */
 export async function signOut(): Promise<void> {
   try {
     await api('DELETE', '/v1/session');
-  } finally {
-    set(undefined);
+  } catch (e) {
+    if (!(e instanceof ApiError && e.status === 401)) throw e;
   }
+  set(undefined);
 }

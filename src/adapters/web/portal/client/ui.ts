@@ -162,7 +162,19 @@ export async function busy<T>(button: HTMLButtonElement, fn: () => Promise<T>): 
   }
 }
 
-/** A same-origin path to go to after signing in, or undefined for anything else. */
+/**
+ * A same-origin path to go to after signing in, or undefined for anything else. The URL parser
+ * decides (browsers drop tab, CR and LF inside URLs, so "/\t/evil.example" would be "//evil.example");
+ * control characters and backslashes are refused outright.
+ */
 export function safeNext(next: string | null): string | undefined {
-  return next !== null && next.startsWith('/') && !next.startsWith('//') && !next.startsWith('/\\') ? next : undefined;
+  // eslint-disable-next-line no-control-regex
+  if (next === null || !next.startsWith('/') || /[\u0000-\u001f\u007f\\]/.test(next)) return undefined;
+  let u: URL;
+  try {
+    u = new URL(next, location.origin);
+  } catch {
+    return undefined;
+  }
+  return u.origin === location.origin ? u.pathname + u.search + u.hash : undefined;
 }
