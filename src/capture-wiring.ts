@@ -70,6 +70,12 @@ function fontconfig(config: Config): () => Promise<string | undefined> {
     })().catch(() => undefined));
 }
 
+/** CAPTURE_MAX_BYTES and CAPTURE_MAX_RESPONSE_BYTES, never above MAX_UPLOAD_BYTES (a bundle is stored like an upload). */
+export function captureSizeLimits(config: Config): { maxResponseBytes: number; maxTotalBytes: number } {
+  const maxTotalBytes = Math.min(config.CAPTURE_MAX_BYTES, config.MAX_UPLOAD_BYTES);
+  return { maxTotalBytes, maxResponseBytes: Math.min(config.CAPTURE_MAX_RESPONSE_BYTES, maxTotalBytes) };
+}
+
 export async function captureDeps(p: {
   config: Config;
   ledger: Ledger;
@@ -99,6 +105,7 @@ export async function captureDeps(p: {
     clockCheck: clockCheck(config, () => p.clock.now()),
     node: { service: config.LOG_ORIGIN, logKey: p.ledger.verifierKey, get publicUrl() { return p.publicUrl(); } } as Record<string, string>,
     fontconfigFile: fontconfig(config),
+    limits: captureSizeLimits(config),
     // Half the budget to load the page; the rest for the screenshot, PDF, recording and bundle.
     navigationTimeoutMs: Math.max(1_000, Math.floor(config.CAPTURE_TIMEOUT_MS / 2)),
   });

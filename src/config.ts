@@ -147,6 +147,9 @@ export const ConfigSchema = z.object({
   CAPTURE_QUEUE: z.coerce.number().int().min(0).max(10_000).default(100),
   CAPTURE_PER_ACCOUNT: z.coerce.number().int().min(1).max(1_000).default(5),
   CAPTURE_TIMEOUT_MS: z.coerce.number().int().min(1_000).max(3_600_000).default(120_000),
+  /** Largest response body a capture keeps (larger ones are recorded with WARC-Truncated: length), and largest capture in all (beyond it the capture fails); both capped at MAX_UPLOAD_BYTES. */
+  CAPTURE_MAX_RESPONSE_BYTES: z.coerce.number().int().min(1024).default(64 * 1024 ** 2),
+  CAPTURE_MAX_BYTES: z.coerce.number().int().min(1024).default(256 * 1024 ** 2),
   /** Chromium for captures (Debian's by default). */
   CAPTURE_CHROMIUM: z.string().min(1).default('/usr/bin/chromium'),
   /** Tests only: lets captures reach loopback, private and other special-purpose addresses (a warning is logged at start). */

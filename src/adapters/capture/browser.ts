@@ -26,6 +26,10 @@ export interface Exchange {
   body: Uint8Array;
   /** The response could not be read back (e.g. the page navigated away first). */
   bodyError?: string;
+  /** `length`: the body was larger than CAPTURE_MAX_RESPONSE_BYTES and is not kept (`body` is empty). */
+  truncated?: 'length';
+  /** The body's size when it was not kept: Content-Length as announced, or the bytes read. */
+  originalLength?: number;
   resourceType: string;
 }
 
@@ -60,6 +64,35 @@ export interface BrowserCaptureOptions {
   viewport?: { width: number; height: number };
   /** A fontconfig file adding fonts (CJK) to the system's; Chromium renders with it. */
   fontconfigFile?: string | undefined;
+  /** Size limits: one response body (larger ones are recorded truncated) and the whole capture (beyond it, the capture fails). */
+  limits?: CaptureSizeLimits;
+}
+
+export interface CaptureSizeLimits {
+  maxResponseBytes: number;
+  maxTotalBytes: number;
+}
+
+/** The capture grew past CAPTURE_MAX_BYTES: it fails with this message. */
+export class CaptureTooLargeError extends Error {
+  override readonly name = 'CaptureTooLargeError';
+}
+
+/** Counts the bytes a capture holds; past the total it records why and stops the session. */
+class SizeBudget {
+  used = 0;
+  exceeded: CaptureTooLargeError | undefined;
+  constructor(
+    readonly limits: CaptureSizeLimits,
+    private readonly onExceeded: () => void,
+  ) {}
+  add(bytes: number, what: string): void {
+    this.used += bytes;
+    if (this.exceeded === undefined && this.used > this.limits.maxTotalBytes) {
+      this.exceeded = new CaptureTooLargeError(`the capture is larger than CAPTURE_MAX_BYTES (${this.limits.maxTotalBytes} bytes), reached at ${what}`);
+      this.onExceeded();
+    }
+  }
 }
 
 /** Chromium's command line: headless, nothing fetched on its own, no host resolver of its own for http(s). */
@@ -111,7 +144,29 @@ export async function captureWithBrowser(opts: BrowserCaptureOptions): Promise<B
   let browser: Browser | undefined;
   const onAbort = () => void browser?.close().catch(() => undefined);
   opts.signal.addEventListener('abort', onAbort, { once: true });
+  const budget = new SizeBudget(opts.limits ?? { maxResponseBytes: Number.MAX_SAFE_INTEGER, maxTotalBytes: Number.MAX_SAFE_INTEGER }, onAbort);
   try {
+    const result = await runSession(opts, budget, step, steps, (b) => (browser = b));
+    if (budget.exceeded) throw budget.exceeded;
+    return result;
+  } catch (e) {
+    // The session was stopped because it grew too large: that, not the browser's complaint, is why.
+    throw budget.exceeded ?? e;
+  } finally {
+    opts.signal.removeEventListener('abort', onAbort);
+    await closeBrowser(browser);
+  }
+}
+
+async function runSession(
+  opts: BrowserCaptureOptions,
+  budget: SizeBudget,
+  step: (s: string) => void,
+  steps: { at: string; step: string }[],
+  launched: (b: Browser) => void,
+): Promise<BrowserCaptureResult> {
+  let browser: Browser;
+  {
     const args = [...CHROMIUM_ARGS, '--proxy-bypass-list=<-loopback>'];
     step(`launch ${opts.executablePath} with a new temporary profile, proxy 127.0.0.1:${opts.proxyPort}`);
     browser = await chromium.launch({
@@ -122,6 +177,7 @@ export async function captureWithBrowser(opts: BrowserCaptureOptions): Promise<B
       proxy: { server: `http://127.0.0.1:${opts.proxyPort}`, bypass: '<-loopback>' },
       timeout: 30_000,
     });
+    launched(browser);
     if (opts.signal.aborted) throw opts.signal.reason;
     const commandLine = await browserCommandLine(opts.proxyPort);
     const viewport = opts.viewport ?? { width: 1280, height: 720 };
@@ -136,7 +192,7 @@ export async function captureWithBrowser(opts: BrowserCaptureOptions): Promise<B
     const recorder = await SessionRecorder.start(browser, page, viewport);
     step('screen recording started (DevTools screencast, VP8 by WebCodecs, WebM)');
     const exchanges: Promise<Exchange>[] = [];
-    page.on('response', (r) => exchanges.push(readExchange(r)));
+    page.on('response', (r) => exchanges.push(readExchange(r, budget)));
     const cookies = (await context.cookies()).length;
     // Run in the page (DOM globals), written as text: this file is type-checked without the DOM lib.
     const localStorageKeys = await page.evaluate<number>('(() => { try { return window.localStorage.length } catch { return 0 } })()');
@@ -162,6 +218,8 @@ export async function captureWithBrowser(opts: BrowserCaptureOptions): Promise<B
     step('recording closed (WebM)');
     await context.close();
     const got = await Promise.all(exchanges);
+    budget.add(screenshot.length + pdf.length + videoBytes.length + Buffer.byteLength(dom), 'the screenshot, PDF, recording and DOM');
+    if (budget.exceeded) throw budget.exceeded;
     return {
       finalUrl: page.url(),
       title,
@@ -179,9 +237,6 @@ export async function captureWithBrowser(opts: BrowserCaptureOptions): Promise<B
       freshProfile: { cookies, localStorageKeys, serviceWorkers: 'blocked' },
       steps,
     };
-  } finally {
-    opts.signal.removeEventListener('abort', onAbort);
-    await closeBrowser(browser);
   }
 }
 
@@ -209,18 +264,29 @@ async function closeBrowser(browser: Browser | undefined): Promise<void> {
   await Promise.race([browser.close().catch(() => undefined), new Promise((r) => setTimeout(r, 10_000).unref())]);
 }
 
-async function readExchange(r: Response): Promise<Exchange> {
+async function readExchange(r: Response, budget: SizeBudget): Promise<Exchange> {
   const req = r.request();
   let body: Uint8Array = new Uint8Array();
   let bodyError: string | undefined;
+  let originalLength: number | undefined;
   const redirect = r.status() >= 300 && r.status() < 400 && r.headers()['location'] !== undefined;
-  if (!redirect) {
+  const announced = Number(r.headers()['content-length']);
+  const max = budget.limits.maxResponseBytes;
+  if (!redirect && Number.isSafeInteger(announced) && announced > max) {
+    // Not read at all: Content-Length says it is over the limit.
+    originalLength = announced;
+  } else if (!redirect) {
     try {
       body = await r.body();
     } catch (e) {
       bodyError = e instanceof Error ? e.message.split('\n')[0] : String(e);
     }
+    if (body.length > max) {
+      originalLength = body.length;
+      body = new Uint8Array();
+    }
   }
+  budget.add(body.length, r.url());
   const [requestHeaders, responseHeaders] = await Promise.all([
     req.headersArray().catch(() => Object.entries(req.headers()).map(([name, value]) => ({ name, value }))),
     r.headersArray().catch(() => Object.entries(r.headers()).map(([name, value]) => ({ name, value }))),
@@ -238,6 +304,7 @@ async function readExchange(r: Response): Promise<Exchange> {
     responseHeaders: responseHeaders.map((h) => [h.name, h.value]),
     body,
     ...(bodyError !== undefined ? { bodyError } : {}),
+    ...(originalLength !== undefined ? { truncated: 'length' as const, originalLength } : {}),
     resourceType: req.resourceType(),
   };
 }
