@@ -7,7 +7,8 @@
  * bodies), a full-page screenshot, the page printed to PDF, a WebM screen recording of the
  * session (recorder.ts), the serialized DOM and the redirect chain of the main document.
  */
-import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Response } from 'playwright-core';
 import { SessionRecorder } from './recorder.js';
@@ -98,7 +99,6 @@ class SizeBudget {
 /** Chromium's command line: headless, nothing fetched on its own, no host resolver of its own for http(s). */
 export const CHROMIUM_ARGS = [
   '--headless',
-  '--no-sandbox',
   '--disable-gpu',
   '--disable-background-networking',
   '--disable-component-update',
@@ -114,11 +114,26 @@ export const CHROMIUM_ARGS = [
   '--dns-prefetch-disable',
 ];
 
-/** The environment Chromium runs with: no proxy variables of the host. */
-function cleanEnv(fontconfigFile?: string): Record<string, string> {
+/**
+ * Chromium's sandbox needs a non-root user: as root Chromium refuses to start sandboxed, so there
+ * (only) the renderer runs with --no-sandbox. Production runs the service as a non-root user
+ * (the Dockerfile's USER node), where the sandbox is on. docs/SECURITY.md
+ */
+export function chromiumArgs(uid: number | undefined = process.getuid?.()): string[] {
+  return uid === 0 ? [...CHROMIUM_ARGS, '--no-sandbox'] : [...CHROMIUM_ARGS];
+}
+
+/** Variables Chromium is given; nothing else of the service's environment (keys, secrets, *_PROXY) reaches it. */
+const BROWSER_ENV = ['PATH', 'LANG', 'LC_ALL', 'TZ'] as const;
+
+/** The environment Chromium runs with: a whitelist, HOME and TMPDIR in the capture's own temporary folder. */
+export function browserEnv(home: string, fontconfigFile?: string, from: NodeJS.ProcessEnv = process.env): Record<string, string> {
   const env: Record<string, string> = {};
-  for (const [k, v] of Object.entries(process.env)) if (v !== undefined && !/_proxy$/i.test(k)) env[k] = v;
+  for (const k of BROWSER_ENV) if (from[k] !== undefined) env[k] = from[k]!;
+  env.HOME = home;
+  env.TMPDIR = home;
   if (fontconfigFile !== undefined) env.FONTCONFIG_FILE = fontconfigFile;
+  else if (from.FONTCONFIG_FILE !== undefined) env.FONTCONFIG_FILE = from.FONTCONFIG_FILE;
   return env;
 }
 
@@ -145,8 +160,9 @@ export async function captureWithBrowser(opts: BrowserCaptureOptions): Promise<B
   const onAbort = () => void browser?.close().catch(() => undefined);
   opts.signal.addEventListener('abort', onAbort, { once: true });
   const budget = new SizeBudget(opts.limits ?? { maxResponseBytes: Number.MAX_SAFE_INTEGER, maxTotalBytes: Number.MAX_SAFE_INTEGER }, onAbort);
+  const home = await mkdtemp(join(tmpdir(), 'cl-capture-home-'));
   try {
-    const result = await runSession(opts, budget, step, steps, (b) => (browser = b));
+    const result = await runSession(opts, budget, step, steps, home, (b) => (browser = b));
     if (budget.exceeded) throw budget.exceeded;
     return result;
   } catch (e) {
@@ -155,6 +171,7 @@ export async function captureWithBrowser(opts: BrowserCaptureOptions): Promise<B
   } finally {
     opts.signal.removeEventListener('abort', onAbort);
     await closeBrowser(browser);
+    await rm(home, { recursive: true, force: true }).catch(() => undefined);
   }
 }
 
@@ -163,17 +180,18 @@ async function runSession(
   budget: SizeBudget,
   step: (s: string) => void,
   steps: { at: string; step: string }[],
+  home: string,
   launched: (b: Browser) => void,
 ): Promise<BrowserCaptureResult> {
   let browser: Browser;
   {
-    const args = [...CHROMIUM_ARGS, '--proxy-bypass-list=<-loopback>'];
+    const args = [...chromiumArgs(), '--proxy-bypass-list=<-loopback>'];
     step(`launch ${opts.executablePath} with a new temporary profile, proxy 127.0.0.1:${opts.proxyPort}`);
     browser = await chromium.launch({
       executablePath: opts.executablePath,
       headless: true,
       args,
-      env: cleanEnv(opts.fontconfigFile),
+      env: browserEnv(home, opts.fontconfigFile),
       proxy: { server: `http://127.0.0.1:${opts.proxyPort}`, bypass: '<-loopback>' },
       timeout: 30_000,
     });

@@ -128,7 +128,7 @@ export class ChromiumCapturer implements Capturer {
         ...r.freshProfile,
         profile: 'a new temporary user-data-dir created for this capture and deleted after it',
         extensions: extensionsNote(r.commandLine),
-        hostProxy: 'ignored: *_PROXY variables removed, the only proxy is the capture proxy',
+        hostProxy: 'ignored: Chromium gets only PATH, LANG, LC_ALL, TZ, FONTCONFIG_FILE and its own HOME and TMPDIR (no *_PROXY, no service settings); the only proxy is the capture proxy',
         cache: 'empty (new profile)',
       },
       clock: t.clock,
