@@ -157,12 +157,16 @@ export async function captureWithBrowser(opts: BrowserCaptureOptions): Promise<B
   const steps: { at: string; step: string }[] = [];
   const step = (s: string) => steps.push({ at: new Date().toISOString(), step: s });
   let browser: Browser | undefined;
+  let browserPid: (() => Promise<number | undefined>) | undefined;
   const onAbort = () => void browser?.close().catch(() => undefined);
   opts.signal.addEventListener('abort', onAbort, { once: true });
   const budget = new SizeBudget(opts.limits ?? { maxResponseBytes: Number.MAX_SAFE_INTEGER, maxTotalBytes: Number.MAX_SAFE_INTEGER }, onAbort);
   const home = await mkdtemp(join(tmpdir(), 'cl-capture-home-'));
   try {
-    const result = await runSession(opts, budget, step, steps, home, (b) => (browser = b));
+    const result = await runSession(opts, budget, step, steps, home, (b, pid) => {
+      browser = b;
+      browserPid = pid;
+    });
     if (budget.exceeded) throw budget.exceeded;
     return result;
   } catch (e) {
@@ -170,7 +174,7 @@ export async function captureWithBrowser(opts: BrowserCaptureOptions): Promise<B
     throw budget.exceeded ?? e;
   } finally {
     opts.signal.removeEventListener('abort', onAbort);
-    await closeBrowser(browser);
+    await closeBrowser(browser, browserPid);
     await rm(home, { recursive: true, force: true }).catch(() => undefined);
   }
 }
@@ -181,7 +185,7 @@ async function runSession(
   step: (s: string) => void,
   steps: { at: string; step: string }[],
   home: string,
-  launched: (b: Browser) => void,
+  launched: (b: Browser, pid?: () => Promise<number | undefined>) => void,
 ): Promise<BrowserCaptureResult> {
   let browser: Browser;
   {
@@ -195,9 +199,10 @@ async function runSession(
       proxy: { server: `http://127.0.0.1:${opts.proxyPort}`, bypass: '<-loopback>' },
       timeout: 30_000,
     });
-    launched(browser);
+    const found = browserProcess(opts.proxyPort);
+    launched(browser, async () => (await found)?.pid);
     if (opts.signal.aborted) throw opts.signal.reason;
-    const commandLine = await browserCommandLine(opts.proxyPort);
+    const commandLine = (await found)?.args;
     const viewport = opts.viewport ?? { width: 1280, height: 720 };
     const context: BrowserContext = await browser.newContext({
       viewport,
@@ -262,7 +267,7 @@ async function runSession(
  * The browser process's command line, read from /proc (Linux): the one Chromium process whose
  * arguments name this capture's proxy port and that is not a helper (`--type=`).
  */
-async function browserCommandLine(proxyPort: number): Promise<string[] | undefined> {
+async function browserProcess(proxyPort: number): Promise<{ pid: number; args: string[] } | undefined> {
   const needle = `--proxy-server=http://127.0.0.1:${proxyPort}`;
   const pids = await readdir('/proc').catch(() => [] as string[]);
   for (const pid of pids) {
@@ -271,15 +276,29 @@ async function browserCommandLine(proxyPort: number): Promise<string[] | undefin
     if (!raw.includes(needle)) continue;
     const args = raw.split('\0').filter((a) => a !== '');
     if (args.some((a) => a.startsWith('--type='))) continue;
-    return args;
+    return { pid: Number(pid), args };
   }
   return undefined;
 }
 
-/** Closes the browser, giving it 10 s; playwright kills the process group if that fails. */
-async function closeBrowser(browser: Browser | undefined): Promise<void> {
+/**
+ * Closes the browser, giving it 10 s; a browser still there after that is killed (SIGKILL to its
+ * process group: playwright starts it as a group leader, its helpers in the group), so a hung
+ * Chromium never outlives its capture slot.
+ */
+async function closeBrowser(browser: Browser | undefined, pid?: () => Promise<number | undefined>): Promise<void> {
   if (!browser) return;
-  await Promise.race([browser.close().catch(() => undefined), new Promise((r) => setTimeout(r, 10_000).unref())]);
+  const closed = await Promise.race([browser.close().then(() => true, () => true), new Promise<false>((r) => setTimeout(() => r(false), 10_000).unref())]);
+  if (closed) return;
+  const id = await pid?.().catch(() => undefined);
+  if (id === undefined) return;
+  for (const target of [-id, id]) {
+    try {
+      process.kill(target, 'SIGKILL');
+    } catch {
+      // Already gone, or not a group leader.
+    }
+  }
 }
 
 async function readExchange(r: Response, budget: SizeBudget): Promise<Exchange> {
