@@ -169,6 +169,8 @@ export const ConfigSchema = z.object({
   MATCH_MAX_BYTES: z.coerce.number().int().min(1024).max(512 * 1024 ** 2).default(25 * 1024 ** 2),
   /** Monitoring batches waiting (all platforms together); more are answered 503. */
   MONITOR_QUEUE: z.coerce.number().int().min(1).default(100),
+  /** Monitoring batches one account may have queued or running; more are answered 429. */
+  MONITOR_PER_ACCOUNT: z.coerce.number().int().min(1).max(1_000).default(3),
   /** Webhook delivery attempts before a delivery is marked failed. */
   MONITOR_WEBHOOK_ATTEMPTS: z.coerce.number().int().min(1).max(20).default(6),
   /** Wait before the first webhook retry; doubled after each failed attempt (exponential back-off). */
