@@ -10,13 +10,13 @@
  * certificate chain, read over a separate TLS connection to the same checked address and SNI
  * name right after the tunnel opened (the tunnel itself is end-to-end TLS the proxy cannot read).
  */
-import { lookup as dnsLookup } from 'node:dns/promises';
 import { createServer, request as httpRequest, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { connect as netConnect, isIP, type AddressInfo, type Socket } from 'node:net';
 import { connect as tlsConnect, type DetailedPeerCertificate } from 'node:tls';
 import { specialPurpose } from '../../core/ip-ranges.js';
+import { resolveHost } from '../net/dns.js';
 
-/** Resolves a host name to IP addresses (tests inject one; default: the system resolver). */
+/** Resolves a host name to IP addresses (tests inject one; default: DNS with a time limit, net/dns.ts). */
 export type Resolver = (host: string) => Promise<string[]>;
 
 export interface ProxyOptions {
@@ -57,7 +57,7 @@ export interface TlsRecord {
   error?: string;
 }
 
-export const systemResolver: Resolver = async (host) => (await dnsLookup(host, { all: true, verbatim: true })).map((a) => a.address);
+export const systemResolver: Resolver = resolveHost;
 
 export class CaptureProxy {
   readonly connections: ConnectionRecord[] = [];
