@@ -92,6 +92,9 @@ export async function captureDeps(p: {
     const name = config.CAPTURE_TEST_HOSTS !== undefined ? 'CAPTURE_TEST_HOSTS' : 'CAPTURE_TEST_PUBLIC';
     throw new ConfigError(name, `${name}: a test hook, refused unless NODE_ENV=test`);
   }
+  if (config.CAPTURE_ALLOW_PRIVATE && config.NODE_ENV !== 'test') {
+    throw new ConfigError('CAPTURE_ALLOW_PRIVATE', 'CAPTURE_ALLOW_PRIVATE: lets captures and webhooks reach private addresses, refused unless NODE_ENV=test');
+  }
   if (config.CAPTURE_ALLOW_PRIVATE) {
     p.log('WARNING: CAPTURE_ALLOW_PRIVATE is on: web captures may reach loopback, private and link-local addresses (tests only; never in production)');
   }

@@ -152,7 +152,7 @@ export const ConfigSchema = z.object({
   CAPTURE_MAX_BYTES: z.coerce.number().int().min(1024).default(256 * 1024 ** 2),
   /** Chromium for captures (Debian's by default). */
   CAPTURE_CHROMIUM: z.string().min(1).default('/usr/bin/chromium'),
-  /** Tests only: lets captures reach loopback, private and other special-purpose addresses (a warning is logged at start). */
+  /** Test-only (refused unless NODE_ENV=test): lets captures and webhooks reach loopback, private and other special-purpose addresses (a warning is logged at start). */
   CAPTURE_ALLOW_PRIVATE: bool.default(false),
   /** Test-only (refused unless NODE_ENV=test): `host=ip[,ip…]` (or `host=ipA>ipB`: ipA once, then ipB) separated by `;`, answered instead of DNS. */
   CAPTURE_TEST_HOSTS: z

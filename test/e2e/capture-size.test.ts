@@ -47,7 +47,7 @@ describe('capture size limits', () => {
   afterAll(async () => svc?.stop());
 
   it('records a body over CAPTURE_MAX_RESPONSE_BYTES as truncated (WARC-Truncated: length, network log) and keeps the rest', async () => {
-    svc = await startTestService({ CAPTURE_ALLOW_PRIVATE: 'true', CAPTURE_CONCURRENCY: '1', CAPTURE_MAX_RESPONSE_BYTES: '65536' });
+    svc = await startTestService({ NODE_ENV: 'test', CAPTURE_ALLOW_PRIVATE: 'true', CAPTURE_CONCURRENCY: '1', CAPTURE_MAX_RESPONSE_BYTES: '65536' });
     const key = (await createAccount(svc.url)).apiKey;
     const queued = (await (await requestCapture(svc.url, key, { url: `${site.url}/page` })).json()) as CaptureView;
     const view = await waitForCapture(svc.url, key, queued.id, 180_000);
@@ -73,7 +73,7 @@ describe('capture size limits', () => {
 
   it('fails a capture larger than CAPTURE_MAX_BYTES, saying so', async () => {
     await svc?.stop();
-    svc = await startTestService({ CAPTURE_ALLOW_PRIVATE: 'true', CAPTURE_CONCURRENCY: '1', CAPTURE_MAX_BYTES: '500000' });
+    svc = await startTestService({ NODE_ENV: 'test', CAPTURE_ALLOW_PRIVATE: 'true', CAPTURE_CONCURRENCY: '1', CAPTURE_MAX_BYTES: '500000' });
     const key = (await createAccount(svc.url)).apiKey;
     const queued = (await (await requestCapture(svc.url, key, { url: `${site.url}/heavy` })).json()) as CaptureView;
     const view = await waitForCapture(svc.url, key, queued.id, 180_000);
