@@ -8,7 +8,7 @@ const base: Exchange = { url: 'https://example.com/a', method: 'GET', startedAt:
 
 async function responses(exchanges: Exchange[]) {
   const { warc } = await buildWarc(exchanges, { software: 'test' });
-  const out: { url: string; statusLine: string; truncated: string | null; original: string | null; body: number }[] = [];
+  const out: { url: string; statusLine: string; truncated: string | null | undefined; original: string | null | undefined; body: number }[] = [];
   for await (const r of new WARCParser([warc])) {
     if (r.warcType !== 'response') continue;
     out.push({ url: r.warcTargetURI!, statusLine: `${r.httpHeaders!.statusCode} ${r.httpHeaders!.statusText}`, truncated: r.warcHeaders.headers.get('WARC-Truncated'), original: r.httpHeaders!.headers.get('X-Original-Content-Length'), body: (await r.readFully(true)).length });
