@@ -1,8 +1,10 @@
 /**
  * One capture session: Debian's Chromium through playwright-core, in a fresh temporary profile
  * (playwright creates an empty user-data-dir per launch and deletes it after), with no
- * extensions, no host proxy settings (the environment's *_PROXY variables are dropped) and every
- * connection through the capture proxy (proxy.ts). It records the page's network exchanges as
+ * extensions, a whitelisted environment (no host proxy settings, no service secrets; HOME and
+ * TMPDIR in a folder of its own) and every connection through the capture proxy (proxy.ts).
+ * Response bodies over CAPTURE_MAX_RESPONSE_BYTES are not kept; past CAPTURE_MAX_BYTES the
+ * session stops and the capture fails. It records the page's network exchanges as
  * the browser saw them (playwright response events: request and response headers, decoded
  * bodies), a full-page screenshot, the page printed to PDF, a WebM screen recording of the
  * session (recorder.ts), the serialized DOM and the redirect chain of the main document.
