@@ -70,6 +70,12 @@ function fontconfig(config: Config): () => Promise<string | undefined> {
     })().catch(() => undefined));
 }
 
+/** CAPTURE_MAX_BYTES and CAPTURE_MAX_RESPONSE_BYTES, never above MAX_UPLOAD_BYTES (a bundle is stored like an upload). */
+export function captureSizeLimits(config: Config): { maxResponseBytes: number; maxTotalBytes: number } {
+  const maxTotalBytes = Math.min(config.CAPTURE_MAX_BYTES, config.MAX_UPLOAD_BYTES);
+  return { maxTotalBytes, maxResponseBytes: Math.min(config.CAPTURE_MAX_RESPONSE_BYTES, maxTotalBytes) };
+}
+
 export async function captureDeps(p: {
   config: Config;
   ledger: Ledger;
@@ -86,6 +92,9 @@ export async function captureDeps(p: {
     const name = config.CAPTURE_TEST_HOSTS !== undefined ? 'CAPTURE_TEST_HOSTS' : 'CAPTURE_TEST_PUBLIC';
     throw new ConfigError(name, `${name}: a test hook, refused unless NODE_ENV=test`);
   }
+  if (config.CAPTURE_ALLOW_PRIVATE && config.NODE_ENV !== 'test') {
+    throw new ConfigError('CAPTURE_ALLOW_PRIVATE', 'CAPTURE_ALLOW_PRIVATE: lets captures and webhooks reach private addresses, refused unless NODE_ENV=test');
+  }
   if (config.CAPTURE_ALLOW_PRIVATE) {
     p.log('WARNING: CAPTURE_ALLOW_PRIVATE is on: web captures may reach loopback, private and link-local addresses (tests only; never in production)');
   }
@@ -99,6 +108,7 @@ export async function captureDeps(p: {
     clockCheck: clockCheck(config, () => p.clock.now()),
     node: { service: config.LOG_ORIGIN, logKey: p.ledger.verifierKey, get publicUrl() { return p.publicUrl(); } } as Record<string, string>,
     fontconfigFile: fontconfig(config),
+    limits: captureSizeLimits(config),
     // Half the budget to load the page; the rest for the screenshot, PDF, recording and bundle.
     navigationTimeoutMs: Math.max(1_000, Math.floor(config.CAPTURE_TIMEOUT_MS / 2)),
   });

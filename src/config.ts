@@ -149,9 +149,12 @@ export const ConfigSchema = z.object({
   CAPTURE_QUEUE: z.coerce.number().int().min(0).max(10_000).default(100),
   CAPTURE_PER_ACCOUNT: z.coerce.number().int().min(1).max(1_000).default(5),
   CAPTURE_TIMEOUT_MS: z.coerce.number().int().min(1_000).max(3_600_000).default(120_000),
+  /** Largest response body a capture keeps (larger ones are recorded with WARC-Truncated: length), and largest capture in all (beyond it the capture fails); both capped at MAX_UPLOAD_BYTES. */
+  CAPTURE_MAX_RESPONSE_BYTES: z.coerce.number().int().min(1024).default(64 * 1024 ** 2),
+  CAPTURE_MAX_BYTES: z.coerce.number().int().min(1024).default(256 * 1024 ** 2),
   /** Chromium for captures (Debian's by default). */
   CAPTURE_CHROMIUM: z.string().min(1).default('/usr/bin/chromium'),
-  /** Tests only: lets captures reach loopback, private and other special-purpose addresses (a warning is logged at start). */
+  /** Test-only (refused unless NODE_ENV=test): lets captures and webhooks reach loopback, private and other special-purpose addresses (a warning is logged at start). */
   CAPTURE_ALLOW_PRIVATE: bool.default(false),
   /** Test-only (refused unless NODE_ENV=test): `host=ip[,ip…]` (or `host=ipA>ipB`: ipA once, then ipB) separated by `;`, answered instead of DNS. */
   CAPTURE_TEST_HOSTS: z
@@ -168,6 +171,8 @@ export const ConfigSchema = z.object({
   MATCH_MAX_BYTES: z.coerce.number().int().min(1024).max(512 * 1024 ** 2).default(25 * 1024 ** 2),
   /** Monitoring batches waiting (all platforms together); more are answered 503. */
   MONITOR_QUEUE: z.coerce.number().int().min(1).default(100),
+  /** Monitoring batches one account may have queued or running; more are answered 429. */
+  MONITOR_PER_ACCOUNT: z.coerce.number().int().min(1).max(1_000).default(3),
   /** Webhook delivery attempts before a delivery is marked failed. */
   MONITOR_WEBHOOK_ATTEMPTS: z.coerce.number().int().min(1).max(20).default(6),
   /** Wait before the first webhook retry; doubled after each failed attempt (exponential back-off). */

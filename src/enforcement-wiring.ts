@@ -75,6 +75,7 @@ export async function enforcementDeps(p: {
     random: p.random,
     limits: {
       maxQueue: config.MONITOR_QUEUE,
+      perAccount: config.MONITOR_PER_ACCOUNT,
       attempts: config.MONITOR_WEBHOOK_ATTEMPTS,
       backoffMs: config.MONITOR_WEBHOOK_BACKOFF_MS,
       timeoutMs: config.MONITOR_WEBHOOK_TIMEOUT_MS,

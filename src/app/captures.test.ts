@@ -114,6 +114,27 @@ const until = async (cond: () => boolean | Promise<boolean>) => {
 };
 
 describe('Captures', () => {
+  it('lists an account’s captures newest first, in pages continued with `after`', async () => {
+    const { captures } = await setup({ concurrency: 1 });
+    const ids: string[] = [];
+    for (let i = 0; i < 5; i++) {
+      ids.push((await captures.request(account, { url: `http://example.com/hang${i}` })).id);
+      await new Promise((r) => setTimeout(r, 5));
+    }
+    const newest = [...ids].reverse();
+    const first = await captures.list(account, { limit: 2 });
+    expect(first.captures.map((c) => c.id)).toEqual(newest.slice(0, 2));
+    expect(first.next).toBe(newest[1]);
+    const second = await captures.list(account, { limit: 2, after: first.next! });
+    expect(second.captures.map((c) => c.id)).toEqual(newest.slice(2, 4));
+    const last = await captures.list(account, { limit: 2, after: second.next! });
+    expect(last.captures.map((c) => c.id)).toEqual(newest.slice(4));
+    expect(last.next).toBeUndefined();
+    expect((await captures.list(account)).captures.map((c) => c.id)).toEqual(newest);
+    await expect(captures.list(account, { after: 'cap_00000000000000000000' })).rejects.toMatchObject({ code: 'invalid_request' });
+    await captures.close();
+  });
+
   it('runs at most `concurrency` captures; a finished one deposits its bundle and appends a capture entry', async () => {
     const { captures, capturer, ledger, originals } = await setup({ concurrency: 2 });
     const jobs = await Promise.all([1, 2, 3, 4, 5].map((i) => captures.request(account, { url: `http://example.com/${i}` })));

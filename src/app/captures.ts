@@ -279,11 +279,30 @@ export class Captures {
     return text;
   }
 
-  /** The viewer's captures, oldest first, after `after` (a job id's list key), at most `limit`. */
-  async list(viewer: AccountRecord, limit = 100): Promise<CaptureJob[]> {
-    const keys = await this.deps.store.listRecords(BY_ACCOUNT, { prefix: `${viewer.id}/`, limit });
-    const jobs = await Promise.all(keys.map((k) => this.load(k.value)));
-    return jobs.filter((j): j is CaptureJob => j !== undefined);
+  /**
+   * The viewer's captures, newest first: at most `limit`, starting after the capture `after` (an
+   * id from a previous page). `next` is the id to continue from when more remain. The account's
+   * index keys (small) are read in key order, then walked backwards.
+   */
+  async list(viewer: AccountRecord, opts: { limit?: number; after?: string } = {}): Promise<{ captures: CaptureJob[]; next?: string }> {
+    const limit = opts.limit ?? 100;
+    const ids: string[] = [];
+    for (let from: string | undefined; ; ) {
+      const page = await this.deps.store.listRecords(BY_ACCOUNT, { prefix: `${viewer.id}/`, ...(from !== undefined ? { after: from } : {}), limit: 1000 });
+      for (const k of page) ids.push(k.value);
+      if (page.length < 1000) break;
+      from = page[page.length - 1]!.key;
+    }
+    ids.reverse();
+    let start = 0;
+    if (opts.after !== undefined) {
+      const at = ids.indexOf(opts.after);
+      if (at < 0) throw new LogError('invalid_request', 'after: not one of your captures', { details: { field: 'after' } });
+      start = at + 1;
+    }
+    const pageIds = ids.slice(start, start + limit);
+    const jobs = (await Promise.all(pageIds.map((id) => this.load(id)))).filter((j): j is CaptureJob => j !== undefined);
+    return { captures: jobs, ...(start + limit < ids.length && pageIds.length > 0 ? { next: pageIds[pageIds.length - 1]! } : {}) };
   }
 
   /** The WACZ bundle of a finished capture. */

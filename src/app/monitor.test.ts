@@ -9,25 +9,27 @@ const account: AccountRecord = { id: 'acc_p', name: 'P', email: 'p@example.com',
 let n = 0;
 const random = (k: number) => new Uint8Array(k).map(() => n++ & 0xff);
 
-function make(sender: WebhookSender, attempts = 3) {
+const other: AccountRecord = { ...account, id: 'acc_q', name: 'Q', email: 'q@example.com' };
+
+function make(sender: WebhookSender, attempts = 3, matchSha256: (a: AccountRecord, sha: string) => Promise<unknown[]> = async () => [], perAccount?: number) {
   const store = new MemoryLogStore();
-  const matches = { matchSha256: async () => [] } as unknown as Matches;
+  const matches = { matchSha256 } as unknown as Matches;
   const monitor = new Monitor({
     store,
     matches,
-    accounts: { get: async (id) => (id === account.id ? account : undefined) },
+    accounts: { get: async (id) => [account, other].find((a) => a.id === id) },
     sender,
     clock: { now: () => Date.now() },
     random,
-    limits: { maxQueue: 2, attempts, backoffMs: 20, timeoutMs: 1000, captureWaitMs: 1000, allowPrivate: false },
+    limits: { maxQueue: 2, attempts, backoffMs: 20, timeoutMs: 1000, captureWaitMs: 1000, allowPrivate: false, ...(perAccount !== undefined ? { perAccount } : {}) },
     log: () => undefined,
   });
   return { monitor, store };
 }
 
-async function settled(monitor: Monitor, id: string) {
+async function settled(monitor: Monitor, id: string, viewer = account) {
   for (let i = 0; i < 400; i++) {
-    const b = await monitor.get(id, account);
+    const b = await monitor.get(id, viewer);
     if (b.delivery.status === 'delivered' || b.delivery.status === 'failed') return b;
     await new Promise((r) => setTimeout(r, 10));
   }
@@ -75,6 +77,48 @@ describe('Monitor', () => {
     for (const url of ['http://127.0.0.1/', 'http://10.1.2.3/', 'ftp://example.com/', 'http://user:pw@example.com/', 'http://intranet/']) {
       await expect(monitor.setWebhook(account, url)).rejects.toMatchObject({ code: 'invalid_request' });
     }
+    await monitor.close();
+  });
+
+  it('refuses more than 20 URL items in a batch', async () => {
+    const { monitor } = make({ send: async () => ({ status: 200 }) });
+    await monitor.setWebhook(account, 'https://hooks.example.com/cl');
+    const urls = Array.from({ length: 21 }, (_, i) => ({ url: `https://example.com/${i}` }));
+    await expect(monitor.submit(account, urls)).rejects.toMatchObject({ code: 'invalid_request', details: { field: 'items', reason: 'too_many_urls' } });
+    await monitor.close();
+  });
+
+  it('limits the batches one account has queued or running, and serves accounts in turn', async () => {
+    const order: string[] = [];
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    const { monitor } = make(
+      { send: async () => ({ status: 200 }) },
+      3,
+      async (a, sha) => {
+        order.push(`${a.id}:${sha[0]}`);
+        if (sha[0] === '0') await gate;
+        return [];
+      },
+      3,
+    );
+    (monitor as unknown as { d: { limits: { maxQueue: number } } }).d.limits.maxQueue = 10;
+    await monitor.setWebhook(account, 'https://hooks.example.com/p');
+    await monitor.setWebhook(other, 'https://hooks.example.com/q');
+    const sha = (c: string) => c.repeat(64);
+    const first = await monitor.submit(account, [{ sha256: sha('0') }]);
+    // Let the first batch start (it waits on the gate), then queue the rest.
+    while (order.length === 0) await new Promise((r) => setTimeout(r, 5));
+    await monitor.submit(account, [{ sha256: sha('1') }]);
+    await monitor.submit(account, [{ sha256: sha('2') }]);
+    await expect(monitor.submit(account, [{ sha256: sha('3') }])).rejects.toMatchObject({ code: 'rate_limited' });
+    const q = await monitor.submit(other, [{ sha256: sha('a') }]);
+    release();
+    await settled(monitor, first.id);
+    await settled(monitor, q.id, other);
+    for (let i = 0; i < 400 && order.length < 4; i++) await new Promise((r) => setTimeout(r, 10));
+    // The other account's batch runs before this account's second and third, though queued after them.
+    expect(order).toEqual(['acc_p:0', 'acc_q:a', 'acc_p:1', 'acc_p:2']);
     await monitor.close();
   });
 });

@@ -5,6 +5,9 @@
  * account's webhook, signed with HMAC-SHA256 (core/webhook-signature.ts). A failed delivery is
  * retried with exponential back-off (backoff, 2×, 4×, …) up to `attempts` times, then marked
  * failed. Batches are stored records; a batch left queued or running by a stop is resumed.
+ * Each account may have `perAccount` batches queued or running, with at most
+ * MAX_MONITOR_URL_ITEMS URL items each (every URL is a web capture); the queue serves accounts
+ * in turn (round-robin), so one account's batches never hold back another's for long.
  */
 import { toHex, utf8 } from '../core/bytes.js';
 import { isLogError, LogError } from '../core/errors.js';
@@ -57,6 +60,8 @@ export interface WebhookSender {
 
 export interface MonitorLimits {
   maxQueue: number;
+  /** Batches one account may have queued or running (MONITOR_PER_ACCOUNT). */
+  perAccount?: number;
   attempts: number;
   backoffMs: number;
   timeoutMs: number;
@@ -65,12 +70,22 @@ export interface MonitorLimits {
 }
 
 export const MAX_MONITOR_ITEMS = 1000;
+/** URL items in one batch: each is a web capture. */
+export const MAX_MONITOR_URL_ITEMS = 20;
+/** Longest a timer may wait (setTimeout's limit, about 24.8 days). */
+const MAX_DELAY_MS = 2 ** 31 - 1;
 const BATCHES = 'monitor-batches';
 const ACTIVE = 'monitor-active';
 const WEBHOOKS = 'monitor-webhooks';
 
 export class Monitor {
-  private readonly waiting: string[] = [];
+  /** Batches waiting, oldest first, with their account. */
+  private readonly waiting: { id: string; account: string }[] = [];
+  /** When each account was last served (a counter): the next batch is the oldest of the least recently served account. */
+  private readonly served = new Map<string, number>();
+  private turn = 0;
+  /** The account whose batch is running. */
+  private current: string | undefined;
   private running: Promise<void> | undefined;
   private readonly timers = new Set<ReturnType<typeof setTimeout>>();
   private readonly sending = new Set<Promise<void>>();
@@ -100,7 +115,7 @@ export class Monitor {
     for (const { key } of await this.d.store.listRecords(ACTIVE, { limit: 100_000 })) {
       const b = await this.load(key);
       if (!b) continue;
-      if (b.status !== 'done') this.waiting.push(b.id);
+      if (b.status !== 'done') this.waiting.push({ id: b.id, account: b.account });
       else if (b.delivery.status === 'pending') this.schedule(b.id, 0);
     }
     if (this.waiting.length > 0) this.running ??= this.drain();
@@ -143,12 +158,23 @@ export class Monitor {
   async submit(account: AccountRecord, items: MonitorItem[]): Promise<MonitorBatch> {
     if (this.closed) throw new LogError('overloaded', 'the service is shutting down', { details: { retryAfter: 5 } });
     if (items.length < 1 || items.length > MAX_MONITOR_ITEMS) throw new LogError('invalid_request', `items: 1 to ${MAX_MONITOR_ITEMS}`, { details: { field: 'items' } });
+    const urls = items.filter((i) => 'url' in i).length;
+    if (urls > MAX_MONITOR_URL_ITEMS) {
+      throw new LogError('invalid_request', `items: at most ${MAX_MONITOR_URL_ITEMS} URL items per batch (each is a web capture), got ${urls}`, { details: { field: 'items', reason: 'too_many_urls' } });
+    }
     const hook = await this.webhook(account.id);
     if (hook === undefined) throw new LogError('conflict', 'set a webhook first: PUT /v1/monitor/webhook');
+    const perAccount = this.d.limits.perAccount;
+    if (perAccount !== undefined) {
+      const mine = this.waiting.filter((w) => w.account === account.id).length + (this.current === account.id ? 1 : 0);
+      if (mine >= perAccount) {
+        throw new LogError('rate_limited', `this account already has ${mine} monitoring batches queued or running (at most ${perAccount}, MONITOR_PER_ACCOUNT); retry when one finished`, { details: { retryAfter: 30 } });
+      }
+    }
     if (this.waiting.length >= this.d.limits.maxQueue) throw new LogError('overloaded', `${this.d.limits.maxQueue} monitoring batches are waiting`, { details: { retryAfter: 30 } });
     const batch: MonitorBatch = { id: `mon_${toHex(this.d.random(10))}`, account: account.id, status: 'queued', createdAt: this.now(), items, delivery: { status: 'waiting', attempts: [] } };
     await this.save(batch);
-    this.waiting.push(batch.id);
+    this.waiting.push({ id: batch.id, account: account.id });
     this.running ??= this.drain();
     return batch;
   }
@@ -162,16 +188,38 @@ export class Monitor {
   private async drain(): Promise<void> {
     await new Promise((r) => setImmediate(r));
     try {
-      for (let id = this.waiting.shift(); id !== undefined && !this.closed; id = this.waiting.shift()) {
+      for (let next = this.next(); next !== undefined && !this.closed; next = this.next()) {
+        this.current = next.account;
         try {
-          await this.process(id);
+          await this.process(next.id);
         } catch (e) {
-          this.d.log(`monitoring batch ${id} failed`, e);
+          this.d.log(`monitoring batch ${next.id} failed`, e);
+        } finally {
+          this.current = undefined;
         }
       }
     } finally {
       this.running = undefined;
     }
+  }
+
+  /** Takes the next batch: the oldest one of the account served least recently (round-robin over accounts). */
+  private next(): { id: string; account: string } | undefined {
+    let pick = -1;
+    let best = Infinity;
+    for (const [i, w] of this.waiting.entries()) {
+      const last = this.served.get(w.account) ?? -1;
+      if (last < best) {
+        best = last;
+        pick = i;
+      }
+    }
+    if (pick < 0) return undefined;
+    const [w] = this.waiting.splice(pick, 1);
+    this.served.set(w!.account, this.turn++);
+    // Forget accounts with nothing waiting, so the map stays small.
+    for (const a of this.served.keys()) if (a !== w!.account && !this.waiting.some((x) => x.account === a)) this.served.delete(a);
+    return w;
   }
 
   private async process(id: string): Promise<void> {
@@ -269,7 +317,7 @@ export class Monitor {
       await this.save({ ...b, delivery: { status: 'failed', ...(hook ? { url: hook.url } : {}), attempts } });
       this.d.log(`webhook delivery of monitoring batch ${b.id} failed after ${attempts.length} attempts`);
     } else {
-      const delay = limits.backoffMs * 2 ** (attempts.length - 1);
+      const delay = Math.min(MAX_DELAY_MS, limits.backoffMs * 2 ** (attempts.length - 1));
       await this.save({ ...b, delivery: { status: 'pending', ...(hook ? { url: hook.url } : {}), attempts, nextAttemptAt: formatTime(this.d.clock.now() + delay) } });
       this.schedule(b.id, delay);
     }

@@ -27,7 +27,7 @@ describe('capture URL check', () => {
     for (const u of ['http://example.com/', 'https://example.com/a?b=c', 'http://8.8.8.8/', 'https://[2606:4700:4700::1111]/']) expect(checkCaptureUrl(u).ok, u).toBe(true);
   });
   it('refuses other schemes, credentials, local names and special addresses (including shorthand IPv4 the URL parser normalizes)', () => {
-    for (const u of ['file:///etc/passwd', 'javascript:alert(1)', 'data:text/html,x', 'ftp://example.com/', 'http://u:p@example.com/', 'http://localhost/', 'http://a.localhost/', 'http://intranet/', 'http://127.0.0.1/', 'http://0x7f000001/', 'http://2130706433/', 'http://127.1/', 'http://[::1]/', 'http://[::ffff:127.0.0.1]/', 'http://169.254.169.254/', 'not a url', 'http://' + 'a'.repeat(2100) + '.com/']) {
+    for (const u of ['file:///etc/passwd', 'javascript:alert(1)', 'data:text/html,x', 'ftp://example.com/', 'http://u:p@example.com/', 'http://localhost/', 'http://a.localhost/', 'http://localhost./', 'http://a.localhost./', 'http://intranet./', 'http://printer.local./', 'http://intranet/', 'http://127.0.0.1/', 'http://0x7f000001/', 'http://2130706433/', 'http://127.1/', 'http://[::1]/', 'http://[::ffff:127.0.0.1]/', 'http://169.254.169.254/', 'not a url', 'http://' + 'a'.repeat(2100) + '.com/']) {
       expect(checkCaptureUrl(u).ok, u).toBe(false);
     }
   });

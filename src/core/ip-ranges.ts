@@ -164,7 +164,9 @@ export function checkCaptureUrl(raw: string, allowPrivate = false): UrlCheck {
   const bare = host.startsWith('[') ? host.slice(1, -1) : host;
   const ipLiteral = isIpLiteral(host);
   if (!allowPrivate) {
-    if (!ipLiteral && (host === 'localhost' || host.endsWith('.localhost') || host.endsWith('.local') || host.endsWith('.internal') || !host.includes('.'))) {
+    // A fully qualified name's trailing dot (`localhost.`, `intranet.`) names the same host.
+    const name = host.replace(/\.+$/, '');
+    if (!ipLiteral && (name === 'localhost' || name.endsWith('.localhost') || name.endsWith('.local') || name.endsWith('.internal') || !name.includes('.'))) {
       return { ok: false, reason: `host ${host} is a local name` };
     }
     if (ipLiteral) {

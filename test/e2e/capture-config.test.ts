@@ -1,6 +1,6 @@
 /** Capture settings at start-up: the private-address flag is announced, test hooks exist only under NODE_ENV=test. */
 import { afterAll, describe, expect, it } from 'vitest';
-import { ConfigSchema } from '../../src/config.js';
+import { ConfigError, ConfigSchema } from '../../src/config.js';
 import { startService } from '../../src/server.js';
 import { tempDir } from '../support/service.js';
 
@@ -29,7 +29,7 @@ describe('capture settings', () => {
   });
 
   it('logs a warning when CAPTURE_ALLOW_PRIVATE is on', async () => {
-    const { service, lines } = await start({ CAPTURE_ALLOW_PRIVATE: '1' });
+    const { service, lines } = await start({ NODE_ENV: 'test', CAPTURE_ALLOW_PRIVATE: '1' });
     expect(service).not.toBeInstanceOf(Error);
     expect(lines.some((l) => /WARNING: CAPTURE_ALLOW_PRIVATE/.test(l))).toBe(true);
     await (service as { close(): Promise<void> }).close();
@@ -38,11 +38,16 @@ describe('capture settings', () => {
     await (quiet.service as { close(): Promise<void> }).close();
   });
 
-  it('refuses the DNS and public-address test hooks outside NODE_ENV=test', async () => {
-    const envs: Record<string, string>[] = [{ CAPTURE_TEST_HOSTS: 'a.test=127.0.0.1' }, { CAPTURE_TEST_PUBLIC: '127.0.0.2' }];
+  it('refuses the DNS and public-address test hooks and CAPTURE_ALLOW_PRIVATE outside NODE_ENV=test', async () => {
+    const envs: Record<string, string>[] = [
+      { CAPTURE_TEST_HOSTS: 'a.test=127.0.0.1' },
+      { CAPTURE_TEST_PUBLIC: '127.0.0.2' },
+      { CAPTURE_ALLOW_PRIVATE: 'true' },
+      { CAPTURE_ALLOW_PRIVATE: 'true', NODE_ENV: 'production', PUBLIC_URL: 'https://ledger.example.com' },
+    ];
     for (const env of envs) {
       const { service } = await start(env);
-      expect(service).toBeInstanceOf(Error);
+      expect(service, JSON.stringify(env)).toBeInstanceOf(ConfigError);
       expect((service as Error).message).toMatch(/refused unless NODE_ENV=test/);
     }
   });

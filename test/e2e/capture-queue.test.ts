@@ -34,7 +34,7 @@ describe('capture queue', () => {
   afterAll(async () => svc?.stop());
 
   it('runs twenty captures queued at once with never more than CAPTURE_CONCURRENCY browsers', async () => {
-    svc = await startTestService({ CAPTURE_ALLOW_PRIVATE: 'true', CAPTURE_CONCURRENCY: '2', CAPTURE_PER_ACCOUNT: '20', CAPTURE_QUEUE: '50', CAPTURE_TIMEOUT_MS: '60000' });
+    svc = await startTestService({ NODE_ENV: 'test', CAPTURE_ALLOW_PRIVATE: 'true', CAPTURE_CONCURRENCY: '2', CAPTURE_PER_ACCOUNT: '20', CAPTURE_QUEUE: '50', CAPTURE_TIMEOUT_MS: '60000' });
     const key = (await createAccount(svc.url)).apiKey;
     const answers = await Promise.all(Array.from({ length: 20 }, (_, i) => requestCapture(svc.url, key, { url: `${site.url}/p${i}` })));
     expect(answers.map((r) => r.status)).toEqual(new Array(20).fill(202));
@@ -68,7 +68,7 @@ describe('capture limits and time-outs', () => {
   afterAll(async () => svc?.stop());
 
   it('times out a page that never answers, frees the slot, leaves no Chromium behind; the next capture runs', async () => {
-    svc = await startTestService({ CAPTURE_ALLOW_PRIVATE: 'true', CAPTURE_CONCURRENCY: '1', CAPTURE_PER_ACCOUNT: '2', CAPTURE_TIMEOUT_MS: '6000' });
+    svc = await startTestService({ NODE_ENV: 'test', CAPTURE_ALLOW_PRIVATE: 'true', CAPTURE_CONCURRENCY: '1', CAPTURE_PER_ACCOUNT: '2', CAPTURE_TIMEOUT_MS: '6000' });
     const key = (await createAccount(svc.url)).apiKey;
     const hung = (await (await requestCapture(svc.url, key, { url: `${site.url}/hang` })).json()) as CaptureView;
     const next = (await (await requestCapture(svc.url, key, { url: `${site.url}/after` })).json()) as CaptureView;
@@ -96,7 +96,7 @@ describe('capture limits and time-outs', () => {
 
   it('marks a capture that was running when the server was killed as failed when it starts again', async () => {
     const dir = await makeTempDir('cl-capture-restart-');
-    const env = { CAPTURE_ALLOW_PRIVATE: 'true', CAPTURE_TIMEOUT_MS: '120000' };
+    const env = { NODE_ENV: 'test', CAPTURE_ALLOW_PRIVATE: 'true', CAPTURE_TIMEOUT_MS: '120000' };
     const server = await startServer({ dataDir: dir.path, env });
     const key = (await createAccount(server.url)).apiKey;
     const job = (await (await requestCapture(server.url, key, { url: `${site.url}/hang` })).json()) as CaptureView;

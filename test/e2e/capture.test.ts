@@ -46,7 +46,7 @@ beforeAll(async () => {
     if (req.url === '/page') return void res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(PAGE);
     res.writeHead(404).end();
   });
-  svc = await startTestService({ CAPTURE_ALLOW_PRIVATE: 'true', CAPTURE_CONCURRENCY: '1' });
+  svc = await startTestService({ NODE_ENV: 'test', CAPTURE_ALLOW_PRIVATE: 'true', CAPTURE_CONCURRENCY: '1' });
   key = (await createAccount(svc.url, { name: 'Capture Tester' })).apiKey;
   const res = await requestCapture(svc.url, key, { url: `${site.url}/start`, note: 'infringement of work 4711' });
   expect(res.status).toBe(202);

@@ -76,7 +76,7 @@ beforeAll(async () => {
     }
     res.writeHead(404).end();
   });
-  svc = await startTestService({ ADMIN_API_KEY: ADMIN, CAPTURE_ALLOW_PRIVATE: 'true', CAPTURE_CONCURRENCY: '1', OPERATOR_NAME: OPERATOR });
+  svc = await startTestService({ ADMIN_API_KEY: ADMIN, NODE_ENV: 'test', CAPTURE_ALLOW_PRIVATE: 'true', CAPTURE_CONCURRENCY: '1', OPERATOR_NAME: OPERATOR });
   owner = await account(svc.url, ADMIN, { name: '张三' });
   const form = new FormData();
   form.append('file', new Blob([image]), 'photo.png');

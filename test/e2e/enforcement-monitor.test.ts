@@ -47,7 +47,7 @@ beforeAll(async () => {
       else res.writeHead(204).end();
     });
   });
-  svc = await startTestService({ ADMIN_API_KEY: ADMIN, CAPTURE_ALLOW_PRIVATE: 'true', MONITOR_WEBHOOK_BACKOFF_MS: '300', MONITOR_WEBHOOK_ATTEMPTS: '3', MONITOR_WEBHOOK_TIMEOUT_MS: '5000' });
+  svc = await startTestService({ ADMIN_API_KEY: ADMIN, NODE_ENV: 'test', CAPTURE_ALLOW_PRIVATE: 'true', MONITOR_WEBHOOK_BACKOFF_MS: '300', MONITOR_WEBHOOK_ATTEMPTS: '3', MONITOR_WEBHOOK_TIMEOUT_MS: '5000' });
   owner = await account(svc.url, ADMIN, { name: 'Photographer' });
   platform = await account(svc.url, ADMIN, { role: 'platform', kind: 'organisation', name: 'Platform' });
   image = await syntheticImage(4242, 800, 600);

@@ -34,7 +34,7 @@ beforeAll(async () => {
     if (req.url === '/gallery') return void res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(PAGE);
     res.writeHead(404).end();
   });
-  svc = await startPortal({ CAPTURE_ALLOW_PRIVATE: 'true', CAPTURE_CONCURRENCY: '1' });
+  svc = await startPortal({ NODE_ENV: 'test', CAPTURE_ALLOW_PRIVATE: 'true', CAPTURE_CONCURRENCY: '1' });
   publicSite = await pageServer('127.0.0.2', (req, res) => {
     if (req.url === '/to-loopback') return void res.writeHead(302, { location: `${site.url}/gallery` }).end();
     res.writeHead(404).end();

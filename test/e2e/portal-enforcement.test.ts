@@ -43,7 +43,7 @@ beforeAll(async () => {
     }
     res.writeHead(404).end();
   });
-  svc = await startPortal({ CAPTURE_ALLOW_PRIVATE: 'true', CAPTURE_CONCURRENCY: '1', OPERATOR_NAME: '示例存证服务有限公司' });
+  svc = await startPortal({ NODE_ENV: 'test', CAPTURE_ALLOW_PRIVATE: 'true', CAPTURE_CONCURRENCY: '1', OPERATOR_NAME: '示例存证服务有限公司' });
   browser = await launchBrowser();
   page = await newPage(browser, { baseUrl: svc.url, lang: 'en' });
   who = await signUpAndIn(page, svc.url, { name: '张三' });

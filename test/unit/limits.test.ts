@@ -80,6 +80,8 @@ describe('budgetOf', () => {
     expect(budgetOf(req('POST', '/v1/deposits'))).toBe('write');
     expect(budgetOf(req('POST', '/v1/deposits/batch'))).toBe('write');
     expect(budgetOf(req('POST', '/v1/cases'))).toBe('capture');
+    expect(budgetOf(req('POST', '/v1/matches', 'multipart/form-data'))).toBe('capture');
+    expect(budgetOf(req('POST', '/v1/monitor/batch'))).toBe('capture');
     expect(budgetOf(req('POST', '/v1/cases/case_0123456789abcdef0123/recapture'))).toBe('capture');
     expect(budgetOf(req('POST', '/v1/cases/case_0123456789abcdef0123/state'))).toBe('write');
     expect(budgetOf(req('DELETE', '/v1/organisations/x/members/y'))).toBe('write');

@@ -8,7 +8,7 @@ import { createPublicKey, createHash } from 'node:crypto';
 import { checkCaptureUrl } from '../../core/ip-ranges.js';
 import { LogError } from '../../core/errors.js';
 import type { Capturer, CaptureOptions, CaptureOutput } from '../../app/captures.js';
-import { captureWithBrowser, type BrowserCaptureResult } from './browser.js';
+import { captureWithBrowser, CaptureTooLargeError, type BrowserCaptureResult, type CaptureSizeLimits } from './browser.js';
 import { CaptureProxy, type Resolver } from './proxy.js';
 import { browserFiles, environmentHtml, nodeIdentity, osReport, toolFiles, toolVersions, type ClockCheck } from './environment.js';
 import { buildWarc } from './warc.js';
@@ -30,6 +30,8 @@ export interface ChromiumCapturerOptions {
   node: Record<string, string>;
   /** The navigation budget inside the job's time limit. */
   navigationTimeoutMs: number;
+  /** CAPTURE_MAX_RESPONSE_BYTES and CAPTURE_MAX_BYTES. */
+  limits?: CaptureSizeLimits;
   /** Extra fonts for Chromium (browser.ts writeFontconfig). */
   fontconfigFile?: () => Promise<string | undefined>;
 }
@@ -69,10 +71,12 @@ export class ChromiumCapturer implements Capturer {
           navigationTimeoutMs: this.opts.navigationTimeoutMs,
           signal,
           fontconfigFile: await this.opts.fontconfigFile?.(),
+          ...(this.opts.limits !== undefined ? { limits: this.opts.limits } : {}),
           ...(job.options?.viewport !== undefined ? { viewport: job.options.viewport } : {}),
         });
       } catch (e) {
         if (signal.aborted) throw signal.reason;
+        if (e instanceof CaptureTooLargeError) throw e;
         const refusal = proxy.refusals.find((r) => sameHost(r.host, job.url) || (e instanceof Error && e.message.includes(r.host)));
         if (refusal) throw new Error(`the capture proxy refused ${refusal.host}: ${refusal.refused}`);
         if (e instanceof Error && e.name === 'TimeoutError') {
@@ -106,7 +110,7 @@ export class ChromiumCapturer implements Capturer {
       redirects: r.redirects,
       connections: proxy.connections,
       tls: proxy.tls,
-      exchanges: r.exchanges.map((x) => ({ url: x.url, method: x.method, status: x.status, bytes: x.body.length, resourceType: x.resourceType, ...(x.bodyError ? { bodyError: x.bodyError } : {}) })),
+      exchanges: r.exchanges.map((x) => ({ url: x.url, method: x.method, status: x.status, bytes: x.body.length, resourceType: x.resourceType, ...(x.bodyError ? { bodyError: x.bodyError } : {}), ...(x.truncated ? { truncated: x.truncated, originalLength: x.originalLength } : {}) })),
     };
     const environment = {
       captureId: job.id,
@@ -124,7 +128,7 @@ export class ChromiumCapturer implements Capturer {
         ...r.freshProfile,
         profile: 'a new temporary user-data-dir created for this capture and deleted after it',
         extensions: extensionsNote(r.commandLine),
-        hostProxy: 'ignored: *_PROXY variables removed, the only proxy is the capture proxy',
+        hostProxy: 'ignored: Chromium gets only PATH, LANG, LC_ALL, TZ, FONTCONFIG_FILE and its own HOME and TMPDIR (no *_PROXY, no service settings); the only proxy is the capture proxy',
         cache: 'empty (new profile)',
       },
       clock: t.clock,

@@ -10,13 +10,13 @@
  * certificate chain, read over a separate TLS connection to the same checked address and SNI
  * name right after the tunnel opened (the tunnel itself is end-to-end TLS the proxy cannot read).
  */
-import { lookup as dnsLookup } from 'node:dns/promises';
 import { createServer, request as httpRequest, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { connect as netConnect, isIP, type AddressInfo, type Socket } from 'node:net';
 import { connect as tlsConnect, type DetailedPeerCertificate } from 'node:tls';
 import { specialPurpose } from '../../core/ip-ranges.js';
+import { resolveHost } from '../net/dns.js';
 
-/** Resolves a host name to IP addresses (tests inject one; default: the system resolver). */
+/** Resolves a host name to IP addresses (tests inject one; default: DNS with a time limit, net/dns.ts). */
 export type Resolver = (host: string) => Promise<string[]>;
 
 export interface ProxyOptions {
@@ -57,7 +57,7 @@ export interface TlsRecord {
   error?: string;
 }
 
-export const systemResolver: Resolver = async (host) => (await dnsLookup(host, { all: true, verbatim: true })).map((a) => a.address);
+export const systemResolver: Resolver = resolveHost;
 
 export class CaptureProxy {
   readonly connections: ConnectionRecord[] = [];
@@ -144,6 +144,11 @@ export class CaptureProxy {
     const port = Number(target.port || 80);
     const host = target.hostname.startsWith('[') ? target.hostname.slice(1, -1) : target.hostname;
     const checked = await this.check(host);
+    // The browser gave up, or the capture ended, while the name resolved: connect nowhere.
+    if (req.socket.destroyed || this.closed) {
+      res.destroy();
+      return;
+    }
     if ('refused' in checked) {
       this.record({ method: 'HTTP', host, port, resolved: checked.resolved, refused: checked.refused });
       res.writeHead(403, { 'content-type': 'text/plain', 'x-capture-refused': '1' }).end(`capture proxy refused: ${checked.refused}\n`);
@@ -176,6 +181,11 @@ export class CaptureProxy {
     const host = m[1]!.startsWith('[') ? m[1]!.slice(1, -1) : m[1]!;
     const port = Number(m[2]);
     const checked = await this.check(host);
+    // The browser gave up, or the capture ended, while the name resolved: connect nowhere.
+    if (socket.destroyed || this.closed) {
+      socket.destroy();
+      return;
+    }
     if ('refused' in checked) {
       this.record({ method: 'CONNECT', host, port, resolved: checked.resolved, refused: checked.refused });
       socket.end('HTTP/1.1 403 Forbidden\r\nX-Capture-Refused: 1\r\nContent-Length: 0\r\n\r\n');

@@ -7,6 +7,7 @@
  * record is serialized uncompressed; a CDXJ line per response indexes it for replay.
  */
 import { createHash, randomUUID } from 'node:crypto';
+import { STATUS_CODES } from 'node:http';
 import { getSurt, WARCRecord, WARCSerializer } from 'warcio';
 import type { Exchange } from './browser.js';
 
@@ -51,6 +52,8 @@ export async function buildWarc(exchanges: readonly Exchange[], info: Record<str
       }
       headers.push([name, value]);
     }
+    // A body over CAPTURE_MAX_RESPONSE_BYTES is not kept: the record says so (WARC-Truncated: length) and gives the size it had.
+    if (x.truncated !== undefined && x.originalLength !== undefined) headers.push(['X-Original-Content-Length', String(x.originalLength)]);
     headers.push(['Content-Length', String(x.body.length)]);
     const response = WARCRecord.create(
       {
@@ -58,9 +61,9 @@ export async function buildWarc(exchanges: readonly Exchange[], info: Record<str
         date,
         type: 'response',
         warcVersion: 'WARC/1.1',
-        warcHeaders: { 'WARC-Record-ID': responseId, ...(x.bodyError !== undefined ? { 'WARC-Truncated': 'unspecified' } : {}) },
+        warcHeaders: { 'WARC-Record-ID': responseId, ...(x.truncated !== undefined ? { 'WARC-Truncated': x.truncated } : x.bodyError !== undefined ? { 'WARC-Truncated': 'unspecified' } : {}) },
         httpHeaders: headers,
-        statusline: `HTTP/1.1 ${x.status} ${x.statusText || 'OK'}`,
+        statusline: `HTTP/1.1 ${x.status} ${x.statusText || STATUS_CODES[x.status] || 'Unknown'}`,
       },
       once(x.body),
     );

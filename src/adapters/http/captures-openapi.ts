@@ -45,7 +45,17 @@ export const Capture = z
   })
   .meta({ id: 'Capture' });
 
-export const CaptureList = z.object({ captures: z.array(Capture) }).meta({ id: 'CaptureList' });
+export const CaptureList = z
+  .object({
+    captures: z.array(Capture).meta({ description: 'Newest first' }),
+    next: CaptureId.optional().meta({ description: 'More captures remain: ask again with `after` set to this id' }),
+  })
+  .meta({ id: 'CaptureList' });
+
+export const CaptureListQuery = z.object({
+  limit: z.coerce.number().int().min(1).max(100).default(100).meta({ description: 'Captures per page (1–100)' }),
+  after: CaptureId.optional().meta({ description: 'Continue after this capture (the `next` of the previous page)' }),
+});
 
 const id = { id: CaptureId };
 
@@ -66,7 +76,7 @@ export function captureOperations(): Operation[] {
         503: 'CAPTURE_QUEUE captures are waiting (code overloaded); see Retry-After',
       },
     }),
-    op({ method: 'get', path: '/v1/captures', operationId: 'listCaptures', tag: 'Captures', security: 'bearer', summary: 'My captures, oldest first (at most 100)', responses: { 200: json(CaptureList) } }),
+    op({ method: 'get', path: '/v1/captures', operationId: 'listCaptures', tag: 'Captures', security: 'bearer', summary: 'My captures, newest first (pages of at most 100: `next` and `after`)', query: CaptureListQuery, responses: { 200: json(CaptureList) } }),
     op({
       method: 'get',
       path: '/v1/captures/signing-key',

@@ -8,7 +8,7 @@ import type { Accounts } from '../../app/accounts.js';
 import type { CaptureJob, Captures } from '../../app/captures.js';
 import { LogError } from '../../core/errors.js';
 import { authenticate } from './auth.js';
-import { CaptureId, CaptureRequest } from './captures-openapi.js';
+import { CaptureId, CaptureListQuery, CaptureRequest } from './captures-openapi.js';
 import { jsonBody } from './json.js';
 import { parseWith } from './problem.js';
 
@@ -60,7 +60,9 @@ export function captureRoutes(deps: CaptureHttpDeps): Router {
     res.status(202).location(`/v1/captures/${job.id}`).json(captureView(job));
   });
   r.get('/v1/captures', auth, async (req, res) => {
-    res.json({ captures: (await deps.captures.list(me(req))).map(captureView) });
+    const q = parseWith(CaptureListQuery, req.query);
+    const page = await deps.captures.list(me(req), { limit: q.limit, ...(q.after !== undefined ? { after: q.after } : {}) });
+    res.json({ captures: page.captures.map(captureView), ...(page.next !== undefined ? { next: page.next } : {}) });
   });
   r.get('/v1/captures/signing-key', (_req, res) => {
     res.type('application/x-pem-file').send(deps.signingKeyPem);

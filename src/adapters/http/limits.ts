@@ -62,6 +62,8 @@ export function budgetOf(req: Request): Budget | undefined {
     if (path === '/v1/captures') return 'capture';
     // Opening a case (or capturing its page again) runs a web capture too.
     if (path === '/v1/cases' || /^\/v1\/cases\/[^/]+\/recapture$/.test(path)) return 'capture';
+    // A match may open a case, and a monitoring batch captures its URL items: both start web captures.
+    if (path === '/v1/matches' || path === '/v1/monitor/batch') return 'capture';
   }
   return 'write';
 }

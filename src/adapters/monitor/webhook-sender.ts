@@ -4,12 +4,12 @@
  * to a checked address (the lookup is pinned, so DNS rebinding cannot swap it). Redirects are
  * not followed; the response body is read and dropped (at most 64 KiB).
  */
-import { lookup as dnsLookup } from 'node:dns/promises';
 import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import type { LookupFunction } from 'node:net';
 import { checkCaptureUrl, specialPurpose } from '../../core/ip-ranges.js';
 import type { WebhookSender } from '../../app/monitor.js';
+import { resolveHost } from '../net/dns.js';
 
 export class HttpWebhookSender implements WebhookSender {
   constructor(private readonly opts: { allowPrivate: boolean }) {}
@@ -17,7 +17,8 @@ export class HttpWebhookSender implements WebhookSender {
   async send(url: string, headers: Record<string, string>, body: Uint8Array, timeoutMs: number): Promise<{ status: number }> {
     const check = checkCaptureUrl(url, this.opts.allowPrivate);
     if (!check.ok) throw new Error(`webhook URL refused: ${check.reason}`);
-    const addresses = check.ipLiteral ? [{ address: check.host, family: check.host.includes(':') ? 6 : 4 }] : await dnsLookup(check.host, { all: true });
+    const ips = check.ipLiteral ? [check.host] : await resolveHost(check.host);
+    const addresses = ips.map((address) => ({ address, family: address.includes(':') ? 6 : 4 }));
     if (addresses.length === 0) throw new Error(`${check.host} has no address`);
     if (!this.opts.allowPrivate) {
       for (const a of addresses) {

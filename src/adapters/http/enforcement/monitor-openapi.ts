@@ -23,10 +23,15 @@ export function monitorOperations(): Operation[] {
       operationId: 'submitMonitorBatch',
       tag: 'Monitoring',
       security: 'bearer',
-      summary: 'Submit up to 1,000 items (URL, SHA-256, image hash or text) to match in the background; results go to my webhook',
+      summary: 'Submit up to 1,000 items (URL, SHA-256, image hash or text; at most 20 URLs) to match in the background; results go to my webhook',
       body: MonitorBatchRequest,
       responses: { 202: json(MonitorBatchView, 'Queued; follow Location') },
-      errors: { 409: 'No webhook is set (code conflict)', 503: 'MONITOR_QUEUE batches are waiting (code overloaded)' },
+      errors: {
+        400: 'Bad items, or more than 20 URL items (code invalid_request, reason too_many_urls)',
+        409: 'No webhook is set (code conflict)',
+        429: 'MONITOR_PER_ACCOUNT batches of this account are queued or running, or the capture budget is spent (code rate_limited)',
+        503: 'MONITOR_QUEUE batches are waiting (code overloaded)',
+      },
     }),
     op({
       method: 'get',

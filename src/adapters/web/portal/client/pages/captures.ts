@@ -144,7 +144,8 @@ async function renderList(ctx: PageContext): Promise<void> {
   const load = async (): Promise<boolean> => {
     const { captures } = await api<{ captures: CaptureView[] }>('GET', '/v1/captures', undefined, { signal: ctx.signal });
     if (ctx.signal.aborted) return false;
-    const list = [...captures].reverse();
+    // Newest first, as the API lists them.
+    const list = captures;
     const key = list.map((c) => `${c.id}:${c.status}`).join(',');
     for (const c of list) {
       const before = last.get(c.id);
