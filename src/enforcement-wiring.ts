@@ -4,6 +4,7 @@
  * webhooks, and cases.
  */
 import { nodeSha256 } from './adapters/crypto/node.js';
+import { sharedSm3Pool } from './adapters/crypto/sm3-pool.js';
 import { fingerprintBytes, textFingerprint } from './adapters/fingerprint/extract.js';
 import { captureWorks } from './adapters/fingerprint/wacz-works.js';
 import type { EnforcementHttpDeps } from './adapters/http/enforcement/routes.js';
@@ -105,7 +106,7 @@ export async function enforcementDeps(p: {
     matches,
     monitor,
     cases,
-    http: { matches: { matches, fingerprints, maxBytes: config.MATCH_MAX_BYTES }, monitor: { monitor }, cases: { cases, issuer: p.pdfIssuer, verifier, ...(p.tsaPem !== undefined ? { tsaPem: p.tsaPem } : {}), now: () => p.clock.now() } },
+    http: { matches: { matches, fingerprints, maxBytes: config.MATCH_MAX_BYTES, receiver: { objects: p.originals.originals, pool: sharedSm3Pool() } }, monitor: { monitor }, cases: { cases, issuer: p.pdfIssuer, verifier, ...(p.tsaPem !== undefined ? { tsaPem: p.tsaPem } : {}), now: () => p.clock.now() } },
     close: async () => {
       await cases.close();
       await monitor.close();

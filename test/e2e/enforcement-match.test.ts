@@ -168,4 +168,35 @@ describe('matching', () => {
     expect(r.status).toBe(400);
     expect((await fetch(`${svc.url}/v1/matches`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' })).status).toBe(401);
   });
+
+  it('multipart forms: a file over MATCH_MAX_BYTES is 413 naming it, unknown or repeated parts are 400 naming them', async () => {
+    const small = await startTestService({ MATCH_MAX_BYTES: '2048' });
+    try {
+      const key = (await createAccount(small.url, { name: 'Limits' })).apiKey;
+      const post = async (form: FormData) => {
+        const res = await fetch(`${small.url}/v1/matches`, { method: 'POST', headers: auth(key), body: form });
+        return { status: res.status, body: (await res.json()) as { code?: string; field?: string; errors?: { field?: string }[] } };
+      };
+      const field = (b: { field?: string; errors?: { field?: string }[] }) => b.field ?? b.errors?.[0]?.field;
+      const big = new FormData();
+      big.append('file', new Blob([new Uint8Array(4096)]), 'big.bin');
+      const tooBig = await post(big);
+      expect(tooBig.status).toBe(413);
+      expect(tooBig.body.code).toBe('payload_too_large');
+      expect(field(tooBig.body)).toBe('file');
+      const unknown = new FormData();
+      unknown.append('colour', 'blue');
+      const u = await post(unknown);
+      expect(u.status).toBe(400);
+      expect(field(u.body)).toBe('colour');
+      const two = new FormData();
+      two.append('file', new Blob([new Uint8Array(10)]), 'a.bin');
+      two.append('file', new Blob([new Uint8Array(10)]), 'b.bin');
+      const t = await post(two);
+      expect(t.status).toBe(400);
+      expect(field(t.body)).toBe('file');
+    } finally {
+      await small.stop();
+    }
+  });
 });

@@ -11,7 +11,7 @@ import { LogError } from '../../../core/errors.js';
 import { authenticate, me } from '../auth.js';
 import { bodies, parseField } from '../request.js';
 import { DepositIdParam, MatchRequest, OptInRequest } from './matches-schemas.js';
-import { readSmallForm } from './multipart.js';
+import { readSmallForm, type SmallFormReceiver } from './multipart.js';
 
 export interface MatchHttpDeps {
   accounts: Accounts;
@@ -19,6 +19,8 @@ export interface MatchHttpDeps {
   fingerprints: Fingerprints;
   /** MATCH_MAX_BYTES: largest file to match or fingerprint. */
   maxBytes: number;
+  /** The uploads' originals store and SM3 streams (the multipart receiver's dependencies). */
+  receiver: SmallFormReceiver;
 }
 
 export function matchRoutes(deps: MatchHttpDeps): express.Router {
@@ -30,7 +32,7 @@ export function matchRoutes(deps: MatchHttpDeps): express.Router {
 
   r.post('/v1/matches', auth, async (req, res, next) => {
     if (!req.is('multipart/form-data')) return next();
-    const form = await readSmallForm(req, res, { maxBytes: deps.maxBytes, fileField: 'file', fields: ['text'] });
+    const form = await readSmallForm(req, res, deps.receiver, { maxBytes: deps.maxBytes, fileField: 'file', fields: ['text'] });
     if (form.file !== undefined && form.fields.text !== undefined) throw new LogError('invalid_request', 'send a file or a text, not both', { details: { field: 'text' } });
     if (form.file !== undefined) return void res.json(await matches.matchFile(me(req), form.file));
     if (form.fields.text !== undefined) return void res.json(await matches.matchText(me(req), form.fields.text));
@@ -57,7 +59,7 @@ export function matchRoutes(deps: MatchHttpDeps): express.Router {
   r.post('/v1/deposits/:id/fingerprint', auth, async (req, res) => {
     const id = depositId(req);
     if (!req.is('multipart/form-data')) throw new LogError('unsupported_media_type', 'send multipart/form-data with the deposited `file`');
-    const form = await readSmallForm(req, res, { maxBytes: deps.maxBytes, fileField: 'file', fields: [] });
+    const form = await readSmallForm(req, res, deps.receiver, { maxBytes: deps.maxBytes, fileField: 'file', fields: [] });
     if (form.file === undefined) throw new LogError('invalid_request', 'send the deposited file in field `file`', { details: { field: 'file' } });
     res.status(201).json(await matches.fingerprintDeposit(me(req), id, form.file));
   });

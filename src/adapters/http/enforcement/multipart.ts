@@ -1,42 +1,32 @@
 /**
- * Small multipart forms held in memory (a file to match or fingerprint, up to MATCH_MAX_BYTES):
- * one optional file field and a few text fields, limits enforced by multer, errors coded.
+ * Small multipart forms (a file to match or fingerprint, up to MATCH_MAX_BYTES): one optional
+ * file field and a few text fields, read through the uploads' own receiver (upload.ts) with its
+ * bounded 'buffer' policy, so limits, field checks and error codes are the uploads' ones.
  */
 import type { Request, Response } from 'express';
-import multer from 'multer';
 import { LogError } from '../../../core/errors.js';
+import { receiveMultipart, type UploadOptions } from '../upload.js';
 
 export interface SmallForm {
   file?: Uint8Array;
   fields: Record<string, string>;
 }
 
-export function readSmallForm(req: Request, res: Response, opts: { maxBytes: number; fileField: string; fields: readonly string[] }): Promise<SmallForm> {
-  const upload = multer({
-    storage: multer.memoryStorage(),
-    limits: { fileSize: opts.maxBytes, files: 1, fields: opts.fields.length, fieldSize: 1024 * 1024, parts: opts.fields.length + 1, headerPairs: 100 },
-  }).single(opts.fileField);
-  return new Promise((resolve, reject) => {
-    upload(req, res, (err: unknown) => {
-      if (err !== undefined && err !== null) {
-        if (err instanceof multer.MulterError) {
-          const details = err.field !== undefined ? { field: err.field } : {};
-          if (err.code === 'LIMIT_FILE_SIZE') return reject(new LogError('payload_too_large', `the file is over ${opts.maxBytes} bytes`, { details }));
-          if (err.code === 'LIMIT_FIELD_VALUE') return reject(new LogError('payload_too_large', `field "${err.field}" is too long`, { details }));
-          if (err.code === 'LIMIT_UNEXPECTED_FILE') return reject(new LogError('invalid_request', `send one file in field "${opts.fileField}"`, { details }));
-          return reject(new LogError('invalid_request', `malformed form: ${err.message}`, { details }));
-        }
-        return reject(new LogError('invalid_request', `malformed multipart/form-data: ${err instanceof Error ? err.message : String(err)}`));
-      }
-      const body = (req.body ?? {}) as Record<string, unknown>;
-      const fields: Record<string, string> = {};
-      for (const [k, v] of Object.entries(body)) {
-        if (!opts.fields.includes(k)) return reject(new LogError('invalid_request', `${k}: is not a known field`, { details: { field: k } }));
-        if (typeof v !== 'string') return reject(new LogError('invalid_request', `${k}: give it once`, { details: { field: k } }));
-        fields[k] = v;
-      }
-      const f = req.file;
-      resolve({ fields, ...(f !== undefined ? { file: new Uint8Array(f.buffer.buffer, f.buffer.byteOffset, f.buffer.byteLength) } : {}) });
-    });
+/** What the receiver needs besides the limit: the originals store and SM3 streams of uploads. */
+export type SmallFormReceiver = Pick<UploadOptions, 'objects' | 'pool'>;
+
+export async function readSmallForm(
+  req: Request,
+  res: Response,
+  receiver: SmallFormReceiver,
+  opts: { maxBytes: number; fileField: string; fields: readonly string[] },
+): Promise<SmallForm> {
+  const overLimit = () => new LogError('payload_too_large', `the file is over ${opts.maxBytes} bytes`, { details: { field: opts.fileField, limit: opts.maxBytes } });
+  const got = await receiveMultipart(req, res, { ...receiver, maxBytes: opts.maxBytes, overLimit }, {
+    files: { [opts.fileField]: { kind: 'buffer', maxBytes: opts.maxBytes } },
+    fields: opts.fields,
+    maxFieldBytes: 1024 * 1024,
   });
+  const bytes = got.files.get(opts.fileField)?.bytes;
+  return { fields: Object.fromEntries(got.fields), ...(bytes !== undefined ? { file: new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength) } : {}) };
 }
