@@ -181,6 +181,20 @@ export function periodText(from: string, to: string): HTMLElement {
 }
 
 /** My account id with a copy button: what others need to license, transfer or pledge to me. */
+const FLASH = 'op-status';
+
+/** Remembers a success message for the page drawn next (a form that navigates after it worked). */
+export function flashStatus(message: string): void {
+  sessionStorage.setItem(FLASH, message);
+}
+
+/** The success message a form left for this page (shown once), as a status paragraph. */
+export function takeFlashStatus(): HTMLElement {
+  const status = h('p', { class: 'success', role: 'status' }, sessionStorage.getItem(FLASH) ?? '');
+  sessionStorage.removeItem(FLASH);
+  return status;
+}
+
 export function myAccountId(id: string): HTMLElement {
   return h('div', { class: 'notice my-id' }, h('span', null, tr(T.myId)), ' ', h('code', { class: 'mono' }, id), ' ', copyButton(id, tr(T.myIdShort)));
 }

@@ -8,7 +8,7 @@ import { api } from '../api.js';
 import { h, replace } from '../dom.js';
 import { clearErrors, errorBox, field, input, showError } from '../form-kit.js';
 import { tr, type Text } from '../i18n.js';
-import { myAccountId, noWorks, cardList, contractField, dateInput, holdableWorks, listAll, moneyField, moneyText, newestFirst, opCard, periodText, rightsField, rightsText, subNav, workField } from '../op-kit.js';
+import { myAccountId, noWorks, cardList, contractField, dateInput, holdableWorks, listAll, moneyField, moneyText, newestFirst, opCard, periodText, rightsField, rightsText, subNav, workField, flashStatus, takeFlashStatus } from '../op-kit.js';
 import type { LicenceView } from '../op-labels.js';
 import { ensureOpStyles } from '../op-style.js';
 import type { PageContext, Route } from '../router.js';
@@ -202,7 +202,7 @@ async function offerForm(ctx: PageContext, me: string): Promise<HTMLElement> {
     button.disabled = true;
     try {
       const v = await api<LicenceView>('POST', '/v1/licences', body);
-      sessionStorage.setItem('op-status', tr(v.state === 'active' ? T.granted : T.offered, { id: v.id }));
+      flashStatus(tr(v.state === 'active' ? T.granted : T.offered, { id: v.id }));
       ctx.refresh();
     } catch (err) {
       showError(form, general, err);
@@ -216,8 +216,7 @@ async function offerForm(ctx: PageContext, me: string): Promise<HTMLElement> {
 async function render(ctx: PageContext): Promise<void> {
   ensureOpStyles();
   const me = ctx.session!.account.id;
-  const status = h('p', { class: 'success', role: 'status' }, sessionStorage.getItem('op-status') ?? '');
-  sessionStorage.removeItem('op-status');
+  const status = takeFlashStatus();
   const items = newestFirst(await listAll<LicenceView>('/v1/licences', ctx.signal));
   const toMe = items.filter((v) => v.terms.licensee.account === me);
   const byMe = items.filter((v) => v.terms.licensee.account !== me);

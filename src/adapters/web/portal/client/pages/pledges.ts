@@ -8,7 +8,7 @@ import { api } from '../api.js';
 import { h, replace } from '../dom.js';
 import { clearErrors, confirmButton, errorBox, field, input, showError } from '../form-kit.js';
 import { tr, type Text } from '../i18n.js';
-import { myAccountId, noWorks, cardList, contractField, dateInput, holdableWorks, listAll, moneyField, moneyText, newestFirst, opCard, periodText, rightsField, rightsText, subNav, workField } from '../op-kit.js';
+import { myAccountId, noWorks, cardList, contractField, dateInput, holdableWorks, listAll, moneyField, moneyText, newestFirst, opCard, periodText, rightsField, rightsText, subNav, workField, flashStatus, takeFlashStatus } from '../op-kit.js';
 import type { PledgeView } from '../op-labels.js';
 import { ensureOpStyles } from '../op-style.js';
 import type { PageContext, Route } from '../router.js';
@@ -115,7 +115,7 @@ async function registerForm(ctx: PageContext, me: string): Promise<HTMLElement> 
     };
     try {
       const v = await api<PledgeView>('POST', '/v1/pledges', body);
-      sessionStorage.setItem('op-status', tr(T.done, { id: v.id }));
+      flashStatus(tr(T.done, { id: v.id }));
       ctx.refresh();
     } catch (err) {
       showError(form, general, err);
@@ -127,8 +127,7 @@ async function registerForm(ctx: PageContext, me: string): Promise<HTMLElement> 
 async function render(ctx: PageContext): Promise<void> {
   ensureOpStyles();
   const me = ctx.session!.account.id;
-  const status = h('p', { class: 'success', role: 'status' }, sessionStorage.getItem('op-status') ?? '');
-  sessionStorage.removeItem('op-status');
+  const status = takeFlashStatus();
   const items = newestFirst(await listAll<PledgeView>('/v1/pledges', ctx.signal));
   const form = await registerForm(ctx, me);
   replace(

@@ -9,7 +9,7 @@ import { api, ApiError } from '../api.js';
 import { h, replace } from '../dom.js';
 import { clearErrors, errorBox, field, input, showError } from '../form-kit.js';
 import { tr, type Text } from '../i18n.js';
-import { myAccountId, noWorks, cardList, contractField, holdableWorks, listAll, moneyField, moneyText, newestFirst, opCard, rightsField, rightsText, subNav, workField } from '../op-kit.js';
+import { myAccountId, noWorks, cardList, contractField, holdableWorks, listAll, moneyField, moneyText, newestFirst, opCard, rightsField, rightsText, subNav, workField, flashStatus, takeFlashStatus } from '../op-kit.js';
 import type { TransferView } from '../op-labels.js';
 import { ensureOpStyles } from '../op-style.js';
 import type { PageContext, Route } from '../router.js';
@@ -147,7 +147,7 @@ async function startForm(ctx: PageContext, me: string): Promise<HTMLElement> {
     };
     try {
       const v = await api<TransferView>('POST', '/v1/transfers', body);
-      sessionStorage.setItem('op-status', tr(T.started, { id: v.id }));
+      flashStatus(tr(T.started, { id: v.id }));
       ctx.refresh();
     } catch (err) {
       showError(form, general, err);
@@ -175,7 +175,7 @@ function consentForm(ctx: PageContext): HTMLElement {
     try {
       if (!/^trf_[0-9a-f]{20}$/.test(v)) throw new ApiError(400, 'invalid_request', tr({ zh: '不是转让编号', en: 'not a transfer id' }), 'transferId');
       await api('POST', `/v1/transfers/${encodeURIComponent(v)}/consent`);
-      sessionStorage.setItem('op-status', tr(T.consented, { id: v }));
+      flashStatus(tr(T.consented, { id: v }));
       ctx.refresh();
     } catch (err) {
       showError(form, general, err instanceof ApiError && err.field === undefined && err.status !== 0 ? new ApiError(err.status, err.code, err.detail, 'transferId') : err);
@@ -187,8 +187,7 @@ function consentForm(ctx: PageContext): HTMLElement {
 async function render(ctx: PageContext): Promise<void> {
   ensureOpStyles();
   const me = ctx.session!.account.id;
-  const status = h('p', { class: 'success', role: 'status' }, sessionStorage.getItem('op-status') ?? '');
-  sessionStorage.removeItem('op-status');
+  const status = takeFlashStatus();
   const items = newestFirst(await listAll<TransferView>('/v1/transfers', ctx.signal));
   const form = await startForm(ctx, me);
   replace(
