@@ -112,24 +112,30 @@ export interface VerifyResult {
 const HEX64 = /^[0-9a-f]{64}$/;
 
 /**
+ * A runner of named checks into `checks`, shared by every certificate kind: `run(name, fn)`
+ * records ok with the detail `fn` returns, or failed with the error's code and message, and
+ * returns whether it passed. It never throws.
+ */
+export function checkRunner<N extends string>(checks: { push(check: { name: N; ok: boolean; detail: string }): number }): (name: N, fn: () => string) => boolean {
+  return (name, fn) => {
+    try {
+      checks.push({ name, ok: true, detail: fn() });
+      return true;
+    } catch (e) {
+      checks.push({ name, ok: false, detail: isLogError(e) ? `${e.code}: ${e.message}` : e instanceof Error ? e.message : String(e) });
+      return false;
+    }
+  };
+}
+
+/**
  * Verifies a certificate (any JSON value: it is attacker-controlled). MUST report every check
  * that could be run, by name; `valid` is true only when every reported check is ok. MUST NOT
  * throw.
  */
 export function verifyCertificate(input: unknown, opts: VerifyOptions = {}): VerifyResult {
   const checks: Check[] = [];
-  const pass = (name: CheckName, detail: string) => checks.push({ name, ok: true, detail });
-  const fail = (name: CheckName, e: unknown) =>
-    checks.push({ name, ok: false, detail: isLogError(e) ? `${e.code}: ${e.message}` : e instanceof Error ? e.message : String(e) });
-  const run = (name: CheckName, fn: () => string): boolean => {
-    try {
-      pass(name, fn());
-      return true;
-    } catch (e) {
-      fail(name, e);
-      return false;
-    }
-  };
+  const run = checkRunner<CheckName>(checks);
   const sha256 = opts.sha256 ?? portableSha256;
   const hasher = new TreeHasher(sha256);
 

@@ -5,9 +5,9 @@
  * that entry's inclusion proof under a signed checkpoint. Pure; verification never throws.
  */
 import { fromBase64, toHex } from './bytes.js';
-import { checkLogProof, logProofSection, type LogProofInput, type VerifyOptions } from './certificate.js';
+import { checkLogProof, checkRunner, logProofSection, type LogProofInput, type VerifyOptions } from './certificate.js';
 import { decodeEntry, type LogEntry } from './entry.js';
-import { isLogError, LogError } from './errors.js';
+import { LogError } from './errors.js';
 import { portableSha256, type Sha256 } from './hash.js';
 import { canonicalBytes } from './jcs.js';
 import { CERTIFIED_ACTIONS, termsSha256, type OperationTerms } from './operation.js';
@@ -67,15 +67,7 @@ export type OperationCheckName = Extract<RegistrationCheckName, 'format' | 'logK
  */
 export function verifyOperationCertificate(input: unknown, opts: VerifyOptions = {}): { valid: boolean; checks: RegistrationCheck[] } {
   const checks: RegistrationCheck[] = [];
-  const run = (name: OperationCheckName, fn: () => string): boolean => {
-    try {
-      checks.push({ name, ok: true, detail: fn() });
-      return true;
-    } catch (e) {
-      checks.push({ name, ok: false, detail: isLogError(e) ? `${e.code}: ${e.message}` : e instanceof Error ? e.message : String(e) });
-      return false;
-    }
-  };
+  const run = checkRunner<OperationCheckName>(checks);
   const sha256 = opts.sha256 ?? portableSha256;
   let cert!: OperationCertificate;
   if (!run('format', () => ((cert = checkShape(input)), OPERATION_CERTIFICATE_FORMAT))) return { valid: false, checks };

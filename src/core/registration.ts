@@ -5,7 +5,7 @@
  */
 import { isPlainText, UNSAFE_TEXT_MESSAGE } from './text.js';
 import { fromBase64, toHex, utf8 } from './bytes.js';
-import { checkLogProof, logProofSection, verifyCertificate, type LogProofInput, type VerifyOptions, type VerifyResult } from './certificate.js';
+import { checkLogProof, checkRunner, logProofSection, verifyCertificate, type LogProofInput, type VerifyOptions, type VerifyResult } from './certificate.js';
 import {
   decodeEntry,
   DEPOSIT_ID_RE,
@@ -18,7 +18,7 @@ import {
   type RegistrationEntry,
   type RegistrationState,
 } from './entry.js';
-import { isLogError, LogError } from './errors.js';
+import { LogError } from './errors.js';
 import { portableSha256, type Sha256 } from './hash.js';
 import { checkIdNumber, INDIVIDUAL_ID_TYPES, ORGANISATION_ID_TYPES, type IdType } from './identity.js';
 import { canonicalBytes } from './jcs.js';
@@ -346,15 +346,7 @@ const HEX64 = /^[0-9a-f]{64}$/;
  */
 export function verifyRegistrationCertificate(input: unknown, opts: VerifyOptions = {}): { valid: boolean; checks: RegistrationCheck[] } {
   const checks: RegistrationCheck[] = [];
-  const run = (name: RegistrationCheckName, fn: () => string): boolean => {
-    try {
-      checks.push({ name, ok: true, detail: fn() });
-      return true;
-    } catch (e) {
-      checks.push({ name, ok: false, detail: isLogError(e) ? `${e.code}: ${e.message}` : e instanceof Error ? e.message : String(e) });
-      return false;
-    }
-  };
+  const run = checkRunner<RegistrationCheckName>(checks);
   const sha256 = opts.sha256 ?? portableSha256;
   const hasher = new TreeHasher(sha256);
 
