@@ -114,6 +114,8 @@ const CASES = 'cases';
 const BY_ACCOUNT = 'cases-by-account';
 /** `<account>/<inverted creation ms>/<id>` → '': an account's cases newest first. */
 const BY_ACCOUNT_NEWEST = 'cases-by-account-newest';
+/** Written once every case stored before the newest-first index has its entry there. */
+const NEWEST_INDEX_DONE = { space: 'migrations', key: 'cases-by-account-newest-v1' } as const;
 const LATEST_MS = 9_999_999_999_999;
 
 function newestKey(account: string, createdAt: string, id: string): string {
@@ -152,6 +154,8 @@ export class Cases {
 
   /** Resumes waiting for the captures of open cases. */
   async init(): Promise<void> {
+    // Cases opened before the newest-first index existed get their entry, once per store.
+    const indexed = (await this.d.store.getRecord(NEWEST_INDEX_DONE.space, NEWEST_INDEX_DONE.key)) !== undefined;
     let after: string | undefined;
     for (;;) {
       const page = await this.d.store.listRecords(CASES, { ...(after ? { after } : {}), limit: 500 });
@@ -159,14 +163,15 @@ export class Cases {
       for (const { value } of page) {
         const c = JSON.parse(value) as CaseRecord;
         if (c.state === 'open' && c.captureId !== undefined && c.captureError === undefined) this.watch(c.id);
-        // Cases opened before the newest-first index existed get their entry now.
+        if (indexed) continue;
         const key = newestKey(c.account, c.createdAt, c.id);
         if ((await this.d.store.getRecord(BY_ACCOUNT_NEWEST, key)) === undefined) missing.push({ space: BY_ACCOUNT_NEWEST, key, value: '' });
       }
       if (missing.length > 0) await this.d.store.writeRecords(missing);
-      if (page.length < 500) return;
+      if (page.length < 500) break;
       after = page[page.length - 1]!.key;
     }
+    if (!indexed) await this.d.store.writeRecords([{ ...NEWEST_INDEX_DONE, value: 'done' }]);
   }
 
   private async load(id: string): Promise<CaseRecord | undefined> {
