@@ -13,6 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchBrowser, newPage, startPortal } from '../support/browser.js';
 import { makeTempDir, removeAllTempDirs, type TempDir } from '../support/proc.js';
 import type { TestService } from '../support/service.js';
+import { dropAndCheck, type Outcome } from '../support/verify-page.js';
 
 // Code run inside the page (page.evaluate); the tests compile without the DOM library.
 declare const document: any; // eslint-disable-line @typescript-eslint/no-explicit-any
@@ -42,44 +43,8 @@ afterAll(async () => {
   await removeAllTempDirs();
 });
 
-interface Outcome {
-  verdict: string;
-  checks: Record<string, boolean | undefined>;
-  text: string;
-}
-
-const runs = (p: Page): Promise<number> => p.evaluate(() => Number(document.body.dataset.runs ?? '0'));
-
-/** Waits for the verify page's run after `before`, then reads the verdict and every named check. */
-async function outcome(p: Page, before: number): Promise<Outcome> {
-  await p.waitForFunction((n: number) => Number(document.body.dataset.runs ?? '0') > n, before, { timeout: 60_000 });
-  return p.evaluate(() => {
-    const checks: Record<string, boolean | undefined> = {};
-    for (const tr of document.querySelectorAll('#checks tr') as Iterable<{ dataset: Record<string, string | undefined> }>) {
-      checks[tr.dataset.check!] = tr.dataset.ok === undefined ? undefined : tr.dataset.ok === 'true';
-    }
-    const v = document.getElementById('verdict');
-    return { verdict: v.dataset.verdict as string, checks, text: (v.textContent ?? '') as string };
-  });
-}
-
-/** Drops `bytes` as a file on the verify page's zone, as a drag from the desktop does, and waits for the checks. */
-async function drop(p: Page, zone: '#cert-zone' | '#work-zone', name: string, bytes: Uint8Array, type = ''): Promise<Outcome> {
-  const before = await runs(p);
-  const dt = await p.evaluateHandle(
-    ({ b64, name, type }: { b64: string; name: string; type: string }) => {
-      const bin = window.atob(b64);
-      const arr = new Uint8Array(bin.length);
-      for (let i = 0; i < bin.length; i++) arr[i] = bin.charCodeAt(i);
-      const t = new window.DataTransfer();
-      t.items.add(new window.File([arr], name, { type }));
-      return t;
-    },
-    { b64: Buffer.from(bytes).toString('base64'), name, type },
-  );
-  await p.dispatchEvent(zone, 'drop', { dataTransfer: dt });
-  return outcome(p, before);
-}
+/** Drops `bytes` as a file on the verify page's zone and waits for the checks. */
+const drop = (p: Page, zone: '#cert-zone' | '#work-zone', name: string, bytes: Uint8Array, type = ''): Promise<Outcome> => dropAndCheck(p, zone, name, bytes, type);
 
 function expectAllPass(o: Outcome): void {
   expect(o.verdict, o.text).toBe('valid');

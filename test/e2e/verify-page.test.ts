@@ -15,6 +15,7 @@ import { chromium, type Browser, type BrowserContext, type Page } from 'playwrig
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { account, api, submitted, type Actor } from '../support/registration.js';
 import { startTestService, tempDir, type TestService } from '../support/service.js';
+import { drop, dropAndCheck, outcome, type Outcome } from '../support/verify-page.js';
 
 /** The page's DOM, inside page.evaluate callbacks (the project compiles without lib.dom). */
 declare const document: any; // eslint-disable-line @typescript-eslint/no-explicit-any
@@ -103,12 +104,6 @@ afterAll(async () => {
   await fontDir?.remove();
 });
 
-interface Outcome {
-  verdict: string;
-  checks: Record<string, boolean | undefined>;
-  text: string;
-}
-
 /** A fresh page at `path`; `auth` sends the depositor's credentials (as a signed-in session would). */
 async function open(path: string, opts: { auth?: boolean; phone?: boolean } = {}): Promise<Page> {
   const context = await browser.newContext({
@@ -125,49 +120,9 @@ async function open(path: string, opts: { auth?: boolean; phone?: boolean } = {}
   return page;
 }
 
-const runs = (page: Page): Promise<number> => page.evaluate(() => Number(document.body.dataset.runs ?? '0'));
-
-/** Waits for the run after `before`, then reads the verdict and every check row. */
-async function outcome(page: Page, before: number): Promise<Outcome> {
-  await page.waitForFunction((n: number) => Number(document.body.dataset.runs ?? '0') > n, before, { timeout: 60_000 });
-  return page.evaluate(() => {
-    const checks: Record<string, boolean | undefined> = {};
-    for (const tr of document.querySelectorAll('#checks tr') as Iterable<{ dataset: Record<string, string | undefined> }>) {
-      checks[tr.dataset.check!] = tr.dataset.ok === undefined ? undefined : tr.dataset.ok === 'true';
-    }
-    const v = document.getElementById('verdict');
-    return { verdict: v.dataset.verdict as string, checks, text: v.textContent as string };
-  });
-}
-
-/** Drops a file on the drop zone `zone` the way a person drags one from the desktop (a drop event with a DataTransfer). */
-async function drop(page: Page, zone: string, name: string, bytes: Uint8Array, type = ''): Promise<void> {
-  const dt = await page.evaluateHandle(
-    ({ b64, name, type }: { b64: string; name: string; type: string }) => {
-      const bin = window.atob(b64);
-      const arr = new Uint8Array(bin.length);
-      for (let i = 0; i < bin.length; i++) arr[i] = bin.charCodeAt(i);
-      const t = new window.DataTransfer();
-      t.items.add(new window.File([arr], name, { type }));
-      return t;
-    },
-    { b64: Buffer.from(bytes).toString('base64'), name, type },
-  );
-  await page.dispatchEvent(zone, 'drop', { dataTransfer: dt });
-}
-
 /** Drops the certificate and waits for the checks. */
-async function dropCert(page: Page, name: string, bytes: Uint8Array, type: string): Promise<Outcome> {
-  const before = await runs(page);
-  await drop(page, '#cert-zone', name, bytes, type);
-  return outcome(page, before);
-}
-
-async function dropWork(page: Page, bytes: Uint8Array): Promise<Outcome> {
-  const before = await runs(page);
-  await drop(page, '#work-zone', 'work.bin', bytes);
-  return outcome(page, before);
-}
+const dropCert = (page: Page, name: string, bytes: Uint8Array, type: string): Promise<Outcome> => dropAndCheck(page, '#cert-zone', name, bytes, type);
+const dropWork = (page: Page, bytes: Uint8Array): Promise<Outcome> => dropAndCheck(page, '#work-zone', 'work.bin', bytes);
 
 const json = (v: unknown) => Buffer.from(JSON.stringify(v, null, 2));
 
