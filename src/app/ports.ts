@@ -176,6 +176,17 @@ export interface LogStore extends AccountStore {
   getEntries(start: bigint, count: number): Promise<Uint8Array[]>;
   /** Hashes of perfect nodes, one per id in order. MUST throw LogError('corrupt_store') if one is missing. */
   getNodes(ids: readonly NodeId[]): Promise<Uint8Array[]>;
+  /**
+   * C2SP tlog-tiles hash tile `index` at tile level `level`: the hashes of the tree's perfect nodes at
+   * level 8·`level`, numbers 256·`index` onwards, 32 bytes each, as many as the committed tree holds
+   * (1–256); undefined when it holds none. Entries of a full tile (256 hashes) never change.
+   */
+  getTile(level: number, index: bigint): Promise<Uint8Array | undefined>;
+  /**
+   * C2SP tlog-tiles entry bundle `index`: entries 256·`index` onwards, each a big-endian uint16
+   * length then its bytes, as many as the committed tree holds (1–256); undefined when it holds none.
+   */
+  getEntryBundle(index: bigint): Promise<Uint8Array | undefined>;
   getBlock(height: bigint): Promise<BlockRecord | undefined>;
   /** The first (lowest) block whose tree size is > index: the block that first covers entry `index`. */
   findCoveringBlock(index: bigint): Promise<BlockRecord | undefined>;

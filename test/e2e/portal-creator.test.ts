@@ -10,7 +10,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchBrowser, newPage, startPortal } from '../support/browser.js';
+import { launchBrowser, newPage, openFileChooser, startPortal } from '../support/browser.js';
 import { makeTempDir, removeAllTempDirs, type TempDir } from '../support/proc.js';
 import type { TestService } from '../support/service.js';
 
@@ -293,7 +293,7 @@ describe('portal: a creator', () => {
       expect(await outlined()).toBe(true);
     };
     await tabTo('deposit-file');
-    const [chooser] = await Promise.all([page.waitForEvent('filechooser'), page.keyboard.press('Space')]);
+    const chooser = await openFileChooser(page, () => page.keyboard.press('Space'));
     await chooser.setFiles(secret.path);
     await page.locator('[data-hash=sm3]').waitFor({ timeout: 60_000 });
     await tabTo('meta-title');

@@ -15,7 +15,7 @@ import { readFileSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext, type FileChooser, type Page } from 'playwright-core';
 import { startTestService, type TestService } from './service.js';
 
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -89,6 +89,26 @@ export async function newPage(browser: Browser, opts: { baseUrl?: string; lang?:
     if (m.type() === 'error') page.errors.push(`${m.text()} [${m.location().url}]`);
   });
   return page;
+}
+
+/**
+ * Opens the page's file chooser by `trigger` (a key press or click on a file input) and returns it.
+ * Playwright turns on file-chooser interception when a listener is added, by a message that can
+ * reach Chromium after a trigger sent at the same time; on a loaded machine the chooser then opens
+ * unseen. So the listener goes first, a round trip to the page follows, and a trigger that
+ * produced no chooser within a few seconds is repeated (up to three times).
+ */
+export async function openFileChooser(page: Page, trigger: () => Promise<void>): Promise<FileChooser> {
+  let resolve!: (c: FileChooser) => void;
+  const seen = new Promise<FileChooser>((r) => (resolve = r));
+  page.once('filechooser', resolve);
+  await page.evaluate('0');
+  for (let attempt = 1; ; attempt++) {
+    await trigger();
+    const chooser = await Promise.race([seen, new Promise<undefined>((r) => setTimeout(() => r(undefined), 5_000))]);
+    if (chooser !== undefined) return chooser;
+    if (attempt === 3) throw new Error('the file chooser did not open after three tries');
+  }
 }
 
 /** Switches the page's language cookie (takes effect on the next navigation or draw). */

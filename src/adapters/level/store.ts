@@ -8,6 +8,7 @@ import { fromHex, fromUtf8, readU64be, toHex, u64be, utf8, concatBytes } from '.
 import { LogError } from '../../core/errors.js';
 import type { NodeId } from '../../core/merkle.js';
 import type { AccountDepositRef, AccountRecord, ApiKeyRecord, BlockRecord, ClaimRecord, CommitBatch, CounterDelta, DepositRecord, LogHead, LogStore, NewApiKey, RecordWrite, TimestampRecord } from '../../app/ports.js';
+import { entryBundle } from '../../core/tiles.js';
 import * as K from './keys.js';
 import { LevelRecords, type LevelOp } from './registry.js';
 
@@ -158,6 +159,18 @@ export class LevelLogStore implements LogStore {
       }
       return v;
     });
+  }
+
+  async getTile(level: number, index: bigint): Promise<Bytes | undefined> {
+    const hashes = await this.db
+      .values({ gte: K.nodeKey(level * 8, index * 256n), lt: K.nodeKey(level * 8, index * 256n + 256n) })
+      .all();
+    return hashes.length === 0 ? undefined : concatBytes(...hashes);
+  }
+
+  async getEntryBundle(index: bigint): Promise<Bytes | undefined> {
+    const entries = await this.getEntries(index * 256n, 256);
+    return entries.length === 0 ? undefined : entryBundle(entries);
   }
 
   async getBlock(height: bigint): Promise<BlockRecord | undefined> {

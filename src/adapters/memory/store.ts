@@ -2,7 +2,8 @@
  * LogStore in memory: a fake for tests and the reference the LevelDB adapter is checked
  * against (both run one contract suite). Commits are atomic; nothing is durable.
  */
-import { toHex } from '../../core/bytes.js';
+import { concatBytes, toHex } from '../../core/bytes.js';
+import { entryBundle } from '../../core/tiles.js';
 import { LogError } from '../../core/errors.js';
 import type { NodeId } from '../../core/merkle.js';
 import type { AccountDepositRef, AccountRecord, ApiKeyRecord, BlockRecord, ClaimRecord, CommitBatch, CounterDelta, DepositRecord, LogHead, LogStore, NewApiKey, RecordWrite, TimestampRecord } from '../../app/ports.js';
@@ -74,6 +75,21 @@ export class MemoryLogStore implements LogStore {
       if (h === undefined) throw new LogError('corrupt_store', `tree node level ${id.level} index ${id.index} is missing`);
       return h;
     });
+  }
+
+  async getTile(level: number, index: bigint) {
+    const hashes: Uint8Array[] = [];
+    for (let i = 0n; i < 256n; i++) {
+      const h = this.nodes.get(nodeKey({ level: level * 8, index: index * 256n + i }));
+      if (h === undefined) break;
+      hashes.push(h);
+    }
+    return hashes.length === 0 ? undefined : concatBytes(...hashes);
+  }
+
+  async getEntryBundle(index: bigint) {
+    const entries = await this.getEntries(index * 256n, 256);
+    return entries.length === 0 ? undefined : entryBundle(entries);
   }
 
   async getBlock(height: bigint) {
