@@ -193,6 +193,7 @@ export async function startService(config: Config, logger?: LogFn | Logger): Pro
       https,
       workers,
       archive: { store },
+      tiles: store,
       pdfSigningCert: pdfSigning.certPem,
       trustProxy: config.TRUST_PROXY,
       captures,

@@ -67,13 +67,13 @@ interface Layer {
   name?: string;
 }
 
-/** `METHOD /path/{}` of every route in an express 5 app, walking routers mounted at `/`. */
+/** `METHOD /path/{}` of every route in an express 5 app (`:param` and `*wildcard` alike), walking routers mounted at `/`. */
 function servedRoutes(stack: Layer[]): string[] {
   const out: string[] = [];
   for (const layer of stack) {
     if (layer.route) {
       expect(typeof layer.route.path, 'route paths are strings').toBe('string');
-      for (const [m, on] of Object.entries(layer.route.methods)) if (on && m !== '_all') out.push(`${m.toUpperCase()} ${(layer.route.path as string).replace(/:[A-Za-z0-9_]+/g, '{}')}`);
+      for (const [m, on] of Object.entries(layer.route.methods)) if (on && m !== '_all') out.push(`${m.toUpperCase()} ${(layer.route.path as string).replace(/[:*][A-Za-z0-9_]+/g, '{}')}`);
     } else if (layer.handle?.stack) {
       expect(layer.slash, `router ${layer.name} is mounted at /, so its route paths are whole paths`).toBe(true);
       out.push(...servedRoutes(layer.handle.stack));

@@ -43,6 +43,7 @@ import { downloadRoutes } from './downloads.js';
 import { portalRoutes } from '../web/portal/server.js';
 import { captureRoutes, type CaptureHttpDeps } from './captures.js';
 import type { LogStore } from '../../app/ports.js';
+import { tileRoutes } from './tiles.js';
 
 export interface HttpDeps {
   ledger: Ledger;
@@ -78,6 +79,8 @@ export interface HttpDeps {
   enforcement?: EnforcementHttpDeps;
   /** Web captures (captures.ts, docs/CAPTURE.md). */
   captures?: Omit<CaptureHttpDeps, 'accounts'>;
+  /** The store's C2SP tiles, served at /checkpoint and /tile/… (tiles.ts, docs/TILES.md). */
+  tiles?: Pick<LogStore, 'getTile' | 'getEntryBundle'>;
 }
 
 const SINGLE_BODY_LIMIT = '256kb';
@@ -249,6 +252,7 @@ export function createApp(deps: HttpDeps) {
   }
   if (deps.captures) app.use(captureRoutes({ ...deps.captures, accounts }));
   if (deps.enforcement) app.use(enforcementRoutes({ ...deps.enforcement, accounts }));
+  if (deps.tiles) app.use(tileRoutes({ ledger, store: deps.tiles, sha256: deps.sha256 }));
   app.use(downloadRoutes());
   app.use(portalRoutes());
 

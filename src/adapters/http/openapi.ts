@@ -12,6 +12,7 @@ import { depositOperations } from './deposits-openapi.js';
 import { downloadOperations } from './downloads.js';
 import { portalOperations } from '../web/portal/openapi.js';
 import { logOperations } from './log-openapi.js';
+import { tileOperations } from './tiles-openapi.js';
 import { buildDocument, json, jsonObject, op, text, type Json, type Operation } from './openapi-kit.js';
 import { organisationOperations } from './organisations-openapi.js';
 import { portalDataOperations } from './portal-data-openapi.js';
@@ -55,6 +56,7 @@ export function operations(): Operation[] {
   return [
     ...serviceOperations(),
     ...logOperations(),
+    ...tileOperations(),
     ...accountOperations(),
     ...sessionOperations(),
     ...depositOperations(),
