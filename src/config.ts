@@ -51,6 +51,8 @@ export const ConfigSchema = z.object({
   PUBLIC_URL: z.string().url().optional(),
   MAX_UPLOAD_BYTES: z.coerce.number().int().positive().default(2 * 1024 ** 3),
   KEEP_UPLOADS: bool.default(true),
+  /** Also publish the log as C2SP tlog-tiles (tiles, entry bundles, checkpoint) into this directory, for any static file server (docs/TILES.md). */
+  TILES_DIR: z.string().min(1).optional(),
   /** Most entries in one sequencer batch. */
   MAX_BATCH_ENTRIES: z.coerce.number().int().min(10_000, 'at least 10,000: a full POST /v1/deposits/batch must fit one block').max(100_000).default(20_000),
   /** Most entries waiting for a batch before deposits are answered 503 overloaded. */

@@ -41,6 +41,7 @@ import { FingerprintingOriginals } from './app/fingerprinting-originals.js';
 import { enforcementDeps, type Enforcement } from './enforcement-wiring.js';
 import { captureDeps } from './capture-wiring.js';
 import type { Captures } from './app/captures.js';
+import { tilePublisher } from './tiles-wiring.js';
 
 export interface Service {
   url: string;
@@ -136,6 +137,7 @@ export async function startService(config: Config, logger?: LogFn | Logger): Pro
       });
       for (const note of seeded.notes) log(note);
     }
+    const tiles = await tilePublisher(config.TILES_DIR, { ledger, store, log });
     const deposits = new Deposits(ledger, store, nodeSha256, systemRandom, systemClock);
     const sessions = new Sessions(new RecordSessionStore(store), store, new ScryptPasswordHasher(), nodeSha256, randomBytes, systemClock);
     // URLs printed in certificates: PUBLIC_URL, else the address bound below; never the request's Host.
@@ -216,6 +218,7 @@ export async function startService(config: Config, logger?: LogFn | Logger): Pro
     metrics.bind({ ledger, timestamper: ts.worker, hasTimestamp: async (h) => (await store.getTimestamp(h)) !== undefined });
     answerClientErrors(server);
     ts.worker.start();
+    tiles?.start();
     const port = (server.address() as AddressInfo).port;
     const host = config.HOST === '0.0.0.0' || config.HOST === '::' ? '127.0.0.1' : config.HOST.includes(':') ? `[${config.HOST}]` : config.HOST;
     boundUrl = `http://${host}:${port}`;
@@ -245,6 +248,7 @@ export async function startService(config: Config, logger?: LogFn | Logger): Pro
           await accounts.flush();
           await workers.close();
           await ledger.close();
+          await tiles?.close();
           metrics.close();
           storeOpen = false;
           await store.close();
