@@ -162,6 +162,9 @@ describe('C2SP tlog-tiles served by the service', () => {
       const other = await get(path, { 'if-none-match': '"something-else"', 'cache-control': 'max-age=0' });
       expect(other.res.status, path).toBe(200);
     }
+    // A request that sends credentials keeps the service's no-store, as every such answer does (docs/SECURITY.md).
+    expect((await get('/tile/0/000', { authorization: `Bearer ${apiKey}` })).res.headers.get('cache-control')).toBe('no-store');
+    expect((await get('/checkpoint', { authorization: `Bearer ${apiKey}` })).res.headers.get('cache-control')).toBe('no-store');
     const head = await get('/tile/0/000', {}, 'HEAD');
     expect(head.res.status).toBe(200);
     expect(head.res.headers.get('content-length')).toBe('8192');

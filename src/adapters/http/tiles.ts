@@ -33,23 +33,26 @@ export const TILE_ROUTES = ['/tile/entries/*index.p/:width', '/tile/entries/*ind
 export function tileRoutes(deps: TileHttpDeps): Router {
   const router = Router();
   const etag = (bytes: Uint8Array) => `"${toBase64(deps.sha256(bytes).subarray(0, 18)).replace(/\+/g, '-').replace(/\//g, '_')}"`;
-  const send = (res: Response, bytes: Uint8Array, type: string, cacheControl: string) => {
-    res.setHeader('Cache-Control', cacheControl);
+  // A request that sends credentials keeps the no-store security.ts gave it.
+  const sentCredentials = (res: Response) => res.getHeader('Cache-Control') === 'no-store';
+  const send = (res: Response, bytes: Uint8Array, type: string, cacheControl: string, keepNoStore: boolean) => {
+    if (!keepNoStore) res.setHeader('Cache-Control', cacheControl);
     res.setHeader('ETag', etag(bytes));
     // res.send answers 304 when If-None-Match matches the ETag, and no body to HEAD.
     res.type(type).send(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
   };
 
   router.get('/checkpoint', (_req, res) => {
-    send(res, new TextEncoder().encode(deps.ledger.latestBlock.checkpoint), 'text/plain; charset=utf-8', CHECKPOINT);
+    send(res, new TextEncoder().encode(deps.ledger.latestBlock.checkpoint), 'text/plain; charset=utf-8', CHECKPOINT, sentCredentials(res));
   });
 
   const tile = async (req: Request, res: Response) => {
+    const keepNoStore = sentCredentials(res);
     // Errors (and anything not yet there) must not be cached by a CDN: the tile may appear later.
     res.setHeader('Cache-Control', 'no-store');
     const ref = parseTilePath(req.path);
     const bytes = await read(deps, ref);
-    send(res, bytes, 'application/octet-stream', ref.width === undefined ? IMMUTABLE : PARTIAL);
+    send(res, bytes, 'application/octet-stream', ref.width === undefined ? IMMUTABLE : PARTIAL, keepNoStore);
   };
   for (const path of TILE_ROUTES) router.get(path, tile);
   return router;
