@@ -159,6 +159,26 @@ describe('TilePublisher', () => {
     await third.close();
   });
 
+  it('never puts back an older checkpoint over a later one of the same log (another process publishing into the sink)', async () => {
+    const { ledger, store } = await open();
+    await ledger.append(items(0, 300));
+    const older = ledger.latestBlock;
+    await ledger.append(items(300, 300));
+    const sink = new MemorySink();
+    const ahead = new TilePublisher({ ledger, store, sink, log: () => undefined, coalesceMs: 1 });
+    ahead.start();
+    await until(() => ahead.publishedHeight === ledger.latestBlock.height, 'publication');
+    await ahead.close();
+    const logged: string[] = [];
+    const lagging = new TilePublisher({ ledger: { latestBlock: older, onBlock: () => () => undefined }, store, sink, log: (m) => logged.push(m), coalesceMs: 1 });
+    lagging.start();
+    await until(() => lagging.publishedHeight === older.height, 'the lagging pass');
+    await lagging.close();
+    expect(new TextDecoder().decode(sink.files.get('checkpoint'))).toBe(ledger.latestBlock.checkpoint);
+    expect(logged).toEqual([]);
+    await expectComplete(sink, ledger, store);
+  });
+
   it('publishes the blocks committed before a clean close', async () => {
     const { ledger, store } = await open();
     const sink = new MemorySink();

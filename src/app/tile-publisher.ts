@@ -134,8 +134,9 @@ export class TilePublisher {
   private async catchUp(): Promise<void> {
     const block = this.opts.ledger.latestBlock;
     const prior = await this.sinkBlock();
-    const trust = prior !== undefined;
-    if (prior === undefined && (await this.opts.sink.size(CHECKPOINT)) !== undefined) {
+    // A later checkpoint of this log (another process got further) vouches for the tiles too.
+    const trust = prior !== undefined || (await this.sinkIsAhead(block));
+    if (!trust && (await this.opts.sink.size(CHECKPOINT)) !== undefined) {
       this.opts.log('tiles: the published checkpoint is not one of this log’s blocks; publishing every tile again');
     }
     const size = block.treeSize;
@@ -160,16 +161,27 @@ export class TilePublisher {
     await this.publish(prior?.treeSize ?? 0n, block, { partialOnly: true });
   }
 
-  /** The block whose checkpoint the sink holds, when it is this log's (byte for byte). */
-  private async sinkBlock(): Promise<{ height: bigint; treeSize: bigint } | undefined> {
+  /** The block whose checkpoint the sink holds, when it is this log's (byte for byte) and not past `latest`. */
+  private async sinkBlock(latest = this.opts.ledger.latestBlock): Promise<{ height: bigint; treeSize: bigint } | undefined> {
     const bytes = await this.opts.sink.read(CHECKPOINT);
     if (bytes === undefined) return undefined;
     const text = new TextDecoder().decode(bytes);
     const m = /\nblock (0|[1-9][0-9]{0,19})\n/.exec(text);
-    if (!m) return undefined;
+    if (!m || BigInt(m[1]!) > latest.height) return undefined;
     const stored = await this.opts.store.getBlock(BigInt(m[1]!));
-    if (stored === undefined || stored.checkpoint !== text || stored.treeSize > this.opts.ledger.latestBlock.treeSize) return undefined;
+    if (stored === undefined || stored.checkpoint !== text) return undefined;
     return { height: stored.height, treeSize: stored.treeSize };
+  }
+
+  /**
+   * Whether the sink already holds a later block of this log (another process publishing into
+   * the same sink got further): the checkpoint never goes back.
+   */
+  private async sinkIsAhead(block: BlockRecord): Promise<boolean> {
+    const bytes = await this.opts.sink.read(CHECKPOINT);
+    const m = bytes === undefined ? null : /\nblock (0|[1-9][0-9]{0,19})\n/.exec(new TextDecoder().decode(bytes));
+    if (!m || BigInt(m[1]!) <= block.height) return false;
+    return (await this.opts.store.getBlock(BigInt(m[1]!)))?.checkpoint === new TextDecoder().decode(bytes);
   }
 
   /**
@@ -179,6 +191,11 @@ export class TilePublisher {
    */
   private async publish(from: bigint, block: BlockRecord, opts: { partialOnly?: boolean } = {}): Promise<void> {
     const size = block.treeSize;
+    if (await this.sinkIsAhead(block)) {
+      // Another process published a later block, and with it every tile this one needs.
+      this.published = { height: block.height, treeSize: size };
+      return;
+    }
     const grown: { ref: TileRef; width: number; before: number }[] = [];
     for (let level = 0; size >> BigInt(8 * level) > 0n; level++) {
       const now = size >> BigInt(8 * level);

@@ -4,7 +4,7 @@
  *     <TILES_DIR>/checkpoint                     the latest published checkpoint
  *     <TILES_DIR>/tile/<L>/<N>[.p/<W>]           hash tiles
  *     <TILES_DIR>/tile/entries/<N>[.p/<W>]       entry bundles
- *     <TILES_DIR>/.tmp/                          files being written (emptied on open)
+ *     <TILES_DIR>/.tmp/                          files being written (old ones removed on open)
  *
  * Every file is written to `.tmp/` and renamed into place, so a reader sees a whole file or none,
  * and the checkpoint is replaced atomically. The log is public: files are 0644 and directories
@@ -15,6 +15,7 @@ import { chmod, mkdir, open, readdir, readFile, rename, rm, stat, unlink } from 
 import { dirname, join } from 'node:path';
 import type { TileSink } from '../../app/tile-publisher.js';
 
+const STALE_TEMP_MS = 3_600_000;
 const SAFE_PATH = /^(checkpoint|tile(\/[0-9A-Za-z.]+)+)$/;
 
 export class TileDirectory implements TileSink {
@@ -25,14 +26,22 @@ export class TileDirectory implements TileSink {
     this.tmp = join(root, '.tmp');
   }
 
-  /** Creates the directory (and `.tmp/`) if needed and removes temp files a crash left behind. Throws when it cannot be written. */
+  /**
+   * Creates the directory (and `.tmp/`) if needed and removes temp files a crash left behind (those
+   * over an hour old: another process may be publishing into the same directory). Throws when it
+   * cannot be written.
+   */
   static async open(root: string): Promise<TileDirectory> {
     const dir = new TileDirectory(root);
     await dir.ensureDir(root);
-    await rm(dir.tmp, { recursive: true, force: true });
-    await mkdir(dir.tmp, { mode: 0o700 });
+    await mkdir(dir.tmp, { recursive: true, mode: 0o700 });
+    for (const name of await readdir(dir.tmp)) {
+      const file = join(dir.tmp, name);
+      const s = await stat(file).catch(() => undefined);
+      if (s !== undefined && Date.now() - s.mtimeMs > STALE_TEMP_MS) await rm(file, { recursive: true, force: true });
+    }
     // A probe write, so an unwritable directory is reported at start rather than at the first block.
-    const probe = join(dir.tmp, 'probe');
+    const probe = join(dir.tmp, `probe-${randomBytes(6).toString('hex')}`);
     await (await open(probe, 'wx')).close();
     await unlink(probe);
     return dir;
