@@ -7,6 +7,7 @@
  *   (e) pure-TypeScript SM3 (src/core/sm3.ts) vs node:crypto sm3 on one 64 MiB buffer: MiB/s and ratio
  *
  *   (f) matching one image / one text against 100,000 fingerprints (only with --only f; docs/ENFORCEMENT.md)
+ *   (t) C2SP tiles: batch deposits with / without TILES_DIR, serving tiles (only with --only t; docs/TILES.md)
  *
  * Options: --quick (200k entries, 5 s loads) · --only a,b,c,d,e,f · --profile (server child under
  * --cpu-prof, profiles in .bench/prof) · --whatif chained-batch,pooled-random,tsa-interval (bench-only
@@ -27,6 +28,7 @@ import { runSm3, type Sm3Figures } from './bench/sm3.js';
 import { fmtInt, fmtMs, note } from './bench/util.js';
 import { runMatch, type MatchFigures } from './bench/match.js';
 import { parseWhatIfs, WHATIFS, type WhatIf } from './bench/whatif.js';
+import { runTiles, tilesRows, type TilesFigures } from './bench/tiles.js';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -52,10 +54,10 @@ function parseArgs(argv: string[]): Options {
     else if (a === '--profile') o.profile = true;
     else if (a.startsWith('--only')) {
       o.only = new Set(value().split(',').map((s) => s.trim().toLowerCase()));
-      for (const p of o.only) if (!['a', 'b', 'c', 'd', 'e', 'f'].includes(p)) throw new Error(`--only: unknown part ${p}`);
+      for (const p of o.only) if (!['a', 'b', 'c', 'd', 'e', 'f', 't'].includes(p)) throw new Error(`--only: unknown part ${p}`);
     } else if (a.startsWith('--whatif')) o.whatif = parseWhatIfs(value());
     else if (a === '--help' || a === '-h') {
-      console.log(`usage: npm run bench -- [--quick] [--only a,b,c,d,e,f] [--profile] [--whatif ${WHATIFS.join(',')}]`);
+      console.log(`usage: npm run bench -- [--quick] [--only a,b,c,d,e,f,t] [--profile] [--whatif ${WHATIFS.join(',')}]`);
       process.exit(0);
     } else throw new Error(`unknown option ${a}`);
   }
@@ -105,6 +107,7 @@ interface Results {
   singleHttp?: SingleHttpFigures;
   sm3?: Sm3Figures;
   match?: MatchFigures;
+  tiles?: TilesFigures;
 }
 const results: Results = {};
 const t0 = Date.now();
@@ -138,6 +141,7 @@ if (opts.only.has('d')) {
 }
 if (opts.only.has('e')) results.sm3 = runSm3({ mib: 64, rounds: opts.quick ? 3 : 5 });
 if (opts.only.has('f')) results.match = await runMatch({ stored: 100_000, queries: opts.quick ? 100 : 500 });
+if (opts.only.has('t')) results.tiles = await runTiles({ seconds: opts.quick ? 5 : 15, warmupSeconds: plan.warmup, fillEntries: opts.quick ? 100_000 : 1_000_000 });
 meta.loadavgEnd = loadavg().map((x) => +x.toFixed(2));
 
 // ---------------------------------------------------------------------------------------------
@@ -188,6 +192,7 @@ if (f) {
   rows.push(['(f)', 'decode + hash one 1600×1200 image (sharp)', `${fmtMs(f.decodeMs)} ms`, '', '']);
 }
 
+if (results.tiles) rows.push(...tilesRows(results.tiles));
 const widths = [0, 1, 2, 3, 4].map((i) => Math.max(...rows.map((r) => r[i]!.length), 4));
 const line = (r: readonly string[]) => r.map((x, i) => x.padEnd(widths[i]!)).join('  ').trimEnd();
 console.log('');
