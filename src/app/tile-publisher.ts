@@ -40,7 +40,7 @@ export interface TilePublisherOptions {
   store: Pick<LogStore, 'getTile' | 'getEntryBundle' | 'getBlock'>;
   sink: TileSink;
   log: (msg: string, err?: unknown) => void;
-  /** Wait after a block before publishing, so blocks in quick succession share a pass (default 20 ms). */
+  /** Wait after a block before publishing, so blocks in quick succession share a pass and a partial tile is rewritten less often (default 100 ms). */
   coalesceMs?: number;
   /** First retry delay after a failed pass, doubled up to `maxRetryMs` (defaults 1 s, 60 s). */
   retryMs?: number;
@@ -68,7 +68,7 @@ export class TilePublisher {
 
   /** Starts catching up and listening for blocks. */
   start(): void {
-    this.unsubscribe = this.opts.ledger.onBlock(() => this.schedule(this.opts.coalesceMs ?? 20));
+    this.unsubscribe = this.opts.ledger.onBlock(() => this.schedule(this.opts.coalesceMs ?? 100));
     this.schedule(0);
   }
 
@@ -113,7 +113,7 @@ export class TilePublisher {
         .then((retryIn) => {
           this.running = undefined;
           if (retryIn !== undefined) this.schedule(retryIn);
-          else if (this.published?.height !== this.opts.ledger.latestBlock.height) this.schedule(this.opts.coalesceMs ?? 20);
+          else if (this.published?.height !== this.opts.ledger.latestBlock.height) this.schedule(this.opts.coalesceMs ?? 100);
         });
     }, delayMs);
     this.timer.unref?.();
