@@ -6,7 +6,8 @@
  * (g) `warm` deposits are made with batch deposits and left until the newest block has its RFC
  * 3161 token (every certificate is then final, so the cache may serve it), and asked for once. Then, with 16
  * connections (autocannon): GET /v1/deposits/{id}/certificate of random ids of that set, and
- * POST /v1/certificates of 1,000 random ids of it; certificates/s = 200 answers × certificates
+ * POST /v1/certificates of 1,000 random ids of it, and, as the floor of any authenticated route
+ * on this server, GET /v1/accounts/me; certificates/s = 200 answers × certificates
  * per answer / s. Cold: `cold` fresh deposits (never asked for) fetched once each, 1,000 per
  * POST, 16 requests in flight, timed as a whole (what ingest meets: no cache hits).
  * (h) a corpus of small files (64 B–4 KiB, 100 folders) in a temp dir; `runIngest` in this
@@ -38,6 +39,8 @@ export interface CertFigures {
   connections: number;
   single: CertLoad;
   batch: CertLoad;
+  /** The floor: GET /v1/accounts/me (authenticated, a small JSON answer) with the same client. */
+  floor: CertLoad;
   cold: { certificates: number; seconds: number; certificatesPerSec: number };
   certificateBytes: number;
   serverCores: { single: number; batch: number };
@@ -156,6 +159,9 @@ export async function runCertificates(opts: { warm: number; cold: number; second
     note(`(g) GET /v1/deposits/{id}/certificate, ${opts.connections} clients, ${opts.seconds} s`);
     const s = await measuredLoad(srv, single(opts.seconds), 1);
     note(`(g) ${fmtInt(s.load.certificatesPerSec)} certificates/s (GET), p50 ${s.load.p50} ms, p99 ${s.load.p99} ms`);
+    note(`(g) floor: GET /v1/accounts/me, ${opts.connections} clients, ${opts.seconds} s`);
+    const f = await measuredLoad(srv, { ...single(opts.seconds), requests: [{ method: 'GET', path: '/v1/accounts/me', headers }] }, 1);
+    note(`(g) ${fmtInt(f.load.certificatesPerSec)} req/s (GET /v1/accounts/me)`);
     note(`(g) POST /v1/certificates × 1,000 ids, ${opts.connections} clients, ${opts.seconds} s`);
     const b = await measuredLoad(srv, batch(opts.seconds), 1000);
     note(`(g) ${fmtInt(b.load.certificatesPerSec)} certificates/s (POST), p50 ${b.load.p50} ms, p99 ${b.load.p99} ms`);
@@ -164,6 +170,7 @@ export async function runCertificates(opts: { warm: number; cold: number; second
       connections: opts.connections,
       single: s.load,
       batch: b.load,
+      floor: f.load,
       cold: { certificates: cold.length, seconds: coldSeconds, certificatesPerSec: cold.length / coldSeconds },
       certificateBytes: Buffer.byteLength(sample),
       serverCores: { single: s.serverCores, batch: b.serverCores },

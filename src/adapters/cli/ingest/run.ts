@@ -128,6 +128,21 @@ export async function runIngest(opts: IngestOptions): Promise<IngestSummary> {
       tick();
     };
 
+    // With --out, a batch's certificates are fetched and written beside the next batches' hashing
+    // and deposits, two batches at a time at most.
+    const certStage = new Set<Promise<void>>();
+    let certStageError: unknown;
+    const settleLater = async (done: { h: Hashed; dep: DepositJson }[]) => {
+      if (files === undefined) return settle(done);
+      while (certStage.size >= 2) await Promise.race(certStage);
+      const p: Promise<void> = settle(done)
+        .catch((e: unknown) => {
+          certStageError ??= e;
+        })
+        .finally(() => certStage.delete(p));
+      certStage.add(p);
+    };
+
     /** Sends one batch; on a 400 it splits the batch to find the bad items. */
     const sendBatch = async (items: Hashed[]): Promise<void> => {
       if (items.length === 0) return;
@@ -153,7 +168,7 @@ export async function runIngest(opts: IngestOptions): Promise<IngestSummary> {
           for (const h of items) fail(h.path, 'the server answered the batch with a malformed body');
           return;
         }
-        await settle(items.map((h, i) => ({ h, dep: deposits[i]! })));
+        await settleLater(items.map((h, i) => ({ h, dep: deposits[i]! })));
         return;
       }
       if (res.status === 400 && items.length > 1) {
@@ -242,6 +257,8 @@ export async function runIngest(opts: IngestOptions): Promise<IngestSummary> {
     if (!opts.upload && pending.length > 0) await flush();
     await settleUploads();
     while (inflight.size > 0) await Promise.race(inflight);
+    await Promise.all(certStage);
+    if (certStageError !== undefined) throw certStageError;
   }
 }
 
