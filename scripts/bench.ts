@@ -197,6 +197,7 @@ if (f) {
 const g = results.certificates;
 if (g) {
   rows.push(['(g)', `certificates/s, GET /v1/deposits/{id}/certificate (${g.connections} clients, cached)`, fmtInt(g.single.certificatesPerSec), '≥ 5,000', verdict(g.single.certificatesPerSec >= 5_000)]);
+  rows.push(['(g)', '  the same GET with CERTIFICATE_CACHE_BYTES=0 (built from the store each time)', fmtInt(g.uncached.certificatesPerSec), '', '']);
   rows.push(['(g)', `  floor: GET /v1/accounts/me req/s (authenticated, small answer), same client`, fmtInt(g.floor.certificatesPerSec), '', '']);
   rows.push(['(g)', `certificates/s, POST /v1/certificates × 1,000 ids (${g.connections} clients, cached)`, fmtInt(g.batch.certificatesPerSec), '≥ 5,000', verdict(g.batch.certificatesPerSec >= 5_000)]);
   rows.push(['(g)', `certificates/s, POST × 1,000, never asked before (${fmtInt(g.cold.certificates)})`, fmtInt(g.cold.certificatesPerSec), '', '']);

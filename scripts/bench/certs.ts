@@ -41,6 +41,8 @@ export interface CertFigures {
   batch: CertLoad;
   /** The floor: GET /v1/accounts/me (authenticated, a small JSON answer) with the same client. */
   floor: CertLoad;
+  /** GET on a service with CERTIFICATE_CACHE_BYTES=0: every certificate built from the store, as before the cache. */
+  uncached: CertLoad;
   cold: { certificates: number; seconds: number; certificatesPerSec: number };
   certificateBytes: number;
   serverCores: { single: number; batch: number };
@@ -108,7 +110,32 @@ async function measuredLoad(srv: ServerHandle, opts: autocannon.Options, perRequ
   };
 }
 
+/** GET of random certificates of `n` stamped deposits on a service without the certificate cache. */
+async function uncachedGet(opts: { warm: number; seconds: number; warmupSeconds: number; connections: number }): Promise<CertLoad> {
+  const srv = await startServerChild({ env: { ...NO_LIMITS, CERTIFICATE_CACHE_BYTES: '0' } });
+  try {
+    note(`(g) without the cache (CERTIFICATE_CACHE_BYTES=0): ${fmtInt(opts.warm)} works, GET for ${opts.seconds} s`);
+    const ids = await deposit(srv, opts.warm);
+    await untilStamped(srv, ids[ids.length - 1]!);
+    const pick = () => ids[Math.floor(Math.random() * ids.length)]!;
+    const load = (seconds: number): autocannon.Options => ({
+      url: srv.url,
+      connections: opts.connections,
+      duration: seconds,
+      timeout: 30,
+      requests: [{ method: 'GET', headers: { authorization: `Bearer ${srv.apiKey}` }, setupRequest: (req) => ({ ...req, path: `/v1/deposits/${pick()}/certificate` }) }],
+    });
+    await cannon(load(opts.warmupSeconds));
+    const r = await measuredLoad(srv, load(opts.seconds), 1);
+    note(`(g) ${fmtInt(r.load.certificatesPerSec)} certificates/s (GET, no cache)`);
+    return r.load;
+  } finally {
+    await srv.stop();
+  }
+}
+
 export async function runCertificates(opts: { warm: number; cold: number; seconds: number; warmupSeconds: number; connections: number }): Promise<CertFigures> {
+  const uncached = await uncachedGet(opts);
   const srv = await startServerChild({ env: NO_LIMITS });
   try {
     note(`(g) depositing ${fmtInt(opts.warm)} + ${fmtInt(opts.cold)} works`);
@@ -171,6 +198,7 @@ export async function runCertificates(opts: { warm: number; cold: number; second
       single: s.load,
       batch: b.load,
       floor: f.load,
+      uncached,
       cold: { certificates: cold.length, seconds: coldSeconds, certificatesPerSec: cold.length / coldSeconds },
       certificateBytes: Buffer.byteLength(sample),
       serverCores: { single: s.serverCores, batch: b.serverCores },
