@@ -206,6 +206,7 @@ const h = results.ingest;
 if (h) {
   rows.push(['(h)', `ingest files/s, ${fmtInt(h.files)} small files, without certificates`, fmtInt(h.withoutCertificates.filesPerSec), '', '']);
   rows.push(['(h)', 'ingest files/s, with certificates (--out)', fmtInt(h.withCertificates.filesPerSec), '≥ 3,000', verdict(h.withCertificates.filesPerSec >= 3_000)]);
+  rows.push(['(h)', `  floor: writing ${fmtInt(h.files)} certificate-sized files alone (scratch + rename), files/s`, fmtInt(h.writeOnly.filesPerSec), '', '']);
 }
 
 const widths = [0, 1, 2, 3, 4].map((i) => Math.max(...rows.map((r) => r[i]!.length), 4));

@@ -12,9 +12,11 @@
  * POST, 16 requests in flight, timed as a whole (what ingest meets: no cache hits).
  * (h) a corpus of small files (64 B–4 KiB, 100 folders) in a temp dir; `runIngest` in this
  * process against a fresh service child for each run: hash-only deposits without certificates,
- * then with --out (one POST /v1/certificates per batch of 1,000 works, every certificate written).
+ * then with --out (one POST /v1/certificates per batch of 1,000 works, every certificate written);
+ * and, as the floor of the file system, the same number of certificate-sized files written alone.
  */
 import { randomBytes } from 'node:crypto';
+import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { mkdir, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
@@ -54,6 +56,8 @@ export interface IngestFigures {
   bytes: number;
   withoutCertificates: { seconds: number; filesPerSec: number; othersCores?: number };
   withCertificates: { seconds: number; filesPerSec: number; othersCores?: number; certificatesWritten: number };
+  /** The floor of writing the certificates alone: as many 3.4 KB files through a scratch folder and rename, no HTTP. */
+  writeOnly: { seconds: number; filesPerSec: number; cpuMsPerFile: number };
 }
 
 async function deposit(srv: ServerHandle, n: number): Promise<string[]> {
@@ -128,6 +132,7 @@ async function uncachedGet(opts: { warm: number; seconds: number; warmupSeconds:
     await cannon(load(opts.warmupSeconds));
     const r = await measuredLoad(srv, load(opts.seconds), 1);
     note(`(g) ${fmtInt(r.load.certificatesPerSec)} certificates/s (GET, no cache)`);
+    await sleep(1_000); // answers still in flight when the load stopped
     return r.load;
   } finally {
     await srv.stop();
@@ -232,6 +237,22 @@ async function makeCorpus(root: string, files: number): Promise<number> {
   return bytes;
 }
 
+/** Writes `n` files of 3,400 bytes as ingest writes certificates (scratch file, then rename into 100 folders). */
+function writeFloor(root: string, n: number): { seconds: number; filesPerSec: number; cpuMsPerFile: number } {
+  mkdirSync(join(root, 'partial'), { recursive: true });
+  for (let f = 0; f < 100; f++) mkdirSync(join(root, `f${f}`), { recursive: true });
+  const text = 'x'.repeat(3_399) + '\n';
+  const cpu0 = ownCpuMs();
+  const t0 = performance.now();
+  for (let i = 0; i < n; i++) {
+    const tmp = join(root, 'partial', `${i}.tmp`);
+    writeFileSync(tmp, text);
+    renameSync(tmp, join(root, `f${i % 100}`, `w${i}.bin.certificate.json`));
+  }
+  const seconds = (performance.now() - t0) / 1000;
+  return { seconds, filesPerSec: n / seconds, cpuMsPerFile: (ownCpuMs() - cpu0) / n };
+}
+
 async function timedIngest(source: string, out: string | undefined): Promise<{ seconds: number; othersCores?: number; deposited: number }> {
   const srv = await startServerChild({ env: NO_LIMITS });
   try {
@@ -266,10 +287,13 @@ export async function runIngestBench(opts: { files: number }): Promise<IngestFig
     const written = (await readdir(out, { recursive: true, withFileTypes: true })).filter((d) => d.isFile()).length;
     if (written !== opts.files) throw new Error(`${written} certificates written for ${opts.files} files`);
     note(`(h) ${fmtInt(opts.files / withCerts.seconds)} files/s with certificates`);
+    const writeOnly = writeFloor(join(dir.path, 'floor'), opts.files);
+    note(`(h) writing ${fmtInt(opts.files)} certificate-sized files alone: ${fmtInt(writeOnly.filesPerSec)} files/s, ${writeOnly.cpuMsPerFile.toFixed(3)} ms CPU each`);
     return {
       files: opts.files,
       bytes,
       withoutCertificates: { seconds: without.seconds, filesPerSec: opts.files / without.seconds, ...(without.othersCores !== undefined ? { othersCores: without.othersCores } : {}) },
+      writeOnly,
       withCertificates: { seconds: withCerts.seconds, filesPerSec: opts.files / withCerts.seconds, certificatesWritten: written, ...(withCerts.othersCores !== undefined ? { othersCores: withCerts.othersCores } : {}) },
     };
   } finally {
