@@ -198,12 +198,46 @@ export class Certificates {
         slots.forEach((s, k) => (proofs[s] = got[k]!));
       }),
     );
+    // The members every certificate proved against one block shares, serialized once per block.
+    const tails = new Map<bigint, string>();
+    const tailOf = (e: Evidence) => {
+      let t = tails.get(e.block.height);
+      if (t === undefined) tails.set(e.block.height, (t = this.tail(e)));
+      return t;
+    };
     loaded.forEach((l, i) => {
-      const json = JSON.stringify(this.build(l, ev[i]!, proofs[i]!));
+      const json = this.serialize(l, ev[i]!, proofs[i]!, tailOf(ev[i]!));
       result.set(l.id, json);
       this.remember(l.id, { account: l.entry.account, json, covering: covering[i]!.height, stamped: ev[i]!.timestamp !== undefined });
     });
     return result;
+  }
+
+  /**
+   * `JSON.stringify(build(l, e, proof))`, with the members after `proof` (checkpoint, logKey,
+   * timestamp: the same for every certificate proved against `e`) spliced in as `tail` (from
+   * `tail(e)`), so their long strings are not escaped again for each certificate.
+   */
+  private serialize(l: Loaded, e: Evidence, proof: Uint8Array[], tail: string): string {
+    const { checkpoint: _checkpoint, logKey: _logKey, timestamp: _timestamp, ...head } = this.build(l, { block: e.block }, proof);
+    return JSON.stringify(head).slice(0, -1) + tail;
+  }
+
+  /** The serialized members after `proof`, then the closing brace, as JSON.stringify writes them. */
+  private tail(e: Evidence): string {
+    const { checkpoint, logKey, timestamp } = buildCertificate({
+      depositId: '',
+      receivedAt: '',
+      work: { sha256: '', metadata: {} },
+      index: 0n,
+      entryBytes: new Uint8Array(0),
+      treeSize: e.block.treeSize,
+      proof: [],
+      checkpoint: e.block.checkpoint,
+      logKey: this.ledger.keyAt(e.block.height),
+      ...(e.timestamp !== undefined ? { timestamp: e.timestamp } : {}),
+    });
+    return `,"checkpoint":${JSON.stringify(checkpoint)},"logKey":${JSON.stringify(logKey)}${timestamp !== undefined ? `,"timestamp":${JSON.stringify(timestamp)}` : ''}}`;
   }
 
   private build(l: Loaded, e: Evidence, proof: Uint8Array[]): Certificate {
@@ -286,23 +320,26 @@ export class Certificates {
   /** Inclusion proofs of `indexes` at `treeSize`: the union of their nodes in one getNodes. */
   private async proofs(indexes: readonly bigint[], treeSize: bigint): Promise<Uint8Array[][]> {
     const plans: ProofNodes[] = indexes.map((i) => inclusionProofNodes(i, treeSize));
-    const slot = new Map<string, number>();
+    // Slot of each distinct node in one getNodes: by level, then index (bigints compare by value as Map keys).
+    const slots = new Map<number, Map<bigint, number>>();
     const ids: NodeId[] = [];
-    const keyOf = (n: NodeId) => `${n.level}/${n.index}`;
-    for (const p of plans) {
-      for (const n of p.ids) {
-        const k = keyOf(n);
-        if (!slot.has(k)) {
-          slot.set(k, ids.length);
+    const plansSlots = plans.map((p) =>
+      p.ids.map((n) => {
+        let level = slots.get(n.level);
+        if (level === undefined) slots.set(n.level, (level = new Map()));
+        let at = level.get(n.index);
+        if (at === undefined) {
+          level.set(n.index, (at = ids.length));
           ids.push(n);
         }
-      }
-    }
+        return at;
+      }),
+    );
     const hashes = ids.length === 0 ? [] : await this.store.getNodes(ids);
-    return plans.map((p) =>
+    return plans.map((p, k) =>
       rehashProof(
         p,
-        p.ids.map((n) => hashes[slot.get(keyOf(n))!]!),
+        plansSlots[k]!.map((at) => hashes[at]!),
         this.ledger.hasher,
       ),
     );
