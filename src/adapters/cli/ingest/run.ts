@@ -225,40 +225,44 @@ export async function runIngest(opts: IngestOptions): Promise<IngestSummary> {
       launch(sendBatch(items));
     };
 
-    tick();
-    await forEachLimit(works, opts.concurrency, async (w) => {
-      if (signal?.aborted) return;
-      let h: Hashed;
-      try {
-        const known = state.get(w.path);
-        const digests = await hashFile(w.abs, pool, (st) =>
-          known !== undefined && known.size === st.size && known.mtimeMs === st.mtimeMs && (outDir === undefined || certificatePresent(outDir, known)),
-        );
-        if (digests === undefined) {
-          summary.skipped++;
-          finished++;
-          tick();
+    try {
+      tick();
+      await forEachLimit(works, opts.concurrency, async (w) => {
+        if (signal?.aborted) return;
+        let h: Hashed;
+        try {
+          const known = state.get(w.path);
+          const digests = await hashFile(w.abs, pool, (st) =>
+            known !== undefined && known.size === st.size && known.mtimeMs === st.mtimeMs && (outDir === undefined || certificatePresent(outDir, known)),
+          );
+          if (digests === undefined) {
+            summary.skipped++;
+            finished++;
+            tick();
+            return;
+          }
+          hashed++;
+          const externalId = w.externalId ?? defaultExternalId(w.path, digests.sha256);
+          h = { ...w, ...digests, externalId };
+        } catch (e) {
+          fail(w.path, `cannot hash: ${message(e)}`);
           return;
         }
-        hashed++;
-        const externalId = w.externalId ?? defaultExternalId(w.path, digests.sha256);
-        h = { ...w, ...digests, externalId };
-      } catch (e) {
-        fail(w.path, `cannot hash: ${message(e)}`);
-        return;
-      }
-      if (opts.upload) {
-        await uploadOne(h);
-        return;
-      }
-      pending.push(h);
-      if (pending.length >= opts.batch) await flush();
-    });
-    if (!opts.upload && pending.length > 0) await flush();
-    await settleUploads();
-    while (inflight.size > 0) await Promise.race(inflight);
-    await Promise.all(certStage);
-    if (certStageError !== undefined) throw certStageError;
+        if (opts.upload) {
+          await uploadOne(h);
+          return;
+        }
+        pending.push(h);
+        if (pending.length >= opts.batch) await flush();
+      });
+      if (!opts.upload && pending.length > 0) await flush();
+      await settleUploads();
+      while (inflight.size > 0) await Promise.race(inflight);
+      await Promise.all(certStage);
+      if (certStageError !== undefined) throw certStageError;
+    } finally {
+      clearTimeout(uploadTimer); // a run that failed leaves no timer behind
+    }
   }
 }
 
