@@ -8,6 +8,8 @@
  *
  *   (f) matching one image / one text against 100,000 fingerprints (only with --only f; docs/ENFORCEMENT.md)
  *   (t) C2SP tiles: batch deposits with / without TILES_DIR, serving tiles (only with --only t; docs/TILES.md)
+ *   (g) certificates/s, GET one and POST /v1/certificates × 1,000, 16 clients; (h) ingest files/s with and
+ *       without certificates over 50,000 generated small files (only with --only g,h; scripts/bench/certs.ts)
  *
  * Options: --quick (200k entries, 5 s loads) · --only a,b,c,d,e,f · --profile (server child under
  * --cpu-prof, profiles in .bench/prof) · --whatif chained-batch,pooled-random,tsa-interval (bench-only
@@ -27,6 +29,7 @@ import { captureCommitShape, rawBatchRate, type CommitShape, type RawFigure } fr
 import { runSm3, type Sm3Figures } from './bench/sm3.js';
 import { fmtInt, fmtMs, note } from './bench/util.js';
 import { runMatch, type MatchFigures } from './bench/match.js';
+import { runCertificates, runIngestBench, type CertFigures, type IngestFigures } from './bench/certs.js';
 import { parseWhatIfs, WHATIFS, type WhatIf } from './bench/whatif.js';
 import { runTiles, tilesRows, type TilesFigures } from './bench/tiles.js';
 
@@ -54,10 +57,10 @@ function parseArgs(argv: string[]): Options {
     else if (a === '--profile') o.profile = true;
     else if (a.startsWith('--only')) {
       o.only = new Set(value().split(',').map((s) => s.trim().toLowerCase()));
-      for (const p of o.only) if (!['a', 'b', 'c', 'd', 'e', 'f', 't'].includes(p)) throw new Error(`--only: unknown part ${p}`);
+      for (const p of o.only) if (!['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h', 't'].includes(p)) throw new Error(`--only: unknown part ${p}`);
     } else if (a.startsWith('--whatif')) o.whatif = parseWhatIfs(value());
     else if (a === '--help' || a === '-h') {
-      console.log(`usage: npm run bench -- [--quick] [--only a,b,c,d,e,f,t] [--profile] [--whatif ${WHATIFS.join(',')}]`);
+      console.log(`usage: npm run bench -- [--quick] [--only a,b,c,d,e,f,g,h,t] [--profile] [--whatif ${WHATIFS.join(',')}]`);
       process.exit(0);
     } else throw new Error(`unknown option ${a}`);
   }
@@ -108,6 +111,8 @@ interface Results {
   sm3?: Sm3Figures;
   match?: MatchFigures;
   tiles?: TilesFigures;
+  certificates?: CertFigures;
+  ingest?: IngestFigures;
 }
 const results: Results = {};
 const t0 = Date.now();
@@ -142,6 +147,8 @@ if (opts.only.has('d')) {
 if (opts.only.has('e')) results.sm3 = runSm3({ mib: 64, rounds: opts.quick ? 3 : 5 });
 if (opts.only.has('f')) results.match = await runMatch({ stored: 100_000, queries: opts.quick ? 100 : 500 });
 if (opts.only.has('t')) results.tiles = await runTiles({ seconds: opts.quick ? 5 : 15, warmupSeconds: plan.warmup, fillEntries: opts.quick ? 100_000 : 1_000_000 });
+if (opts.only.has('g')) results.certificates = await runCertificates({ warm: 5_000, cold: opts.quick ? 5_000 : 20_000, seconds: plan.singleSeconds, warmupSeconds: plan.warmup, connections: 16 });
+if (opts.only.has('h')) results.ingest = await runIngestBench({ files: opts.quick ? 10_000 : 50_000 });
 meta.loadavgEnd = loadavg().map((x) => +x.toFixed(2));
 
 // ---------------------------------------------------------------------------------------------
@@ -191,6 +198,20 @@ if (f) {
   rows.push(['(f)', '  30 %-changed copies found', `${f.text.found} / ${f.text.planted}`, 'all', verdict(f.text.found === f.text.planted)]);
   rows.push(['(f)', 'decode + hash one 1600×1200 image (sharp)', `${fmtMs(f.decodeMs)} ms`, '', '']);
 }
+const g = results.certificates;
+if (g) {
+  rows.push(['(g)', `certificates/s, GET /v1/deposits/{id}/certificate (${g.connections} clients, cached)`, fmtInt(g.single.certificatesPerSec), '≥ 5,000', verdict(g.single.certificatesPerSec >= 5_000)]);
+  rows.push(['(g)', '  the same GET with CERTIFICATE_CACHE_BYTES=0 (built from the store each time)', fmtInt(g.uncached.certificatesPerSec), '', '']);
+  rows.push(['(g)', `  floor: GET /v1/accounts/me req/s (authenticated, small answer), same client`, fmtInt(g.floor.certificatesPerSec), '', '']);
+  rows.push(['(g)', `certificates/s, POST /v1/certificates × 1,000 ids (${g.connections} clients, cached)`, fmtInt(g.batch.certificatesPerSec), '≥ 5,000', verdict(g.batch.certificatesPerSec >= 5_000)]);
+  rows.push(['(g)', `certificates/s, POST × 1,000, never asked before (${fmtInt(g.cold.certificates)})`, fmtInt(g.cold.certificatesPerSec), '', '']);
+}
+const h = results.ingest;
+if (h) {
+  rows.push(['(h)', `ingest files/s, ${fmtInt(h.files)} small files, without certificates`, fmtInt(h.withoutCertificates.filesPerSec), '', '']);
+  rows.push(['(h)', 'ingest files/s, with certificates (--out)', fmtInt(h.withCertificates.filesPerSec), '≥ 3,000', verdict(h.withCertificates.filesPerSec >= 3_000)]);
+  rows.push(['(h)', `  floor: writing ${fmtInt(h.files)} certificate-sized files alone (scratch + rename), files/s`, fmtInt(h.writeOnly.filesPerSec), '', '']);
+}
 
 if (results.tiles) rows.push(...tilesRows(results.tiles));
 const widths = [0, 1, 2, 3, 4].map((i) => Math.max(...rows.map((r) => r[i]!.length), 4));
@@ -237,6 +258,8 @@ if (d) {
       `server: ${d.server.commits} commits, mean ${d.server.meanCommitEntries.toFixed(1)} entries/commit, CPU ${d.server.cpuShare.toFixed(2)} cores = ${((d.server.cpuShare * d.load.seconds * 1e6) / Math.max(1, d.load.ok)).toFixed(0)} µs CPU/request; client ${d.clientCores.toFixed(2)} cores; others on the machine ${d.othersCores?.toFixed(2) ?? '?'} cores`,
   );
 }
+if (g) console.log(`(g) ${g.warmSet} warm certificates of ${g.certificateBytes} B; GET p50/p99 ${g.single.p50}/${g.single.p99} ms, server ${g.serverCores.single.toFixed(2)} cores; POST p50/p99 ${g.batch.p50}/${g.batch.p99} ms, server ${g.serverCores.batch.toFixed(2)} cores; other status ${JSON.stringify({ ...g.single.otherStatus, ...g.batch.otherStatus })}; others on the machine ${g.othersCores?.single?.toFixed(2) ?? '?'} / ${g.othersCores?.batch?.toFixed(2) ?? '?'} cores`);
+if (h) console.log(`(h) ${fmtInt(h.files)} files, ${fmtInt(h.bytes)} B: ${h.withoutCertificates.seconds.toFixed(1)} s without, ${h.withCertificates.seconds.toFixed(1)} s with certificates (${fmtInt(h.withCertificates.certificatesWritten)} written); others on the machine ${h.withoutCertificates.othersCores?.toFixed(2) ?? '?'} / ${h.withCertificates.othersCores?.toFixed(2) ?? '?'} cores`);
 console.log('');
 console.log(line(['part', 'figure', 'measured', 'target', '']));
 console.log(line(widths.map((w) => '-'.repeat(w))));

@@ -98,6 +98,8 @@ export const ConfigSchema = z.object({
   STATS_TARGET_DEPOSITS: z.coerce.number().int().positive().default(2_000_000),
   STATS_TARGET_APPLICATIONS: z.coerce.number().int().positive().default(100_000),
   STATS_TARGET_ENTITIES: z.coerce.number().int().positive().default(4_000),
+  /** Characters of certificate JSON (≈ bytes) kept in memory for GET /v1/deposits/{id}/certificate and POST /v1/certificates; 0: no cache (src/app/certificates.ts). */
+  CERTIFICATE_CACHE_BYTES: z.coerce.number().int().min(0).default(32 * 1024 * 1024),
   /** Rate limits, quotas and fair share (docs/LIMITS.md). */
   TRUST_PROXY: trustProxy,
   RATE_LIMITS: bool.default(true),

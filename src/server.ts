@@ -138,7 +138,7 @@ export async function startService(config: Config, logger?: LogFn | Logger): Pro
       for (const note of seeded.notes) log(note);
     }
     const tiles = await tilePublisher(config.TILES_DIR, { ledger, store, log });
-    const deposits = new Deposits(ledger, store, nodeSha256, systemRandom, systemClock);
+    const deposits = new Deposits(ledger, store, nodeSha256, systemRandom, systemClock, { certificateCacheChars: config.CERTIFICATE_CACHE_BYTES });
     const sessions = new Sessions(new RecordSessionStore(store), store, new ScryptPasswordHasher(), nodeSha256, randomBytes, systemClock);
     // URLs printed in certificates: PUBLIC_URL, else the address bound below; never the request's Host.
     let boundUrl = 'http://localhost';

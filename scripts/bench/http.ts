@@ -22,7 +22,8 @@ export interface ServerHandle {
 }
 
 /** Starts the service child. `cpuProfDir`: run it under --cpu-prof. */
-export async function startServerChild(opts: { cpuProfDir?: string; whatif?: ReadonlySet<string> } = {}): Promise<ServerHandle> {
+/** `env`: settings the service starts with besides the defaults (e.g. RATE_LIMITS=false). */
+export async function startServerChild(opts: { cpuProfDir?: string; whatif?: ReadonlySet<string>; env?: Record<string, string> } = {}): Promise<ServerHandle> {
   const args = ['--import', 'tsx'];
   if (opts.cpuProfDir) {
     mkdirSync(opts.cpuProfDir, { recursive: true });
@@ -32,7 +33,7 @@ export async function startServerChild(opts: { cpuProfDir?: string; whatif?: Rea
   const child: ChildProcess = spawn(process.execPath, args, {
     cwd: resolve(here, '../..'),
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-    env: { ...process.env, NODE_ENV: 'production', BENCH_WHATIF: [...(opts.whatif ?? [])].join(',') },
+    env: { ...process.env, NODE_ENV: 'production', BENCH_WHATIF: [...(opts.whatif ?? [])].join(','), BENCH_SERVER_ENV: JSON.stringify(opts.env ?? {}) },
   });
   const waiters: ((m: FromServer) => boolean)[] = [];
   child.on('message', (m: FromServer) => {

@@ -49,7 +49,7 @@ process.on('disconnect', () => void stop().finally(() => process.exit(0)));
 process.on('SIGTERM', () => void stop().finally(() => process.exit(0)));
 
 try {
-  const config = ConfigSchema.parse({ PORT: '0', HOST: '127.0.0.1', DATA_DIR: dir.path, LOG_LEVEL: 'silent', ...(process.env.BENCH_TILES_DIR ? { TILES_DIR: process.env.BENCH_TILES_DIR } : {}), ...(process.env.BENCH_RATE_LIMITS === 'false' ? { RATE_LIMITS: 'false' } : {}) });
+  const config = ConfigSchema.parse({ PORT: '0', HOST: '127.0.0.1', DATA_DIR: dir.path, LOG_LEVEL: 'silent', ...(process.env.BENCH_TILES_DIR ? { TILES_DIR: process.env.BENCH_TILES_DIR } : {}), ...(process.env.BENCH_RATE_LIMITS === 'false' ? { RATE_LIMITS: 'false' } : {}), ...(JSON.parse(process.env.BENCH_SERVER_ENV ?? '{}') as Record<string, string>) });
   service = await startService(config, (msg, err) => process.stderr.write(`[server] ${msg} ${err instanceof Error ? err.message : String(err ?? '')}\n`));
   const res = await fetch(`${service.url}/v1/accounts`, {
     method: 'POST',

@@ -3,7 +3,8 @@
  * or externalId; reads, prior-art lookup and certificates.
  */
 import { fromHex, toHex, utf8 } from '../core/bytes.js';
-import { buildCertificate, type Certificate } from '../core/certificate.js';
+import type { Certificate } from '../core/certificate.js';
+import { Certificates, type CertificateItem } from './certificates.js';
 import { decodeEntry, encodeEntry, isDepositEntry, type DepositEntry, encodeDepositEntry } from '../core/entry.js';
 import { LogError } from '../core/errors.js';
 import type { Sha256 } from '../core/hash.js';
@@ -11,7 +12,6 @@ import { canonicalBytes, canonicalize } from '../core/jcs.js';
 import { formatTime } from '../core/time.js';
 import { DepositList, type DepositPage, type ListOptions } from './deposit-list.js';
 import type { Ledger, PendingEntry } from './log.js';
-import { evidenceBlock } from './timestamps.js';
 import type { AccountRecord, ClaimRecord, Clock, LogStore, RandomBytes } from './ports.js';
 
 /** A validated deposit request (hashes lowercase hex). */
@@ -68,14 +68,19 @@ export class Deposits {
   /** Claims (idempotency keys, externalIds) whose deposit is being committed right now. */
   private readonly inflight = new Map<string, Promise<DepositView>>();
   private lister: DepositList | undefined;
+  private readonly certs: Certificates;
 
+  /** `opts.certificateCacheChars`: bound of the certificate cache (certificates.ts; 0: none). */
   constructor(
     private readonly ledger: Ledger,
     private readonly store: LogStore,
     private readonly sha256: Sha256,
     private readonly random: RandomBytes,
     private readonly clock: Clock,
-  ) {}
+    opts: { certificateCacheChars?: number } = {},
+  ) {
+    this.certs = new Certificates(ledger, store, opts.certificateCacheChars);
+  }
 
   /**
    * One deposit. With `idempotencyKey`, a repeat returns the first deposit and created = false.
@@ -304,30 +309,18 @@ export class Deposits {
   }
 
   /** The evidence certificate, proved against the first covering block with a timestamp (else the first covering block). */
-  async certificate(id: string, viewer: AccountRecord): Promise<Certificate> {
-    const { entry, index, metadata } = await this.load(id);
-    if (entry.account !== viewer.id && viewer.role !== 'admin') throw new LogError('not_found', 'no such deposit');
-    // Proved against the first block covering the entry that has an RFC 3161 token (timestamps.ts).
-    const { block, timestamp } = await evidenceBlock(this.ledger, this.store, index);
-    const proof = await this.ledger.inclusionProof(index, block.treeSize);
-    const bytes = (await this.ledger.entry(index))!;
-    return buildCertificate({
-      depositId: id,
-      receivedAt: entry.receivedAt,
-      work: {
-        sha256: entry.sha256,
-        ...(entry.sm3 !== undefined ? { sm3: entry.sm3 } : {}),
-        ...(entry.size !== undefined ? { size: entry.size } : {}),
-        metadata: JSON.parse(metadata) as Record<string, unknown>,
-      },
-      index,
-      entryBytes: bytes,
-      treeSize: block.treeSize,
-      proof: proof.hashes,
-      checkpoint: block.checkpoint,
-      logKey: this.ledger.keyAt(block.height),
-      ...(timestamp !== undefined ? { timestamp } : {}),
-    });
+  certificate(id: string, viewer: AccountRecord): Promise<Certificate> {
+    return this.certs.certificate(id, viewer);
+  }
+
+  /** The certificate's JSON text, `JSON.stringify(certificate(id, viewer))`, cached while it cannot change (certificates.ts). */
+  certificateJson(id: string, viewer: AccountRecord): Promise<string> {
+    return this.certs.json(id, viewer);
+  }
+
+  /** Many certificates' JSON texts in the order of `ids`, each or not_found (certificates.ts). */
+  certificatesJson(ids: readonly string[], viewer: AccountRecord): Promise<CertificateItem[]> {
+    return this.certs.many(ids, viewer);
   }
 }
 

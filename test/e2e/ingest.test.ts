@@ -226,6 +226,66 @@ describe('ingest', () => {
     expect(s.deposited).toBe(20);
   });
 
+  it('fetches certificates with one POST /v1/certificates per batch of up to 1,000 works, byte for byte as GET answers them', async () => {
+    const works = join(dir.path, 'works5');
+    const hashes = await makeWorks(works, 2_500);
+    const out = join(dir.path, 'certs5');
+    const certRequests: number[] = [];
+    let singleGets = 0;
+    const counting: typeof fetch = async (input, init) => {
+      const url = String(input);
+      if (url.endsWith('/v1/certificates')) certRequests.push((JSON.parse(String(init?.body)) as { ids: string[] }).ids.length);
+      if (/\/v1\/deposits\/[^/]+\/certificate$/.test(url)) singleGets++;
+      return fetch(input, init);
+    };
+    const s = await runIngest({ source: works, server: svc.url, apiKey: key, concurrency: 8, upload: false, batch: 1000, out, fetch: counting, progress: null });
+    expect(s.failures).toEqual([]);
+    expect(s.deposited).toBe(2_500);
+    expect(certRequests.sort((a, b) => b - a)).toEqual([1000, 1000, 500]);
+    expect(singleGets).toBe(0);
+    const certs = (await readdir(out, { recursive: true, withFileTypes: true })).filter((d) => d.isFile());
+    expect(certs).toHaveLength(2_500);
+
+    // Once the newest block has its token every certificate is final; a second run (no state
+    // file: the same deposits again, by externalId) rewrites them, byte for byte the single route's answer.
+    const certOf = async (rel: string) => {
+      const id = (JSON.parse(await readFile(join(out, `${rel}.certificate.json`), 'utf8')) as { deposit: { id: string } }).deposit.id;
+      return (await fetch(`${svc.url}/v1/deposits/${id}/certificate`, { headers: { authorization: `Bearer ${key}` } })).text();
+    };
+    // The work deposited last: once its certificate has a token, every one of this run does.
+    let last = '';
+    let lastIndex = -1;
+    for (const rel of hashes.keys()) {
+      const index = (JSON.parse(await readFile(join(out, `${rel}.certificate.json`), 'utf8')) as { entry: { index: number } }).entry.index;
+      if (index > lastIndex) [last, lastIndex] = [rel, index];
+    }
+    const deadline = Date.now() + 30_000;
+    while ((JSON.parse(await certOf(last)) as { timestamp?: unknown }).timestamp === undefined) {
+      if (Date.now() > deadline) throw new Error('no timestamp arrived');
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    certRequests.length = 0;
+    const again = await runIngest({ source: works, server: svc.url, apiKey: key, concurrency: 8, upload: false, batch: 1000, out, fetch: counting, progress: null });
+    expect(again.failures).toEqual([]);
+    expect(again.created).toBe(0);
+    expect(certRequests.sort((a, b) => b - a)).toEqual([1000, 1000, 500]);
+    for (const rel of [...hashes.keys()].filter((_, i) => i % 250 === 0 || i === 2_499)) {
+      const written = await readFile(join(out, `${rel}.certificate.json`), 'utf8');
+      expect(written).toBe((await certOf(rel)) + '\n');
+    }
+
+    // Uploads: certificates are gathered too (at most 1,000 ids per request, each work's once).
+    const up = join(dir.path, 'works6');
+    await makeWorks(up, 12);
+    certRequests.length = 0;
+    const u = await runIngest({ source: up, server: svc.url, apiKey: key, concurrency: 4, upload: true, batch: 1000, out: join(dir.path, 'certs6'), fetch: counting, progress: null });
+    expect(u.failures).toEqual([]);
+    expect(u.deposited).toBe(12);
+    expect(certRequests.reduce((a, b) => a + b, 0)).toBe(12);
+    expect(certRequests.length).toBeLessThan(12);
+    expect(singleGets).toBe(0);
+  });
+
   it('usage errors exit 2', async () => {
     expect((await runCli(['ingest', dir.path])).code).toBe(2);
     expect((await runCli(['ingest', dir.path, '--server', 'not a url', '--api-key', 'k'])).code).toBe(2);

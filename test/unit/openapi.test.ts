@@ -255,6 +255,8 @@ describe('answers of the running service', () => {
     await call('get', '/v1/deposits/{id}', '/v1/deposits/dep_00000000000000000000', { headers: auth });
     const cert = await call('get', '/v1/deposits/{id}/certificate', `/v1/deposits/${deposit.id}/certificate`, { headers: auth });
     await call('post', '/v1/verify', '/v1/verify', { headers: { 'content-type': 'application/json' }, body: JSON.stringify(cert) });
+    await call('post', '/v1/certificates', '/v1/certificates', { headers: jsonHeaders, body: JSON.stringify({ ids: [deposit.id, 'dep_00000000000000000000'] }) });
+    await call('post', '/v1/certificates', '/v1/certificates', { headers: jsonHeaders, body: JSON.stringify({ ids: [] }) });
     await call('get', '/verify/{depositId}', `/verify/${deposit.id}`);
     await call('get', '/verify/{depositId}', '/verify/nope');
 

@@ -24,7 +24,8 @@ import type { Io } from './usage.js';
 
 export { parseIngestArgs } from './ingest/args.js';
 export { printSummary } from './ingest/report.js';
-export { certificateName, defaultExternalId, runIngest } from './ingest/run.js';
+export { defaultExternalId, runIngest } from './ingest/run.js';
+export { certificateName } from './ingest/certificates.js';
 export { hashFile } from './ingest/hash.js';
 export type { IngestOptions, IngestSummary, StateRecord } from './ingest/types.js';
 

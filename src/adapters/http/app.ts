@@ -42,6 +42,7 @@ import { enforcementRoutes, type EnforcementHttpDeps } from './enforcement/route
 import { downloadRoutes } from './downloads.js';
 import { portalRoutes } from '../web/portal/server.js';
 import { captureRoutes, type CaptureHttpDeps } from './captures.js';
+import { certificateRoutes } from './certificates.js';
 import type { LogStore } from '../../app/ports.js';
 import { tileRoutes } from './tiles.js';
 
@@ -216,14 +217,17 @@ export function createApp(deps: HttpDeps) {
   });
   app.get('/v1/deposits/:id/certificate', auth, async (req, res) => {
     const id = parseWith(S.DepositId, req.params.id, 'id');
-    const cert = await deposits.certificate(id, me(req));
     if (req.accepts(['application/json', 'application/pdf']) === 'application/pdf') {
+      const cert = await deposits.certificate(id, me(req));
       if (uploads) return uploads.certificatePdf(req, res, cert, await accountLabel(await deposits.depositor(id)));
       throw new LogError('unsupported_media_type', 'PDF certificates are not available on this server; ask for application/json');
     }
+    // The JSON text (cached while it cannot change: app/certificates.ts), sent as res.json would.
+    const text = await deposits.certificateJson(id, me(req));
     res.setHeader('Content-Disposition', `attachment; filename="${id}.certificate.json"`);
-    res.json(cert);
+    res.set('Content-Type', 'application/json').send(text);
   });
+  app.use(certificateRoutes({ accounts, deposits }));
 
   app.post('/v1/verify', async (req, res, next) => {
     if (uploads && req.is('multipart/form-data')) return uploads.verify(req, res);

@@ -1,6 +1,7 @@
 /** OpenAPI operations of deposits, certificates, verification and the verify page (app.ts, upload-routes.ts). */
 import { z } from 'zod';
 import { binary, json, op, requestBody, text, zodSchema, type Json, type Operation } from './openapi-kit.js';
+import { CertificatesRequest, CertificatesResponse } from './certificates.js';
 import { RegistrationCertificate } from './registration-views.js';
 import * as S from './schemas.js';
 
@@ -119,6 +120,17 @@ export function depositOperations(): Operation[] {
         },
       },
       errors: { 404: 'No such deposit, or not yours (code not_found)', 415: 'PDF asked for but PDF certificates are off on this server', 503: 'PDF renderers busy or over budget; see Retry-After' },
+    }),
+    op({
+      method: 'post',
+      path: '/v1/certificates',
+      operationId: 'getCertificates',
+      tag: 'Deposits',
+      security: 'bearer',
+      summary: 'Up to 1,000 evidence certificates at once, in the order of ids; each exactly as GET /v1/deposits/{id}/certificate answers it, or a per-item not_found (docs/UPLOADS.md)',
+      body: CertificatesRequest,
+      responses: { 200: json(CertificatesResponse) },
+      errors: { 400: 'Not an object with 1 to 1,000 deposit ids (code invalid_request; `field` names the first bad one)', 429: 'Over the read budget: a request costs one unit per started 100 ids (docs/LIMITS.md)' },
     }),
     op({
       method: 'post',

@@ -13,6 +13,7 @@ import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import type { Config } from '../../config.js';
 import type { UploadConfig } from './upload-routes.js';
 import type { RateDecision, RateLimiter, RatePolicy } from '../limits/rate-limiter.js';
+import { LogError } from '../../core/errors.js';
 import { sendProblem } from './problem.js';
 import { presentedCredential, requestSession, sessionAuthOf } from './auth.js';
 
@@ -58,6 +59,8 @@ export function budgetOf(req: Request): Budget | undefined {
     if (path === '/v1/session') return 'signin';
     if (path === '/v1/tsa') return 'tsa';
     if (path === '/v1/verify') return 'verify';
+    // Reading many certificates at once is a read (charged per id: chargeMore).
+    if (path === '/v1/certificates') return 'read';
     if (path === '/v1/deposits' && req.is('multipart/form-data')) return 'upload';
     if (path === '/v1/captures') return 'capture';
     // Opening a case (or capturing its page again) runs a web capture too.
@@ -114,6 +117,33 @@ export function refuseEarly(req: Request, res: Response): void {
   if (req.get('transfer-encoding') !== undefined || !(length <= DRAIN_LIMIT)) res.setHeader('Connection', 'close');
 }
 
+const CHARGED = Symbol('rateCharged');
+
+/**
+ * Takes `units` more from every bucket the limiter charged this request (for a request whose cost
+ * is known only once its body is read, e.g. one unit per started 100 ids). Over budget: throws
+ * LogError('rate_limited') with Retry-After; the units already taken stay taken. A no-op when
+ * nothing limited the request (RATE_LIMITS=false, an unlimited budget).
+ */
+export async function chargeMore(req: Request, units: number): Promise<void> {
+  const charged = (req as Request & { [CHARGED]?: Charged })[CHARGED];
+  if (charged === undefined || units <= 0) return;
+  for (const c of charged.checks) {
+    const decision = await charged.limiter.take(c.policy, c.key, units);
+    if (!decision.allowed) {
+      throw new LogError('rate_limited', `too many ${charged.budget} requests: this one costs ${units + 1} units of ${c.policy.name} (at most ${c.policy.quota} per ${c.policy.windowSeconds} s); retry in ${decision.resetSeconds} s`, {
+        details: { retryAfter: decision.resetSeconds, policy: c.policy.name },
+      });
+    }
+  }
+}
+
+interface Charged {
+  limiter: RateLimiter;
+  budget: Budget;
+  checks: { policy: RatePolicy; key: string }[];
+}
+
 interface Applied {
   policy: RatePolicy;
   decision: RateDecision;
@@ -164,7 +194,10 @@ export function rateLimits(limiter: RateLimiter, config: LimitsConfig, log: (msg
         res.setHeader('RateLimit-Policy', checks.map((c) => `${item(c.policy.name)};q=${c.policy.quota};w=${c.policy.windowSeconds}`).join(', '));
         res.setHeader('RateLimit', applied.map((a) => `${item(a.policy.name)};r=${a.decision.remaining};t=${a.decision.resetSeconds}`).join(', '));
         const refused = applied.find((a) => !a.decision.allowed);
-        if (refused === undefined) return next();
+        if (refused === undefined) {
+          (req as Request & { [CHARGED]?: Charged })[CHARGED] = { limiter, budget, checks };
+          return next();
+        }
         const { policy: p, decision } = refused;
         const who = p.name.endsWith('-ip') ? 'this address' : checks.some((c) => c.key.startsWith('account:')) ? 'this account' : 'this API key';
         refuseEarly(req, res);

@@ -1,16 +1,17 @@
 /**
  * The ingest pipeline: works from a walk or a manifest, hashed with bounded parallelism; hash-only
  * works go out in batches (two requests in flight at most), uploads one by one; after each answer
- * the certificates are written and the state file is appended (docs/UPLOADS.md).
+ * the certificates are fetched many at once and written (ingest/certificates.ts) and the state
+ * file is appended (docs/UPLOADS.md).
  */
 import { createHash } from 'node:crypto';
-import { statSync } from 'node:fs';
-import { mkdir, rename, rm, stat, writeFile } from 'node:fs/promises';
-import { dirname, join, resolve, sep } from 'node:path';
+import { stat } from 'node:fs/promises';
+import { join, resolve, sep } from 'node:path';
 import { sharedSm3Pool } from '../../crypto/sm3-pool.js';
 import { noProgress, progress, type Progress } from '../progress.js';
 import { CannotRun } from '../usage.js';
 import { Api, problemText } from './api.js';
+import { CertificateFiles, certificatePresent, fetchCertificates, MAX_CERTIFICATES_PER_REQUEST, type Fetched } from './certificates.js';
 import { hashFile } from './hash.js';
 import { readManifest, walk } from './sources.js';
 import { StateFile } from './state-file.js';
@@ -50,15 +51,7 @@ export async function runIngest(opts: IngestOptions): Promise<IngestSummary> {
   summary.total = works.length + summary.failures.length;
 
   const state = await StateFile.open(statePath);
-  // Certificates are written in a scratch folder, then renamed into place: a run killed mid-write
-  // leaves its partial files there, and the next run clears them.
-  const partialDir = outDir === undefined ? undefined : join(outDir, PARTIAL_DIR);
-  if (outDir !== undefined && partialDir !== undefined) {
-    await mkdir(outDir, { recursive: true });
-    await rm(partialDir, { recursive: true, force: true });
-    await mkdir(partialDir);
-  }
-  let partialSeq = 0;
+  const files = outDir === undefined ? undefined : await CertificateFiles.open(outDir);
   const pool = sharedSm3Pool();
   const bar = progressOf(opts.progress);
   let finished = summary.failures.length;
@@ -76,39 +69,43 @@ export async function runIngest(opts: IngestOptions): Promise<IngestSummary> {
     bar.stop();
     await state.close();
   }
-  if (partialDir !== undefined) await rm(partialDir, { recursive: true, force: true });
+  await files?.close();
   summary.interrupted = signal?.aborted === true && finished < summary.total;
   bar.done(finished, summary.total, `done, ${hashed} hashed`);
   return summary;
 
   async function pipeline(): Promise<void> {
-    /** Writes the certificate of a deposit to --out; returns its path relative to --out. */
-    const writeCertificate = async (h: Hashed, depositId: string): Promise<string | undefined> => {
-      if (outDir === undefined || partialDir === undefined) return undefined;
-      const text = await api.text(`v1/deposits/${depositId}/certificate`);
-      const rel = certificateName(h.path);
-      const target = join(outDir, rel);
-      await mkdir(dirname(target), { recursive: true });
-      const tmp = join(partialDir, `${process.pid}-${partialSeq++}.tmp`);
-      await writeFile(tmp, text.endsWith('\n') ? text : text + '\n');
-      await rename(tmp, target);
-      return rel.split(sep).join('/');
-    };
-
-    /** After the server answered for these works: certificates, then one durable state write. */
+    /**
+     * After the server answered for these works (at most 1,000): their certificates in one
+     * request, each written to --out, then one durable state write.
+     */
     const settle = async (done: { h: Hashed; dep: DepositJson }[]) => {
-      const records: StateRecord[] = [];
-      await forEachLimit(done, opts.concurrency, async ({ h, dep }) => {
-        if (dep.sha256 !== h.sha256 || (dep.sm3 !== undefined && dep.sm3 !== h.sm3)) {
-          fail(h.path, `the server's deposit ${dep.id} names other hashes than the file's`);
+      const good = done.filter(({ h, dep }) => {
+        if (dep.sha256 === h.sha256 && (dep.sm3 === undefined || dep.sm3 === h.sm3)) return true;
+        fail(h.path, `the server's deposit ${dep.id} names other hashes than the file's`);
+        return false;
+      });
+      let texts: Fetched | undefined;
+      if (files !== undefined) {
+        try {
+          texts = await fetchCertificates(api, [...new Set(good.map((d) => d.dep.id))]);
+        } catch (e) {
+          for (const { h, dep } of good) fail(h.path, `deposited as ${dep.id}, but the certificate could not be written: ${message(e)}`);
           return;
         }
+      }
+      const records: StateRecord[] = [];
+      await forEachLimit(good, opts.concurrency, async ({ h, dep }) => {
         let certificate: string | undefined;
-        try {
-          certificate = await writeCertificate(h, dep.id);
-        } catch (e) {
-          fail(h.path, `deposited as ${dep.id}, but the certificate could not be written: ${message(e)}`);
-          return;
+        if (files !== undefined) {
+          try {
+            const text = texts?.get(dep.id);
+            if (typeof text !== 'string') throw text ?? new Error('not in the answer');
+            certificate = await files.write(h.path, text);
+          } catch (e) {
+            fail(h.path, `deposited as ${dep.id}, but the certificate could not be written: ${message(e)}`);
+            return;
+          }
         }
         records.push({
           v: 1,
@@ -129,6 +126,21 @@ export async function runIngest(opts: IngestOptions): Promise<IngestSummary> {
       });
       await state.append(records);
       tick();
+    };
+
+    // With --out, a batch's certificates are fetched and written beside the next batches' hashing
+    // and deposits, two batches at a time at most.
+    const certStage = new Set<Promise<void>>();
+    let certStageError: unknown;
+    const settleLater = async (done: { h: Hashed; dep: DepositJson }[]) => {
+      if (files === undefined) return settle(done);
+      while (certStage.size >= 2) await Promise.race(certStage);
+      const p: Promise<void> = settle(done)
+        .catch((e: unknown) => {
+          certStageError ??= e;
+        })
+        .finally(() => certStage.delete(p));
+      certStage.add(p);
     };
 
     /** Sends one batch; on a 400 it splits the batch to find the bad items. */
@@ -156,7 +168,7 @@ export async function runIngest(opts: IngestOptions): Promise<IngestSummary> {
           for (const h of items) fail(h.path, 'the server answered the batch with a malformed body');
           return;
         }
-        await settle(items.map((h, i) => ({ h, dep: deposits[i]! })));
+        await settleLater(items.map((h, i) => ({ h, dep: deposits[i]! })));
         return;
       }
       if (res.status === 400 && items.length > 1) {
@@ -166,6 +178,18 @@ export async function runIngest(opts: IngestOptions): Promise<IngestSummary> {
         return;
       }
       for (const h of items) fail(h.path, problemText(res));
+    };
+
+    // Uploaded works wait here for their certificates, fetched many at once: when 1,000 are
+    // waiting, a second after the first, or at the end.
+    let uploaded: { h: Hashed; dep: DepositJson }[] = [];
+    let uploadTimer: NodeJS.Timeout | undefined;
+    const settleUploads = async () => {
+      clearTimeout(uploadTimer);
+      uploadTimer = undefined;
+      const items = uploaded;
+      uploaded = [];
+      if (items.length > 0) await settle(items);
     };
 
     const uploadOne = async (h: Hashed): Promise<void> => {
@@ -180,7 +204,10 @@ export async function runIngest(opts: IngestOptions): Promise<IngestSummary> {
         fail(h.path, problemText(res));
         return;
       }
-      await settle([{ h, dep: res.json as DepositJson }]);
+      if (files === undefined) return settle([{ h, dep: res.json as DepositJson }]);
+      uploaded.push({ h, dep: res.json as DepositJson });
+      if (uploaded.length >= MAX_CERTIFICATES_PER_REQUEST) await settleUploads();
+      else uploadTimer ??= setTimeout(() => launch(settleUploads()), 1_000);
     };
 
     // The pipeline: hash with bounded parallelism; hash-only works go out in batches (two requests
@@ -198,37 +225,44 @@ export async function runIngest(opts: IngestOptions): Promise<IngestSummary> {
       launch(sendBatch(items));
     };
 
-    tick();
-    await forEachLimit(works, opts.concurrency, async (w) => {
-      if (signal?.aborted) return;
-      let h: Hashed;
-      try {
-        const known = state.get(w.path);
-        const digests = await hashFile(w.abs, pool, (st) =>
-          known !== undefined && known.size === st.size && known.mtimeMs === st.mtimeMs && (outDir === undefined || certificatePresent(outDir, known)),
-        );
-        if (digests === undefined) {
-          summary.skipped++;
-          finished++;
-          tick();
+    try {
+      tick();
+      await forEachLimit(works, opts.concurrency, async (w) => {
+        if (signal?.aborted) return;
+        let h: Hashed;
+        try {
+          const known = state.get(w.path);
+          const digests = await hashFile(w.abs, pool, (st) =>
+            known !== undefined && known.size === st.size && known.mtimeMs === st.mtimeMs && (outDir === undefined || certificatePresent(outDir, known)),
+          );
+          if (digests === undefined) {
+            summary.skipped++;
+            finished++;
+            tick();
+            return;
+          }
+          hashed++;
+          const externalId = w.externalId ?? defaultExternalId(w.path, digests.sha256);
+          h = { ...w, ...digests, externalId };
+        } catch (e) {
+          fail(w.path, `cannot hash: ${message(e)}`);
           return;
         }
-        hashed++;
-        const externalId = w.externalId ?? defaultExternalId(w.path, digests.sha256);
-        h = { ...w, ...digests, externalId };
-      } catch (e) {
-        fail(w.path, `cannot hash: ${message(e)}`);
-        return;
-      }
-      if (opts.upload) {
-        await uploadOne(h);
-        return;
-      }
-      pending.push(h);
-      if (pending.length >= opts.batch) await flush();
-    });
-    if (!opts.upload && pending.length > 0) await flush();
-    while (inflight.size > 0) await Promise.race(inflight);
+        if (opts.upload) {
+          await uploadOne(h);
+          return;
+        }
+        pending.push(h);
+        if (pending.length >= opts.batch) await flush();
+      });
+      if (!opts.upload && pending.length > 0) await flush();
+      await settleUploads();
+      while (inflight.size > 0) await Promise.race(inflight);
+      await Promise.all(certStage);
+      if (certStageError !== undefined) throw certStageError;
+    } finally {
+      clearTimeout(uploadTimer); // a run that failed leaves no timer behind
+    }
   }
 }
 
@@ -243,28 +277,6 @@ export function defaultExternalId(path: string, sha256: string): string {
   const id = `${path}:${sha256}`;
   if (id.length <= MAX_EXTERNAL_ID) return id;
   return `~${createHash('sha256').update(path).digest('hex')}:${sha256}`;
-}
-
-/** Scratch folder under --out for certificates being written (cleared at every start). */
-const PARTIAL_DIR = '.copyright-ledger-partial';
-
-/** Where a work's certificate goes under --out: its path with `.certificate.json` added, kept inside --out. */
-export function certificateName(path: string): string {
-  const parts = path
-    .split(/[\\/]+/)
-    .filter((p) => p !== '' && p !== '.')
-    .map((p) => (p === '..' ? '_' : p));
-  if (parts[0] === PARTIAL_DIR) parts[0] = '_' + PARTIAL_DIR; // never inside the scratch folder
-  return join(...(parts.length > 0 ? parts : ['_'])) + '.certificate.json';
-}
-
-function certificatePresent(outDir: string, r: StateRecord): boolean {
-  if (r.certificate === undefined) return false;
-  try {
-    return statSync(join(outDir, r.certificate)).size > 0;
-  } catch {
-    return false;
-  }
 }
 
 /** Runs `fn` over `items` with at most `limit` running at once. */
