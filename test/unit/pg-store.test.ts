@@ -91,6 +91,8 @@ describe('PostgreSQL store', () => {
       const got = await store.getNodes(ids);
       const want = await reference.getNodes(ids);
       expect(got.map(toHex)).toEqual(want.map(toHex));
+      // Again, now with the full tiles from the store's cache.
+      expect((await store.getNodes(ids)).map(toHex)).toEqual(want.map(toHex));
       // Past the tree: missing.
       await expect(store.getNodes([{ level: 3, index: size >> 3n }])).rejects.toSatisfy((e: unknown) => isLogError(e, 'corrupt_store'));
       await expect(store.getNodes([{ level: 17, index: 0n }])).rejects.toSatisfy((e: unknown) => isLogError(e, 'corrupt_store'));
@@ -109,6 +111,10 @@ describe('PostgreSQL store', () => {
       }
       const span = await store.getEntries(250n, 600);
       expect(span.map((e) => new TextDecoder().decode(e))).toEqual((await reference.getEntries(250n, 600)).map((e) => new TextDecoder().decode(e)));
+      // Cached full bundles, then the partial last one from the database.
+      const tail = await store.getEntries(65_000n, 1_000);
+      expect(tail.map(toHex)).toEqual((await reference.getEntries(65_000n, 1_000)).map(toHex));
+      expect((await store.getEntries(65_000n, 1_000)).map(toHex)).toEqual(tail.map(toHex));
       expect(await store.getEntries(size - 2n, 10)).toHaveLength(2);
       expect(new TextDecoder().decode(await store.getEntry(65_600n))).toBe('entry 65600' + '.'.repeat(65_600 % 7));
       expect(await store.getEntry(size)).toBeUndefined();
@@ -138,6 +144,24 @@ describe('PostgreSQL store', () => {
       // The right next batch still commits.
       await store.commit(grow(range, 2n, 2));
       expect((await store.loadHead())?.treeSize).toBe(5n);
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('commits synchronously even where the server default says otherwise', async () => {
+    const url = await cluster.database();
+    const name = new URL(url).pathname.slice(1);
+    const admin = new pg.Client({ connectionString: url });
+    await admin.connect();
+    await admin.query(`ALTER DATABASE ${name} SET synchronous_commit = off`);
+    await admin.end();
+    const notes: string[] = [];
+    const store = await PgLogStore.open(url, { log: (m) => notes.push(m) });
+    try {
+      const { rows } = await store.pool.query<{ sc: string }>("SELECT current_setting('synchronous_commit') AS sc");
+      expect(rows[0]?.sc).toBe('on');
+      expect(notes.join('\n')).toMatch(/synchronous_commit is off/);
     } finally {
       await store.close();
     }

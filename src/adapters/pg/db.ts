@@ -8,9 +8,18 @@ export type Pool = pg.Pool;
 export type Client = pg.PoolClient;
 export type Queryable = Pick<pg.Pool, 'query'> | Pick<pg.PoolClient, 'query'>;
 
-/** A pool for `url` (postgres:// or postgresql://). Idle-client errors (a restarted server) are logged, never thrown. */
-export function createPool(url: string, opts: { max?: number; log?: (message: string) => void } = {}): Pool {
-  const pool = new pg.Pool({ connectionString: url, max: opts.max ?? 10, application_name: 'copyright-ledger' });
+/**
+ * A pool for `url` (postgres:// or postgresql://). Idle-client errors (a restarted server) are
+ * logged, never thrown. `synchronousCommit`: set synchronous_commit=on on every connection
+ * (for a server whose default is off, which would acknowledge commits before they are durable).
+ */
+export function createPool(url: string, opts: { max?: number; log?: (message: string) => void; synchronousCommit?: boolean } = {}): Pool {
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: opts.max ?? 10,
+    application_name: 'copyright-ledger',
+    ...(opts.synchronousCommit ? { options: '-c synchronous_commit=on' } : {}),
+  });
   pool.on('error', (e) => opts.log?.(`PostgreSQL: idle connection failed: ${e.message}`));
   return pool;
 }

@@ -17,6 +17,7 @@ import { entryBundle, parseEntryBundle, TILE_HEIGHT, TILE_WIDTH } from '../../co
 import type { AccountDepositRef, BlockRecord, ClaimRecord, CommitBatch, CounterDelta, DepositRecord, LogHead, LogStore, RecordWrite, TimestampRecord } from '../../app/ports.js';
 import { PgAccounts } from './accounts.js';
 import { big, bytea, bytes, createPool, inTransaction, type Client, type Pool } from './db.js';
+import { ImmutableCache } from './cache.js';
 import { migrate } from './migrations.js';
 import { applyRecords, getCounter, getRecord, listRecords } from './records.js';
 
@@ -47,6 +48,9 @@ function interior(left: Uint8Array, right: Uint8Array): Uint8Array {
 }
 
 export class PgLogStore extends PgAccounts implements LogStore {
+  /** Full tiles and bundles (immutable), 16 MiB at most. */
+  private readonly cache = new ImmutableCache(16 * 1024 * 1024);
+
   private constructor(
     pool: Pool,
     private readonly ownsPool: boolean,
@@ -59,10 +63,20 @@ export class PgLogStore extends PgAccounts implements LogStore {
    * returns the store. `pool`: use this pool instead (not closed by `close`).
    */
   static async open(url: string, opts: { pool?: Pool; maxConnections?: number; log?: (message: string) => void } = {}): Promise<PgLogStore> {
-    const pool = opts.pool ?? createPool(url, { ...(opts.maxConnections !== undefined ? { max: opts.maxConnections } : {}), ...(opts.log ? { log: opts.log } : {}) });
+    const poolOpts = { ...(opts.maxConnections !== undefined ? { max: opts.maxConnections } : {}), ...(opts.log ? { log: opts.log } : {}) };
+    let pool = opts.pool ?? createPool(url, poolOpts);
     try {
       const applied = await migrate(pool);
       if (applied.length > 0) opts.log?.(`PostgreSQL: applied schema migrations ${applied.join(', ')}`);
+      const { rows } = await pool.query<{ fsync: string; sc: string }>("SELECT current_setting('fsync') AS fsync, current_setting('synchronous_commit') AS sc");
+      if (rows[0]?.fsync !== 'on') opts.log?.('PostgreSQL: fsync is off on the server: a crash of its machine can lose acknowledged deposits');
+      if (rows[0]?.sc === 'off') {
+        // An acknowledged deposit must be durable: this store's connections commit synchronously.
+        if (opts.pool !== undefined) throw new LogError('internal', 'synchronous_commit is off on the PostgreSQL server: a commit would resolve before it is durable');
+        await pool.end();
+        pool = createPool(url, { ...poolOpts, synchronousCommit: true });
+        opts.log?.('PostgreSQL: synchronous_commit is off on the server; this service sets it on for its own connections');
+      }
     } catch (e) {
       if (opts.pool === undefined) await pool.end().catch(() => undefined);
       throw e;
@@ -217,14 +231,24 @@ export class PgLogStore extends PgAccounts implements LogStore {
   async getEntries(start: bigint, count: number): Promise<Uint8Array[]> {
     if (count <= 0 || start < 0n) return [];
     const end = start + BigInt(count);
-    const { rows } = await this.pool.query<{ idx: string; data: Buffer }>('SELECT idx, data FROM bundles WHERE idx BETWEEN $1 AND $2 ORDER BY idx', [(start / W).toString(), ((end - 1n) / W).toString()]);
     const out: Uint8Array[] = [];
     let next = start;
+    // Bundles from the cache while they are there, then the rest in one query.
+    while (next < end) {
+      const cached = this.cache.get(`b${next / W}`);
+      if (cached === undefined) break;
+      next = take(parseEntryBundle(cached), (next / W) * W, next, end, out);
+    }
+    if (next >= end) return out;
+    const { rows } = await this.pool.query<{ idx: string; entries: number; data: Buffer }>('SELECT idx, entries, data FROM bundles WHERE idx BETWEEN $1 AND $2 ORDER BY idx', [
+      (next / W).toString(),
+      ((end - 1n) / W).toString(),
+    ]);
     for (const r of rows) {
       const base = big(r.idx) * W;
       if (base > next) break;
-      const items = parseEntryBundle(bytes(r.data));
-      for (let i = Number(next - base); i < items.length && next < end; i++, next++) out.push(items[i]!);
+      const data = this.remember(`b${r.idx}`, r.entries === TILE_WIDTH, r.data);
+      next = take(parseEntryBundle(data), base, next, end, out);
       if (next < base + W) break;
     }
     return out;
@@ -232,18 +256,25 @@ export class PgLogStore extends PgAccounts implements LogStore {
 
   async getNodes(ids: readonly NodeId[]): Promise<Uint8Array[]> {
     if (ids.length === 0) return [];
-    const wanted = new Map<string, { level: number; idx: bigint }>();
+    const tiles = new Map<string, Uint8Array>();
+    const missing = new Map<string, { level: number; idx: bigint }>();
     for (const id of ids) {
       const level = Math.floor(id.level / TILE_HEIGHT);
       const idx = (id.index << BigInt(id.level % TILE_HEIGHT)) / W;
-      wanted.set(`${level}/${idx}`, { level, idx });
+      const key = `${level}/${idx}`;
+      if (tiles.has(key) || missing.has(key)) continue;
+      const cached = this.cache.get(`t${key}`);
+      if (cached !== undefined) tiles.set(key, cached);
+      else missing.set(key, { level, idx });
     }
-    const list = [...wanted.values()];
-    const { rows } = await this.pool.query<{ level: number; idx: string; data: Buffer }>(
-      'SELECT t.level, t.idx, t.data FROM tiles t JOIN unnest($1::int2[], $2::int8[]) AS u(level, idx) ON t.level = u.level AND t.idx = u.idx',
-      [list.map((t) => t.level), list.map((t) => t.idx.toString())],
-    );
-    const tiles = new Map(rows.map((r) => [`${r.level}/${r.idx}`, bytes(r.data)]));
+    if (missing.size > 0) {
+      const list = [...missing.values()];
+      const { rows } = await this.pool.query<{ level: number; idx: string; data: Buffer }>(
+        'SELECT t.level, t.idx, t.data FROM tiles t JOIN unnest($1::int2[], $2::int8[]) AS u(level, idx) ON t.level = u.level AND t.idx = u.idx',
+        [list.map((t) => t.level), list.map((t) => t.idx.toString())],
+      );
+      for (const r of rows) tiles.set(`${r.level}/${r.idx}`, this.remember(`t${r.level}/${r.idx}`, r.data.length === TILE_WIDTH * 32, r.data));
+    }
     return ids.map((id) => {
       const r = id.level % TILE_HEIGHT;
       const level = (id.level - r) / TILE_HEIGHT;
@@ -261,14 +292,27 @@ export class PgLogStore extends PgAccounts implements LogStore {
   }
 
   async getTile(level: number, index: bigint): Promise<Uint8Array | undefined> {
+    if (index < 0n) return undefined;
+    const cached = this.cache.get(`t${level}/${index}`);
+    if (cached !== undefined) return cached;
     const { rows } = await this.pool.query<{ data: Buffer }>('SELECT data FROM tiles WHERE level = $1 AND idx = $2', [level, index.toString()]);
-    return rows[0] === undefined || rows[0].data.length === 0 ? undefined : bytes(rows[0].data);
+    const data = rows[0]?.data;
+    return data === undefined || data.length === 0 ? undefined : this.remember(`t${level}/${index}`, data.length === TILE_WIDTH * 32, data);
   }
 
   async getEntryBundle(index: bigint): Promise<Uint8Array | undefined> {
     if (index < 0n) return undefined;
-    const { rows } = await this.pool.query<{ data: Buffer }>('SELECT data FROM bundles WHERE idx = $1', [index.toString()]);
-    return rows[0] === undefined ? undefined : bytes(rows[0].data);
+    const cached = this.cache.get(`b${index}`);
+    if (cached !== undefined) return cached;
+    const { rows } = await this.pool.query<{ entries: number; data: Buffer }>('SELECT entries, data FROM bundles WHERE idx = $1', [index.toString()]);
+    return rows[0] === undefined ? undefined : this.remember(`b${index}`, rows[0].entries === TILE_WIDTH, rows[0].data);
+  }
+
+  /** The value as bytes, kept in the cache when it is full (and so never changes again). */
+  private remember(key: string, full: boolean, data: Buffer): Uint8Array {
+    const b = bytes(data);
+    if (full) this.cache.set(key, b);
+    return b;
   }
 
   async getBlock(height: bigint): Promise<BlockRecord | undefined> {
@@ -357,3 +401,9 @@ export class PgLogStore extends PgAccounts implements LogStore {
 }
 
 const MAX_I64 = 0x7fff_ffff_ffff_ffffn;
+
+/** Appends the entries of a bundle starting at `base` from `next` (below `end`) to `out`; returns the next index wanted. */
+function take(items: Uint8Array[], base: bigint, next: bigint, end: bigint, out: Uint8Array[]): bigint {
+  for (let i = Number(next - base); i < items.length && next < end; i++, next++) out.push(items[i]!);
+  return next;
+}
