@@ -23,7 +23,8 @@ export interface OpenedStore {
 /** Opens the configured store. Rejects with ConfigError (DATA_DIR locked, DATABASE_URL unusable). */
 export async function openStore(config: Config, log: LogFn): Promise<OpenedStore> {
   if (config.DATABASE_URL !== undefined) {
-    const pg = await PgLogStore.open(config.DATABASE_URL, { log }).catch((e: unknown) => {
+    const pg = await PgLogStore.open(config.DATABASE_URL, { log, exclusive: true }).catch((e: unknown) => {
+      if (e instanceof LogError && e.code === 'conflict') throw new ConfigError('DATABASE_URL', `DATABASE_URL: ${e.message}`);
       if (e instanceof LogError) throw e;
       // Unreachable server, refused login, missing database: a setting to fix, not a crash.
       throw new ConfigError('DATABASE_URL', `DATABASE_URL: cannot use the database: ${e instanceof Error ? e.message : String(e)}`);

@@ -21,6 +21,13 @@ afterAll(async () => {
 
 const hex32 = () => randomBytes(32).toString('hex');
 
+/** The environment of a service child started by hand (not through startServer): nothing inherited that configures it. */
+function childEnv(): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...process.env, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info' };
+  for (const name of ['NODE_OPTIONS', 'LOG_KEY_FILE', 'ADMIN_API_KEY', 'DATABASE_URL', 'PUBLIC_URL']) delete env[name];
+  return env;
+}
+
 interface DepositJson {
   id: string;
   index: number;
@@ -85,6 +92,12 @@ describe('the service on PostgreSQL', () => {
       await client.end();
     }
 
+    // A second process on the same database is refused while this one runs.
+    const other = await makeTempDir('cl-pg-e2e-');
+    const second = await runProcess(process.execPath, ['--import', 'tsx', 'src/main.ts'], { env: { ...childEnv(), DATA_DIR: other.path, DATABASE_URL: url }, timeoutMs: 60_000 });
+    expect(second.code, second.stderr).toBe(2);
+    expect(second.stderr).toMatch(/^copyright-ledger: DATABASE_URL: another copyright-ledger process is running on this database/m);
+
     await server.stop();
     server = await startServer({ dataDir: data.path, env });
     expect(server.logKey).toBe(logKey);
@@ -110,13 +123,9 @@ describe('the service on PostgreSQL', () => {
 
   it('an unreachable database is a one-line DATABASE_URL error, exit 2', async () => {
     const data = await makeTempDir('cl-pg-e2e-');
-    const base: NodeJS.ProcessEnv = { ...process.env };
-    delete base.NODE_OPTIONS;
-    delete base.LOG_KEY_FILE;
-    delete base.ADMIN_API_KEY;
     // Port 1 on loopback: nothing listens there.
     const r = await runProcess(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
-      env: { ...base, PORT: '0', HOST: '127.0.0.1', DATA_DIR: data.path, LOG_LEVEL: 'info', DATABASE_URL: 'postgres://postgres@127.0.0.1:1/nope' },
+      env: { ...childEnv(), DATA_DIR: data.path, DATABASE_URL: 'postgres://postgres@127.0.0.1:1/nope' },
       timeoutMs: 60_000,
     });
     expect(r.code, r.stderr).toBe(2);
@@ -127,10 +136,8 @@ describe('the service on PostgreSQL', () => {
 
   it('a malformed DATABASE_URL is refused at start', async () => {
     const data = await makeTempDir('cl-pg-e2e-');
-    const base: NodeJS.ProcessEnv = { ...process.env };
-    delete base.NODE_OPTIONS;
     const r = await runProcess(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
-      env: { ...base, PORT: '0', HOST: '127.0.0.1', DATA_DIR: data.path, DATABASE_URL: 'mysql://localhost/x' },
+      env: { ...childEnv(), DATA_DIR: data.path, DATABASE_URL: 'mysql://localhost/x' },
       timeoutMs: 60_000,
     });
     expect(r.code, r.stderr).toBe(2);

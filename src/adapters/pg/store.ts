@@ -11,6 +11,7 @@
  * where the batch begins: a second writer, or a repeated batch, fails instead of forking.
  */
 import { createHash } from 'node:crypto';
+import pg from 'pg';
 import { LogError } from '../../core/errors.js';
 import type { NodeId } from '../../core/merkle.js';
 import { entryBundle, parseEntryBundle, TILE_HEIGHT, TILE_WIDTH } from '../../core/tiles.js';
@@ -54,6 +55,8 @@ export class PgLogStore extends PgAccounts implements LogStore {
   private constructor(
     pool: Pool,
     private readonly ownsPool: boolean,
+    /** The connection holding the writer lock (`exclusive`), ended by `close`. */
+    private readonly lockHolder?: pg.Client,
   ) {
     super(pool);
   }
@@ -62,7 +65,7 @@ export class PgLogStore extends PgAccounts implements LogStore {
    * Connects to `url` (postgres:// or postgresql://), applies pending schema migrations and
    * returns the store. `pool`: use this pool instead (not closed by `close`).
    */
-  static async open(url: string, opts: { pool?: Pool; maxConnections?: number; log?: (message: string) => void } = {}): Promise<PgLogStore> {
+  static async open(url: string, opts: { pool?: Pool; maxConnections?: number; log?: (message: string) => void; exclusive?: boolean } = {}): Promise<PgLogStore> {
     const poolOpts = { ...(opts.maxConnections !== undefined ? { max: opts.maxConnections } : {}), ...(opts.log ? { log: opts.log } : {}) };
     let pool = opts.pool ?? createPool(url, poolOpts);
     try {
@@ -81,7 +84,16 @@ export class PgLogStore extends PgAccounts implements LogStore {
       if (opts.pool === undefined) await pool.end().catch(() => undefined);
       throw e;
     }
-    return new PgLogStore(pool, opts.pool === undefined);
+    let lockHolder: pg.Client | undefined;
+    if (opts.exclusive) {
+      try {
+        lockHolder = await takeWriterLock(url, opts.log);
+      } catch (e) {
+        if (opts.pool === undefined) await pool.end().catch(() => undefined);
+        throw e;
+      }
+    }
+    return new PgLogStore(pool, opts.pool === undefined, lockHolder);
   }
 
   async loadHead(): Promise<LogHead | undefined> {
@@ -397,10 +409,33 @@ export class PgLogStore extends PgAccounts implements LogStore {
 
   async close(): Promise<void> {
     if (this.ownsPool) await this.pool.end();
+    await this.lockHolder?.end().catch(() => undefined);
   }
 }
 
 const MAX_I64 = 0x7fff_ffff_ffff_ffffn;
+
+/** pg_advisory_lock key of the one writing process ('cl-write' as an int8). */
+const WRITER_LOCK = 0x636c2d7772697465n;
+
+/**
+ * Takes the session-level writer lock on a connection of its own, held until `close`: a second
+ * service process on the same database is refused at start (`conflict`). Should the connection
+ * drop, the lock is gone, and the commit fence still keeps a second writer from forking the log.
+ */
+async function takeWriterLock(url: string, log?: (message: string) => void): Promise<pg.Client> {
+  const client = new pg.Client({ connectionString: url, application_name: 'copyright-ledger writer lock' });
+  client.on('error', (e) => log?.(`PostgreSQL: the writer-lock connection failed: ${e.message}`));
+  await client.connect();
+  try {
+    const { rows } = await client.query<{ ok: boolean }>('SELECT pg_try_advisory_lock($1) AS ok', [WRITER_LOCK.toString()]);
+    if (rows[0]?.ok !== true) throw new LogError('conflict', 'another copyright-ledger process is running on this database (one process per database for now: docs/SCALING.md)');
+    return client;
+  } catch (e) {
+    await client.end().catch(() => undefined);
+    throw e;
+  }
+}
 
 /** Appends the entries of a bundle starting at `base` from `next` (below `end`) to `out`; returns the next index wanted. */
 function take(items: Uint8Array[], base: bigint, next: bigint, end: bigint, out: Uint8Array[]): bigint {
