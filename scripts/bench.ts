@@ -26,6 +26,7 @@ import { captureCommitShape, rawBatchRate, type CommitShape, type RawFigure } fr
 import { runSm3, type Sm3Figures } from './bench/sm3.js';
 import { fmtInt, fmtMs, note } from './bench/util.js';
 import { runMatch, type MatchFigures } from './bench/match.js';
+import { runPg, type PgFigures } from './bench/pg.js';
 import { parseWhatIfs, WHATIFS, type WhatIf } from './bench/whatif.js';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -52,10 +53,10 @@ function parseArgs(argv: string[]): Options {
     else if (a === '--profile') o.profile = true;
     else if (a.startsWith('--only')) {
       o.only = new Set(value().split(',').map((s) => s.trim().toLowerCase()));
-      for (const p of o.only) if (!['a', 'b', 'c', 'd', 'e', 'f'].includes(p)) throw new Error(`--only: unknown part ${p}`);
+      for (const p of o.only) if (!['a', 'b', 'c', 'd', 'e', 'f', 'p'].includes(p)) throw new Error(`--only: unknown part ${p}`);
     } else if (a.startsWith('--whatif')) o.whatif = parseWhatIfs(value());
     else if (a === '--help' || a === '-h') {
-      console.log(`usage: npm run bench -- [--quick] [--only a,b,c,d,e,f] [--profile] [--whatif ${WHATIFS.join(',')}]`);
+      console.log(`usage: npm run bench -- [--quick] [--only a,b,c,d,e,f,p] [--profile] [--whatif ${WHATIFS.join(',')}]`);
       process.exit(0);
     } else throw new Error(`unknown option ${a}`);
   }
@@ -105,6 +106,7 @@ interface Results {
   singleHttp?: SingleHttpFigures;
   sm3?: Sm3Figures;
   match?: MatchFigures;
+  pg?: PgFigures;
 }
 const results: Results = {};
 const t0 = Date.now();
@@ -138,6 +140,8 @@ if (opts.only.has('d')) {
 }
 if (opts.only.has('e')) results.sm3 = runSm3({ mib: 64, rounds: opts.quick ? 3 : 5 });
 if (opts.only.has('f')) results.match = await runMatch({ stored: 100_000, queries: opts.quick ? 100 : 500 });
+// (p) PostgreSQL beside LevelDB (only with --only p; docs/SCALING.md).
+if (opts.only.has('p')) results.pg = await runPg({ entries: opts.quick ? 50_000 : 500_000, ...A, singleSeconds: plan.singleSeconds, singleCallers: D.connections, proofs: plan.proofs });
 meta.loadavgEnd = loadavg().map((x) => +x.toFixed(2));
 
 // ---------------------------------------------------------------------------------------------
@@ -186,6 +190,16 @@ if (f) {
   rows.push(['(f)', `text search vs ${fmtInt(f.stored + f.text.planted)} signatures p50 / p99`, `${fmtMs(f.text.p50)} / ${fmtMs(f.text.p99)} ms`, 'p99 < 100 ms', verdict(f.text.p99 < 100)]);
   rows.push(['(f)', '  30 %-changed copies found', `${f.text.found} / ${f.text.planted}`, 'all', verdict(f.text.found === f.text.planted)]);
   rows.push(['(f)', 'decode + hash one 1600×1200 image (sharp)', `${fmtMs(f.decodeMs)} ms`, '', '']);
+}
+const pgf = results.pg;
+if (pgf) {
+  for (const x of [pgf.pg, pgf.level]) {
+    const others = x.othersCores === undefined ? '' : `, others ${x.othersCores.toFixed(2)} cores`;
+    rows.push(['(p)', `${x.store}: ${fmtInt(x.entries)} entries, depositBatch entries/s${others}`, fmtInt(x.batchEntriesPerSec), '', '']);
+    rows.push(['(p)', `${x.store}: single deposits/s (${x.single.callers} callers), p50 / p99`, `${fmtInt(x.single.perSec)}, ${fmtMs(x.single.latency.p50)} / ${fmtMs(x.single.latency.p99)} ms`, '', '']);
+    rows.push(['(p)', `${x.store}: inclusion proof p50 / p99`, `${fmtMs(x.inclusion.p50)} / ${fmtMs(x.inclusion.p99)} ms`, '', '']);
+    rows.push(['(p)', `${x.store}: bytes per entry`, x.bytesPerEntry.toFixed(0), '', '']);
+  }
 }
 
 const widths = [0, 1, 2, 3, 4].map((i) => Math.max(...rows.map((r) => r[i]!.length), 4));
