@@ -144,6 +144,15 @@ describe('PostgreSQL store', () => {
       // The right next batch still commits.
       await store.commit(grow(range, 2n, 2));
       expect((await store.loadHead())?.treeSize).toBe(5n);
+      // A bundle or a tile that does not end where the head says (a damaged store): refused, nothing written.
+      const next = grow(range.clone(), 3n, 1);
+      await store.pool.query("UPDATE bundles SET entries = entries + 1, data = data || '\\x0000'::bytea WHERE idx = 0");
+      await expect(store.commit(next)).rejects.toSatisfy((e: unknown) => isLogError(e, 'conflict') && /bundle/.test((e as Error).message));
+      await store.pool.query("UPDATE bundles SET entries = entries - 1, data = substring(data from 1 for length(data) - 2) WHERE idx = 0");
+      await store.pool.query("UPDATE tiles SET data = data || decode(repeat('00', 32), 'hex') WHERE level = 0 AND idx = 0");
+      await expect(store.commit(next)).rejects.toSatisfy((e: unknown) => isLogError(e, 'conflict') && /tile/.test((e as Error).message));
+      expect((await store.loadHead())?.treeSize).toBe(5n);
+      expect(await store.getEntries(0n, 10)).toHaveLength(5);
     } finally {
       await store.close();
     }
