@@ -305,8 +305,14 @@ export class PgLogStore extends PgAccounts implements LogStore {
       if (id.index < 0n || tile === undefined || tile.length < (from + n) * 32) {
         throw new LogError('corrupt_store', `tree node level ${id.level} index ${id.index} is missing`);
       }
+      if (n === 1) return tile.subarray(from * 32, from * 32 + 32);
+      // A node inside a full tile never changes: derive it once (up to 127 hashes), then remember it.
+      const key = `n${id.level}/${id.index}`;
+      const known = this.cache.get(key);
+      if (known !== undefined) return known;
       let layer = Array.from({ length: n }, (_, i) => tile.subarray((from + i) * 32, (from + i + 1) * 32));
       while (layer.length > 1) layer = Array.from({ length: layer.length / 2 }, (_, i) => interior(layer[2 * i]!, layer[2 * i + 1]!));
+      if (tile.length === TILE_WIDTH * 32) this.cache.set(key, layer[0]!);
       return layer[0]!;
     });
   }
