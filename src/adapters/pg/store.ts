@@ -49,7 +49,7 @@ function interior(left: Uint8Array, right: Uint8Array): Uint8Array {
 }
 
 export class PgLogStore extends PgAccounts implements LogStore {
-  /** Full tiles and bundles (immutable), 16 MiB at most. */
+  /** Full tiles and bundles, and the inner nodes derived from full tiles (all immutable): 16 MiB at most. */
   private readonly cache = new ImmutableCache(16 * 1024 * 1024);
 
   private constructor(
