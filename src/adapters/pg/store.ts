@@ -105,7 +105,23 @@ export class PgLogStore extends PgAccounts implements LogStore {
     return { treeSize: big(r.tree_size), compact: r.compact.map(bytes), rootHash: bytes(r.root_hash), height: big(r.height), blockHash: bytes(r.block_hash), time: r.time };
   }
 
+  /**
+   * Writes the batch in one transaction. When it fails other than by the store's own checks (a
+   * lost connection leaves open whether the COMMIT happened), the stored head decides: the batch
+   * counts as committed exactly when the head is its head (the block hash names its signed block).
+   */
   async commit(batch: CommitBatch): Promise<void> {
+    try {
+      await this.commitOnce(batch);
+    } catch (e) {
+      if (e instanceof LogError) throw e;
+      const head = await this.loadHead().catch(() => undefined);
+      if (head !== undefined && head.height === batch.head.height && Buffer.compare(head.blockHash, batch.head.blockHash) === 0) return;
+      throw e;
+    }
+  }
+
+  private async commitOnce(batch: CommitBatch): Promise<void> {
     const entries = [...batch.entries].sort((a, b) => (a.index < b.index ? -1 : 1));
     const first = entries[0]?.index;
     entries.forEach((e, i) => {
