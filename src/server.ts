@@ -103,9 +103,8 @@ export async function startService(config: Config, logger?: LogFn | Logger): Pro
   const metrics = new ServiceMetrics();
   // LevelDB in DATA_DIR/ledger, or PostgreSQL when DATABASE_URL is set (store-wiring.ts).
   const opened = await openStore(config, log);
-  const level = opened.store;
   try {
-    const store = withCommitHalt(level, config.TEST_HALT_AT_COMMIT);
+    const store = withCommitHalt(opened.store, config.TEST_HALT_AT_COMMIT);
     const ledger = await Ledger.open({
       store,
       signer,
@@ -247,7 +246,7 @@ export async function startService(config: Config, logger?: LogFn | Logger): Pro
         })()),
     };
   } catch (e) {
-    await level.close();
+    await opened.store.close();
     throw e;
   }
 }
