@@ -30,6 +30,7 @@ import { runSm3, type Sm3Figures } from './bench/sm3.js';
 import { fmtInt, fmtMs, note } from './bench/util.js';
 import { runMatch, type MatchFigures } from './bench/match.js';
 import { runCertificates, runIngestBench, type CertFigures, type IngestFigures } from './bench/certs.js';
+import { runPg, type PgFigures } from './bench/pg.js';
 import { parseWhatIfs, WHATIFS, type WhatIf } from './bench/whatif.js';
 import { runTiles, tilesRows, type TilesFigures } from './bench/tiles.js';
 
@@ -57,10 +58,10 @@ function parseArgs(argv: string[]): Options {
     else if (a === '--profile') o.profile = true;
     else if (a.startsWith('--only')) {
       o.only = new Set(value().split(',').map((s) => s.trim().toLowerCase()));
-      for (const p of o.only) if (!['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h', 't'].includes(p)) throw new Error(`--only: unknown part ${p}`);
+      for (const p of o.only) if (!['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h', 't', 'p'].includes(p)) throw new Error(`--only: unknown part ${p}`);
     } else if (a.startsWith('--whatif')) o.whatif = parseWhatIfs(value());
     else if (a === '--help' || a === '-h') {
-      console.log(`usage: npm run bench -- [--quick] [--only a,b,c,d,e,f,g,h,t] [--profile] [--whatif ${WHATIFS.join(',')}]`);
+      console.log(`usage: npm run bench -- [--quick] [--only a,b,c,d,e,f,g,h,t,p] [--profile] [--whatif ${WHATIFS.join(',')}]`);
       process.exit(0);
     } else throw new Error(`unknown option ${a}`);
   }
@@ -113,6 +114,7 @@ interface Results {
   tiles?: TilesFigures;
   certificates?: CertFigures;
   ingest?: IngestFigures;
+  pg?: PgFigures;
 }
 const results: Results = {};
 const t0 = Date.now();
@@ -149,6 +151,8 @@ if (opts.only.has('f')) results.match = await runMatch({ stored: 100_000, querie
 if (opts.only.has('t')) results.tiles = await runTiles({ seconds: opts.quick ? 5 : 15, warmupSeconds: plan.warmup, fillEntries: opts.quick ? 100_000 : 1_000_000 });
 if (opts.only.has('g')) results.certificates = await runCertificates({ warm: 5_000, cold: opts.quick ? 5_000 : 20_000, seconds: plan.singleSeconds, warmupSeconds: plan.warmup, connections: 16 });
 if (opts.only.has('h')) results.ingest = await runIngestBench({ files: opts.quick ? 10_000 : 50_000 });
+// (p) PostgreSQL beside LevelDB (only with --only p; docs/SCALING.md).
+if (opts.only.has('p')) results.pg = await runPg({ entries: opts.quick ? 50_000 : 500_000, ...A, singleSeconds: plan.singleSeconds, singleCallers: D.connections, proofs: plan.proofs });
 meta.loadavgEnd = loadavg().map((x) => +x.toFixed(2));
 
 // ---------------------------------------------------------------------------------------------
@@ -211,6 +215,16 @@ if (h) {
   rows.push(['(h)', `ingest files/s, ${fmtInt(h.files)} small files, without certificates`, fmtInt(h.withoutCertificates.filesPerSec), '', '']);
   rows.push(['(h)', 'ingest files/s, with certificates (--out)', fmtInt(h.withCertificates.filesPerSec), '≥ 3,000', verdict(h.withCertificates.filesPerSec >= 3_000)]);
   rows.push(['(h)', `  floor: writing ${fmtInt(h.files)} certificate-sized files alone (scratch + rename), files/s`, fmtInt(h.writeOnly.filesPerSec), '', '']);
+}
+const pgf = results.pg;
+if (pgf) {
+  for (const x of [pgf.pg, pgf.level]) {
+    const others = x.othersCores === undefined ? '' : `, others ${x.othersCores.toFixed(2)} cores`;
+    rows.push(['(p)', `${x.store}: ${fmtInt(x.entries)} entries, depositBatch entries/s${others}`, fmtInt(x.batchEntriesPerSec), '', '']);
+    rows.push(['(p)', `${x.store}: single deposits/s (${x.single.callers} callers), p50 / p99`, `${fmtInt(x.single.perSec)}, ${fmtMs(x.single.latency.p50)} / ${fmtMs(x.single.latency.p99)} ms`, '', '']);
+    rows.push(['(p)', `${x.store}: inclusion proof p50 / p99`, `${fmtMs(x.inclusion.p50)} / ${fmtMs(x.inclusion.p99)} ms`, '', '']);
+    rows.push(['(p)', `${x.store}: bytes per entry`, x.bytesPerEntry.toFixed(0), '', '']);
+  }
 }
 
 if (results.tiles) rows.push(...tilesRows(results.tiles));

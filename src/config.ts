@@ -40,6 +40,11 @@ export const ConfigSchema = z.object({
   PORT: z.coerce.number({ error: 'expected a number 0–65535' }).int('expected a number 0–65535').min(0, 'expected a number 0–65535').max(65535, 'expected a number 0–65535').default(8080),
   HOST: z.string().default('0.0.0.0'),
   DATA_DIR: z.string().min(1).default('./store'),
+  /** postgres:// or postgresql:// URL: the log, accounts and records live in PostgreSQL instead of LevelDB in DATA_DIR. docs/SCALING.md */
+  DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\/\S+$/, 'expected a postgres:// or postgresql:// URL')
+    .optional(),
   LOG_ORIGIN: z
     .string()
     .regex(/^[^\s+]+$/, 'an origin has no spaces and no "+"')

@@ -4,16 +4,14 @@
  */
 import { randomBytes, randomFillSync } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
-import { join } from 'node:path';
 import type { Server } from 'node:http';
 import { loadOrCreateSigner, nodeSha256, readPreviousSigner } from './adapters/crypto/node.js';
 import { createApp } from './adapters/http/app.js';
 import { answerClientErrors } from './adapters/http/client-error.js';
-import { LevelLogStore } from './adapters/level/store.js';
+import { openStore } from './store-wiring.js';
 import { withCommitHalt } from './adapters/commit-halt.js';
 import { Accounts } from './app/accounts.js';
 import { Sessions } from './app/sessions.js';
-import { RecordSessionStore } from './adapters/level/sessions.js';
 import { ScryptPasswordHasher } from './adapters/crypto/password.js';
 import { Deposits } from './app/deposits.js';
 import { Ledger } from './app/log.js';
@@ -104,12 +102,10 @@ export async function startService(config: Config, logger?: LogFn | Logger): Pro
     throw new ConfigError('LOG_KEY_FILE', `LOG_KEY_FILE: ${e instanceof Error ? e.message : String(e)}${typeof cause === 'string' ? ` (${cause})` : ''}`);
   });
   const metrics = new ServiceMetrics();
-  const level = await LevelLogStore.open(join(config.DATA_DIR, 'ledger')).catch((e: unknown) => {
-    if ((e as { cause?: { code?: unknown } } | null)?.cause?.code !== 'LEVEL_LOCKED') throw e;
-    throw new ConfigError('DATA_DIR', `DATA_DIR: ${config.DATA_DIR} is in use by another process (its LevelDB is locked)`);
-  });
+  // LevelDB in DATA_DIR/ledger, or PostgreSQL when DATABASE_URL is set (store-wiring.ts).
+  const opened = await openStore(config, log);
   try {
-    const store = withCommitHalt(level, config.TEST_HALT_AT_COMMIT);
+    const store = withCommitHalt(opened.store, config.TEST_HALT_AT_COMMIT);
     const ledger = await Ledger.open({
       store,
       signer,
@@ -139,7 +135,7 @@ export async function startService(config: Config, logger?: LogFn | Logger): Pro
     }
     const tiles = await tilePublisher(config.TILES_DIR, { ledger, store, log });
     const deposits = new Deposits(ledger, store, nodeSha256, systemRandom, systemClock, { certificateCacheChars: config.CERTIFICATE_CACHE_BYTES });
-    const sessions = new Sessions(new RecordSessionStore(store), store, new ScryptPasswordHasher(), nodeSha256, randomBytes, systemClock);
+    const sessions = new Sessions(opened.sessions(store), store, new ScryptPasswordHasher(), nodeSha256, randomBytes, systemClock);
     // URLs printed in certificates: PUBLIC_URL, else the address bound below; never the request's Host.
     let boundUrl = 'http://localhost';
     const publicUrl = () => (config.PUBLIC_URL ?? boundUrl).replace(/\/+$/, '');
@@ -255,7 +251,7 @@ export async function startService(config: Config, logger?: LogFn | Logger): Pro
         })()),
     };
   } catch (e) {
-    await level.close();
+    await opened.store.close();
     throw e;
   }
 }

@@ -93,6 +93,7 @@ export async function startServer(opts: StartOptions): Promise<ServerProc> {
   delete env.NODE_OPTIONS;
   delete env.LOG_KEY_FILE;
   delete env.ADMIN_API_KEY;
+  delete env.DATABASE_URL;
   for (const name of Object.keys(env)) if (name.startsWith('RATE_') || name === 'TRUST_PROXY') delete env[name];
   Object.assign(env, { PORT: '0', HOST: '127.0.0.1', DATA_DIR: opts.dataDir, LOG_LEVEL: 'info' }, opts.defaultLimits ? {} : GENEROUS_LIMITS, opts.env ?? {});
   const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {

@@ -1,11 +1,13 @@
 /** One contract suite for the FingerprintStore port, run against the LevelDB record space and the in-memory fake. */
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { LevelLogStore } from '../../src/adapters/level/store.js';
 import { RecordFingerprintStore } from '../../src/adapters/level/fingerprints.js';
 import { MemoryFingerprintStore } from '../../src/adapters/memory/fingerprints.js';
 import type { FingerprintRecord, FingerprintStore } from '../../src/app/fingerprints.js';
 import { tempDir } from '../support/service.js';
+import { PgLogStore } from '../../src/adapters/pg/store.js';
+import { sharedPgDatabase, stopSharedPgCluster } from '../support/pg.js';
 
 interface Opened {
   store: FingerprintStore;
@@ -35,7 +37,27 @@ const impls: { name: string; open: () => Promise<Opened> }[] = [
       };
     },
   },
+  // PostgreSQL: the record store of PgLogStore, a new database per test (test/support/pg.ts).
+  {
+    name: 'pg',
+    open: async () => {
+      const url = await sharedPgDatabase();
+      let log = await PgLogStore.open(url);
+      return {
+        store: new RecordFingerprintStore(log),
+        reopen: async () => {
+          await log.close();
+          log = await PgLogStore.open(url);
+          return new RecordFingerprintStore(log);
+        },
+        cleanup: async () => {
+          await log.close().catch(() => undefined);
+        },
+      };
+    },
+  },
 ];
+afterAll(stopSharedPgCluster);
 
 const image = (n: number): FingerprintRecord => ({
   kind: 'image',

@@ -3,7 +3,7 @@
  * LevelDB adapter and the in-memory one. Writes are applied the way the Ledger applies them: the
  * record writes `writes(change)` returns, committed as one write.
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { join } from 'node:path';
 import { levelOperationStore } from '../../src/adapters/level/operations.js';
 import { LevelLogStore } from '../../src/adapters/level/store.js';
@@ -13,6 +13,9 @@ import { RIGHT_NAMES, type LicenceTerms } from '../../src/core/operation.js';
 import type { OperationChange, OperationRecord, OperationStore, TitleRecord } from '../../src/app/operation-ports.js';
 import type { LogStore } from '../../src/app/ports.js';
 import { tempDir } from '../support/service.js';
+import { PgLogStore } from '../../src/adapters/pg/store.js';
+import { RecordOperationStore } from '../../src/adapters/records/operation-store.js';
+import { sharedPgDatabase, stopSharedPgCluster } from '../support/pg.js';
 
 const impls: { name: string; open: () => Promise<{ log: LogStore; ops: OperationStore; reopen?: () => Promise<OperationStore>; cleanup: () => Promise<void> }> }[] = [
   {
@@ -43,7 +46,28 @@ const impls: { name: string; open: () => Promise<{ log: LogStore; ops: Operation
       };
     },
   },
+  // PostgreSQL: the record store of PgLogStore, a new database per test (test/support/pg.ts).
+  {
+    name: 'pg',
+    open: async () => {
+      const url = await sharedPgDatabase();
+      let log = await PgLogStore.open(url);
+      return {
+        log,
+        ops: new RecordOperationStore(log),
+        reopen: async () => {
+          await log.close();
+          log = await PgLogStore.open(url);
+          return new RecordOperationStore(log);
+        },
+        cleanup: async () => {
+          await log.close();
+        },
+      };
+    },
+  },
 ];
+afterAll(stopSharedPgCluster);
 
 const REG = 'reg_00000000000000000001';
 let n = 0;

@@ -1,11 +1,14 @@
 /** One contract suite for the SessionStore port, run against the LevelDB record space and the in-memory fake. */
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { LevelLogStore } from '../../src/adapters/level/store.js';
 import { RecordSessionStore } from '../../src/adapters/level/sessions.js';
 import { MemorySessionStore } from '../../src/adapters/memory/sessions.js';
 import type { PasswordRecord, SessionStore } from '../../src/app/ports.js';
 import { tempDir } from '../support/service.js';
+import { PgLogStore } from '../../src/adapters/pg/store.js';
+import { PgSessionStore } from '../../src/adapters/pg/sessions.js';
+import { sharedPgDatabase, stopSharedPgCluster } from '../support/pg.js';
 
 interface Opened {
   store: SessionStore;
@@ -36,7 +39,27 @@ const impls: { name: string; open: () => Promise<Opened> }[] = [
       };
     },
   },
+  // PostgreSQL: a throwaway cluster on loopback (test/support/pg.ts), a new database per test.
+  {
+    name: 'pg',
+    open: async () => {
+      const url = await sharedPgDatabase();
+      let log = await PgLogStore.open(url);
+      return {
+        store: new PgSessionStore(log.pool),
+        reopen: async () => {
+          await log.close();
+          log = await PgLogStore.open(url);
+          return new PgSessionStore(log.pool);
+        },
+        cleanup: async () => {
+          await log.close().catch(() => undefined);
+        },
+      };
+    },
+  },
 ];
+afterAll(stopSharedPgCluster);
 
 const pw = (salt: string): PasswordRecord => ({ algorithm: 'scrypt', N: 32768, r: 8, p: 1, salt, hash: 'h-' + salt, setAt: '2026-11-30T00:00:00.000Z' });
 

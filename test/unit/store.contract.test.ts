@@ -1,5 +1,5 @@
 /** One contract suite for the LogStore port, run against every implementation. */
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { join } from 'node:path';
 import { LevelLogStore } from '../../src/adapters/level/store.js';
 import { MemoryLogStore } from '../../src/adapters/memory/store.js';
@@ -7,6 +7,8 @@ import { toHex } from '../../src/core/bytes.js';
 import { isLogError } from '../../src/core/errors.js';
 import type { ApiKeyRecord, CommitBatch, LogStore, NewApiKey } from '../../src/app/ports.js';
 import { tempDir } from '../support/service.js';
+import { PgLogStore } from '../../src/adapters/pg/store.js';
+import { sharedPgDatabase, stopSharedPgCluster } from '../support/pg.js';
 
 const h = (b: number) => new Uint8Array(32).fill(b);
 
@@ -54,7 +56,27 @@ const impls: { name: string; open: () => Promise<{ store: LogStore; reopen?: () 
       };
     },
   },
+  // PostgreSQL: a throwaway cluster on loopback (test/support/pg.ts), a new database per test.
+  {
+    name: 'pg',
+    open: async () => {
+      const url = await sharedPgDatabase();
+      let store: LogStore = await PgLogStore.open(url);
+      return {
+        store,
+        reopen: async () => {
+          await store.close();
+          store = await PgLogStore.open(url);
+          return store;
+        },
+        cleanup: async () => {
+          await store.close().catch(() => undefined);
+        },
+      };
+    },
+  },
 ];
+afterAll(stopSharedPgCluster);
 
 for (const impl of impls) {
   describe(`LogStore contract: ${impl.name}`, () => {

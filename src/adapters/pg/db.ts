@@ -1,0 +1,73 @@
+/**
+ * The PostgreSQL connection pool and the small helpers every pg adapter shares: transactions,
+ * and the conversions between node-postgres values (int8 as text, bytea as Buffer) and ours.
+ */
+import pg from 'pg';
+
+export type Pool = pg.Pool;
+export type Client = pg.PoolClient;
+export type Queryable = Pick<pg.Pool, 'query'> | Pick<pg.PoolClient, 'query'>;
+
+/**
+ * A pool for `url` (postgres:// or postgresql://). Idle-client errors (a restarted server) are
+ * logged, never thrown. `synchronousCommit`: set synchronous_commit=on on every connection
+ * (for a server whose default is off, which would acknowledge commits before they are durable).
+ */
+export function createPool(url: string, opts: { max?: number; log?: (message: string) => void; synchronousCommit?: boolean } = {}): Pool {
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: opts.max ?? 10,
+    application_name: 'copyright-ledger',
+    ...(opts.synchronousCommit ? { options: '-c synchronous_commit=on' } : {}),
+  });
+  pool.on('error', (e) => opts.log?.(`PostgreSQL: idle connection failed: ${e.message}`));
+  return pool;
+}
+
+/**
+ * Runs `fn` in one transaction on one connection: COMMIT when it resolves (PostgreSQL's
+ * synchronous_commit makes the COMMIT durable before it answers), ROLLBACK when it throws.
+ */
+export async function inTransaction<T>(pool: Pool, fn: (client: Client) => Promise<T>): Promise<T> {
+  const client = await pool.connect();
+  let broken: unknown;
+  try {
+    await client.query('BEGIN');
+    const out = await fn(client);
+    await client.query('COMMIT');
+    return out;
+  } catch (e) {
+    await client.query('ROLLBACK').catch((err: unknown) => {
+      broken = err;
+    });
+    throw e;
+  } finally {
+    // A connection whose ROLLBACK failed is in an unknown state: drop it from the pool.
+    client.release(broken instanceof Error ? broken : undefined);
+  }
+}
+
+/** Bytes as a bytea parameter (a Buffer view, no copy). */
+export const bytea = (b: Uint8Array): Buffer => Buffer.from(b.buffer, b.byteOffset, b.byteLength);
+
+/** A bytea value as a plain Uint8Array (a view, no copy). */
+export const bytes = (b: Buffer): Uint8Array => new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
+
+/** An int8 value (text in node-postgres) as a bigint. */
+export const big = (v: string | number | bigint): bigint => BigInt(v);
+
+/**
+ * The least string greater, in UTF-8 byte order (= code point order), than every string that
+ * starts with `prefix`; undefined when there is none (empty prefix or all U+10FFFF).
+ */
+export function prefixUpperBound(prefix: string): string | undefined {
+  const cps = [...prefix].map((c) => c.codePointAt(0)!);
+  while (cps.length > 0) {
+    const last = cps.pop()!;
+    if (last < 0x10ffff) {
+      cps.push(last === 0xd7ff ? 0xe000 : last + 1);
+      return String.fromCodePoint(...cps);
+    }
+  }
+  return undefined;
+}
