@@ -59,10 +59,11 @@ export async function migrateCommand(args: string[], io: Io): Promise<number> {
   if (values.from === values.to) throw new Usage('--from and --to name the same store');
   const pinned = await keyOption(values);
   // Everything the target creates is private, as the service's own files are.
-  process.umask(0o077);
-  const from = await openSide(values.from, 'source');
+  const umask = process.umask(0o077);
+  let from: Opened | undefined;
   let to: Opened | undefined;
   try {
+    from = await openSide(values.from, 'source');
     to = await openSide(values.to, 'target');
     const bar = progress('migrate');
     let entries = 0;
@@ -101,7 +102,8 @@ export async function migrateCommand(args: string[], io: Io): Promise<number> {
     return 0;
   } finally {
     await to?.close();
-    await from.close();
+    await from?.close();
+    process.umask(umask);
   }
 }
 
