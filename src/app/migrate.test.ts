@@ -83,7 +83,7 @@ describe('migrateStore', () => {
     await expect(migrateStore(side(src.store, src.sessions), side(withAccount, new MemorySessionStore()), { sha256: portableSha256 })).rejects.toThrow(/holds accounts/);
 
     const entry = (await src.store.getEntry(5n))!;
-    entry[entry.length - 2] ^= 1;
+    entry[entry.length - 2]! ^= 1;
     await expect(migrateStore(side(src.store, src.sessions), side(new MemoryLogStore(), new MemorySessionStore()), { sha256: portableSha256 })).rejects.toThrow(/do not hash to its root/);
   });
 });

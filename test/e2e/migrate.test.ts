@@ -110,9 +110,13 @@ describe.skipIf(!pgAvailable)('migrate', () => {
     expect(intoLevel.err[0]).toMatch(/the target is not empty/);
 
     const c = await makeTempDir('cl-migrate-c-');
-    const back = await runCli(['migrate', '--from', url, '--to', c.path, '--key', src.logKey]);
+    const back = await runCli(['migrate', '--from', url, '--to', c.path, '--key', src.logKey, '--json']);
     expect(back.code, back.text).toBe(0);
-    expect(back.text).toContain(`checkpoint root ${root} (tree size ${ENTRIES}) on both sides`);
+    expect(back.out).toHaveLength(1);
+    const summary = JSON.parse(back.out[0]!) as Record<string, unknown> & { source: { ok: boolean; root: string }; target: { ok: boolean; root: string } };
+    expect(summary).toMatchObject({ ok: true, entries: ENTRIES, deposits: ENTRIES, accounts: 2, keys: 3, claims: 101, sessions: 1, passwords: 1 });
+    expect(summary.source).toMatchObject({ ok: true, entries: ENTRIES, root: `${root} (tree size ${ENTRIES})` });
+    expect(summary.target).toEqual(summary.source);
     const levelDone = performance.now();
     const audited = await runCli(['audit', '--data-dir', c.path, '--key', src.logKey]);
     expect(audited.code, audited.text).toBe(0);
@@ -143,6 +147,11 @@ describe.skipIf(!pgAvailable)('migrate', () => {
       const server = await startServer({ dataDir, env: { NODE_ENV: 'test', ...env }, timeoutMs: 60_000 });
       try {
         expect(server.logKey).toBe(src.logKey);
+        // While a service runs on a store, migrate refuses it (LevelDB's lock, the PostgreSQL writer lock).
+        const busy = await runCli(['migrate', '--from', 'DATABASE_URL' in env ? env.DATABASE_URL : dataDir, '--to', join(b.path, 'never')]);
+        expect(busy.code).toBe(2);
+        expect(busy.err).toHaveLength(1);
+        expect(busy.err[0]).toMatch(/running/);
         expect(server.treeSize).toBe(ENTRIES);
         const headers = { authorization: `Bearer ${src.platform.apiKey}`, 'content-type': 'application/json' };
         const d = src.sample[src.sample.length - 1]!;

@@ -26,7 +26,8 @@ export const SYNOPSIS: Record<Command, string> = {
   export: 'copyright-ledger export (--data-dir D | --server URL) --out F [--key <verifier key> | --key-file F] [--json]',
   ingest: `copyright-ledger ingest <dir | manifest.jsonl> --server URL [--api-key-file F] [--concurrency N]
                         [--hash-only | --upload] [--state F] [--out DIR] [--batch N] [--json]`,
-  migrate: 'copyright-ledger migrate --from <data-dir | postgres-url> --to <data-dir | postgres-url> [--key <verifier key> | --key-file F]',
+  migrate: `copyright-ledger migrate --from <data-dir | postgres-url> --to <data-dir | postgres-url>
+                        [--key <verifier key> | --key-file F] [--json]`,
 };
 
 const DETAILS: Record<Command, string> = {
@@ -115,7 +116,7 @@ options:
 ${KEY_OPTIONS}
                          (without one: LOG_KEY_FILE, else log-key.pem of either data dir, else of
                          $DATA_DIR)
-  -h, --help             this help
+${COMMON}
 
 exit: 0 copied, both audits passed and the roots are equal; 1 an audit failed or the roots differ;
 2 usage error or it cannot run (a service still running on either store, a target that is not
@@ -139,6 +140,7 @@ export function overview(): string {
   ${SYNOPSIS.audit}
   ${SYNOPSIS.export}
   ${SYNOPSIS.ingest}
+  ${SYNOPSIS.migrate}
   copyright-ledger <command> --help
   copyright-ledger --version
 

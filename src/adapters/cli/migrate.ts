@@ -24,7 +24,7 @@ import { pgStoreDump, pgStoreLoad } from '../pg/dump.js';
 import { PgSessionStore } from '../pg/sessions.js';
 import { PgLogStore } from '../pg/store.js';
 import { openStore } from './audit.js';
-import { progress } from './progress.js';
+import { noProgress, progress, type Progress } from './progress.js';
 import { CannotRun, errorMessage, keyOption, Usage, type Io } from './usage.js';
 
 interface Opened extends MigrateSide {
@@ -53,19 +53,21 @@ export async function migrateCommand(args: string[], io: Io): Promise<number> {
   const { values } = parseArgs({
     args,
     allowPositionals: false,
-    options: { from: { type: 'string' }, to: { type: 'string' }, key: { type: 'string' }, 'key-file': { type: 'string' } },
+    options: { from: { type: 'string' }, to: { type: 'string' }, key: { type: 'string' }, 'key-file': { type: 'string' }, json: { type: 'boolean' } },
   });
+  const json = values.json === true;
+  const bar = (label: string) => (json ? noProgress : progress(label));
   if (values.from === undefined || values.to === undefined) throw new Usage('give --from and --to');
   if (values.from === values.to) throw new Usage('--from and --to name the same store');
   const pinned = await keyOption(values);
   // Everything the target creates is private, as the service's own files are.
-  const umask = process.umask(0o077);
+  const umask = setUmask(0o077);
   let from: Opened | undefined;
   let to: Opened | undefined;
   try {
     from = await openSide(values.from, 'source');
     to = await openSide(values.to, 'target');
-    const bar = progress('migrate');
+    const copying = bar('migrate');
     let entries = 0;
     let report;
     try {
@@ -74,25 +76,34 @@ export async function migrateCommand(args: string[], io: Io): Promise<number> {
         onProgress: (phase, done, total) => {
           if (phase === 'log') {
             entries = total;
-            bar.update(done, total, 'entries');
-          } else bar.update(entries, entries, `entries; ${phase} ${done}`);
+            copying.update(done, total, 'entries');
+          } else copying.update(entries, entries, `entries; ${phase} ${done}`);
         },
       });
     } catch (e) {
-      bar.stop();
+      copying.stop();
       if (isLogError(e, 'conflict')) throw new CannotRun(`${to.name}: ${e.message}`);
       if (isLogError(e, 'corrupt_store')) throw new CannotRun(`migrate stopped, the source is damaged (the target is incomplete: remove it): ${e.message}`);
       throw e;
     }
-    bar.done(Number(report.entries), Number(report.entries), 'entries');
+    copying.done(Number(report.entries), Number(report.entries), 'entries');
+    const key = await verifierKey(from, to, pinned);
+    const a = await auditSide(from, key, bar);
+    const b = await auditSide(to, key, bar);
+    const ok = a.ok && b.ok && a.root === b.root;
+    if (json) {
+      const { head: _, blocks, entries: n, ...counts } = report;
+      io.out(JSON.stringify({ ok, blocks: Number(blocks), entries: Number(n), ...counts, source: a, target: b }));
+      return ok ? 0 : 1;
+    }
     io.out(
       `migrated ${report.entries} entries in ${report.blocks} blocks (${report.deposits} deposits, ${report.timestamps} timestamps), ` +
         `${report.accounts} accounts with ${report.keys} API keys, ${report.claims} claims, ${report.records} records, ${report.counters} counters, ` +
         `${report.sessions} sessions, ${report.passwords} passwords`,
     );
-    const key = await verifierKey(from, to, pinned);
-    const a = await auditSide(from, key, io);
-    const b = await auditSide(to, key, io);
+    for (const [side, r] of [[from, a], [to, b]] as const) {
+      io.out(r.ok ? `audit ok on ${side.name}: ${r.blocks} blocks, ${r.entries} entries, checkpoint root ${r.root}` : `audit FAILED on ${side.name}: ${r.problem}`);
+    }
     if (!a.ok || !b.ok) return 1;
     if (a.root !== b.root) {
       io.out(`migrate FAILED: the checkpoint roots differ (source ${a.root}, target ${b.root})`);
@@ -103,7 +114,16 @@ export async function migrateCommand(args: string[], io: Io): Promise<number> {
   } finally {
     await to?.close();
     await from?.close();
-    process.umask(umask);
+    if (umask !== undefined) setUmask(umask);
+  }
+}
+
+/** Sets the umask, returning the previous one; undefined where it cannot be set (a worker thread). */
+function setUmask(mask: number): number | undefined {
+  try {
+    return process.umask(mask);
+  } catch {
+    return undefined;
   }
 }
 
@@ -173,30 +193,25 @@ async function verifierKey(from: Opened, to: Opened, pinned: Awaited<ReturnType<
   throw new CannotRun('no log key to audit with: give --key or --key-file (or set LOG_KEY_FILE)');
 }
 
-/** Audits one side as `audit` does, printing its result and checkpoint root (base64, as the checkpoint writes it). */
-async function auditSide(side: Opened, key: string, io: Io): Promise<{ ok: boolean; root: string }> {
+/** Audits one side as `audit` does; its result and checkpoint root (the root line of the latest checkpoint, with the tree size). */
+async function auditSide(side: Opened, key: string, bar: (label: string) => Progress): Promise<{ ok: boolean; blocks: number; entries: number; root: string; problem?: string }> {
   const history: LogKeyRange[] = await loadKeyHistory(side.store);
-  const bar = progress(`audit ${side.name}`);
+  const shown = bar(`audit ${side.name}`);
   let report: AuditReport;
   try {
     report = await audit(side.auditSource, {
       verifierKey: key,
       ...(history.length > 0 ? { verifierKeys: history } : {}),
       sha256: nodeSha256,
-      onProgress: (done, total) => bar.update(Number(done), Number(total)),
+      onProgress: (done, total) => shown.update(Number(done), Number(total)),
     });
   } finally {
-    bar.stop();
+    shown.stop();
   }
-  bar.done(Number(report.entries), Number(report.entries));
+  shown.done(Number(report.entries), Number(report.entries));
   const root = await rootOf(side.store);
-  if (!report.ok) {
-    const p = report.problem!;
-    io.out(`audit FAILED on ${side.name} at ${p.kind} ${p.at}: ${p.message}`);
-    return { ok: false, root };
-  }
-  io.out(`audit ok on ${side.name}: ${report.blocks} blocks, ${report.entries} entries, checkpoint root ${root}`);
-  return { ok: true, root };
+  const p = report.problem;
+  return { ok: report.ok, blocks: Number(report.blocks), entries: Number(report.entries), root, ...(p !== undefined ? { problem: `${p.kind} ${p.at}: ${p.message}` } : {}) };
 }
 
 async function rootOf(store: LogStore): Promise<string> {
