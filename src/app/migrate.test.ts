@@ -39,6 +39,7 @@ async function filled() {
   await sessions.putSession('h1', { account: a.account.id, createdAt: 1, lastSeenAt: 2 });
   await sessions.setPassword(a.account.id, { algorithm: 'scrypt', N: 16384, r: 8, p: 1, salt: 'c2FsdA', hash: 'aGFzaA', setAt: '2026-11-30T00:00:00.000Z' });
   await ledger.close();
+  await store.putTimestamp(1n, Uint8Array.of(0x30, 0x03, 0x02, 0x01, 0x00), 'builtin');
   return { store, sessions, a, old, claimed };
 }
 
@@ -51,6 +52,9 @@ describe('migrateStore', () => {
     const head = (await src.store.loadHead())!;
     expect(report.entries).toBe(901n);
     expect(report.deposits).toBe(901);
+    expect(report.timestamps).toBe(1);
+    expect(await dst.store.getTimestamp(1n)).toEqual({ der: Uint8Array.of(0x30, 0x03, 0x02, 0x01, 0x00), tsa: 'builtin' });
+    expect(await dst.store.findFirstTimestampedBlock(0n)).toMatchObject({ height: 1n });
     expect(phases.has('log')).toBe(true);
     const copied = (await dst.store.loadHead())!;
     expect(toHex(copied.rootHash)).toBe(toHex(head.rootHash));
