@@ -9,6 +9,7 @@
  * empty is refused with one line.
  */
 import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import { copyFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -80,6 +81,22 @@ async function buildSource(dir: string) {
     await store.close();
   }
 }
+
+describe('migrate cannot run', () => {
+  it('a database it cannot reach, a data dir without a store: one line, exit 2, nothing created', async () => {
+    const dir = await makeTempDir('cl-migrate-x-');
+    const unreachable = await runCli(['migrate', '--from', 'postgres://someone:secret@127.0.0.1:1/nope', '--to', join(dir.path, 'to')]);
+    expect(unreachable.code).toBe(2);
+    expect(unreachable.err).toHaveLength(1);
+    expect(unreachable.err[0]).toMatch(/^copyright-ledger: cannot use the source database postgres:\/\/someone:\*\*\*@127\.0\.0\.1:1\/nope: .*ECONNREFUSED/);
+    expect(unreachable.text).not.toContain('secret');
+    const empty = await runCli(['migrate', '--from', join(dir.path, 'nothing'), '--to', join(dir.path, 'to')]);
+    expect(empty.code).toBe(2);
+    expect(empty.err).toHaveLength(1);
+    expect(empty.err[0]).toMatch(/^copyright-ledger: cannot open the store in /);
+    expect(existsSync(join(dir.path, 'to'))).toBe(false);
+  });
+});
 
 describe.skipIf(!pgAvailable)('migrate', () => {
   const pgc = usePgCluster();
