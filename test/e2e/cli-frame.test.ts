@@ -16,7 +16,7 @@ import { formatVerifierKey } from '../../src/core/note.js';
 import { makeTempDir, PROJECT_ROOT, removeAllTempDirs, runCli, runProcess, type TempDir } from '../support/proc.js';
 import { createAccount, startTestService, type TestService } from '../support/service.js';
 
-const COMMANDS = ['verify', 'audit', 'export', 'ingest'] as const;
+const COMMANDS = ['verify', 'audit', 'export', 'ingest', 'migrate'] as const;
 
 let svc: TestService;
 let tmp: TempDir;
@@ -154,6 +154,7 @@ describe('errors: one line on stderr, exit 2; the usage only for usage errors', 
     ['a --server that is not a URL', ['ingest', 'WORKS', '--server', 'not a url'], 'ingest'],
     ['export without --out', ['export', '--server', 'http://127.0.0.1:1'], 'export'],
     ['verify without a certificate', ['verify'], 'verify'],
+    ['migrate without --to', ['migrate', '--from', 'WORKS'], 'migrate'],
   ])('%s: the message, then that command’s usage', async (_name, argv, command) => {
     const r = await runCli(argv.map((a) => (a === 'WORKS' ? works : a)));
     expect(r.code).toBe(2);

@@ -10,7 +10,7 @@ export function version(): string {
   }
 }
 
-export const COMMANDS = ['verify', 'audit', 'export', 'ingest'] as const;
+export const COMMANDS = ['verify', 'audit', 'export', 'ingest', 'migrate'] as const;
 export type Command = (typeof COMMANDS)[number];
 
 const KEY_OPTIONS = `  --key <verifier key>   the log's verifier key, pinned: <origin>+<key id>+<base64 key>
@@ -26,6 +26,8 @@ export const SYNOPSIS: Record<Command, string> = {
   export: 'copyright-ledger export (--data-dir D | --server URL) --out F [--key <verifier key> | --key-file F] [--json]',
   ingest: `copyright-ledger ingest <dir | manifest.jsonl> --server URL [--api-key-file F] [--concurrency N]
                         [--hash-only | --upload] [--state F] [--out DIR] [--batch N] [--json]`,
+  migrate: `copyright-ledger migrate --from <data-dir | postgres-url> --to <data-dir | postgres-url>
+                        [--key <verifier key> | --key-file F] [--json]`,
 };
 
 const DETAILS: Record<Command, string> = {
@@ -100,6 +102,25 @@ environment:
 
 exit: 0 all done, 1 some works failed (listed), 2 usage error or it cannot run (server unreachable),
 130 interrupted (Ctrl-C once stops after the batches in flight; twice quits at once)`,
+  migrate: `Copies a whole stopped store into a new, empty one: LevelDB (a data dir) to PostgreSQL
+(postgres://…), back, or between two of a kind (docs/SCALING.md). The log goes block by block
+with its signed checkpoints, every block's tree recomputed and checked against its root; then
+timestamps, accounts with their API keys (old keys keep working), claims, records, counters,
+sessions and passwords. The source is only read. Both sides are then audited and their
+checkpoint roots printed. Files of the data dir that are not the store (the log key, PDF and TSA
+keys, kept uploads) are not copied.
+
+options:
+  --from S               the store to copy: a data dir (its ledger/) or a postgres:// URL
+  --to T                 the new store: a data dir without a ledger/ yet, or an empty database
+${KEY_OPTIONS}
+                         (without one: LOG_KEY_FILE, else log-key.pem of either data dir, else of
+                         $DATA_DIR)
+${COMMON}
+
+exit: 0 copied, both audits passed and the roots are equal; 1 an audit failed or the roots differ;
+2 usage error or it cannot run (a service still running on either store, a target that is not
+empty, a damaged source)`,
 };
 
 /** One command's usage and options (its --help). */
@@ -119,6 +140,7 @@ export function overview(): string {
   ${SYNOPSIS.audit}
   ${SYNOPSIS.export}
   ${SYNOPSIS.ingest}
+  ${SYNOPSIS.migrate}
   copyright-ledger <command> --help
   copyright-ledger --version
 
@@ -129,6 +151,8 @@ audit   recomputes every leaf, node, root, signature and the block chain; exit 0
 export  writes the whole public log as one tar archive (docs/ARCHIVE.md)
 ingest  deposits every file of a directory or manifest.jsonl; resumable with --state; exit 0,
         1 listing the failures, 130 interrupted (docs/UPLOADS.md)
+migrate copies a whole stopped store into an empty one (LevelDB or PostgreSQL), then audits both
+        sides; exit 0 when both pass with the same checkpoint root (docs/SCALING.md)
 
 Errors are one line on stderr, "copyright-ledger: <message>", with the exit code above.`;
 }

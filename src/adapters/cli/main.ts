@@ -9,6 +9,7 @@ import { auditCommand } from './audit.js';
 import { exportCommand } from './export.js';
 import { COMMANDS, commandHelp, commandUsage, overview, version, type Command } from './help.js';
 import { ingestCommand } from './ingest.js';
+import { migrateCommand } from './migrate.js';
 import { CannotRun, helpRequested, Usage, type Io } from './usage.js';
 import { verifyCommand } from './verify.js';
 
@@ -46,6 +47,8 @@ export async function main(argv: string[], io: Io = stdio): Promise<number> {
         return await exportCommand(rest, io);
       case 'ingest':
         return await ingestCommand(rest, io);
+      case 'migrate':
+        return await migrateCommand(rest, io);
     }
   } catch (e) {
     return failed(e, command, io);

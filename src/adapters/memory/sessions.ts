@@ -1,5 +1,6 @@
 /** The in-memory SessionStore: the fake the use-case tests run against (same contract as level/sessions.ts). */
 import type { PasswordRecord, SessionRecord, SessionStore } from '../../app/ports.js';
+import type { StoreDump } from '../../app/migrate.js';
 
 export class MemorySessionStore implements SessionStore {
   private readonly sessions = new Map<string, SessionRecord>();
@@ -44,5 +45,19 @@ export class MemorySessionStore implements SessionStore {
 
   async setPassword(account: string, password: PasswordRecord): Promise<void> {
     this.passwords.set(account, { ...password });
+  }
+
+  /** Every session and password (app/migrate.ts). */
+  dump(): Pick<StoreDump, 'sessions' | 'passwords'> {
+    const sessions = this.sessions;
+    const passwords = this.passwords;
+    return {
+      async *sessions() {
+        for (const [hash, session] of sessions) yield { hash, session: { ...session } };
+      },
+      async *passwords() {
+        for (const [account, password] of passwords) yield { account, password: { ...password } };
+      },
+    };
   }
 }

@@ -2,10 +2,11 @@
  * LogStore in memory: a fake for tests and the reference the LevelDB adapter is checked
  * against (both run one contract suite). Commits are atomic; nothing is durable.
  */
-import { concatBytes, toHex } from '../../core/bytes.js';
+import { concatBytes, fromHex, toHex } from '../../core/bytes.js';
 import { entryBundle } from '../../core/tiles.js';
 import { LogError } from '../../core/errors.js';
 import type { NodeId } from '../../core/merkle.js';
+import { SESSION_SPACES, type StoreDump, type StoreLoad } from '../../app/migrate.js';
 import type { AccountDepositRef, AccountRecord, ApiKeyRecord, BlockRecord, ClaimRecord, CommitBatch, CounterDelta, DepositRecord, LogHead, LogStore, NewApiKey, RecordWrite, TimestampRecord } from '../../app/ports.js';
 
 export class MemoryLogStore implements LogStore {
@@ -268,6 +269,54 @@ export class MemoryLogStore implements LogStore {
   }
 
   async close() {}
+
+  /**
+   * What the ports cannot list (app/migrate.ts), without sessions and passwords: the memory
+   * session store is a separate object (MemorySessionStore.dump).
+   */
+  dump(): Omit<StoreDump, 'sessions' | 'passwords'> {
+    const byBytes = (a: string, b: string) => Buffer.compare(Buffer.from(a), Buffer.from(b));
+    return {
+      accounts: async function* (this: MemoryLogStore) {
+        for (const id of [...this.accounts.keys()].sort(byBytes)) {
+          const keys = [...(this.keyRecords.get(id)?.values() ?? [])].map((k) => ({ record: { ...k.record }, hash: fromHex(k.hash, 32) }));
+          yield { account: { ...this.accounts.get(id)! }, keys };
+        }
+      }.bind(this),
+      claims: async function* (this: MemoryLogStore) {
+        for (const [k, depositId] of this.claims) {
+          const [kind, account, key] = k.split('\u0000') as [ClaimRecord['kind'], string, string];
+          yield { kind, account, key, depositId };
+        }
+      }.bind(this),
+      records: async function* (this: MemoryLogStore) {
+        for (const space of [...this.records.keys()].sort(byBytes)) {
+          if (SESSION_SPACES.has(space)) continue;
+          const m = this.records.get(space)!;
+          for (const key of [...m.keys()].sort(byBytes)) yield { space, key, value: m.get(key)! };
+        }
+      }.bind(this),
+      counters: async function* (this: MemoryLogStore) {
+        for (const [name, value] of this.counters) yield { name, value };
+      }.bind(this),
+    };
+  }
+
+  /** Writes what the ports cannot write as it was (app/migrate.ts). */
+  load(): StoreLoad {
+    return {
+      putAccount: async (account, keys) => {
+        await Promise.resolve();
+        this.accounts.set(account.id, { ...account });
+        this.emails.set(account.email.toLowerCase(), account.id);
+        for (const k of keys) this.storeKey(k);
+      },
+      putClaims: async (claims) => {
+        await Promise.resolve();
+        for (const c of claims) this.claims.set(claimKey(c.kind, c.account, c.key), c.depositId);
+      },
+    };
+  }
 }
 
 const nodeKey = (id: NodeId) => `${id.level}/${id.index}`;
