@@ -7,6 +7,8 @@
 import { Level } from 'level';
 import { ConfigSchema } from '../../src/config.js';
 import { startService, type Service } from '../../src/server.js';
+import { createLogger } from '../../src/adapters/logging.js';
+import { pino } from 'pino';
 import { emptyStats, wrapBatch } from './instrument.js';
 import { dirSize, tempDir } from './util.js';
 import { chainedBatch, installPooledRandomBytes, installTsaInterval, parseWhatIfs } from './whatif.js';
@@ -14,7 +16,7 @@ import { chainedBatch, installPooledRandomBytes, installTsaInterval, parseWhatIf
 export type ToServer = { cmd: 'stats' } | { cmd: 'stop' };
 export type FromServer =
   | { type: 'ready'; url: string; apiKey: string; pid: number }
-  | { type: 'stats'; treeSize: number; height: number; store: ReturnType<typeof emptyStats>; cpu: NodeJS.CpuUsage; uptime: number }
+  | { type: 'stats'; treeSize: number; height: number; store: ReturnType<typeof emptyStats>; cpu: NodeJS.CpuUsage; uptime: number; monotonicUs?: number }
   | { type: 'stopped'; diskBytes: number }
   | { type: 'error'; message: string };
 
@@ -49,8 +51,11 @@ process.on('disconnect', () => void stop().finally(() => process.exit(0)));
 process.on('SIGTERM', () => void stop().finally(() => process.exit(0)));
 
 try {
-  const config = ConfigSchema.parse({ PORT: '0', HOST: '127.0.0.1', DATA_DIR: dir.path, LOG_LEVEL: 'silent' });
-  service = await startService(config, (msg, err) => process.stderr.write(`[server] ${msg} ${err instanceof Error ? err.message : String(err ?? '')}\n`));
+  // The default deployment: rate limits on (budgets far above the load, so every request pays for
+  // the limiter but none is refused) and one access-log line per request (pino at info, to /dev/null).
+  const config = ConfigSchema.parse({ PORT: '0', HOST: '127.0.0.1', DATA_DIR: dir.path, LOG_LEVEL: 'info', RATE_WRITE_PER_IP: '9999999999/1s', RATE_WRITE_PER_KEY: '9999999999/1s' });
+  const logger = process.env.BENCH_ACCESS_LOG === '0' ? undefined : createLogger('info', pino.destination({ dest: '/dev/null', sync: true }));
+  service = await startService(config, logger ?? ((msg, err) => process.stderr.write(`[server] ${msg} ${err instanceof Error ? err.message : String(err ?? '')}\n`)));
   const res = await fetch(`${service.url}/v1/accounts`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
@@ -61,7 +66,7 @@ try {
   const ledger = service.ledger;
   process.on('message', (m: ToServer) => {
     if (m.cmd === 'stats') {
-      send({ type: 'stats', treeSize: Number(ledger.treeSize), height: Number(ledger.latestBlock.height), store: structuredClone(stats), cpu: process.cpuUsage(), uptime: process.uptime() });
+      send({ type: 'stats', treeSize: Number(ledger.treeSize), height: Number(ledger.latestBlock.height), store: structuredClone(stats), cpu: process.cpuUsage(), uptime: process.uptime(), monotonicUs: Number(process.hrtime.bigint() / 1000n) });
     } else if (m.cmd === 'stop') {
       void stop().finally(() => {
         process.disconnect?.();
