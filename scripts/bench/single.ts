@@ -77,7 +77,7 @@ async function runFloor(floor: Floor, opts: RunOpts): Promise<FloorFigures> {
 type Rule = [step: string, test: (fn: string, url: string) => boolean];
 const u = (re: RegExp) => (_fn: string, url: string) => re.test(url);
 
-/** Specific steps: the innermost frame matching one of these names the step. */
+/** Steps: the innermost frame matching one of these names the step (node:http work is its own step, whoever asked for it). */
 const STEPS: Rule[] = [
   ['access log (pino)', u(/node_modules\/(pino|sonic-boom|fast-redact|quick-format|thread-stream)/)],
   ['metrics (prom-client)', u(/node_modules\/prom-client|src\/adapters\/metrics\.ts/)],
@@ -90,14 +90,15 @@ const STEPS: Rule[] = [
   ['deposit entry (ids, salt, JCS, hashes)', u(/src\/app\/deposits\.ts|src\/core\/(entry|jcs|bytes|time)\.ts|src\/server\.ts/)],
   ['ledger commit (queue, Merkle, block, LevelDB batch)', u(/src\/app\/(log|deposit-index|log-keys)\.ts|src\/core\/(merkle|checkpoint|note|hash)\.ts|src\/adapters\/(level|crypto|commit-halt)|node_modules\/(classic-level|abstract-level|level)/)],
   ['connection limits', u(/src\/adapters\/http\/connections\.ts/)],
-  ['deposit route handler', u(/src\/adapters\/http\/app\.ts/)],
+  ['deposit route (fast-deposit.ts: checks, body read, JSON parse, answer)', u(/src\/adapters\/http\/(app|fast-deposit)\.ts/)],
   ['response (express res.json/send/location)', u(/node_modules\/express\/lib\/response\.js|node_modules\/(encodeurl|escape-html|vary|mime)/)],
+  // Node's HTTP work on behalf of any of the above (parsing, header serialisation, socket writes).
+  ['node:http (parse, headers, socket write)', u(/^node:(_http|net|stream|internal\/(stream_base_commons|streams|http|net|dns))/)],
 ];
 /** Generic steps: used only when no specific frame is on the stack. */
 const GENERIC: Rule[] = [
   ['startup (not counted)', (fn, url) => /node:internal\/modules|esm\/|cjs-module-lexer|source_map|tsx\//.test(url) || fn === 'compileSourceTextModule'],
   ['express routing, req/res setup', u(/node_modules\/(express|router|path-to-regexp|parseurl|finalhandler|on-finished|ee-first|proxy-addr|forwarded|accepts|negotiator|fresh|range-parser|qs)\//)],
-  ['node:http (parse, headers, socket write)', u(/^node:(_http|net|internal\/(stream|http|streams|net)|stream|events|internal\/timers|timers|internal\/process)/)],
   ['garbage collection', (fn) => fn === '(garbage collector)'],
   ['V8/native (program)', (fn) => fn === '(program)'],
 ];
