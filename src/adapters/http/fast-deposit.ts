@@ -211,8 +211,10 @@ export function withFastDeposit(app: Express, deps: FastDepositDeps): RequestLis
     }
   };
 
-  return (req, res) => {
+  const listener: RequestListener = (req, res) => {
     if (!eligible(req, trustProxy)) return app(req, res);
     void serve(req, res);
   };
+  // What walks the served routes (the OpenAPI test) finds the app and its router on the listener.
+  return Object.assign(listener, { app, router: app.router });
 }
