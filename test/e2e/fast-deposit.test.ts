@@ -226,3 +226,34 @@ describe('hash-only deposits in front of express', () => {
     }
   });
 });
+
+describe('hash-only deposits over the per-IP budget', () => {
+  let svc: Service;
+  let dir: { path: string; remove: () => Promise<void> };
+
+  beforeAll(async () => {
+    dir = await tempDir();
+    const config = ConfigSchema.parse({ PORT: '0', HOST: '127.0.0.1', DATA_DIR: dir.path, LOG_LEVEL: 'silent', ...GENEROUS_LIMITS, RATE_WRITE_PER_IP: '2/1h', RATE_WRITE_PER_KEY: '100/1h' });
+    svc = await startService(config);
+  }, 60_000);
+
+  afterAll(async () => {
+    await svc?.close();
+    await dir?.remove();
+  });
+
+  it('refuses with the same 429 naming the address, and names only the IP bucket', async () => {
+    const { apiKey } = await createAccount(svc.url);
+    const json = { 'content-type': 'application/json', authorization: `Bearer ${apiKey}` };
+    const ok = await send(svc.url, '/v1/deposits', json, JSON.stringify({ sha256: hex() }));
+    expect(new Map(ok.headers).get('ratelimit-policy')).toBe('"write-ip";q=2;w=3600, "write-key";q=100;w=3600');
+    expect((await send(svc.url, '/v1/deposits', json, JSON.stringify({ sha256: hex() }))).status).toBe(201);
+    const fast = await send(svc.url, '/v1/deposits', json, JSON.stringify({ sha256: hex() }));
+    const slow = await send(svc.url, '/v1/deposits/', json, JSON.stringify({ sha256: hex() }));
+    expect(fast.status).toBe(429);
+    const h = new Map(fast.headers);
+    expect(h.get('ratelimit-policy')).toBe('"write-ip";q=2;w=3600');
+    expect((JSON.parse(fast.body) as { detail: string }).detail).toMatch(/from this address/);
+    expect(comparable(fast)).toEqual(comparable(slow));
+  });
+});

@@ -52,17 +52,27 @@ const BEARER = /^Bearer ([\x21-\x7e]{1,512})$/;
 const LOWER_HEX64 = /^[0-9a-f]{64}$/;
 const JSON_TYPES = new Set(['application/json', 'application/json; charset=utf-8']);
 
-/** Whether express's route would see exactly this request as a hash-only JSON deposit with a bearer key. */
-function eligible(req: IncomingMessage, trustProxy: boolean): boolean {
-  if (req.method !== 'POST' || req.url !== ROUTE) return false;
+/**
+ * The bearer secret when express's route would see exactly this request as a hash-only JSON
+ * deposit with a bearer key; undefined: express serves it.
+ */
+function eligible(req: IncomingMessage, trustProxy: boolean): string | undefined {
+  if (req.method !== 'POST' || req.url !== ROUTE) return undefined;
   const h = req.headers;
   const type = h['content-type'];
-  if (type === undefined || !(type === 'application/json' || JSON_TYPES.has(type.toLowerCase()))) return false;
-  if (h['content-encoding'] !== undefined || h['transfer-encoding'] !== undefined) return false;
-  if (!(Number(h['content-length']) <= SINGLE_BODY_BYTES)) return false;
+  if (type === undefined || !(type === 'application/json' || JSON_TYPES.has(type.toLowerCase()))) return undefined;
+  if (h['content-encoding'] !== undefined || h['transfer-encoding'] !== undefined) return undefined;
+  if (!(Number(h['content-length']) <= SINGLE_BODY_BYTES)) return undefined;
+  if (trustProxy && h['x-forwarded-for'] !== undefined) return undefined;
   const auth = h.authorization;
-  if (auth === undefined || !BEARER.test(auth)) return false;
-  return !trustProxy || h['x-forwarded-for'] === undefined;
+  return auth === undefined ? undefined : BEARER.exec(auth)?.[1];
+}
+
+/** The limiter's per-IP key of a connection, worked out once per connection (its address never changes). */
+const CLIENT_KEY = Symbol('clientKey');
+function connectionKey(req: IncomingMessage): string {
+  const socket = req.socket as IncomingMessage['socket'] & { [CLIENT_KEY]?: string };
+  return (socket[CLIENT_KEY] ??= 'ip:' + clientKey(socket.remoteAddress));
 }
 
 /** Failures of the body read, named as body-parser names them (the error handler maps them). */
@@ -124,6 +134,9 @@ export function withFastDeposit(app: Express, deps: FastDepositDeps): RequestLis
   fixed.push('Cache-Control', 'no-store');
   const limits = deps.limits;
   const policies = limits ? budgetPolicies(limits.config, 'write') : {};
+  // RateLimit-Policy names the buckets checked: the IP's alone (refused there), or both.
+  const ipOnlyField = policies.ip ? policyField([policies.ip]) : '';
+  const checkedField = policyField([policies.ip, policies.key].filter((p) => p !== undefined));
 
   /** Turns req/res into express's (what app.handle does), for the app's own problem+json rendering. */
   const asExpress = (req: IncomingMessage, res: ServerResponse, id: string, rate: string[]): [Request, Response] => {
@@ -145,32 +158,25 @@ export function withFastDeposit(app: Express, deps: FastDepositDeps): RequestLis
 
   /** The rate limiter's answer for this request, as express's rateLimits gives it; undefined: go on. */
   const limit = async (req: IncomingMessage, secret: string, rate: string[]): Promise<{ policy: RatePolicy; refused: Applied; byKey: boolean } | undefined> => {
-    if (!limits) return undefined;
-    const checked: RatePolicy[] = [];
+    if (!limits || (policies.ip === undefined && policies.key === undefined)) return undefined;
     const applied: Applied[] = [];
     try {
-      if (policies.ip) {
-        checked.push(policies.ip);
-        const decision = await limits.limiter.take(policies.ip, 'ip:' + clientKey(req.socket.remoteAddress));
-        applied.push({ policy: policies.ip, decision });
-      }
+      if (policies.ip) applied.push({ policy: policies.ip, decision: await limits.limiter.take(policies.ip, connectionKey(req)) });
       if (policies.key && (applied.length === 0 || applied[0]!.decision.allowed)) {
-        checked.push(policies.key);
-        const decision = await limits.limiter.take(policies.key, bearerBucket(secret));
-        applied.push({ policy: policies.key, decision });
+        applied.push({ policy: policies.key, decision: await limits.limiter.take(policies.key, bearerBucket(secret)) });
       }
     } catch (e) {
       // A failing limiter store must not take the service down with it: let the request through.
       deps.log('rate limiter failed; request let through', e);
       return undefined;
     }
-    if (checked.length === 0) return undefined;
-    rate.push('RateLimit-Policy', policyField(checked), 'RateLimit', rateField(applied));
+    const ipRefused = policies.ip !== undefined && !applied[0]!.decision.allowed;
+    rate.push('RateLimit-Policy', ipRefused ? ipOnlyField : checkedField, 'RateLimit', rateField(applied));
     const refused = applied.find((a) => !a.decision.allowed);
     return refused === undefined ? undefined : { policy: refused.policy, refused, byKey: refused.policy === policies.key };
   };
 
-  const serve = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+  const serve = async (req: IncomingMessage, res: ServerResponse, secret: string): Promise<void> => {
     const started = process.hrtime.bigint();
     const id = requestIdOf(req.headers['x-request-id'] as string | undefined);
     let route = ROUTE;
@@ -178,7 +184,6 @@ export function withFastDeposit(app: Express, deps: FastDepositDeps): RequestLis
     watchResponse(observability, req, res, id, started, () => route, () => account?.id);
     const rate: string[] = [];
     try {
-      const secret = BEARER.exec(req.headers.authorization!)![1]!;
       const refusal = await limit(req, secret, rate);
       if (refusal !== undefined) {
         // Refused before routing, as the app-level limiter does: the route is not matched yet.
@@ -201,7 +206,9 @@ export function withFastDeposit(app: Express, deps: FastDepositDeps): RequestLis
       const idem = key === undefined ? undefined : parseWith(S.IdempotencyKey, key, 'Idempotency-Key');
       const r = await deps.deposits.deposit(account, input, idem);
       const text = JSON.stringify(r.deposit);
-      const head = ['X-Request-Id', id, ...fixed, ...rate, 'Location', `/v1/deposits/${r.deposit.id}`, 'Content-Type', 'application/json; charset=utf-8', 'Content-Length', String(Buffer.byteLength(text))];
+      const head = ['X-Request-Id', id, ...fixed];
+      for (const x of rate) head.push(x);
+      head.push('Location', `/v1/deposits/${r.deposit.id}`, 'Content-Type', 'application/json; charset=utf-8', 'Content-Length', String(Buffer.byteLength(text)));
       res.writeHead(r.created ? 201 : 200, head);
       res.end(text);
     } catch (e) {
@@ -212,8 +219,9 @@ export function withFastDeposit(app: Express, deps: FastDepositDeps): RequestLis
   };
 
   const listener: RequestListener = (req, res) => {
-    if (!eligible(req, trustProxy)) return app(req, res);
-    void serve(req, res);
+    const secret = eligible(req, trustProxy);
+    if (secret === undefined) return app(req, res);
+    void serve(req, res, secret);
   };
   // What walks the served routes (the OpenAPI test) finds the app and its router on the listener.
   return Object.assign(listener, { app, router: app.router });
