@@ -193,6 +193,8 @@ function serverDelta(a: Extract<FromServer, { type: 'stats' }>, b: Extract<FromS
 }
 
 export interface RunOpts {
+  /** Added to the service child's environment. */
+  env?: Record<string, string>;
   connections: number;
   seconds: number;
   warmupSeconds: number;
@@ -200,7 +202,7 @@ export interface RunOpts {
   whatif?: ReadonlySet<string>;
 }
 
-const childOpts = (o: RunOpts) => ({ ...(o.cpuProfDir ? { cpuProfDir: o.cpuProfDir } : {}), ...(o.whatif ? { whatif: o.whatif } : {}) });
+const childOpts = (o: RunOpts) => ({ ...(o.cpuProfDir ? { cpuProfDir: o.cpuProfDir } : {}), ...(o.whatif ? { whatif: o.whatif } : {}), ...(o.env ? { env: o.env } : {}) });
 
 /** Warm-up, then one timed load against the child, with the server's and the machine's CPU accounted. */
 type LoadOpts = Parameters<typeof load>[0];

@@ -4,6 +4,7 @@
  * on 127.0.0.1:0 in a fresh temp dir, creates one account, reports {url, apiKey}; answers
  * 'stats'; on 'stop' (or when the parent goes away) closes the service, removes the dir and exits.
  */
+import { createRequire, syncBuiltinESMExports } from 'node:module';
 import { Level } from 'level';
 import { ConfigSchema } from '../../src/config.js';
 import { startService, type Service } from '../../src/server.js';
@@ -30,6 +31,15 @@ const proto = Level.prototype as unknown as { batch: (this: unknown, ...args: un
 proto.batch = wrapBatch(whatif.has('chained-batch') ? chainedBatch(proto.batch) : proto.batch, stats);
 if (whatif.has('pooled-random')) installPooledRandomBytes();
 if (whatif.has('tsa-interval') && !(await installTsaInterval(1000))) process.stderr.write('[server] tsa-interval: no Timestamper in this src\n');
+
+// BENCH_EXPRESS_DEPOSITS=1: the server serves createApp's app alone, so hash-only deposits go
+// through express as they did before src/adapters/http/fast-deposit.ts (the 'before' of part (d)).
+if (process.env.BENCH_EXPRESS_DEPOSITS === '1') {
+  const http = createRequire(import.meta.url)('node:http') as { createServer: (l: unknown) => unknown };
+  const original = http.createServer;
+  http.createServer = (listener: unknown) => original((listener as { app?: unknown } | undefined)?.app ?? listener);
+  syncBuiltinESMExports();
+}
 
 const dir = await tempDir('cl-bench-http-');
 let service: Service | undefined;

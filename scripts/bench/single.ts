@@ -2,7 +2,9 @@
  * Part (d): single hash-only deposits over HTTP, with its floors and a per-step CPU breakdown, in
  * one run and against the same client (autocannon, 64 connections, fresh hash per request):
  *
- *  (i)   the service (scripts/bench/server.ts): req/s, p50/p99, server CPU µs per request;
+ *  (i)   the service (scripts/bench/server.ts): req/s, p50/p99, server CPU µs per request; then the
+ *        same service with hash-only deposits served by express as before fast-deposit.ts
+ *        (BENCH_EXPRESS_DEPOSITS=1 in the child);
  *  (ii)  a bare node:http server answering a JSON 201 of the same size (floor-server.ts `node`);
  *  (iii) express 5 with express.json() and a trivial handler (`express`), and express 5 with the
  *        service's whole middleware stack in front of a trivial handler (`stack`): the floor
@@ -44,6 +46,8 @@ export interface StepFigure {
 
 export interface SingleFigures {
   service: SingleHttpFigures & { cpuUsPerRequest: number };
+  /** The same service with hash-only deposits served by express (no fast-deposit.ts): the path before it. */
+  viaExpress?: SingleHttpFigures & { cpuUsPerRequest: number };
   floors: FloorFigures[];
   breakdown?: { requests: number; seconds: number; steps: StepFigure[]; mainUsPerRequest: number; processUsPerRequest: number; reqPerSec: number };
 }
@@ -198,10 +202,14 @@ async function runBreakdown(opts: RunOpts, profDir: string | undefined): Promise
 }
 
 /** Part (d) in full: the service, the floors, the breakdown. `cpuProfDir`: keep the breakdown's profile there. */
-export async function runSingle(opts: RunOpts & { floors?: boolean; breakdown?: boolean }): Promise<SingleFigures> {
+export async function runSingle(opts: RunOpts & { floors?: boolean; breakdown?: boolean; viaExpress?: boolean }): Promise<SingleFigures> {
   const { cpuProfDir, ...plain } = opts;
-  const service = await runSingleHttp(plain);
-  const fig: SingleFigures = { service: { ...service, cpuUsPerRequest: cpuUs(service.server.cpuShare, service.load.seconds, service.load.ok) }, floors: [] };
+  const withCpu = (f: SingleHttpFigures) => ({ ...f, cpuUsPerRequest: cpuUs(f.server.cpuShare, f.load.seconds, f.load.ok) });
+  const fig: SingleFigures = { service: withCpu(await runSingleHttp(plain)), floors: [] };
+  if (opts.viaExpress !== false) {
+    note('(d) the same service with hash-only deposits served by express (the path before fast-deposit.ts)');
+    fig.viaExpress = withCpu(await runSingleHttp({ ...plain, env: { BENCH_EXPRESS_DEPOSITS: '1' } }));
+  }
   if (opts.floors !== false) for (const f of FLOORS) fig.floors.push(await runFloor(f, plain));
   if (opts.breakdown !== false) {
     fig.breakdown = await runBreakdown({ ...plain, seconds: Math.min(plain.seconds, 8) }, cpuProfDir);
@@ -227,8 +235,11 @@ export function singleReport(f: SingleFigures, connections: number): { rows: Row
     ['(d)', 'latency p50 / p99', `${s.p50} / ${s.p99} ms`, 'p99 < 50 ms', v(s.p99 < 50)],
     ['(d)', 'server CPU per request', `${s.cpuUsPerRequest.toFixed(0)} µs`, '≤ 120 µs', v(s.cpuUsPerRequest <= 120)],
   ];
+  const e = f.viaExpress;
+  if (e) rows.push(['(d)', 'the same service, deposits through express (before)', `${fmtInt(e.reqPerSec)} req/s, p99 ${e.p99} ms, ${e.cpuUsPerRequest.toFixed(0)} µs`, '', '']);
   for (const fl of f.floors) rows.push(['(d)', FLOOR_LABEL[fl.floor], `${fmtInt(fl.reqPerSec)} req/s, p99 ${fl.p99} ms, ${fl.cpuUsPerRequest.toFixed(0)} µs`, '', '']);
   const lines: string[] = [];
+  if (e) lines.push(`    through express: p50 ${e.p50} ms, ${e.server.meanCommitEntries.toFixed(1)} entries/commit, others on the machine ${e.othersCores?.toFixed(2) ?? '?'} cores`);
   for (const fl of f.floors) lines.push(`    floor '${fl.floor}': p50 ${fl.p50} ms, others on the machine ${fl.othersCores?.toFixed(2) ?? '?'} cores`);
   const b = f.breakdown;
   if (b) {
