@@ -94,6 +94,7 @@ const STEPS: Rule[] = [
   ['deposit entry (ids, salt, JCS, hashes)', u(/src\/app\/deposits\.ts|src\/core\/(entry|jcs|bytes|time)\.ts|src\/server\.ts/)],
   ['ledger commit (queue, Merkle, block, LevelDB batch)', u(/src\/app\/(log|deposit-index|log-keys)\.ts|src\/core\/(merkle|checkpoint|note|hash)\.ts|src\/adapters\/(level|crypto|commit-halt)|node_modules\/(classic-level|abstract-level|level)/)],
   ['connection limits', u(/src\/adapters\/http\/connections\.ts/)],
+  ['block timestamps (TSA worker, at most one a second)', u(/src\/app\/timestamps\.ts|src\/adapters\/tsa\/|node_modules\/(node-forge|asn1js|pkijs|pvutils|pvtsutils|@peculiar|@noble)\//)],
   ['deposit route (fast-deposit.ts: checks, body read, JSON parse, answer)', u(/src\/adapters\/http\/(app|fast-deposit)\.ts/)],
   ['response (express res.json/send/location)', u(/node_modules\/express\/lib\/response\.js|node_modules\/(encodeurl|escape-html|vary|mime)/)],
   // Node's HTTP work on behalf of any of the above (parsing, header serialisation, socket writes).
