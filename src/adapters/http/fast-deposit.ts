@@ -221,7 +221,11 @@ export function withFastDeposit(app: Express, deps: FastDepositDeps): RequestLis
   const listener: RequestListener = (req, res) => {
     const secret = eligible(req, trustProxy);
     if (secret === undefined) return app(req, res);
-    void serve(req, res, secret);
+    serve(req, res, secret).catch((e: unknown) => {
+      // Only the error answer itself can fail here: never an unhandled rejection.
+      deps.log('unexpected error', e);
+      res.destroy();
+    });
   };
   // What walks the served routes (the OpenAPI test) finds the app and its router on the listener.
   return Object.assign(listener, { app, router: app.router });
