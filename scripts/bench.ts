@@ -3,7 +3,8 @@
  *   (a) 2,000,000 hash-only entries through the use-case layer (no HTTP): seconds, entries/s, disk bytes/entry
  *   (b) inclusion and consistency proof p50/p99 on that store
  *   (c) HTTP batch deposits (16 clients × 1,000 items, 20 s): durable entries/s vs raw synced LevelDB
- *   (d) HTTP single hash-only deposits (64 clients, 15 s): req/s, p50, p99
+ *   (d) HTTP single hash-only deposits (64 clients, 15 s): req/s, p50, p99, CPU/request, against a bare
+ *       node:http server and express floors, with a per-step CPU breakdown (scripts/bench/single.ts)
  *   (e) pure-TypeScript SM3 (src/core/sm3.ts) vs node:crypto sm3 on one 64 MiB buffer: MiB/s and ratio
  *
  *   (f) matching one image / one text against 100,000 fingerprints (only with --only f; docs/ENFORCEMENT.md)
@@ -24,9 +25,10 @@ import { cpus, loadavg } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { runAppendAndProofs, type AppendFigures, type ProofFigures } from './bench/append.js';
-import { runBatchHttp, runSingleHttp, type BatchHttpFigures, type SingleHttpFigures } from './bench/http.js';
+import { runBatchHttp, type BatchHttpFigures } from './bench/http.js';
 import { captureCommitShape, rawBatchRate, type CommitShape, type RawFigure } from './bench/raw-level.js';
 import { runSm3, type Sm3Figures } from './bench/sm3.js';
+import { runSingle, singleReport, type SingleFigures } from './bench/single.js';
 import { fmtInt, fmtMs, note } from './bench/util.js';
 import { runMatch, type MatchFigures } from './bench/match.js';
 import { runCertificates, runIngestBench, type CertFigures, type IngestFigures } from './bench/certs.js';
@@ -108,7 +110,7 @@ interface Results {
   batchHttp?: BatchHttpFigures;
   raw?: { shape: Omit<CommitShape, 'ops'>; exact: RawFigure; flat: RawFigure; exactChained: RawFigure; atServerGroup?: RawFigure };
   ratio?: number;
-  singleHttp?: SingleHttpFigures;
+  single?: SingleFigures;
   sm3?: Sm3Figures;
   match?: MatchFigures;
   tiles?: TilesFigures;
@@ -144,7 +146,7 @@ if (opts.only.has('c')) {
 
 if (opts.only.has('d')) {
   const prof = opts.profile ? join(root, '.bench', 'prof', 'd') : undefined;
-  results.singleHttp = await runSingleHttp({ ...D, seconds: plan.singleSeconds, warmupSeconds: plan.warmup, whatif: opts.whatif, ...(prof ? { cpuProfDir: prof } : {}) });
+  results.single = await runSingle({ ...D, seconds: plan.singleSeconds, warmupSeconds: plan.warmup, whatif: opts.whatif, ...(prof ? { cpuProfDir: prof } : {}) });
 }
 if (opts.only.has('e')) results.sm3 = runSm3({ mib: 64, rounds: opts.quick ? 3 : 5 });
 if (opts.only.has('f')) results.match = await runMatch({ stored: 100_000, queries: opts.quick ? 100 : 500 });
@@ -184,11 +186,9 @@ if (c && results.raw) {
   if (results.raw.atServerGroup) rows.push(['(c)', `raw synced LevelDB, ${results.raw.atServerGroup.label}`, `${fmtInt(results.raw.atServerGroup.entriesPerSec)} entries/s`, '', '']);
   rows.push(['(c)', 'ratio HTTP / raw (same records, 1,000 entries per batch)', results.ratio!.toFixed(2), '', '']);
 }
-const d = results.singleHttp;
-if (d) {
-  rows.push(['(d)', `HTTP single deposits req/s (${D.connections} clients)`, fmtInt(d.reqPerSec), '≥ 5,000', verdict(d.reqPerSec >= 5_000)]);
-  rows.push(['(d)', 'latency p50 / p99', `${d.p50} / ${d.p99} ms`, 'p99 < 50 ms', verdict(d.p99 < 50)]);
-}
+const d = results.single?.service;
+const dReport = results.single ? singleReport(results.single, D.connections) : undefined;
+if (dReport) rows.push(...dReport.rows);
 const e = results.sm3;
 if (e) {
   rows.push(['(e)', `SM3 MiB/s, core (pure TS) / node:crypto, best of ${e.rounds} on ${e.bytes / 1048576} MiB`, `${e.coreMiBps.toFixed(0)} / ${e.nodeMiBps.toFixed(0)}`, 'core ≥ 150', verdict(e.coreMiBps >= 150)]);
@@ -271,6 +271,7 @@ if (d) {
     `(d) ${d.load.ok} × 201 in ${d.load.seconds} s (p90 ${d.load.latency.p90} ms, max ${d.load.latency.max} ms; other status ${JSON.stringify(d.load.otherStatus)}, errors ${d.load.errors}); ` +
       `server: ${d.server.commits} commits, mean ${d.server.meanCommitEntries.toFixed(1)} entries/commit, CPU ${d.server.cpuShare.toFixed(2)} cores = ${((d.server.cpuShare * d.load.seconds * 1e6) / Math.max(1, d.load.ok)).toFixed(0)} µs CPU/request; client ${d.clientCores.toFixed(2)} cores; others on the machine ${d.othersCores?.toFixed(2) ?? '?'} cores`,
   );
+  for (const l of dReport?.lines ?? []) console.log(l);
 }
 if (g) console.log(`(g) ${g.warmSet} warm certificates of ${g.certificateBytes} B; GET p50/p99 ${g.single.p50}/${g.single.p99} ms, server ${g.serverCores.single.toFixed(2)} cores; POST p50/p99 ${g.batch.p50}/${g.batch.p99} ms, server ${g.serverCores.batch.toFixed(2)} cores; other status ${JSON.stringify({ ...g.single.otherStatus, ...g.batch.otherStatus })}; others on the machine ${g.othersCores?.single?.toFixed(2) ?? '?'} / ${g.othersCores?.batch?.toFixed(2) ?? '?'} cores`);
 if (h) console.log(`(h) ${fmtInt(h.files)} files, ${fmtInt(h.bytes)} B: ${h.withoutCertificates.seconds.toFixed(1)} s without, ${h.withCertificates.seconds.toFixed(1)} s with certificates (${fmtInt(h.withCertificates.certificatesWritten)} written); others on the machine ${h.withoutCertificates.othersCores?.toFixed(2) ?? '?'} / ${h.withCertificates.othersCores?.toFixed(2) ?? '?'} cores`);

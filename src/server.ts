@@ -4,9 +4,9 @@
  */
 import { randomBytes, randomFillSync } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
-import type { Server } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import { loadOrCreateSigner, nodeSha256, readPreviousSigner } from './adapters/crypto/node.js';
-import { createApp } from './adapters/http/app.js';
+import { createRequestListener } from './adapters/http/app.js';
 import { answerClientErrors } from './adapters/http/client-error.js';
 import { openStore } from './store-wiring.js';
 import { withCommitHalt } from './adapters/commit-halt.js';
@@ -177,7 +177,7 @@ export async function startService(config: Config, logger?: LogFn | Logger): Pro
     const limitsConfig = limitsFromConfig(config);
     const limits = limitsConfig ? { limiter: new TokenBucketLimiter(), config: limitsConfig } : undefined;
     const enforcement = await enforcementDeps({ config, ledger, store, deposits, accounts, originals, captures: capture.captures, registrations: registration.registrations, pdfIssuer, ...(ts.external ? {} : { tsaPem: ts.builtin.certificatePem }), clock: systemClock, random: systemRandom, publicUrl, log });
-    const app = createApp({
+    const app = createRequestListener({
       ledger,
       accounts,
       deposits,
@@ -200,7 +200,12 @@ export async function startService(config: Config, logger?: LogFn | Logger): Pro
       sessions: { sessions, ...(config.PUBLIC_URL !== undefined ? { publicOrigin: new URL(config.PUBLIC_URL).origin } : {}) },
     });
     const server = await new Promise<Server>((resolve, reject) => {
-      const s = app.listen(config.PORT, config.HOST, (err?: Error) => (err ? reject(err) : resolve(s)));
+      const s = createServer(app);
+      s.once('error', reject);
+      s.listen(config.PORT, config.HOST, () => {
+        s.off('error', reject);
+        resolve(s);
+      });
     });
     server.keepAliveTimeout = 65_000;
     applyConnectionLimits(server, {

@@ -21,19 +21,18 @@ export interface ServerHandle {
   stop(): Promise<number>;
 }
 
-/** Starts the service child. `cpuProfDir`: run it under --cpu-prof. */
-/** `env`: settings the service starts with besides the defaults (e.g. RATE_LIMITS=false). */
-export async function startServerChild(opts: { cpuProfDir?: string; whatif?: ReadonlySet<string>; env?: Record<string, string> } = {}): Promise<ServerHandle> {
+/** Starts the service child (or `script`, speaking the same IPC protocol, with `env` added). `cpuProfDir`: run it under --cpu-prof. */
+export async function startServerChild(opts: { cpuProfDir?: string; whatif?: ReadonlySet<string>; script?: string; env?: Record<string, string> } = {}): Promise<ServerHandle> {
   const args = ['--import', 'tsx'];
   if (opts.cpuProfDir) {
     mkdirSync(opts.cpuProfDir, { recursive: true });
     args.push('--cpu-prof', `--cpu-prof-dir=${opts.cpuProfDir}`);
   }
-  args.push(join(here, 'server.ts'));
+  args.push(opts.script ?? join(here, 'server.ts'));
   const child: ChildProcess = spawn(process.execPath, args, {
     cwd: resolve(here, '../..'),
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-    env: { ...process.env, NODE_ENV: 'production', BENCH_WHATIF: [...(opts.whatif ?? [])].join(','), BENCH_SERVER_ENV: JSON.stringify(opts.env ?? {}) },
+    env: { ...process.env, NODE_ENV: 'production', BENCH_WHATIF: [...(opts.whatif ?? [])].join(','), ...opts.env, BENCH_SERVER_ENV: JSON.stringify(opts.env ?? {}) },
   });
   const waiters: ((m: FromServer) => boolean)[] = [];
   child.on('message', (m: FromServer) => {
@@ -112,7 +111,7 @@ export interface LoadResult {
   latency: { p50: number; p90: number; p99: number; max: number; mean: number };
 }
 
-function summarizeLoad(r: autocannon.Result, expect: number): LoadResult {
+export function summarizeLoad(r: autocannon.Result, expect: number): LoadResult {
   const codes = (r as unknown as { statusCodeStats?: Record<string, { count: number }> }).statusCodeStats ?? {};
   const ok = codes[String(expect)]?.count ?? 0;
   const otherStatus: Record<string, number> = {};
@@ -129,7 +128,7 @@ function summarizeLoad(r: autocannon.Result, expect: number): LoadResult {
   };
 }
 
-function load(opts: { url: string; path: string; apiKey: string; connections: number; seconds: number; body: () => string; timeoutS: number }): Promise<autocannon.Result> {
+export function load(opts: { url: string; path: string; apiKey: string; connections: number; seconds: number; body: () => string; timeoutS: number }): Promise<autocannon.Result> {
   return new Promise((res, rej) => {
     const inst = autocannon(
       {
@@ -193,7 +192,9 @@ function serverDelta(a: Extract<FromServer, { type: 'stats' }>, b: Extract<FromS
   };
 }
 
-interface RunOpts {
+export interface RunOpts {
+  /** Added to the service child's environment. */
+  env?: Record<string, string>;
   connections: number;
   seconds: number;
   warmupSeconds: number;
@@ -201,12 +202,12 @@ interface RunOpts {
   whatif?: ReadonlySet<string>;
 }
 
-const childOpts = (o: RunOpts) => ({ ...(o.cpuProfDir ? { cpuProfDir: o.cpuProfDir } : {}), ...(o.whatif ? { whatif: o.whatif } : {}) });
+const childOpts = (o: RunOpts) => ({ ...(o.cpuProfDir ? { cpuProfDir: o.cpuProfDir } : {}), ...(o.whatif ? { whatif: o.whatif } : {}), ...(o.env ? { env: o.env } : {}) });
 
 /** Warm-up, then one timed load against the child, with the server's and the machine's CPU accounted. */
 type LoadOpts = Parameters<typeof load>[0];
 
-async function measured(part: string, what: string, srv: ServerHandle, common: Omit<LoadOpts, 'seconds'>, opts: RunOpts) {
+export async function measured(part: string, what: string, srv: ServerHandle, common: Omit<LoadOpts, 'seconds'>, opts: RunOpts) {
   if (opts.warmupSeconds > 0) {
     note(`(${part}) warm-up ${opts.warmupSeconds} s`);
     await load({ ...common, seconds: opts.warmupSeconds });

@@ -7,7 +7,7 @@
  * 429 `rate_limited` with Retry-After, before the body is read. Every limited response carries
  * the draft-ietf-httpapi-ratelimit-headers fields `RateLimit-Policy` and `RateLimit`.
  */
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import { isIPv6 } from 'node:net';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import type { Config } from '../../config.js';
@@ -93,6 +93,11 @@ function expandIPv6(ip: string): string[] {
   return [...left, ...fill, ...right].map((h) => (h.includes('.') ? h : h.toLowerCase().replace(/^0+(?=.)/, '')));
 }
 
+/** The per-key bucket of a bearer token: a hash of it, never the token. */
+export function bearerBucket(secret: string): string {
+  return 'key:' + hash('sha256', secret, 'base64url').slice(0, 22);
+}
+
 /**
  * The per-key bucket of a request, read with auth.ts's parser: a bearer key's is keyed by a hash
  * of the token (tokens never sit in the limiter's store; the key is not authenticated here), a
@@ -101,7 +106,7 @@ function expandIPv6(ip: string): string[] {
  */
 async function credentialBucket(req: Request): Promise<string | undefined> {
   const c = presentedCredential(req);
-  if (c?.kind === 'bearer') return c.secret === undefined ? undefined : 'key:' + createHash('sha256').update(c.secret).digest('base64url').slice(0, 22);
+  if (c?.kind === 'bearer') return c.secret === undefined ? undefined : bearerBucket(c.secret);
   const auth = c?.kind === 'session' ? sessionAuthOf(req) : undefined;
   if (auth === undefined || c?.kind !== 'session') return undefined;
   const session = await requestSession(req, auth.sessions, c.token).catch(() => undefined);
@@ -144,12 +149,33 @@ interface Charged {
   checks: { policy: RatePolicy; key: string }[];
 }
 
-interface Applied {
+export interface Applied {
   policy: RatePolicy;
   decision: RateDecision;
 }
 
 const item = (name: string) => `"${name}"`;
+
+/** The `RateLimit-Policy` field naming the buckets a request was checked against. */
+export const policyField = (policies: readonly RatePolicy[]): string => policies.map((p) => `${item(p.name)};q=${p.quota};w=${p.windowSeconds}`).join(', ');
+
+/** The `RateLimit` field: what is left in each bucket taken from. */
+export const rateField = (applied: readonly Applied[]): string => applied.map((a) => `${item(a.policy.name)};r=${a.decision.remaining};t=${a.decision.resetSeconds}`).join(', ');
+
+/** The detail of a 429 answer. `who`: the bucket's owner ('this address', 'this API key', 'this account'). */
+export const refusalDetail = (budget: Budget, p: RatePolicy, decision: RateDecision, who: string): string =>
+  `too many ${budget} requests from ${who}: at most ${p.quota} per ${p.windowSeconds} s; retry in ${decision.resetSeconds} s`;
+
+/** The per-IP and per-key policies of `budget` (undefined: that bucket is not limited). */
+export function budgetPolicies(config: LimitsConfig, budget: Budget): { ip?: RatePolicy; key?: RatePolicy } {
+  const of = (scope: 'ip' | 'key') => {
+    const rate = config.budgets[budget][scope];
+    return rate === null ? undefined : { name: `${budget}-${scope}`, ...rate };
+  };
+  const ip = of('ip');
+  const key = of('key');
+  return { ...(ip ? { ip } : {}), ...(key ? { key } : {}) };
+}
 
 /** The limiting middleware; mount it before any body parser. */
 export function rateLimits(limiter: RateLimiter, config: LimitsConfig, log: (msg: string, err?: unknown) => void = () => undefined): RequestHandler {
@@ -191,8 +217,8 @@ export function rateLimits(limiter: RateLimiter, config: LimitsConfig, log: (msg
     })().then(
       (applied) => {
         if (checks.length === 0) return next();
-        res.setHeader('RateLimit-Policy', checks.map((c) => `${item(c.policy.name)};q=${c.policy.quota};w=${c.policy.windowSeconds}`).join(', '));
-        res.setHeader('RateLimit', applied.map((a) => `${item(a.policy.name)};r=${a.decision.remaining};t=${a.decision.resetSeconds}`).join(', '));
+        res.setHeader('RateLimit-Policy', policyField(checks.map((c) => c.policy)));
+        res.setHeader('RateLimit', rateField(applied));
         const refused = applied.find((a) => !a.decision.allowed);
         if (refused === undefined) {
           (req as Request & { [CHARGED]?: Charged })[CHARGED] = { limiter, budget, checks };
@@ -201,7 +227,7 @@ export function rateLimits(limiter: RateLimiter, config: LimitsConfig, log: (msg
         const { policy: p, decision } = refused;
         const who = p.name.endsWith('-ip') ? 'this address' : checks.some((c) => c.key.startsWith('account:')) ? 'this account' : 'this API key';
         refuseEarly(req, res);
-        sendProblem(res, 'rate_limited', `too many ${budget} requests from ${who}: at most ${p.quota} per ${p.windowSeconds} s; retry in ${decision.resetSeconds} s`, {
+        sendProblem(res, 'rate_limited', refusalDetail(budget, p, decision, who), {
           retryAfter: decision.resetSeconds,
           policy: p.name,
         });

@@ -9,6 +9,7 @@
  * Nothing else about the request is logged: no keys, bodies, names or e-mail addresses.
  */
 import { randomUUID } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import type { Logger } from '../logging.js';
 import type { ServiceMetrics } from '../metrics.js';
@@ -37,37 +38,61 @@ export function routeOf(req: Request): string {
   return typeof path === 'string' ? `${req.baseUrl}${path}` : 'unmatched';
 }
 
+/** The request's id: a sane incoming X-Request-Id, else a fresh UUID. */
+export function requestIdOf(incoming: string | undefined): string {
+  return incoming !== undefined && REQUEST_ID.test(incoming) ? incoming : randomUUID();
+}
+
+/**
+ * Writes the access-log line and the HTTP metrics of one request when its response ends or its
+ * connection drops. `route` names the route pattern then; `account` the authenticated account.
+ */
+export function watchResponse(
+  deps: ObservabilityDeps,
+  req: IncomingMessage,
+  res: ServerResponse,
+  id: string,
+  started: bigint,
+  route: () => string,
+  account: () => string | undefined,
+): void {
+  if (deps.metrics === undefined && deps.logger === undefined) return;
+  let done = false;
+  const end = (aborted: boolean) => {
+    if (done) return;
+    done = true;
+    const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+    const r = route();
+    const status = res.statusCode;
+    const method = req.method ?? '';
+    deps.metrics?.observeRequest({ method, route: r, status, seconds });
+    if (deps.logger === undefined) return;
+    const who = account();
+    deps.logger.info(
+      {
+        reqId: id,
+        method,
+        route: r,
+        status,
+        ms: Math.round(seconds * 1e6) / 1e3,
+        ...(who !== undefined ? { account: who } : {}),
+        ...(aborted ? { aborted: true } : {}),
+      },
+      'request',
+    );
+  };
+  res.once('finish', () => end(false));
+  res.once('close', () => end(!res.writableFinished));
+}
+
 /** The first middleware: request id, access log line and HTTP metrics. */
 export function requestObserver(deps: ObservabilityDeps) {
   return (req: Request, res: Response, next: NextFunction) => {
     const started = process.hrtime.bigint();
-    const incoming = req.get('x-request-id');
-    const id = incoming !== undefined && REQUEST_ID.test(incoming) ? incoming : randomUUID();
+    const id = requestIdOf(req.get('x-request-id'));
     req.requestId = id;
     res.setHeader('X-Request-Id', id);
-    let done = false;
-    const end = (aborted: boolean) => {
-      if (done) return;
-      done = true;
-      const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-      const route = routeOf(req);
-      const status = res.statusCode;
-      deps.metrics?.observeRequest({ method: req.method, route, status, seconds });
-      deps.logger?.info(
-        {
-          reqId: id,
-          method: req.method,
-          route,
-          status,
-          ms: Math.round(seconds * 1e6) / 1e3,
-          ...(req.account !== undefined ? { account: req.account.id } : {}),
-          ...(aborted ? { aborted: true } : {}),
-        },
-        'request',
-      );
-    };
-    res.once('finish', () => end(false));
-    res.once('close', () => end(!res.writableFinished));
+    watchResponse(deps, req, res, id, started, () => routeOf(req), () => req.account?.id);
     next();
   };
 }
