@@ -5,8 +5,10 @@
 import { concatBytes, u64be, utf8 } from '../../core/bytes.js';
 
 export const P = {
-  entry: 0x65, // 'e' + u64 index                  → entry bytes
-  node: 0x6e, // 'n' + u8 level + u64 index        → 32-byte hash
+  bundle: 0x42, // 'B' + u64 bundle index          → format byte ‖ C2SP entry bundle (tiles.ts)
+  tile: 0x54, // 'T' + u8 tile level + u64 index   → 32-byte hashes of tree level 8·L nodes (1–256)
+  entry: 0x65, // 'e' + u64 index                  → entry bytes (earlier versions; migrated to 'B')
+  node: 0x6e, // 'n' + u8 level + u64 index        → 32-byte hash (earlier versions; migrated to 'T')
   block: 0x62, // 'b' + u64 height                 → block JSON
   blockBySize: 0x73, // 's' + u64 treeSize + u64 height → '' (first block covering an index)
   head: 0x48, // 'H'                                → head JSON
@@ -26,6 +28,8 @@ export const P = {
 
 const one = (p: number) => Uint8Array.of(p);
 
+export const bundleKey = (index: bigint) => concatBytes(one(P.bundle), u64be(index));
+export const tileKey = (level: number, index: bigint) => concatBytes(Uint8Array.of(P.tile, level), u64be(index));
 export const entryKey = (index: bigint) => concatBytes(one(P.entry), u64be(index));
 export const nodeKey = (level: number, index: bigint) => concatBytes(Uint8Array.of(P.node, level), u64be(index));
 export const blockKey = (height: bigint) => concatBytes(one(P.block), u64be(height));
@@ -66,21 +70,6 @@ export class Packer {
     const o = this.off;
     this.off += n;
     return o;
-  }
-
-  entryKey(index: bigint): Uint8Array {
-    const o = this.take(9);
-    this.buf[o] = P.entry;
-    this.dv.setBigUint64(o + 1, index);
-    return this.buf.subarray(o, o + 9);
-  }
-
-  nodeKey(level: number, index: bigint): Uint8Array {
-    const o = this.take(10);
-    this.buf[o] = P.node;
-    this.buf[o + 1] = level;
-    this.dv.setBigUint64(o + 2, index);
-    return this.buf.subarray(o, o + 10);
   }
 
   shaKey(sha256: Uint8Array, index: bigint): Uint8Array {
