@@ -91,29 +91,12 @@ export class Packer {
     return this.buf.subarray(o, this.off);
   }
 
-  /** UTF-8(text). */
-  text(text: string): Uint8Array {
-    const o = this.take(3 * text.length);
-    const { written } = encoder.encodeInto(text, this.buf.subarray(o));
-    this.off = o + written;
-    return this.buf.subarray(o, this.off);
-  }
-
   /** prefix ‖ UTF-8(text). */
   prefixed(prefix: number, text: string): Uint8Array {
     const o = this.take(1 + 3 * text.length);
     this.buf[o] = prefix;
     const { written } = encoder.encodeInto(text, this.buf.subarray(o + 1));
     this.off = o + 1 + written;
-    return this.buf.subarray(o, this.off);
-  }
-
-  /** u64be(n) ‖ UTF-8(text). */
-  u64Text(n: bigint, text: string): Uint8Array {
-    const o = this.take(8 + 3 * text.length);
-    this.dv.setBigUint64(o, n);
-    const { written } = encoder.encodeInto(text, this.buf.subarray(o + 8));
-    this.off = o + 8 + written;
     return this.buf.subarray(o, this.off);
   }
 }

@@ -12,6 +12,7 @@ import * as K from './keys.js';
 import { LegacyReads, prepareLayout, type LayoutOptions } from './legacy.js';
 import { LevelRecords, type LevelOp } from './registry.js';
 import { LevelTiles, type TileOptions } from './tiles.js';
+import { decodeDepositRef, decodeDepositValue, encodeDepositRef, encodeDepositValue } from './values.js';
 
 type Bytes = Uint8Array;
 
@@ -132,9 +133,9 @@ export class LevelLogStore implements LogStore {
     if (this.tree !== this.tiles) throw new LogError('internal', 'the store was opened read-only');
     await this.tiles.commitOps(batch.entries, batch.nodes, put);
     for (const d of batch.deposits) {
-      put(pk.prefixed(K.P.deposit, d.record.id), pk.u64Text(d.record.index, d.record.metadata));
+      put(pk.prefixed(K.P.deposit, d.record.id), encodeDepositValue(d.record.index, d.record.metadata));
       put(pk.shaKey(d.sha256, d.record.index), empty);
-      if (d.account !== undefined) put(pk.accountDepositKey(d.account, d.record.index), pk.text(d.record.id));
+      if (d.account !== undefined) put(pk.accountDepositKey(d.account, d.record.index), encodeDepositRef(d.record.id));
     }
     for (const c of batch.claims) put(K.claimKey(c.kind, c.account, c.key), utf8(c.depositId));
     const b = batch.block;
@@ -198,7 +199,7 @@ export class LevelLogStore implements LogStore {
   async getDeposit(id: string): Promise<DepositRecord | undefined> {
     const raw = await this.db.get(K.depositKey(id));
     if (raw === undefined) return undefined;
-    return { id, index: readU64be(raw, 0), metadata: fromUtf8(raw.subarray(8)) };
+    return { id, ...decodeDepositValue(raw) };
   }
 
   async findBySha256(sha256: Bytes, limit: number): Promise<bigint[]> {
@@ -218,13 +219,13 @@ export class LevelLogStore implements LogStore {
     const lt = opts.before === undefined || opts.before > MAX_U64 ? K.prefixEnd(prefix) : K.accountDepositKey(account, opts.before);
     const out: AccountDepositRef[] = [];
     for await (const [k, v] of this.db.iterator({ gte: prefix, lt, reverse: true, limit: opts.limit })) {
-      out.push({ index: readU64be(k, prefix.length), id: fromUtf8(v) });
+      out.push({ index: readU64be(k, prefix.length), id: decodeDepositRef(v) });
     }
     return out;
   }
 
   async indexAccountDeposits(refs: (AccountDepositRef & { account: string })[], records: RecordWrite[] = [], counters: CounterDelta[] = []): Promise<void> {
-    const ops: LevelOp[] = refs.map((r) => ({ type: 'put', key: K.accountDepositKey(r.account, r.index), value: utf8(r.id) }));
+    const ops: LevelOp[] = refs.map((r) => ({ type: 'put', key: K.accountDepositKey(r.account, r.index), value: encodeDepositRef(r.id) }));
     await this.aux.write(ops, records, counters);
   }
 
