@@ -3,6 +3,7 @@
  * numbers so that byte order is numeric order. Private to this adapter.
  */
 import { concatBytes, u64be, utf8 } from '../../core/bytes.js';
+import { compactDepositId } from './values.js';
 
 export const P = {
   bundle: 0x42, // 'B' + u64 bundle index          → format byte ‖ C2SP entry bundle (tiles.ts)
@@ -12,7 +13,7 @@ export const P = {
   block: 0x62, // 'b' + u64 height                 → block JSON
   blockBySize: 0x73, // 's' + u64 treeSize + u64 height → '' (first block covering an index)
   head: 0x48, // 'H'                                → head JSON
-  deposit: 0x44, // 'D' + deposit id               → u64 index ‖ metadata JCS
+  deposit: 0x44, // 'D' + 0x01 + 10 bytes (id dep_<20 hex>) or 'D' + deposit id text → index ‖ metadata (values.ts)
   sha: 0x68, // 'h' + 32-byte sha256 + u64 index    → ''
   claim: 0x63, // 'c' + kind byte + account + 0x00 + key → deposit id
   account: 0x61, // 'a' + account id               → account JSON
@@ -35,7 +36,13 @@ export const nodeKey = (level: number, index: bigint) => concatBytes(Uint8Array.
 export const blockKey = (height: bigint) => concatBytes(one(P.block), u64be(height));
 export const blockBySizeKey = (treeSize: bigint, height: bigint) => concatBytes(one(P.blockBySize), u64be(treeSize), u64be(height));
 export const HEAD_KEY = one(P.head);
-export const depositKey = (id: string) => concatBytes(one(P.deposit), utf8(id));
+/** The deposit record's key: 'D' ‖ 0x01 ‖ 10 bytes for an id dep_<20 hex>, else 'D' ‖ UTF-8 id. */
+export const depositKey = (id: string) => {
+  const raw = compactDepositId(id);
+  return raw === undefined ? textDepositKey(id) : concatBytes(Uint8Array.of(P.deposit, 1), raw);
+};
+/** The key earlier versions used for every deposit record: 'D' ‖ UTF-8 id. */
+export const textDepositKey = (id: string) => concatBytes(one(P.deposit), utf8(id));
 export const shaKey = (sha256: Uint8Array, index: bigint) => concatBytes(one(P.sha), sha256, u64be(index));
 export const shaPrefix = (sha256: Uint8Array) => concatBytes(one(P.sha), sha256);
 export const claimKey = (kind: 'idempotency' | 'external', account: string, key: string) =>
@@ -70,6 +77,17 @@ export class Packer {
     const o = this.off;
     this.off += n;
     return o;
+  }
+
+  /** {@link depositKey}. */
+  depositKey(id: string): Uint8Array {
+    const raw = compactDepositId(id);
+    if (raw === undefined) return this.prefixed(P.deposit, id);
+    const o = this.take(12);
+    this.buf[o] = P.deposit;
+    this.buf[o + 1] = 1;
+    this.buf.set(raw, o + 2);
+    return this.buf.subarray(o, o + 12);
   }
 
   shaKey(sha256: Uint8Array, index: bigint): Uint8Array {

@@ -41,6 +41,9 @@ export class LevelLogStore implements LogStore {
   /** Auxiliary records and counters; every write goes through it so counter updates serialize. */
   private readonly aux: LevelRecords;
 
+  /** True when the store holds deposit records under text keys of ids that now have a compact key (earlier versions). */
+  private textDepositKeys = true;
+
   /** The tree and entries: C2SP tiles and bundles (tiles.ts), or the records of an unmigrated store opened read-only. */
   private tree: LevelTiles | LegacyReads;
 
@@ -64,6 +67,8 @@ export class LevelLogStore implements LogStore {
     try {
       if (opts.readOnly !== true) await store.migrateKeys();
       if ((await prepareLayout(db, opts)) === 'legacy') store.tree = new LegacyReads(db);
+      const [textKey] = await db.keys({ gte: K.textDepositKey('dep_'), lt: K.textDepositKey('dep`'), limit: 1 }).all();
+      store.textDepositKeys = textKey !== undefined;
     } catch (e) {
       await db.close();
       throw e;
@@ -133,7 +138,7 @@ export class LevelLogStore implements LogStore {
     if (this.tree !== this.tiles) throw new LogError('internal', 'the store was opened read-only');
     await this.tiles.commitOps(batch.entries, batch.nodes, put);
     for (const d of batch.deposits) {
-      put(pk.prefixed(K.P.deposit, d.record.id), encodeDepositValue(d.record.index, d.record.metadata));
+      put(pk.depositKey(d.record.id), encodeDepositValue(d.record.index, d.record.metadata));
       put(pk.shaKey(d.sha256, d.record.index), empty);
       if (d.account !== undefined) put(pk.accountDepositKey(d.account, d.record.index), encodeDepositRef(d.record.id));
     }
@@ -197,7 +202,9 @@ export class LevelLogStore implements LogStore {
   }
 
   async getDeposit(id: string): Promise<DepositRecord | undefined> {
-    const raw = await this.db.get(K.depositKey(id));
+    const key = K.depositKey(id);
+    // Earlier versions kept every deposit under its text key.
+    const raw = (await this.db.get(key)) ?? (this.textDepositKeys && key[1] === 1 ? await this.db.get(K.textDepositKey(id)) : undefined);
     if (raw === undefined) return undefined;
     return { id, ...decodeDepositValue(raw) };
   }

@@ -64,6 +64,14 @@ export function decodeDepositValue(raw: Bytes): { index: bigint; metadata: strin
   return { index, metadata: `{"salt":"${toHexString(raw, 2 + n, 16)}"}` };
 }
 
+/** The 10 bytes of an id dep_<20 lowercase hex>; undefined for any other id. */
+export function compactDepositId(id: string): Bytes | undefined {
+  if (!HEX_ID.test(id)) return undefined;
+  const out = new Uint8Array(10);
+  hexInto(id, 4, out, 0, 10);
+  return out;
+}
+
 /** The 'A' value naming deposit `id`. */
 export function encodeDepositRef(id: string): Bytes {
   if (!HEX_ID.test(id)) return encoder.encode(id);
