@@ -19,11 +19,13 @@ import { emptyStats, instrument, type BatchOp } from './instrument.js';
 import { fmtInt, note, randomHexes, tempDir } from './util.js';
 
 /** The records of one real commit of `entries` hash-only deposits (values kept, keys re-made per batch). */
+type RawOp = { type: 'put'; key: Uint8Array; value: Uint8Array } | { type: 'del'; key: Uint8Array };
+
 export interface CommitShape {
   entries: number;
   /** Tree size before the captured commit (its first entry's index). */
   first: number;
-  ops: { key: Uint8Array; value: Uint8Array }[];
+  ops: RawOp[];
   /** Records and key+value bytes per entry, by key prefix. */
   perEntry: Record<string, { records: number; bytes: number }>;
   recordsPerEntry: number;
@@ -75,7 +77,7 @@ export async function captureCommitShape(entries = 1000): Promise<CommitShape> {
     return {
       entries,
       first,
-      ops: captured.map((o) => ({ key: o.key, value: o.value ?? new Uint8Array(0) })),
+      ops: captured.map((o): RawOp => (o.type === 'del' ? { type: 'del', key: o.key } : { type: 'put', key: o.key, value: o.value ?? new Uint8Array(0) })),
       perEntry,
       recordsPerEntry: records / entries,
       bytesPerEntry: bytes / entries,
@@ -121,8 +123,8 @@ export async function rawBatchRate(
     if (mode === 'shape' && entries !== shape.entries) throw new Error(`the shape holds ${shape.entries} entries, not ${entries}: capture one of that size`);
     const shapeOps = mode === 'shape' ? relative(shape) : [];
     const perBatch = entries;
-    const build = (): { type: 'put'; key: Uint8Array; value: Uint8Array }[] => {
-      const ops: { type: 'put'; key: Uint8Array; value: Uint8Array }[] = [];
+    const build = (): RawOp[] => {
+      const ops: RawOp[] = [];
       const base = entryBase;
       entryBase += BigInt(perBatch);
       batchNo++;
@@ -134,11 +136,11 @@ export async function rawBatchRate(
         const k = op.key;
         let key: Uint8Array;
         switch (k[0]) {
-          case 0x42: // 'B' + u64 bundle index (256 entries per bundle)
-            key = seqKey(0x42, -1, (base >> 8n) + readU64(k, 1));
+          case 0x42: // 'B' + u64 bundle index [+ fragment start] (256 entries per bundle)
+            key = withU64(k, 1, (base >> 8n) + readU64(k, 1));
             break;
-          case 0x54: // 'T' + tile level L + u64 tile index (256^(L+1) entries per tile)
-            key = seqKey(0x54, k[1]!, (base >> BigInt(8 * (k[1]! + 1))) + readU64(k, 2));
+          case 0x54: // 'T' + tile level L + u64 tile index [+ fragment start] (256^(L+1) entries per tile)
+            key = withU64(k, 2, (base >> BigInt(8 * (k[1]! + 1))) + readU64(k, 2));
             break;
           case 0x62: // 'b' + u64 height
             key = seqKey(0x62, -1, BigInt(batchNo));
@@ -154,14 +156,17 @@ export async function rawBatchRate(
             key[0] = k[0]!;
             key.set(randomBytes(k.length - 1), 1);
         }
-        ops.push({ type: 'put', key, value: op.value });
+        ops.push(op.type === 'del' ? { type: 'del', key } : { type: 'put', key, value: op.value });
       }
       return ops;
     };
-    const write = (ops: { type: 'put'; key: Uint8Array; value: Uint8Array }[]): Promise<void> => {
+    const write = (ops: RawOp[]): Promise<void> => {
       if (api === 'array') return db.batch(ops, { sync: true });
       const b = db.batch();
-      for (const op of ops) b.put(op.key, op.value);
+      for (const op of ops) {
+        if (op.type === 'put') b.put(op.key, op.value);
+        else b.del(op.key);
+      }
       return b.write({ sync: true });
     };
     // Warm-up batch, not timed.
@@ -199,16 +204,20 @@ export async function rawBatchRate(
 }
 
 /** Bundle and tile keys made relative to the captured commit's first entry. */
-function relative(shape: CommitShape): { key: Uint8Array; value: Uint8Array }[] {
+function relative(shape: CommitShape): RawOp[] {
   const base = BigInt(shape.first);
   return shape.ops.map((o) => {
-    if (o.key[0] === 0x42) return { key: seqKey(0x42, -1, readU64(o.key, 1) - (base >> 8n)), value: o.value };
-    if (o.key[0] === 0x54) {
-      const lvl = o.key[1]!;
-      return { key: seqKey(0x54, lvl, readU64(o.key, 2) - (base >> BigInt(8 * (lvl + 1)))), value: o.value };
-    }
+    if (o.key[0] === 0x42) return { ...o, key: withU64(o.key, 1, readU64(o.key, 1) - (base >> 8n)) };
+    if (o.key[0] === 0x54) return { ...o, key: withU64(o.key, 2, readU64(o.key, 2) - (base >> BigInt(8 * (o.key[1]! + 1)))) };
     return o;
   });
+}
+
+/** A copy of `key` with the u64 at `offset` replaced by `n`. */
+function withU64(key: Uint8Array, offset: number, n: bigint): Uint8Array {
+  const out = key.slice();
+  new DataView(out.buffer).setBigUint64(offset, n);
+  return out;
 }
 
 function u64(n: bigint): Uint8Array {

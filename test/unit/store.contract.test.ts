@@ -436,6 +436,13 @@ for (const impl of impls) {
       expect(parseEntryBundle((await store.getEntryBundle(1n))!).map(toHex)).toEqual(log.entries.slice(256).map(toHex));
       expect((await store.getEntries(0n, 1000)).map(toHex)).toEqual(log.entries.map(toHex));
       expect(toHex((await store.getNodes([{ level: 8, index: 0n }, { level: 2, index: 64n }]))[1]!)).toBe(toHex(log.node(2, 64n)!));
+      if (store instanceof LevelLogStore) {
+        // One fragment per commit until a tile or bundle is full; then one record, fragments deleted.
+        const keys = async (lo: number[], hi: number[]) => (await store.db.keys({ gte: Uint8Array.from(lo), lt: Uint8Array.from(hi) }).all()).map((k) => k.length);
+        expect(await keys([0x42], [0x43])).toEqual([9, 10, 10, 10, 10]);
+        expect(await keys([0x54, 0], [0x54, 1])).toEqual([10, 11, 11, 11, 11]);
+        expect(await keys([0x54, 1], [0x55])).toEqual([11]);
+      }
     });
 
     it('updates an account in place (role change) and refuses an unknown one', async () => {

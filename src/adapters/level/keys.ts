@@ -6,8 +6,8 @@ import { concatBytes, u64be, utf8 } from '../../core/bytes.js';
 import { compactDepositId } from './values.js';
 
 export const P = {
-  bundle: 0x42, // 'B' + u64 bundle index          → format byte ‖ C2SP entry bundle (tiles.ts)
-  tile: 0x54, // 'T' + u8 tile level + u64 index   → 32-byte hashes of tree level 8·L nodes (1–256)
+  bundle: 0x42, // 'B' + u64 bundle index [+ u8 start] → format byte ‖ C2SP entry bundle, full [or a fragment] (tiles.ts)
+  tile: 0x54, // 'T' + u8 tile level + u64 index [+ u8 start] → 32-byte hashes of tree level 8·L nodes, 256 [or a fragment]
   entry: 0x65, // 'e' + u64 index                  → entry bytes (earlier versions; migrated to 'B')
   node: 0x6e, // 'n' + u8 level + u64 index        → 32-byte hash (earlier versions; migrated to 'T')
   block: 0x62, // 'b' + u64 height                 → block JSON
@@ -29,8 +29,12 @@ export const P = {
 
 const one = (p: number) => Uint8Array.of(p);
 
-export const bundleKey = (index: bigint) => concatBytes(one(P.bundle), u64be(index));
-export const tileKey = (level: number, index: bigint) => concatBytes(Uint8Array.of(P.tile, level), u64be(index));
+/** A full bundle; with `start`, the fragment of a partial bundle holding entries from `start` on. */
+export const bundleKey = (index: bigint, start?: number) =>
+  start === undefined ? concatBytes(one(P.bundle), u64be(index)) : concatBytes(one(P.bundle), u64be(index), Uint8Array.of(start));
+/** A full hash tile; with `start`, the fragment of a partial tile holding hashes from `start` on. */
+export const tileKey = (level: number, index: bigint, start?: number) =>
+  start === undefined ? concatBytes(Uint8Array.of(P.tile, level), u64be(index)) : concatBytes(Uint8Array.of(P.tile, level), u64be(index), Uint8Array.of(start));
 export const entryKey = (index: bigint) => concatBytes(one(P.entry), u64be(index));
 export const nodeKey = (level: number, index: bigint) => concatBytes(Uint8Array.of(P.node, level), u64be(index));
 export const blockKey = (height: bigint) => concatBytes(one(P.block), u64be(height));

@@ -85,7 +85,8 @@ async function migrate(db: Level<Bytes, Bytes>, opts: LayoutOptions): Promise<bo
         b.del(key);
       });
       const raw = concatBytes(Uint8Array.of(BUNDLE_RAW), entryBundle(part.map(([, v]) => v)));
-      b.put(K.bundleKey(expect >> 8n), part.length === 256 && opts.compressBundles !== false ? await fullBundleRecord(raw) : raw);
+      if (part.length < 256) b.put(K.bundleKey(expect >> 8n, 0), raw);
+      else b.put(K.bundleKey(expect >> 8n), opts.compressBundles !== false ? await fullBundleRecord(raw) : raw);
       expect += BigInt(part.length);
     }
     await b.write({ sync: true });
@@ -126,7 +127,7 @@ function tileOps(b: ReturnType<Level<Bytes, Bytes>['batch']>, tileLevel: number,
     part.forEach(([key, value], j) => {
       if (readU64be(key, 2) !== at + BigInt(j) || value.length !== 32) throw new LogError('corrupt_store', `tree node level ${tileLevel * 8} index ${at + BigInt(j)} is missing or malformed: cannot migrate to tiles`);
     });
-    b.put(K.tileKey(tileLevel, at >> 8n), concatBytes(...part.map(([, v]) => v)));
+    b.put(K.tileKey(tileLevel, at >> 8n, part.length < 256 ? 0 : undefined), concatBytes(...part.map(([, v]) => v)));
   }
 }
 

@@ -131,12 +131,13 @@ export class LevelLogStore implements LogStore {
   }
 
   async commit(batch: CommitBatch): Promise<void> {
-    const ops: { type: 'put'; key: Bytes; value: Bytes }[] = [];
+    const ops: LevelOp[] = [];
     const put = (key: Bytes, value: Bytes) => ops.push({ type: 'put', key, value });
+    const del = (key: Bytes) => ops.push({ type: 'del', key });
     const empty = new Uint8Array(0);
     const pk = new K.Packer();
     if (this.tree !== this.tiles) throw new LogError('internal', 'the store was opened read-only');
-    await this.tiles.commitOps(batch.entries, batch.nodes, put);
+    await this.tiles.commitOps(batch.entries, batch.nodes, put, del);
     for (const d of batch.deposits) {
       put(pk.depositKey(d.record.id), encodeDepositValue(d.record.index, d.record.metadata));
       put(pk.shaKey(d.sha256, d.record.index), empty);

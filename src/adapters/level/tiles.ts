@@ -1,10 +1,12 @@
 /**
  * The log's tree and entries on LevelDB as C2SP tlog-tiles records (https://c2sp.org/tlog-tiles):
- *   'T' + u8 tile level L + u64 N → hashes of tree level 8·L nodes 256·N … (32 bytes each, 1–256)
- *   'B' + u64 N                   → format byte ‖ entry bundle of entries 256·N … (1–256)
- * A partial tile or bundle is rewritten by each commit that extends it until it is full; a full
- * one never changes. Every other tree node is computed from the tile below it with RFC 9162
- * interior hashing; full tiles (with the levels computed from them) and full bundles are cached.
+ *   'T' + u8 tile level L + u64 N → the 256 hashes of tree level 8·L nodes 256·N … (32 bytes each)
+ *   'B' + u64 N                   → format byte ‖ entry bundle of the 256 entries 256·N …
+ * Until a tile or bundle is full, each commit that extends it writes one fragment holding what it
+ * adds, under the full record's key ‖ u8 start (its first position); the commit that fills it
+ * writes the full record and deletes the fragments. A full record never changes. Every other tree
+ * node is computed from the tile below it with RFC 9162 interior hashing; full tiles (with the
+ * levels computed from them) and full bundles are cached.
  */
 import { hash as oneShotHash } from 'node:crypto';
 import { deflateRaw, inflateRawSync } from 'node:zlib';
@@ -12,7 +14,7 @@ import type { Level } from 'level';
 import { LogError } from '../../core/errors.js';
 import type { NodeId } from '../../core/merkle.js';
 import { parseEntryBundle } from '../../core/tiles.js';
-import { bundleKey, tileKey } from './keys.js';
+import { bundleKey, prefixEnd, tileKey } from './keys.js';
 
 type Bytes = Uint8Array;
 
@@ -110,19 +112,6 @@ export function bundleBytes(raw: Bytes): Bytes {
   throw new LogError('corrupt_store', `entry bundle record has unknown format ${raw[0]}`);
 }
 
-/** Counts the entries of raw C2SP bundle bytes (throws corrupt_store when truncated). */
-function countEntries(body: Bytes): number {
-  let n = 0;
-  let o = 0;
-  while (o < body.length) {
-    if (o + 2 > body.length) throw new LogError('corrupt_store', 'entry bundle is truncated');
-    o += 2 + ((body[o]! << 8) | body[o + 1]!);
-    n++;
-  }
-  if (o !== body.length) throw new LogError('corrupt_store', 'entry bundle is truncated');
-  return n;
-}
-
 /** A bundle record: format byte, `prefix` (raw bundle bytes already stored), then `entries`. */
 function rawBundleRecord(prefix: Bytes, entries: readonly Bytes[]): Bytes {
   let size = 1 + prefix.length;
@@ -195,14 +184,16 @@ export class LevelTiles {
     });
     if (want.length > 0) {
       const values = await this.db.getMany(want.map((w) => tileKey(w.level, w.index)));
-      want.forEach((w, i) => {
-        const v = values[i];
-        if (v !== undefined && v.length === FULL_TILE) {
-          const full = new FullTile(v);
-          this.tiles.set(w.key, full);
-          local.set(w.key, full);
-        } else local.set(w.key, v);
-      });
+      await Promise.all(
+        want.map(async (w, i) => {
+          const v = values[i];
+          if (v !== undefined && v.length === FULL_TILE) {
+            const full = new FullTile(v);
+            this.tiles.set(w.key, full);
+            local.set(w.key, full);
+          } else local.set(w.key, v ?? (await this.partialTile(w.level, w.index)));
+        }),
+      );
     }
     return plan.map((p, i) => {
       const tile = local.get(p.key);
@@ -216,17 +207,49 @@ export class LevelTiles {
     });
   }
 
-  /** The stored tile record (1–256 hashes), or undefined. */
+  /** The fragments of a partial tile or bundle (`full`: the full record's key), in order of their start. */
+  private async fragments(full: Bytes): Promise<{ key: Bytes; start: number; value: Bytes }[]> {
+    const rows = await this.db.iterator({ gt: full, lt: prefixEnd(full) }).all();
+    return rows.map(([key, value]) => ({ key, start: key[full.length]!, value }));
+  }
+
+  /** The hashes of a partial tile, joined from its fragments; undefined when it has none. */
+  private async partialTile(level: number, index: bigint): Promise<Bytes | undefined> {
+    const parts = await this.fragments(tileKey(level, index));
+    if (parts.length === 0) return undefined;
+    let n = 0;
+    for (const p of parts) {
+      if (p.start !== n || p.value.length === 0 || p.value.length % HASH !== 0) throw new LogError('corrupt_store', `tile ${level}/${index}: fragment at ${p.start} does not follow ${n} hashes`);
+      n += p.value.length / HASH;
+    }
+    return parts.length === 1 ? parts[0]!.value : concat(parts.map((p) => p.value));
+  }
+
+  /** The entries of a partial bundle, from its fragments; undefined when it has none. */
+  private async partialBundle(index: bigint): Promise<Bytes[] | undefined> {
+    const parts = await this.fragments(bundleKey(index));
+    if (parts.length === 0) return undefined;
+    const out: Bytes[] = [];
+    for (const p of parts) {
+      if (p.start !== out.length || p.value[0] !== BUNDLE_RAW) throw new LogError('corrupt_store', `entry bundle ${index}: fragment at ${p.start} does not follow ${out.length} entries`);
+      out.push(...parseEntryBundle(p.value.subarray(1)));
+    }
+    return out;
+  }
+
+  /** Tile L/N as served (1–256 hashes), or undefined. */
   async tile(level: number, index: bigint): Promise<Bytes | undefined> {
     if (level < 0 || level > 255 || index < 0n) return undefined;
-    return this.db.get(tileKey(level, index));
+    return (await this.db.get(tileKey(level, index))) ?? this.partialTile(level, index);
   }
 
   /** The C2SP bytes of bundle `index`, or undefined. */
   async bundle(index: bigint): Promise<Bytes | undefined> {
     if (index < 0n) return undefined;
     const raw = await this.db.get(bundleKey(index));
-    return raw === undefined ? undefined : bundleBytes(raw);
+    if (raw !== undefined) return bundleBytes(raw);
+    const entries = await this.partialBundle(index);
+    return entries === undefined ? undefined : rawBundleRecord(new Uint8Array(0), entries).subarray(1);
   }
 
   /** Entries of bundles first … last (undefined for a bundle not stored). */
@@ -240,13 +263,19 @@ export class LevelTiles {
     }
     if (missing.length > 0) {
       const values = await this.db.getMany(missing.map((m) => bundleKey(m.index)));
-      missing.forEach((m, i) => {
-        const v = values[i];
-        if (v === undefined) return;
-        const entries = decodeBundleRecord(v);
-        if (entries.length === WIDTH) this.bundles.set(m.index.toString(), entries);
-        out[m.at] = entries;
-      });
+      await Promise.all(
+        missing.map(async (m, i) => {
+          const v = values[i];
+          if (v === undefined) {
+            out[m.at] = await this.partialBundle(m.index);
+            return;
+          }
+          const entries = decodeBundleRecord(v);
+          if (entries.length !== WIDTH) throw new LogError('corrupt_store', `entry bundle ${m.index} holds ${entries.length} entries, not 256`);
+          this.bundles.set(m.index.toString(), entries);
+          out[m.at] = entries;
+        }),
+      );
     }
     return out;
   }
@@ -281,10 +310,16 @@ export class LevelTiles {
 
   /**
    * The writes of one commit: its entries appended to their bundles and its level 8·L nodes
-   * (leaves included) to their tiles, each touched record written whole (`put`). Partial records
-   * the commit extends are read first (only committed data: there is one writer).
+   * (leaves included) to their tiles. A tile or bundle the commit does not fill gets one fragment;
+   * one it fills gets its full record, joined from the fragments stored before (read here: only
+   * committed data, as there is one writer), which it deletes.
    */
-  async commitOps(entries: readonly { index: bigint; bytes: Bytes }[], nodes: readonly { id: NodeId; hash: Bytes }[], put: (key: Bytes, value: Bytes) => void): Promise<void> {
+  async commitOps(
+    entries: readonly { index: bigint; bytes: Bytes }[],
+    nodes: readonly { id: NodeId; hash: Bytes }[],
+    put: (key: Bytes, value: Bytes) => void,
+    del: (key: Bytes) => void,
+  ): Promise<void> {
     type Group = { level: number; index: bigint; pos0: number; hashes: Bytes[] };
     const groups = new Map<string, Group>();
     for (const n of nodes) {
@@ -298,45 +333,59 @@ export class LevelTiles {
       if (pos !== g.pos0 + g.hashes.length || n.hash.length !== HASH) throw new LogError('internal', `commit nodes of level ${n.id.level} are not consecutive 32-byte hashes`);
       g.hashes.push(n.hash);
     }
+    const pending: Promise<void>[] = [];
+    for (const g of groups.values()) {
+      if (g.pos0 + g.hashes.length < WIDTH) {
+        put(tileKey(g.level, g.index, g.pos0), concat(g.hashes));
+        continue;
+      }
+      if (g.pos0 === 0) {
+        put(tileKey(g.level, g.index), concat(g.hashes));
+        continue;
+      }
+      pending.push(
+        (async () => {
+          const parts = await this.fragments(tileKey(g.level, g.index));
+          const before = await this.partialTile(g.level, g.index);
+          if ((before?.length ?? 0) !== g.pos0 * HASH) throw new LogError('corrupt_store', `tile ${g.level}/${g.index} holds ${(before?.length ?? 0) / HASH} hashes, not ${g.pos0}`);
+          for (const p of parts) del(p.key);
+          put(tileKey(g.level, g.index), concat([before!, ...g.hashes]));
+        })(),
+      );
+    }
+
     const first = entries[0]?.index;
     entries.forEach((e, i) => {
       if (e.index !== first! + BigInt(i)) throw new LogError('internal', 'commit entries are not consecutive');
     });
-    // Partial records this commit extends, read in one round trip.
-    const partialTiles = [...groups.values()].filter((g) => g.pos0 > 0);
-    const bundlePos = first === undefined ? 0 : Number(first & 255n);
-    const keys = partialTiles.map((g) => tileKey(g.level, g.index));
-    if (bundlePos > 0) keys.push(bundleKey(first! >> 8n));
-    const stored = keys.length > 0 ? await this.db.getMany(keys) : [];
-    partialTiles.forEach((g, i) => {
-      const prev = stored[i];
-      if ((prev?.length ?? 0) !== g.pos0 * HASH) throw new LogError('corrupt_store', `tile ${g.level}/${g.index} holds ${(prev?.length ?? 0) / HASH} hashes, not ${g.pos0}`);
-      g.hashes.unshift(prev!);
-    });
-    for (const g of groups.values()) put(tileKey(g.level, g.index), g.hashes.length === 1 ? g.hashes[0]! : concat(g.hashes));
-
-    if (first === undefined) return;
-    let prefix: Bytes = new Uint8Array(0);
-    if (bundlePos > 0) {
-      const prev = stored[stored.length - 1];
-      if (prev === undefined || prev[0] !== BUNDLE_RAW || countEntries(prev.subarray(1)) !== bundlePos) {
-        throw new LogError('corrupt_store', `entry bundle ${first >> 8n} does not hold the ${bundlePos} entries before ${first}`);
+    if (first !== undefined) {
+      let b = first >> 8n;
+      let pos = Number(first & 255n);
+      for (let i = 0; i < entries.length; ) {
+        const n = Math.min(WIDTH - pos, entries.length - i);
+        const bytes = entries.slice(i, i + n).map((e) => e.bytes);
+        const [index, start] = [b, pos];
+        if (start + n < WIDTH) put(bundleKey(index, start), rawBundleRecord(new Uint8Array(0), bytes));
+        else {
+          pending.push(
+            (async () => {
+              let prefix: Bytes = new Uint8Array(0);
+              if (start > 0) {
+                const parts = await this.fragments(bundleKey(index));
+                const before = await this.partialBundle(index);
+                if ((before?.length ?? 0) !== start) throw new LogError('corrupt_store', `entry bundle ${index} does not hold the ${start} entries before ${index * 256n + BigInt(start)}`);
+                for (const p of parts) del(p.key);
+                prefix = rawBundleRecord(new Uint8Array(0), before!).subarray(1);
+              }
+              const record = rawBundleRecord(prefix, bytes);
+              put(bundleKey(index), this.compress ? await fullBundleRecord(record) : record);
+            })(),
+          );
+        }
+        i += n;
+        pos = 0;
+        b++;
       }
-      prefix = prev.subarray(1);
-    }
-    const pending: Promise<void>[] = [];
-    let b = first >> 8n;
-    let pos = bundlePos;
-    for (let i = 0; i < entries.length; ) {
-      const n = Math.min(WIDTH - pos, entries.length - i);
-      const record = rawBundleRecord(prefix, entries.slice(i, i + n).map((e) => e.bytes));
-      const key = bundleKey(b);
-      if (pos + n === WIDTH && this.compress) pending.push(fullBundleRecord(record).then((v) => put(key, v)));
-      else put(key, record);
-      i += n;
-      pos = 0;
-      b++;
-      prefix = new Uint8Array(0);
     }
     await Promise.all(pending);
   }
