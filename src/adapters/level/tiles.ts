@@ -186,12 +186,13 @@ export class LevelTiles {
       const values = await this.db.getMany(want.map((w) => tileKey(w.level, w.index)));
       await Promise.all(
         want.map(async (w, i) => {
-          const v = values[i];
+          // Not full when looked up: read it again with its fragments (it may have filled since).
+          const v = values[i] ?? (await this.readTile(w.level, w.index));
           if (v !== undefined && v.length === FULL_TILE) {
             const full = new FullTile(v);
             this.tiles.set(w.key, full);
             local.set(w.key, full);
-          } else local.set(w.key, v ?? (await this.partialTile(w.level, w.index)));
+          } else local.set(w.key, v);
         }),
       );
     }
@@ -207,15 +208,21 @@ export class LevelTiles {
     });
   }
 
-  /** The fragments of a partial tile or bundle (`full`: the full record's key), in order of their start. */
-  private async fragments(full: Bytes): Promise<{ key: Bytes; start: number; value: Bytes }[]> {
-    const rows = await this.db.iterator({ gt: full, lt: prefixEnd(full) }).all();
-    return rows.map(([key, value]) => ({ key, start: key[full.length]!, value }));
+  /**
+   * The full record at key `full`, or else the fragments of the partial tile or bundle under it,
+   * in order of their start. One iterator, so one consistent view: a commit filling the tile or
+   * bundle meanwhile (full record written, fragments deleted) is seen either wholly or not at all.
+   */
+  private async scan(full: Bytes): Promise<{ record?: Bytes; parts: { key: Bytes; start: number; value: Bytes }[] }> {
+    const rows = await this.db.iterator({ gte: full, lt: prefixEnd(full) }).all();
+    if (rows[0] !== undefined && rows[0][0].length === full.length) return { record: rows[0][1], parts: [] };
+    return { parts: rows.map(([key, value]) => ({ key, start: key[full.length]!, value })) };
   }
 
-  /** The hashes of a partial tile, joined from its fragments; undefined when it has none. */
-  private async partialTile(level: number, index: bigint): Promise<Bytes | undefined> {
-    const parts = await this.fragments(tileKey(level, index));
+  /** The hashes of tile L/N: its full record, or its fragments joined; undefined when it has none. */
+  private async readTile(level: number, index: bigint): Promise<Bytes | undefined> {
+    const { record, parts } = await this.scan(tileKey(level, index));
+    if (record !== undefined) return record;
     if (parts.length === 0) return undefined;
     let n = 0;
     for (const p of parts) {
@@ -225,9 +232,10 @@ export class LevelTiles {
     return parts.length === 1 ? parts[0]!.value : concat(parts.map((p) => p.value));
   }
 
-  /** The entries of a partial bundle, from its fragments; undefined when it has none. */
-  private async partialBundle(index: bigint): Promise<Bytes[] | undefined> {
-    const parts = await this.fragments(bundleKey(index));
+  /** The entries of bundle N: its full record, or its fragments; undefined when it has none. */
+  private async readBundle(index: bigint): Promise<Bytes[] | undefined> {
+    const { record, parts } = await this.scan(bundleKey(index));
+    if (record !== undefined) return decodeBundleRecord(record);
     if (parts.length === 0) return undefined;
     const out: Bytes[] = [];
     for (const p of parts) {
@@ -240,7 +248,7 @@ export class LevelTiles {
   /** Tile L/N as served (1–256 hashes), or undefined. */
   async tile(level: number, index: bigint): Promise<Bytes | undefined> {
     if (level < 0 || level > 255 || index < 0n) return undefined;
-    return (await this.db.get(tileKey(level, index))) ?? this.partialTile(level, index);
+    return (await this.db.get(tileKey(level, index))) ?? this.readTile(level, index);
   }
 
   /** The C2SP bytes of bundle `index`, or undefined. */
@@ -248,7 +256,7 @@ export class LevelTiles {
     if (index < 0n) return undefined;
     const raw = await this.db.get(bundleKey(index));
     if (raw !== undefined) return bundleBytes(raw);
-    const entries = await this.partialBundle(index);
+    const entries = await this.readBundle(index);
     return entries === undefined ? undefined : rawBundleRecord(new Uint8Array(0), entries).subarray(1);
   }
 
@@ -266,14 +274,12 @@ export class LevelTiles {
       await Promise.all(
         missing.map(async (m, i) => {
           const v = values[i];
-          if (v === undefined) {
-            out[m.at] = await this.partialBundle(m.index);
-            return;
-          }
-          const entries = decodeBundleRecord(v);
-          if (entries.length !== WIDTH) throw new LogError('corrupt_store', `entry bundle ${m.index} holds ${entries.length} entries, not 256`);
-          this.bundles.set(m.index.toString(), entries);
+          // Not full when looked up: read it again with its fragments (it may have filled since).
+          const entries = v === undefined ? await this.readBundle(m.index) : decodeBundleRecord(v);
           out[m.at] = entries;
+          if (v === undefined && (entries === undefined || entries.length < WIDTH)) return;
+          if (entries!.length !== WIDTH) throw new LogError('corrupt_store', `entry bundle ${m.index} holds ${entries!.length} entries, not 256`);
+          this.bundles.set(m.index.toString(), entries!);
         }),
       );
     }
@@ -345,8 +351,8 @@ export class LevelTiles {
       }
       pending.push(
         (async () => {
-          const parts = await this.fragments(tileKey(g.level, g.index));
-          const before = await this.partialTile(g.level, g.index);
+          const { parts } = await this.scan(tileKey(g.level, g.index));
+          const before = await this.readTile(g.level, g.index);
           if ((before?.length ?? 0) !== g.pos0 * HASH) throw new LogError('corrupt_store', `tile ${g.level}/${g.index} holds ${(before?.length ?? 0) / HASH} hashes, not ${g.pos0}`);
           for (const p of parts) del(p.key);
           put(tileKey(g.level, g.index), concat([before!, ...g.hashes]));
@@ -371,8 +377,8 @@ export class LevelTiles {
             (async () => {
               let prefix: Bytes = new Uint8Array(0);
               if (start > 0) {
-                const parts = await this.fragments(bundleKey(index));
-                const before = await this.partialBundle(index);
+                const { parts } = await this.scan(bundleKey(index));
+                const before = await this.readBundle(index);
                 if ((before?.length ?? 0) !== start) throw new LogError('corrupt_store', `entry bundle ${index} does not hold the ${start} entries before ${index * 256n + BigInt(start)}`);
                 for (const p of parts) del(p.key);
                 prefix = rawBundleRecord(new Uint8Array(0), before!).subarray(1);
