@@ -83,7 +83,7 @@ export async function runAppendAndProofs(
   const ledgerDir = join(dir.path, 'ledger');
   try {
     const signer = await loadOrCreateSigner({ origin: DEFAULT_ORIGIN, dataDir: dir.path });
-    const store = await LevelLogStore.open(ledgerDir);
+    const store = await LevelLogStore.open(ledgerDir, { compressBundles: !opts.whatif?.has('raw-bundles') });
     const stats = emptyStats();
     if (opts.whatif?.has('chained-batch')) {
       const db = store.db as unknown as { batch: Parameters<typeof chainedBatch>[0] };
