@@ -179,6 +179,7 @@ export async function runAppendAndProofs(
       ['B entry bundles', [0x42], [0x43]],
       ['T tile level 0 (leaf hashes)', [0x54, 0], [0x54, 1]],
       ['T tile levels >= 1', [0x54, 1], [0x55]],
+      ['U mid-level tiles (tree levels 4, 12, …)', [0x55], [0x56]],
       ['D deposits', [0x44], [0x45]],
       ['h sha256 index', [0x68], [0x69]],
       ['A per-account index', [0x41], [0x42]],

@@ -139,8 +139,9 @@ export async function rawBatchRate(
           case 0x42: // 'B' + u64 bundle index [+ fragment start] (256 entries per bundle)
             key = withU64(k, 1, (base >> 8n) + readU64(k, 1));
             break;
-          case 0x54: // 'T' + tile level L + u64 tile index [+ fragment start] (256^(L+1) entries per tile)
-            key = withU64(k, 2, (base >> BigInt(8 * (k[1]! + 1))) + readU64(k, 2));
+          case 0x54: // 'T' + tile level L + u64 tile index [+ fragment start] (2^(8L+8) entries per tile)
+          case 0x55: // 'U' + L + u64 index [+ fragment start]: tree level 8L+4 (2^(8L+12) entries per tile)
+            key = withU64(k, 2, (base >> tileShift(k)) + readU64(k, 2));
             break;
           case 0x62: // 'b' + u64 height
             key = seqKey(0x62, -1, BigInt(batchNo));
@@ -208,9 +209,14 @@ function relative(shape: CommitShape): RawOp[] {
   const base = BigInt(shape.first);
   return shape.ops.map((o) => {
     if (o.key[0] === 0x42) return { ...o, key: withU64(o.key, 1, readU64(o.key, 1) - (base >> 8n)) };
-    if (o.key[0] === 0x54) return { ...o, key: withU64(o.key, 2, readU64(o.key, 2) - (base >> BigInt(8 * (o.key[1]! + 1)))) };
+    if (o.key[0] === 0x54 || o.key[0] === 0x55) return { ...o, key: withU64(o.key, 2, readU64(o.key, 2) - (base >> tileShift(o.key))) };
     return o;
   });
+}
+
+/** log2 of the entries one 'T' or 'U' tile covers. */
+function tileShift(key: Uint8Array): bigint {
+  return BigInt(8 * key[1]! + (key[0] === 0x55 ? 12 : 8));
 }
 
 /** A copy of `key` with the u64 at `offset` replaced by `n`. */

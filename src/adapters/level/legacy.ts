@@ -94,7 +94,7 @@ async function migrate(db: Level<Bytes, Bytes>, opts: LayoutOptions): Promise<bo
     moved += rows.length;
     log(`store: tiles migration: entries up to ${expect} moved to bundles (${moved} this run, ${((Date.now() - t0) / 1000).toFixed(1)} s)`);
   }
-  // Nodes → tiles: level 8·L nodes become tile level L; the others are computed from tiles now.
+  // Nodes → tiles: level 8·L nodes become tile level L, level 8·L+4 nodes mid-level tiles; the others are computed from tiles now.
   let nodes = 0;
   for (let level = 0; level < 64; level++) {
     for (;;) {
@@ -103,10 +103,10 @@ async function migrate(db: Level<Bytes, Bytes>, opts: LayoutOptions): Promise<bo
       const k = await firstKey(db, prefix);
       if (k === undefined) break;
       const from = readU64be(k, 2);
-      if (level % 8 === 0 && from % 256n !== 0n) throw new LogError('corrupt_store', `tree node level ${level} index ${from - 1n} is missing: cannot migrate to tiles`);
+      if (level % 4 === 0 && from % 256n !== 0n) throw new LogError('corrupt_store', `tree node level ${level} index ${from - 1n} is missing: cannot migrate to tiles`);
       const rows = await db.iterator({ gte: K.nodeKey(level, from), lt: K.nodeKey(level, from + BigInt(chunk)) }).all();
       const b = db.batch();
-      if (level % 8 === 0) tileOps(b, level / 8, from, rows);
+      if (level % 4 === 0) tileOps(b, level / 4, from, rows);
       for (const [key] of rows) b.del(key);
       await b.write({ sync: true });
       batches++;
@@ -119,15 +119,15 @@ async function migrate(db: Level<Bytes, Bytes>, opts: LayoutOptions): Promise<bo
   return true;
 }
 
-/** Tile records for the consecutive level-8·L node rows from index `from` (a multiple of 256). */
-function tileOps(b: ReturnType<Level<Bytes, Bytes>['batch']>, tileLevel: number, from: bigint, rows: [Bytes, Bytes][]): void {
+/** Tile records for the consecutive level-4·q node rows from index `from` (a multiple of 256). */
+function tileOps(b: ReturnType<Level<Bytes, Bytes>['batch']>, q: number, from: bigint, rows: [Bytes, Bytes][]): void {
   for (let i = 0; i < rows.length; i += 256) {
     const part = rows.slice(i, i + 256);
     const at = from + BigInt(i);
     part.forEach(([key, value], j) => {
-      if (readU64be(key, 2) !== at + BigInt(j) || value.length !== 32) throw new LogError('corrupt_store', `tree node level ${tileLevel * 8} index ${at + BigInt(j)} is missing or malformed: cannot migrate to tiles`);
+      if (readU64be(key, 2) !== at + BigInt(j) || value.length !== 32) throw new LogError('corrupt_store', `tree node level ${q * 4} index ${at + BigInt(j)} is missing or malformed: cannot migrate to tiles`);
     });
-    b.put(K.tileKey(tileLevel, at >> 8n, part.length < 256 ? 0 : undefined), concatBytes(...part.map(([, v]) => v)));
+    b.put(K.quadTileKey(q, at >> 8n, part.length < 256 ? 0 : undefined), concatBytes(...part.map(([, v]) => v)));
   }
 }
 

@@ -14,7 +14,7 @@ import type { Level } from 'level';
 import { LogError } from '../../core/errors.js';
 import type { NodeId } from '../../core/merkle.js';
 import { parseEntryBundle } from '../../core/tiles.js';
-import { bundleKey, prefixEnd, tileKey } from './keys.js';
+import { bundleKey, prefixEnd, quadTileKey } from './keys.js';
 
 type Bytes = Uint8Array;
 
@@ -28,7 +28,7 @@ export const BUNDLE_DEFLATE = 1;
 export interface TileOptions {
   /** Full bundles stored deflate-raw compressed (default true). */
   compressBundles?: boolean;
-  /** Full tiles kept in memory, each with the levels computed from it (≤ 16 KiB each; default 1024). */
+  /** Full tiles kept in memory (8 KiB each; default 2048). */
   tileCache?: number;
   /** Full bundles kept in memory, decoded (≤ ~73 KiB each for 285-byte entries; default 64). */
   bundleCache?: number;
@@ -72,19 +72,6 @@ function subtreeRoot(base: Bytes, pos: number, count: number): Bytes {
   let level = base.subarray(pos * HASH, (pos + count) * HASH);
   while (level.length > HASH) level = levelUp(level);
   return level.slice();
-}
-
-/** A full tile with the tree levels above its hashes, computed when first needed. */
-class FullTile {
-  private readonly levels: Bytes[];
-  constructor(base: Bytes) {
-    this.levels = [base];
-  }
-  node(s: number, pos: number): Bytes {
-    while (this.levels.length <= s) this.levels.push(levelUp(this.levels[this.levels.length - 1]!));
-    const i = (pos >> s) * HASH;
-    return this.levels[s]!.slice(i, i + HASH);
-  }
 }
 
 const plain = (b: Bytes): Bytes => new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
@@ -147,7 +134,7 @@ export async function fullBundleRecord(raw: Bytes): Promise<Bytes> {
 }
 
 export class LevelTiles {
-  private readonly tiles: Lru<FullTile>;
+  private readonly tiles: Lru<Bytes>;
   private readonly bundles: Lru<Bytes[]>;
   private readonly compress: boolean;
 
@@ -155,52 +142,47 @@ export class LevelTiles {
     private readonly db: Level<Bytes, Bytes>,
     opts: TileOptions = {},
   ) {
-    this.tiles = new Lru(opts.tileCache ?? 1024);
+    this.tiles = new Lru(opts.tileCache ?? 2048);
     this.bundles = new Lru(opts.bundleCache ?? 64);
     this.compress = opts.compressBundles ?? true;
   }
 
   /**
-   * Hashes of perfect nodes, one per id: each from its tile (node (l, i) hashes up the 2^s hashes
-   * i·2^s … of tile level ⌊l/8⌋, s = l mod 8). Undefined where the tile holds too few hashes,
-   * or, with `strict`, LogError('corrupt_store').
+   * Hashes of perfect nodes, one per id: each from the stored tile below it (node (l, i) hashes up
+   * the 2^s hashes i·2^s … of tree level 4·q, q = ⌊l/4⌋, s = l mod 4: at most 7 hashes). Undefined
+   * where the tile holds too few hashes, or, with `strict`, LogError('corrupt_store').
    */
   async nodes(ids: readonly NodeId[], strict: boolean): Promise<(Bytes | undefined)[]> {
-    const local = new Map<string, FullTile | Bytes | undefined>();
-    const want: { key: string; level: number; index: bigint }[] = [];
+    const local = new Map<string, Bytes | undefined>();
+    const want: { key: string; q: number; index: bigint }[] = [];
     const plan = ids.map((id) => {
       if (id.level < 0 || id.level > 63 || id.index < 0n) throw new LogError('corrupt_store', `tree node level ${id.level} index ${id.index} is missing`);
-      const L = id.level >> 3;
-      const s = id.level & 7;
+      const q = id.level >> 2;
+      const s = id.level & 3;
       const first = id.index << BigInt(s);
       const t = first >> 8n;
-      const key = `${L}/${t}`;
+      const key = `${q}/${t}`;
       if (!local.has(key)) {
         const cached = this.tiles.get(key);
         local.set(key, cached);
-        if (cached === undefined) want.push({ key, level: L, index: t });
+        if (cached === undefined) want.push({ key, q, index: t });
       }
       return { key, s, pos: Number(first & 255n) };
     });
     if (want.length > 0) {
-      const values = await this.db.getMany(want.map((w) => tileKey(w.level, w.index)));
+      const values = await this.db.getMany(want.map((w) => quadTileKey(w.q, w.index)));
       await Promise.all(
         want.map(async (w, i) => {
           // Not full when looked up: read it again with its fragments (it may have filled since).
-          const v = values[i] ?? (await this.readTile(w.level, w.index));
-          if (v !== undefined && v.length === FULL_TILE) {
-            const full = new FullTile(v);
-            this.tiles.set(w.key, full);
-            local.set(w.key, full);
-          } else local.set(w.key, v);
+          const v = values[i] ?? (await this.readTile(w.q, w.index));
+          if (v !== undefined && v.length === FULL_TILE) this.tiles.set(w.key, v);
+          local.set(w.key, v);
         }),
       );
     }
     return plan.map((p, i) => {
       const tile = local.get(p.key);
-      let out: Bytes | undefined;
-      if (tile instanceof FullTile) out = tile.node(p.s, p.pos);
-      else if (tile !== undefined && tile.length >= (p.pos + (1 << p.s)) * HASH) out = subtreeRoot(tile, p.pos, 1 << p.s);
+      const out = tile !== undefined && tile.length >= (p.pos + (1 << p.s)) * HASH ? subtreeRoot(tile, p.pos, 1 << p.s) : undefined;
       if (out === undefined && strict) {
         throw new LogError('corrupt_store', `tree node level ${ids[i]!.level} index ${ids[i]!.index} is missing`);
       }
@@ -219,14 +201,14 @@ export class LevelTiles {
     return { parts: rows.map(([key, value]) => ({ key, start: key[full.length]!, value })) };
   }
 
-  /** The hashes of tile L/N: its full record, or its fragments joined; undefined when it has none. */
-  private async readTile(level: number, index: bigint): Promise<Bytes | undefined> {
-    const { record, parts } = await this.scan(tileKey(level, index));
+  /** The hashes of the tile of tree level 4·q, index N: its full record, or its fragments joined; undefined when it has none. */
+  private async readTile(q: number, index: bigint): Promise<Bytes | undefined> {
+    const { record, parts } = await this.scan(quadTileKey(q, index));
     if (record !== undefined) return record;
     if (parts.length === 0) return undefined;
     let n = 0;
     for (const p of parts) {
-      if (p.start !== n || p.value.length === 0 || p.value.length % HASH !== 0) throw new LogError('corrupt_store', `tile ${level}/${index}: fragment at ${p.start} does not follow ${n} hashes`);
+      if (p.start !== n || p.value.length === 0 || p.value.length % HASH !== 0) throw new LogError('corrupt_store', `tile of level ${4 * q}, ${index}: fragment at ${p.start} does not follow ${n} hashes`);
       n += p.value.length / HASH;
     }
     return parts.length === 1 ? parts[0]!.value : concat(parts.map((p) => p.value));
@@ -248,7 +230,7 @@ export class LevelTiles {
   /** Tile L/N as served (1–256 hashes), or undefined. */
   async tile(level: number, index: bigint): Promise<Bytes | undefined> {
     if (level < 0 || level > 255 || index < 0n) return undefined;
-    return (await this.db.get(tileKey(level, index))) ?? this.readTile(level, index);
+    return (await this.db.get(quadTileKey(2 * level, index))) ?? this.readTile(2 * level, index);
   }
 
   /** The C2SP bytes of bundle `index`, or undefined. */
@@ -326,36 +308,36 @@ export class LevelTiles {
     put: (key: Bytes, value: Bytes) => void,
     del: (key: Bytes) => void,
   ): Promise<void> {
-    type Group = { level: number; index: bigint; pos0: number; hashes: Bytes[] };
+    type Group = { q: number; index: bigint; pos0: number; hashes: Bytes[] };
     const groups = new Map<string, Group>();
     for (const n of nodes) {
-      if ((n.id.level & 7) !== 0) continue;
-      const level = n.id.level >> 3;
+      if ((n.id.level & 3) !== 0) continue;
+      const q = n.id.level >> 2;
       const index = n.id.index >> 8n;
       const pos = Number(n.id.index & 255n);
-      const key = `${level}/${index}`;
+      const key = `${q}/${index}`;
       let g = groups.get(key);
-      if (g === undefined) groups.set(key, (g = { level, index, pos0: pos, hashes: [] }));
+      if (g === undefined) groups.set(key, (g = { q, index, pos0: pos, hashes: [] }));
       if (pos !== g.pos0 + g.hashes.length || n.hash.length !== HASH) throw new LogError('internal', `commit nodes of level ${n.id.level} are not consecutive 32-byte hashes`);
       g.hashes.push(n.hash);
     }
     const pending: Promise<void>[] = [];
     for (const g of groups.values()) {
       if (g.pos0 + g.hashes.length < WIDTH) {
-        put(tileKey(g.level, g.index, g.pos0), concat(g.hashes));
+        put(quadTileKey(g.q, g.index, g.pos0), concat(g.hashes));
         continue;
       }
       if (g.pos0 === 0) {
-        put(tileKey(g.level, g.index), concat(g.hashes));
+        put(quadTileKey(g.q, g.index), concat(g.hashes));
         continue;
       }
       pending.push(
         (async () => {
-          const { parts } = await this.scan(tileKey(g.level, g.index));
-          const before = await this.readTile(g.level, g.index);
-          if ((before?.length ?? 0) !== g.pos0 * HASH) throw new LogError('corrupt_store', `tile ${g.level}/${g.index} holds ${(before?.length ?? 0) / HASH} hashes, not ${g.pos0}`);
+          const { parts } = await this.scan(quadTileKey(g.q, g.index));
+          const before = await this.readTile(g.q, g.index);
+          if ((before?.length ?? 0) !== g.pos0 * HASH) throw new LogError('corrupt_store', `tile of level ${4 * g.q}, ${g.index} holds ${(before?.length ?? 0) / HASH} hashes, not ${g.pos0}`);
           for (const p of parts) del(p.key);
-          put(tileKey(g.level, g.index), concat([before!, ...g.hashes]));
+          put(quadTileKey(g.q, g.index), concat([before!, ...g.hashes]));
         })(),
       );
     }
