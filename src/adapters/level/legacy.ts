@@ -30,8 +30,9 @@ export interface LayoutOptions {
   compressBundles?: boolean;
 }
 
-async function firstKey(db: Level<Bytes, Bytes>, prefix: Bytes): Promise<Bytes | undefined> {
-  const [k] = await db.keys({ gte: prefix, lt: K.prefixEnd(prefix), limit: 1 }).all();
+/** The first key with `prefix`, at or after `from` (seeking there skips the records deleted before it). */
+async function firstKey(db: Level<Bytes, Bytes>, prefix: Bytes, from: Bytes = prefix): Promise<Bytes | undefined> {
+  const [k] = await db.keys({ gte: from, lt: K.prefixEnd(prefix), limit: 1 }).all();
   return k;
 }
 
@@ -68,13 +69,12 @@ async function migrate(db: Level<Bytes, Bytes>, opts: LayoutOptions): Promise<bo
   const t0 = Date.now();
   log('store: migrating entries and tree nodes to C2SP tiles (resumable; old records are deleted as their tiles are written)');
   // Entries → bundles.
-  for (;;) {
+  let next: bigint | undefined;
+  for (let k = await firstKey(db, Uint8Array.of(K.P.entry)); k !== undefined; ) {
     if (opts.stopAfterChunks !== undefined && batches >= opts.stopAfterChunks) return false;
-    const k = await firstKey(db, Uint8Array.of(K.P.entry));
-    if (k === undefined) break;
     const from = readU64be(k, 1);
     // Batches end on bundle boundaries, so the first entry left starts a bundle.
-    if (from % 256n !== 0n) throw new LogError('corrupt_store', `entry ${from - 1n} is missing: cannot migrate to tiles`);
+    if (from % 256n !== 0n || (next !== undefined && from !== next)) throw new LogError('corrupt_store', `entry ${next ?? from - 1n} is missing: cannot migrate to tiles`);
     const rows = await db.iterator({ gte: K.entryKey(from), lt: K.entryKey(from + BigInt(chunk)) }).all();
     const b = db.batch();
     let expect = from;
@@ -93,15 +93,15 @@ async function migrate(db: Level<Bytes, Bytes>, opts: LayoutOptions): Promise<bo
     batches++;
     moved += rows.length;
     log(`store: tiles migration: entries up to ${expect} moved to bundles (${moved} this run, ${((Date.now() - t0) / 1000).toFixed(1)} s)`);
+    next = expect;
+    k = await firstKey(db, Uint8Array.of(K.P.entry), K.entryKey(expect));
   }
   // Nodes → tiles: level 8·L nodes become tile level L, level 8·L+4 nodes mid-level tiles; the others are computed from tiles now.
   let nodes = 0;
   for (let level = 0; level < 64; level++) {
-    for (;;) {
+    const prefix = Uint8Array.of(K.P.node, level);
+    for (let k = await firstKey(db, prefix); k !== undefined; ) {
       if (opts.stopAfterChunks !== undefined && batches >= opts.stopAfterChunks) return false;
-      const prefix = Uint8Array.of(K.P.node, level);
-      const k = await firstKey(db, prefix);
-      if (k === undefined) break;
       const from = readU64be(k, 2);
       if (level % 4 === 0 && from % 256n !== 0n) throw new LogError('corrupt_store', `tree node level ${level} index ${from - 1n} is missing: cannot migrate to tiles`);
       const rows = await db.iterator({ gte: K.nodeKey(level, from), lt: K.nodeKey(level, from + BigInt(chunk)) }).all();
@@ -111,6 +111,7 @@ async function migrate(db: Level<Bytes, Bytes>, opts: LayoutOptions): Promise<bo
       await b.write({ sync: true });
       batches++;
       nodes += rows.length;
+      k = await firstKey(db, prefix, K.nodeKey(level, from + BigInt(chunk)));
     }
     if (nodes > 0) log(`store: tiles migration: tree level ${level} done (${nodes} node records replaced, ${((Date.now() - t0) / 1000).toFixed(1)} s)`);
   }
