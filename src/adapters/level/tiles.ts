@@ -1,12 +1,13 @@
 /**
  * The log's tree and entries on LevelDB as C2SP tlog-tiles records (https://c2sp.org/tlog-tiles):
  *   'T' + u8 tile level L + u64 N → the 256 hashes of tree level 8·L nodes 256·N … (32 bytes each)
+ *   'U' + u8 L + u64 N            → the same for tree level 8·L + 4 (not served; speeds up reads)
  *   'B' + u64 N                   → format byte ‖ entry bundle of the 256 entries 256·N …
  * Until a tile or bundle is full, each commit that extends it writes one fragment holding what it
  * adds, under the full record's key ‖ u8 start (its first position); the commit that fills it
  * writes the full record and deletes the fragments. A full record never changes. Every other tree
- * node is computed from the tile below it with RFC 9162 interior hashing; full tiles (with the
- * levels computed from them) and full bundles are cached.
+ * node is computed from the stored level at most 3 below it with RFC 9162 interior hashing; full
+ * tiles and full bundles are cached. See docs/TILES.md.
  */
 import { hash as oneShotHash } from 'node:crypto';
 import { deflateRaw, inflateRawSync } from 'node:zlib';
