@@ -423,6 +423,32 @@ for (const impl of impls) {
       if (o.reopen) await check(await o.reopen());
     });
 
+    it('serves reads running alongside a commit that fills a tile and a bundle: before or after it, never between', async () => {
+      const { store } = await open();
+      const log = realLog(store);
+      await log.commitN(200);
+      const filling = log.commitN(100);
+      let done = false;
+      void filling.then(() => (done = true));
+      const seen = new Set<number>();
+      for (let i = 0; i < 1000 && (!done || seen.size === 0); i++) {
+        const [entries, [leaf], tile, bundle] = await Promise.all([
+          store.getEntries(0n, 300),
+          store.getNodes([{ level: 0, index: 199n }]),
+          store.getTile(0, 0n),
+          store.getEntryBundle(0n),
+        ]);
+        expect([200, 300]).toContain(entries.length);
+        expect([200 * 32, 256 * 32]).toContain(tile!.length);
+        expect([200, 256]).toContain(parseEntryBundle(bundle!).length);
+        expect(toHex(leaf!)).toBe(toHex(log.node(0, 199n)!));
+        seen.add(entries.length);
+      }
+      await filling;
+      expect((await store.getEntries(0n, 300)).map(toHex)).toEqual(log.entries.map(toHex));
+      expect((await store.getTile(0, 0n))!.length).toBe(256 * 32);
+    });
+
     it('extends partial tiles and bundles over commits of one entry', async () => {
       const o = await open();
       const log = realLog(o.store);
