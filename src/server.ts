@@ -103,7 +103,7 @@ export async function startService(config: Config, logger?: LogFn | Logger): Pro
     throw new ConfigError('LOG_KEY_FILE', `LOG_KEY_FILE: ${e instanceof Error ? e.message : String(e)}${typeof cause === 'string' ? ` (${cause})` : ''}`);
   });
   const metrics = new ServiceMetrics();
-  const level = await LevelLogStore.open(join(config.DATA_DIR, 'ledger'), { log }).catch((e: unknown) => {
+  const level = await LevelLogStore.open(join(config.DATA_DIR, 'ledger')).catch((e: unknown) => {
     if ((e as { cause?: { code?: unknown } } | null)?.cause?.code !== 'LEVEL_LOCKED') throw e;
     throw new ConfigError('DATA_DIR', `DATA_DIR: ${config.DATA_DIR} is in use by another process (its LevelDB is locked)`);
   });

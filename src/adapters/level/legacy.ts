@@ -22,6 +22,7 @@ export const TILES_MIGRATED = 'tiles-v1';
 
 export interface LayoutOptions {
   readOnly?: boolean;
+  /** Migration progress (default: lines on stderr). */
   log?: (msg: string) => void;
   /** Entries (and nodes of one level) per migration batch; a multiple of 256 (default 65,536). */
   chunk?: number;
@@ -63,7 +64,7 @@ export async function prepareLayout(db: Level<Bytes, Bytes>, opts: LayoutOptions
 async function migrate(db: Level<Bytes, Bytes>, opts: LayoutOptions): Promise<boolean> {
   const chunk = opts.chunk ?? 65_536;
   if (chunk <= 0 || chunk % 256 !== 0) throw new LogError('internal', 'migration chunk must be a positive multiple of 256');
-  const log = opts.log ?? (() => undefined);
+  const log = opts.log ?? ((msg: string) => process.stderr.write(msg + '\n'));
   let batches = 0;
   let moved = 0;
   const t0 = Date.now();
