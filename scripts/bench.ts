@@ -138,7 +138,7 @@ if (opts.only.has('c')) {
   const flat = await rawBatchRate(shape, 'flat', C.items, plan.rawSeconds);
   const exactChained = await rawBatchRate(shape, 'shape', C.items, plan.rawSeconds, 'chained');
   const group = Math.round(results.batchHttp.server.meanCommitEntries / C.items) * C.items;
-  const atServerGroup = group > C.items ? await rawBatchRate(shape, 'shape', group, plan.rawSeconds) : undefined;
+  const atServerGroup = group > C.items ? await rawBatchRate(await captureCommitShape(group), 'shape', group, plan.rawSeconds) : undefined;
   const { ops: _ops, ...shapeInfo } = shape;
   results.raw = { shape: shapeInfo, exact, flat, exactChained, ...(atServerGroup ? { atServerGroup } : {}) };
   results.ratio = results.batchHttp.durableEntriesPerSec / exact.entriesPerSec;
@@ -261,7 +261,7 @@ if (c && results.raw) {
   console.log(
     `    one deposit writes ${s.recordsPerEntry.toFixed(2)} records, ${s.bytesPerEntry.toFixed(0)} B: ` +
       Object.entries(s.perEntry)
-        .filter(([, v]) => v.records >= 0.01)
+        .filter(([, v]) => v.records >= 0.01 || v.bytes >= 1)
         .map(([k, v]) => `'${k}' ${v.records.toFixed(2)}×/${v.bytes.toFixed(0)} B`)
         .join(', '),
   );

@@ -83,7 +83,7 @@ export async function runAppendAndProofs(
   const ledgerDir = join(dir.path, 'ledger');
   try {
     const signer = await loadOrCreateSigner({ origin: DEFAULT_ORIGIN, dataDir: dir.path });
-    const store = await LevelLogStore.open(ledgerDir);
+    const store = await LevelLogStore.open(ledgerDir, { compressBundles: !opts.whatif?.has('raw-bundles') });
     const stats = emptyStats();
     if (opts.whatif?.has('chained-batch')) {
       const db = store.db as unknown as { batch: Parameters<typeof chainedBatch>[0] };
@@ -176,11 +176,13 @@ export async function runAppendAndProofs(
     const onDiskByPrefix: Record<string, number> = {};
     const approx = db as unknown as { approximateSize(a: Uint8Array, b: Uint8Array): Promise<number> };
     for (const [name, lo, hi] of [
-      ['e entries', [0x65], [0x66]],
-      ['n level 0 (leaf hashes)', [0x6e, 0], [0x6e, 1]],
-      ['n level >= 1', [0x6e, 1], [0x6f]],
+      ['B entry bundles', [0x42], [0x43]],
+      ['T tile level 0 (leaf hashes)', [0x54, 0], [0x54, 1]],
+      ['T tile levels >= 1', [0x54, 1], [0x55]],
+      ['U mid-level tiles (tree levels 4, 12, …)', [0x55], [0x56]],
       ['D deposits', [0x44], [0x45]],
       ['h sha256 index', [0x68], [0x69]],
+      ['A per-account index', [0x41], [0x42]],
     ] as const) {
       onDiskByPrefix[name] = (await approx.approximateSize(Uint8Array.from(lo), Uint8Array.from(hi))) / opts.entries;
     }

@@ -8,8 +8,10 @@ import { performance } from 'node:perf_hooks';
 export interface BatchStats {
   commits: number;
   records: number;
-  /** Entry records ('e' keys): one per log entry. */
+  /** Log entries committed: the growth of the head record's treeSize (stores start empty). */
   entries: number;
+  /** treeSize of the last head record written. */
+  treeSize: number;
   keyBytes: number;
   valueBytes: number;
   /** Per key prefix (ASCII char): records and key+value bytes. */
@@ -22,7 +24,7 @@ export interface BatchStats {
 }
 
 export function emptyStats(): BatchStats {
-  return { commits: 0, records: 0, entries: 0, keyBytes: 0, valueBytes: 0, byPrefix: {}, batchMs: 0, maxBatchMs: 0, maxEntries: 0 };
+  return { commits: 0, records: 0, entries: 0, treeSize: 0, keyBytes: 0, valueBytes: 0, byPrefix: {}, batchMs: 0, maxBatchMs: 0, maxEntries: 0 };
 }
 
 type Op = { type: string; key: Uint8Array; value?: Uint8Array };
@@ -45,7 +47,12 @@ export function wrapBatch(orig: BatchFn, stats: BatchStats, capture?: (ops: read
       const slot = (stats.byPrefix[p] ??= { records: 0, bytes: 0 });
       slot.records++;
       slot.bytes += k.length + v;
-      if (k[0] === 0x65) entries++;
+      if (k.length === 1 && k[0] === 0x48 && op.value) {
+        // 'H': the head record (JSON with treeSize).
+        const size = Number((JSON.parse(new TextDecoder().decode(op.value)) as { treeSize: string }).treeSize);
+        entries += size - stats.treeSize;
+        stats.treeSize = size;
+      }
     }
     capture?.(ops);
     stats.commits++;

@@ -1,7 +1,9 @@
 /**
  * The storage ceiling for (c): raw synced LevelDB batch writes (`db.batch(ops, { sync: true })`,
  * one writer, like the sequencer) of records shaped exactly like the ones a deposit commit
- * writes. The shape is captured from a real 1,000-entry commit made through Deposits/Ledger.
+ * writes. The shape is captured from a real commit (1,000 entries, or the server's mean commit
+ * size) made through Deposits/Ledger: entry bundles ('B'), hash tiles ('T'), deposit records,
+ * indexes, block and head, with the same values.
  */
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
@@ -17,9 +19,13 @@ import { emptyStats, instrument, type BatchOp } from './instrument.js';
 import { fmtInt, note, randomHexes, tempDir } from './util.js';
 
 /** The records of one real commit of `entries` hash-only deposits (values kept, keys re-made per batch). */
+type RawOp = { type: 'put'; key: Uint8Array; value: Uint8Array } | { type: 'del'; key: Uint8Array };
+
 export interface CommitShape {
   entries: number;
-  ops: { key: Uint8Array; value: Uint8Array }[];
+  /** Tree size before the captured commit (its first entry's index). */
+  first: number;
+  ops: RawOp[];
   /** Records and key+value bytes per entry, by key prefix. */
   perEntry: Record<string, { records: number; bytes: number }>;
   recordsPerEntry: number;
@@ -37,11 +43,24 @@ export async function captureCommitShape(entries = 1000): Promise<CommitShape> {
     const deposits = new Deposits(ledger, store, nodeSha256, systemRandom, systemClock);
     const account: AccountRecord = { id: 'acc_' + randomBytes(12).toString('base64url'), name: 'Bench', email: 'bench@example.com', kind: 'organisation', role: 'platform', createdAt: new Date().toISOString() };
     // Warm the tree past the first few levels so the node count per entry is the steady one.
-    await deposits.depositBatch(account, randomHexes(4096).map((sha256) => ({ sha256 })));
-    let captured: readonly BatchOp[] = [];
-    const undo = instrument(store.db, emptyStats(), (ops) => (captured = ops));
-    await deposits.depositBatch(account, randomHexes(entries).map((sha256) => ({ sha256 })));
+    await deposits.depositBatch(account, randomHexes(4096 + 100).map((sha256) => ({ sha256 })));
+    const first = Number(ledger.treeSize);
+    const captured: BatchOp[] = [];
+    let commits = 0;
+    const undo = instrument(store.db, emptyStats(), (ops) => {
+      captured.push(...ops);
+      commits++;
+    });
+    // depositBatch takes at most 10,000 items; calls made in one turn make one group commit.
+    await Promise.all(
+      Array.from({ length: Math.ceil(entries / 10_000) }, (_, i) =>
+        deposits.depositBatch(account, randomHexes(Math.min(10_000, entries - i * 10_000)).map((sha256) => ({ sha256 }))),
+      ),
+    );
     undo();
+    if (Number(ledger.treeSize) !== first + entries) throw new Error('the captured commits lost entries');
+    if (commits !== 1) note(`raw LevelDB baseline: ${fmtInt(entries)} entries took ${commits} commits; their records are written as one batch`);
+    const entryBytes = (await ledger.entry(BigInt(first)))!.length;
     await ledger.close();
     await store.close();
     const perEntry: Record<string, { records: number; bytes: number }> = {};
@@ -55,14 +74,14 @@ export async function captureCommitShape(entries = 1000): Promise<CommitShape> {
       records++;
       bytes += op.key.length + (op.value?.length ?? 0);
     }
-    const entryOp = captured.find((o) => o.key[0] === 0x65);
     return {
       entries,
-      ops: captured.map((o) => ({ key: o.key, value: o.value ?? new Uint8Array(0) })),
+      first,
+      ops: captured.map((o): RawOp => (o.type === 'del' ? { type: 'del', key: o.key } : { type: 'put', key: o.key, value: o.value ?? new Uint8Array(0) })),
       perEntry,
       recordsPerEntry: records / entries,
       bytesPerEntry: bytes / entries,
-      entryBytes: entryOp?.value?.length ?? 0,
+      entryBytes,
     };
   } finally {
     await dir.remove();
@@ -101,10 +120,11 @@ export async function rawBatchRate(
     let batchNo = 0;
     let entryBase = 0n;
     const flatValue = randomBytes(Math.max(1, Math.round(shape.bytesPerEntry) - 9));
-    const shapeOps = mode === 'shape' ? resizeShape(shape, entries) : [];
-    const perBatch = mode === 'flat' ? entries : shapeOps.filter((o) => o.key[0] === 0x65).length;
-    const build = (): { type: 'put'; key: Uint8Array; value: Uint8Array }[] => {
-      const ops: { type: 'put'; key: Uint8Array; value: Uint8Array }[] = [];
+    if (mode === 'shape' && entries !== shape.entries) throw new Error(`the shape holds ${shape.entries} entries, not ${entries}: capture one of that size`);
+    const shapeOps = mode === 'shape' ? relative(shape) : [];
+    const perBatch = entries;
+    const build = (): RawOp[] => {
+      const ops: RawOp[] = [];
       const base = entryBase;
       entryBase += BigInt(perBatch);
       batchNo++;
@@ -116,11 +136,12 @@ export async function rawBatchRate(
         const k = op.key;
         let key: Uint8Array;
         switch (k[0]) {
-          case 0x65: // 'e' + u64 index
-            key = seqKey(0x65, -1, base + readU64(k, 1));
+          case 0x42: // 'B' + u64 bundle index [+ fragment start] (256 entries per bundle)
+            key = withU64(k, 1, (base >> 8n) + readU64(k, 1));
             break;
-          case 0x6e: // 'n' + level + u64 index (shifted like the level's index)
-            key = seqKey(0x6e, k[1]!, (base >> BigInt(k[1]!)) + readU64(k, 2));
+          case 0x54: // 'T' + tile level L + u64 tile index [+ fragment start] (2^(8L+8) entries per tile)
+          case 0x55: // 'U' + L + u64 index [+ fragment start]: tree level 8L+4 (2^(8L+12) entries per tile)
+            key = withU64(k, 2, (base >> tileShift(k)) + readU64(k, 2));
             break;
           case 0x62: // 'b' + u64 height
             key = seqKey(0x62, -1, BigInt(batchNo));
@@ -136,14 +157,17 @@ export async function rawBatchRate(
             key[0] = k[0]!;
             key.set(randomBytes(k.length - 1), 1);
         }
-        ops.push({ type: 'put', key, value: op.value });
+        ops.push(op.type === 'del' ? { type: 'del', key } : { type: 'put', key, value: op.value });
       }
       return ops;
     };
-    const write = (ops: { type: 'put'; key: Uint8Array; value: Uint8Array }[]): Promise<void> => {
+    const write = (ops: RawOp[]): Promise<void> => {
       if (api === 'array') return db.batch(ops, { sync: true });
       const b = db.batch();
-      for (const op of ops) b.put(op.key, op.value);
+      for (const op of ops) {
+        if (op.type === 'put') b.put(op.key, op.value);
+        else b.del(op.key);
+      }
       return b.write({ sync: true });
     };
     // Warm-up batch, not timed.
@@ -180,41 +204,26 @@ export async function rawBatchRate(
   }
 }
 
-/**
- * The captured commit scaled to `entries` (a multiple of the captured size): per-entry records
- * repeated with entry and node indexes shifted, per-commit records (block, head) once.
- */
-function resizeShape(shape: CommitShape, entries: number): { key: Uint8Array; value: Uint8Array }[] {
-  const rel = relative(shape);
-  const reps = Math.max(1, Math.round(entries / shape.entries));
-  if (reps === 1) return rel;
-  const isPerCommit = (o: { key: Uint8Array }) => o.key[0] === 0x62 || o.key[0] === 0x73 || o.key[0] === 0x48;
-  const out: { key: Uint8Array; value: Uint8Array }[] = [];
-  for (let r = 0; r < reps; r++) {
-    const shift = BigInt(r * shape.entries);
-    for (const o of rel) {
-      if (isPerCommit(o)) continue;
-      if (o.key[0] === 0x65) out.push({ key: seqKey(0x65, -1, readU64(o.key, 1) + shift), value: o.value });
-      else if (o.key[0] === 0x6e) out.push({ key: seqKey(0x6e, o.key[1]!, readU64(o.key, 2) + (shift >> BigInt(o.key[1]!))), value: o.value });
-      else out.push(o); // random keys: re-made per batch by the builder
-    }
-  }
-  return [...out, ...rel.filter(isPerCommit)];
-}
-
-/** Entry and node keys made relative to the captured batch's first entry. */
-function relative(shape: CommitShape): { key: Uint8Array; value: Uint8Array }[] {
-  const first = shape.ops.find((o) => o.key[0] === 0x65);
-  const base = first ? readU64(first.key, 1) : 0n;
+/** Bundle and tile keys made relative to the captured commit's first entry. */
+function relative(shape: CommitShape): RawOp[] {
+  const base = BigInt(shape.first);
   return shape.ops.map((o) => {
-    if (o.key[0] === 0x65) return { key: seqKey(0x65, -1, readU64(o.key, 1) - base), value: o.value };
-    if (o.key[0] === 0x6e) {
-      const lvl = o.key[1]!;
-      const rel = readU64(o.key, 2) - (base >> BigInt(lvl));
-      return { key: seqKey(0x6e, lvl, rel < 0n ? 0n : rel), value: o.value };
-    }
+    if (o.key[0] === 0x42) return { ...o, key: withU64(o.key, 1, readU64(o.key, 1) - (base >> 8n)) };
+    if (o.key[0] === 0x54 || o.key[0] === 0x55) return { ...o, key: withU64(o.key, 2, readU64(o.key, 2) - (base >> tileShift(o.key))) };
     return o;
   });
+}
+
+/** log2 of the entries one 'T' or 'U' tile covers. */
+function tileShift(key: Uint8Array): bigint {
+  return BigInt(8 * key[1]! + (key[0] === 0x55 ? 12 : 8));
+}
+
+/** A copy of `key` with the u64 at `offset` replaced by `n`. */
+function withU64(key: Uint8Array, offset: number, n: bigint): Uint8Array {
+  const out = key.slice();
+  new DataView(out.buffer).setBigUint64(offset, n);
+  return out;
 }
 
 function u64(n: bigint): Uint8Array {

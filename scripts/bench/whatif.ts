@@ -11,10 +11,12 @@
  * - tsa-interval: the block-timestamp worker (src/app/timestamps.ts) starts at most one stamp per
  *   second, stamping the latest block then, instead of stamping back to back while blocks keep
  *   coming. Proposal: a minimum interval between stamps (config, default 1 s).
+ * - raw-bundles: (a) only: full entry bundles stored as they are, not deflated (LevelDB's snappy
+ *   still compresses its blocks), to weigh the disk bytes deflate saves against its CPU.
  */
 import { createRequire, syncBuiltinESMExports } from 'node:module';
 
-export const WHATIFS = ['chained-batch', 'pooled-random', 'tsa-interval'] as const;
+export const WHATIFS = ['chained-batch', 'pooled-random', 'tsa-interval', 'raw-bundles'] as const;
 export type WhatIf = (typeof WHATIFS)[number];
 
 type AnyFn = (this: unknown, ...args: unknown[]) => unknown;

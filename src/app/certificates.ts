@@ -35,7 +35,7 @@ export const DEFAULT_CERTIFICATE_CACHE_CHARS = 32 * 1024 * 1024;
 /** One answer of `many`, in request order: the certificate's JSON text, or why there is none. */
 export type CertificateItem = { id: string; json: string } | { id: string; error: 'not_found' };
 
-type CertLedger = Pick<Ledger, 'treeSize' | 'entry' | 'coveringBlock' | 'block' | 'keyAt' | 'hasher'>;
+type CertLedger = Pick<Ledger, 'treeSize' | 'entry' | 'coveringBlock' | 'block' | 'keyAt' | 'hasher'> & Partial<Pick<Ledger, 'observeInclusionProofs'>>;
 type CertStore = Pick<LogStore, 'getDeposit' | 'getEntries' | 'getNodes' | 'findFirstTimestampedBlock'>;
 
 interface Cached {
@@ -319,6 +319,7 @@ export class Certificates {
 
   /** Inclusion proofs of `indexes` at `treeSize`: the union of their nodes in one getNodes. */
   private async proofs(indexes: readonly bigint[], treeSize: bigint): Promise<Uint8Array[][]> {
+    const started = performance.now();
     const plans: ProofNodes[] = indexes.map((i) => inclusionProofNodes(i, treeSize));
     // Slot of each distinct node in one getNodes: by level, then index (bigints compare by value as Map keys).
     const slots = new Map<number, Map<bigint, number>>();
@@ -336,13 +337,15 @@ export class Certificates {
       }),
     );
     const hashes = ids.length === 0 ? [] : await this.store.getNodes(ids);
-    return plans.map((p, k) =>
+    const proofs = plans.map((p, k) =>
       rehashProof(
         p,
         plansSlots[k]!.map((at) => hashes[at]!),
         this.ledger.hasher,
       ),
     );
+    this.ledger.observeInclusionProofs?.(proofs.length, performance.now() - started);
+    return proofs;
   }
 
   private remember(id: string, c: Cached): void {

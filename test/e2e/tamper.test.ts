@@ -35,8 +35,11 @@ const sha256 = (...parts: Uint8Array[]) => {
   return h.digest();
 };
 
-/** A closed store with DEPOSITS hash-only deposits, one block each (blocks 1..DEPOSITS). */
-async function makeStore(): Promise<Store> {
+/**
+ * A closed store with DEPOSITS hash-only deposits, one block each (blocks 1..DEPOSITS), then
+ * `extra` more in one batch (one more block).
+ */
+async function makeStore(extra = 0): Promise<Store> {
   const dir = await makeTempDir('cl-tamper-');
   const service = await startService(ConfigSchema.parse({ PORT: '0', HOST: '127.0.0.1', DATA_DIR: dir.path, LOG_LEVEL: 'silent' }));
   try {
@@ -54,8 +57,16 @@ async function makeStore(): Promise<Store> {
       expect(d).toMatchObject({ index: i, block: i + 1, sha256: sha });
       deposits.push({ id: d.id, index: d.index, sha256: sha, block: d.block });
     }
+    if (extra > 0) {
+      const res = await fetch(`${service.url}/v1/deposits/batch`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${apiKey}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ items: Array.from({ length: extra }, () => ({ sha256: randomBytes(32).toString('hex') })) }),
+      });
+      expect(res.status).toBe(201);
+    }
     const entries: Buffer[] = [];
-    for (let i = 0; i < DEPOSITS; i++) {
+    for (let i = 0; i < DEPOSITS + extra; i++) {
       const e = (await (await fetch(`${service.url}/v1/log/entries/${i}`)).json()) as { entry: string };
       entries.push(Buffer.from(e.entry, 'base64'));
     }
@@ -98,13 +109,23 @@ function flipChar(value: Buffer, pos: number, alphabet: string): Buffer {
   return out;
 }
 
+/** `value` with its one occurrence of `from` replaced by `to` (same length). */
+function replaceWithin(value: Buffer, from: Uint8Array, to: Uint8Array): Buffer {
+  const at = value.indexOf(from);
+  expect(at).toBeGreaterThanOrEqual(0);
+  expect(value.indexOf(from, at + 1)).toBe(-1);
+  const out = Buffer.from(value);
+  out.set(to, at);
+  return out;
+}
+
 const HEX = '0123456789abcdef';
 const B64 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
 const DIGITS = '0123456789';
 
 const stores: Store[] = [];
-async function freshStore(): Promise<Store> {
-  const s = await makeStore();
+async function freshStore(extra = 0): Promise<Store> {
+  const s = await makeStore(extra);
   stores.push(s);
   return s;
 }
@@ -136,10 +157,10 @@ describe('tamper detection by audit --data-dir', () => {
     const target = store.deposits[4]!;
     await withDb(store, async (db) => {
       const hits = await findValues(db, (v) => v.includes(target.sha256, 0, 'latin1'));
-      // Only the entry holds the work's hash as hex.
+      // Only the entry (in its entry bundle) holds the work's hash as hex.
       expect(hits).toHaveLength(1);
       const hit = hits[0]!;
-      expect(hit.value.equals(store.entries[target.index]!)).toBe(true);
+      expect(hit.value.includes(store.entries[target.index]!)).toBe(true);
       const pos = hit.value.indexOf(target.sha256, 0, 'latin1') + 17;
       await db.put(hit.key, flipChar(hit.value, pos, HEX));
     });
@@ -154,11 +175,16 @@ describe('tamper detection by audit --data-dir', () => {
     await withDb(store, async (db) => {
       const [hit, ...more] = await findValues(db, (v) => v.includes(target.sha256, 0, 'latin1'));
       expect(more).toHaveLength(0);
-      const forged = flipChar(hit!.value, hit!.value.indexOf(target.sha256, 0, 'latin1') + 3, HEX);
-      const oldLeaf = sha256(Uint8Array.of(0), hit!.value);
-      const leaves = await findValues(db, (v) => v.equals(oldLeaf));
+      const entry = store.entries[target.index]!;
+      const at = hit!.value.indexOf(entry);
+      expect(at).toBeGreaterThan(0);
+      const forgedEntry = flipChar(entry, entry.indexOf(target.sha256, 0, 'latin1') + 3, HEX);
+      const forged = Buffer.concat([hit!.value.subarray(0, at), forgedEntry, hit!.value.subarray(at + entry.length)]);
+      // The leaf hash sits in a hash tile (32-byte hashes side by side).
+      const oldLeaf = sha256(Uint8Array.of(0), entry);
+      const leaves = await findValues(db, (v) => v.includes(oldLeaf));
       expect(leaves).toHaveLength(1);
-      await db.put(leaves[0]!.key, sha256(Uint8Array.of(0), forged));
+      await db.put(leaves[0]!.key, replaceWithin(leaves[0]!.value, oldLeaf, sha256(Uint8Array.of(0), forgedEntry)));
       await db.put(hit!.key, forged);
     });
     const r = await auditStore(store);
@@ -227,10 +253,10 @@ describe('tamper detection by audit --data-dir', () => {
     const target = store.deposits[5]!;
     const leaf = sha256(Uint8Array.of(0), store.entries[target.index]!);
     await withDb(store, async (db) => {
-      const hits = await findValues(db, (v) => v.equals(leaf));
+      const hits = await findValues(db, (v) => v.includes(leaf));
       expect(hits).toHaveLength(1);
       const tampered = Buffer.from(hits[0]!.value);
-      tampered[7]! ^= 0x01;
+      tampered[hits[0]!.value.indexOf(leaf) + 7]! ^= 0x01;
       await db.put(hits[0]!.key, tampered);
     });
     const r = await auditStore(store);
@@ -238,21 +264,22 @@ describe('tamper detection by audit --data-dir', () => {
     expect(r.text).toMatch(new RegExp(`audit FAILED at entry ${target.index}\\b`));
   });
 
-  it('(c) names the entry that completes a stored interior node when that node had one byte changed', async () => {
-    const store = await freshStore();
-    // Interior node over entries 2 and 3: SHA-256(0x01 ‖ leaf(2) ‖ leaf(3)); entry 3 completes it.
-    const leaf = (i: number) => sha256(Uint8Array.of(0), store.entries[i]!);
-    const node = sha256(Uint8Array.of(1), leaf(2), leaf(3));
+  it('(c) names the entry that completes a stored interior node (level 8, in a level-1 hash tile) when it had one byte changed', async () => {
+    const store = await freshStore(256);
+    // Node (8, 0): the root of the perfect subtree over entries 0..255; entry 255 completes it.
+    let level: Buffer[] = store.entries.slice(0, 256).map((e) => sha256(Uint8Array.of(0), e));
+    while (level.length > 1) level = Array.from({ length: level.length / 2 }, (_, i) => sha256(Uint8Array.of(1), level[2 * i]!, level[2 * i + 1]!));
+    const node = level[0]!;
     await withDb(store, async (db) => {
-      const hits = await findValues(db, (v) => v.equals(node));
+      const hits = await findValues(db, (v) => v.includes(node));
       expect(hits).toHaveLength(1);
       const tampered = Buffer.from(hits[0]!.value);
-      tampered[31]! ^= 0x80;
+      tampered[hits[0]!.value.indexOf(node) + 31]! ^= 0x80;
       await db.put(hits[0]!.key, tampered);
     });
     const r = await auditStore(store);
     expect(r.code).toBe(1);
-    expect(r.text).toMatch(/audit FAILED at entry 3\b/);
+    expect(r.text).toMatch(/audit FAILED at entry 255\b/);
   });
 
   it('passes again once the changed byte is put back', async () => {

@@ -5,6 +5,9 @@ import { LevelLogStore } from '../../src/adapters/level/store.js';
 import { MemoryLogStore } from '../../src/adapters/memory/store.js';
 import { toHex } from '../../src/core/bytes.js';
 import { isLogError } from '../../src/core/errors.js';
+import { CompactRange, TreeHasher, type NodeId } from '../../src/core/merkle.js';
+import { parseEntryBundle } from '../../src/core/tiles.js';
+import { nodeSha256 } from '../../src/adapters/crypto/node.js';
 import type { ApiKeyRecord, CommitBatch, LogStore, NewApiKey } from '../../src/app/ports.js';
 import { tempDir } from '../support/service.js';
 import { PgLogStore } from '../../src/adapters/pg/store.js';
@@ -25,6 +28,42 @@ function batch(height: bigint, start: bigint, n: number, extra: Partial<CommitBa
     ...extra,
   };
 }
+
+/**
+ * A log with real hashes: `commitN(n)` commits n more entries with every perfect node the batch
+ * completes (from the core's CompactRange, as the Ledger makes them); `nodes` keeps them all.
+ */
+function realLog(store: LogStore) {
+  const hasher = new TreeHasher(nodeSha256);
+  const range = new CompactRange(hasher);
+  const nodes = new Map<string, Uint8Array>();
+  const entries: Uint8Array[] = [];
+  let height = 0n;
+  return {
+    store,
+    nodes,
+    entries,
+    node: (level: number, index: bigint) => nodes.get(`${level}/${index}`),
+    async commitN(this: { store: LogStore }, n: number) {
+      const b = batch(height, range.size, 0);
+      for (let i = 0; i < n; i++) {
+        const bytes = new TextEncoder().encode(`real entry ${range.size} ${'x'.repeat(Number(range.size % 50n))}`);
+        b.entries.push({ index: range.size, bytes });
+        entries.push(bytes);
+        range.append(hasher.hashLeaf(bytes), (id, hash) => {
+          b.nodes.push({ id, hash });
+          nodes.set(`${id.level}/${id.index}`, hash);
+        });
+      }
+      b.block = { ...b.block, treeSize: range.size };
+      b.head = { ...b.head, treeSize: range.size, compact: [...range.hashes], rootHash: range.root() };
+      await this.store.commit(b);
+      height++;
+    },
+  };
+}
+
+const joined = (parts: (Uint8Array | undefined)[]) => toHex(Uint8Array.from(parts.flatMap((p) => [...p!])));
 
 function keyRecord(account: string, id: string, createdAt = '2026-11-26T00:00:00.000Z', label?: string): ApiKeyRecord {
   return { id, account, prefix: 'clk_' + id, createdAt, ...(label !== undefined ? { label } : {}) };
@@ -317,6 +356,141 @@ for (const impl of impls) {
         ]),
       ]);
       expect(await store.getCounter('c')).toBe(1160);
+    });
+
+    it('round-trips deposit records and per-account references of every shape', async () => {
+      const o = await open();
+      const salt = 'a'.repeat(8) + '0123456789abcdef' + 'f'.repeat(8);
+      const records = [
+        { id: 'dep_0123456789abcdef0123', index: 0n, metadata: `{"salt":"${salt}"}` },
+        { id: 'dep_abcdefabcdefabcdefab', index: 1n, metadata: `{"onBehalfOf":"x","salt":"${salt}","title":"T\u00e9"}` },
+        { id: 'dep_ABCDEF0123456789abcd', index: 255n, metadata: `{"salt":"${salt.toUpperCase()}"}` },
+        { id: 'dep_short', index: 256n, metadata: '{"salt":"0"}' },
+        { id: 'dep_00000000000000000000', index: 65_537n, metadata: `{"salt":"${'0'.repeat(32)}"}` },
+      ];
+      await o.store.commit(batch(0n, 0n, 0, { deposits: records.map((record) => ({ record, sha256: h(4), account: 'acc_r' })) }));
+      const check = async (s: LogStore) => {
+        for (const r of records) expect(await s.getDeposit(r.id)).toEqual(r);
+        expect(await s.listAccountDeposits('acc_r', { limit: 10 })).toEqual([...records].reverse().map((r) => ({ index: r.index, id: r.id })));
+      };
+      await check(o.store);
+      if (o.reopen && o.store instanceof LevelLogStore) {
+        // Values in the encoding of earlier versions: u64be(index) ‖ metadata text; the id as text.
+        const db = (o.store as LevelLogStore).db;
+        const enc = new TextEncoder();
+        const old = { id: 'dep_0123456789abcdef4567', index: 7n, metadata: `{"salt":"${salt}"}` };
+        const u64 = new Uint8Array(8);
+        new DataView(u64.buffer).setBigUint64(0, old.index);
+        await db.put(Uint8Array.of(0x44, ...enc.encode(old.id)), Uint8Array.of(...u64, ...enc.encode(old.metadata)));
+        await db.put(Uint8Array.of(0x41, ...enc.encode('acc_old'), 0, ...u64), enc.encode(old.id));
+        const again = await o.reopen();
+        await check(again);
+        expect(await again.getDeposit(old.id)).toEqual(old);
+        expect(await again.listAccountDeposits('acc_old', { limit: 10 })).toEqual([{ index: 7n, id: old.id }]);
+      }
+    });
+
+    it('serves hash tiles whose width grows until full at 256, and entry bundles', async () => {
+      const { store } = await open();
+      const log = realLog(store);
+      const leaves = (from: number, to: number) => joined(Array.from({ length: to - from }, (_, i) => log.node(0, BigInt(from + i))));
+      expect(await store.getTile(0, 0n)).toBeUndefined();
+      expect(await store.getEntryBundle(0n)).toBeUndefined();
+      await log.commitN(100);
+      expect(toHex((await store.getTile(0, 0n))!)).toBe(leaves(0, 100));
+      await log.commitN(100);
+      expect((await store.getTile(0, 0n))!.length).toBe(200 * 32);
+      expect(await store.getTile(1, 0n)).toBeUndefined();
+      await log.commitN(100);
+      expect(toHex((await store.getTile(0, 0n))!)).toBe(leaves(0, 256));
+      expect(toHex((await store.getTile(0, 1n))!)).toBe(leaves(256, 300));
+      // Node (8, 0) exists from 256 entries on: the first hash of tile 1/0.
+      expect(toHex((await store.getTile(1, 0n))!)).toBe(toHex(log.node(8, 0n)!));
+      expect(await store.getTile(0, 2n)).toBeUndefined();
+      const full = parseEntryBundle((await store.getEntryBundle(0n))!);
+      expect(full.map(toHex)).toEqual(log.entries.slice(0, 256).map(toHex));
+      expect(parseEntryBundle((await store.getEntryBundle(1n))!).map(toHex)).toEqual(log.entries.slice(256, 300).map(toHex));
+      expect(await store.getEntryBundle(2n)).toBeUndefined();
+      // Entries across the bundle boundary, and past the end.
+      expect((await store.getEntries(250n, 10)).map(toHex)).toEqual(log.entries.slice(250, 260).map(toHex));
+      expect((await store.getEntries(295n, 10)).map(toHex)).toEqual(log.entries.slice(295, 300).map(toHex));
+      expect(toHex((await store.getEntry(255n))!)).toBe(toHex(log.entries[255]!));
+      expect(await store.getEntry(300n)).toBeUndefined();
+      // Inner nodes of a partial tile, computed from it.
+      expect(toHex((await store.getNodes([{ level: 5, index: 8n }]))[0]!)).toBe(toHex(log.node(5, 8n)!));
+      await expect(store.getNodes([{ level: 3, index: 37n }])).rejects.toSatisfy((e: unknown) => isLogError(e, 'corrupt_store'));
+    });
+
+    it('serves every perfect node across tile levels (70,000 leaves: a level-1 and a level-2 tile)', async () => {
+      const o = await open();
+      const log = realLog(o.store);
+      for (let i = 0; i < 7; i++) await log.commitN(i === 6 ? 9_000 : 10_000 + i * 3);
+      const size = BigInt(log.entries.length); // 69,045
+      const check = async (s: LogStore) => {
+        const ids: NodeId[] = [];
+        for (let level = 0; level <= 16; level++) {
+          const count = size >> BigInt(level);
+          for (const index of new Set([0n, 1n, count / 2n, count - 2n, count - 1n])) if (index >= 0n && index < count) ids.push({ level, index });
+        }
+        const got = await s.getNodes(ids);
+        expect(got.map(toHex)).toEqual(ids.map((id) => toHex(log.node(id.level, id.index)!)));
+        expect(toHex((await s.getTile(1, 0n))!)).toBe(joined(Array.from({ length: 256 }, (_, i) => log.node(8, BigInt(i)))));
+        expect((await s.getTile(1, 1n))!.length).toBe(Number((size >> 8n) - 256n) * 32);
+        expect(toHex((await s.getTile(2, 0n))!)).toBe(toHex(log.node(16, 0n)!));
+        await expect(s.getNodes([{ level: 16, index: 1n }])).rejects.toSatisfy((e: unknown) => isLogError(e, 'corrupt_store'));
+        await expect(s.getNodes([{ level: 17, index: 0n }])).rejects.toSatisfy((e: unknown) => isLogError(e, 'corrupt_store'));
+      };
+      await check(o.store);
+      // After reopening: no caches.
+      if (o.reopen) await check(await o.reopen());
+    });
+
+    it('serves reads running alongside a commit that fills a tile and a bundle: before or after it, never between', async () => {
+      const { store } = await open();
+      const log = realLog(store);
+      await log.commitN(200);
+      const filling = log.commitN(100);
+      let done = false;
+      void filling.then(() => (done = true));
+      const seen = new Set<number>();
+      for (let i = 0; i < 1000 && (!done || seen.size === 0); i++) {
+        const [entries, [leaf], tile, bundle] = await Promise.all([
+          store.getEntries(0n, 300),
+          store.getNodes([{ level: 0, index: 199n }]),
+          store.getTile(0, 0n),
+          store.getEntryBundle(0n),
+        ]);
+        expect([200, 300]).toContain(entries.length);
+        expect([200 * 32, 256 * 32]).toContain(tile!.length);
+        expect([200, 256]).toContain(parseEntryBundle(bundle!).length);
+        expect(toHex(leaf!)).toBe(toHex(log.node(0, 199n)!));
+        seen.add(entries.length);
+      }
+      await filling;
+      expect((await store.getEntries(0n, 300)).map(toHex)).toEqual(log.entries.map(toHex));
+      expect((await store.getTile(0, 0n))!.length).toBe(256 * 32);
+    });
+
+    it('extends partial tiles and bundles over commits of one entry', async () => {
+      const o = await open();
+      const log = realLog(o.store);
+      for (let i = 0; i < 130; i++) await log.commitN(1);
+      // The level store reopened midway: the next commits extend what it finds stored.
+      if (o.reopen) log.store = await o.reopen();
+      for (let i = 0; i < 130; i++) await log.commitN(1);
+      const store = log.store;
+      expect(toHex((await store.getTile(0, 0n))!)).toBe(joined(Array.from({ length: 256 }, (_, i) => log.node(0, BigInt(i)))));
+      expect((await store.getTile(0, 1n))!.length).toBe(4 * 32);
+      expect(parseEntryBundle((await store.getEntryBundle(1n))!).map(toHex)).toEqual(log.entries.slice(256).map(toHex));
+      expect((await store.getEntries(0n, 1000)).map(toHex)).toEqual(log.entries.map(toHex));
+      expect(toHex((await store.getNodes([{ level: 8, index: 0n }, { level: 2, index: 64n }]))[1]!)).toBe(toHex(log.node(2, 64n)!));
+      if (store instanceof LevelLogStore) {
+        // One fragment per commit until a tile or bundle is full; then one record, fragments deleted.
+        const keys = async (lo: number[], hi: number[]) => (await store.db.keys({ gte: Uint8Array.from(lo), lt: Uint8Array.from(hi) }).all()).map((k) => k.length);
+        expect(await keys([0x42], [0x43])).toEqual([9, 10, 10, 10, 10]);
+        expect(await keys([0x54, 0], [0x54, 1])).toEqual([10, 11, 11, 11, 11]);
+        expect(await keys([0x54, 1], [0x55])).toEqual([11]);
+      }
     });
 
     it('updates an account in place (role change) and refuses an unknown one', async () => {

@@ -1,4 +1,7 @@
-/** AuditSource over a stopped LevelDB store: reads records directly, including stored tree nodes. */
+/**
+ * AuditSource over a stopped LevelDB store: reads records directly, including the stored tree
+ * (level 8·L nodes from their tiles, the others computed from the tile below them).
+ */
 import type { AuditSource } from '../../app/audit.js';
 import type { NodeId } from '../../core/merkle.js';
 import type { LevelLogStore } from './store.js';
@@ -15,7 +18,7 @@ export function levelAuditSource(store: LevelLogStore): AuditSource {
     },
     getBlock: (h) => store.getBlock(h),
     getEntries: (start, count) => store.getEntries(start, count),
-    getStoredNodes: (ids: NodeId[]) => store.db.getMany(ids.map((id) => K.nodeKey(id.level, id.index))),
+    getStoredNodes: (ids: NodeId[]) => store.storedNodes(ids),
     hasEntry: async (index) => (await store.getEntry(index)) !== undefined,
   };
 }

@@ -3,14 +3,18 @@
  * numbers so that byte order is numeric order. Private to this adapter.
  */
 import { concatBytes, u64be, utf8 } from '../../core/bytes.js';
+import { compactDepositId } from './values.js';
 
 export const P = {
-  entry: 0x65, // 'e' + u64 index                  → entry bytes
-  node: 0x6e, // 'n' + u8 level + u64 index        → 32-byte hash
+  bundle: 0x42, // 'B' + u64 bundle index [+ u8 start] → format byte ‖ C2SP entry bundle, full [or a fragment] (tiles.ts)
+  tile: 0x54, // 'T' + u8 tile level + u64 index [+ u8 start] → 32-byte hashes of tree level 8·L nodes, 256 [or a fragment]
+  midTile: 0x55, // 'U' + u8 L + u64 index [+ u8 start] → the same for tree level 8·L + 4 (not a C2SP tile: speeds up reads)
+  entry: 0x65, // 'e' + u64 index                  → entry bytes (earlier versions; migrated to 'B')
+  node: 0x6e, // 'n' + u8 level + u64 index        → 32-byte hash (earlier versions; migrated to 'T')
   block: 0x62, // 'b' + u64 height                 → block JSON
   blockBySize: 0x73, // 's' + u64 treeSize + u64 height → '' (first block covering an index)
   head: 0x48, // 'H'                                → head JSON
-  deposit: 0x44, // 'D' + deposit id               → u64 index ‖ metadata JCS
+  deposit: 0x44, // 'D' + 0x01 + 10 bytes (id dep_<20 hex>) or 'D' + deposit id text → index ‖ metadata (values.ts)
   sha: 0x68, // 'h' + 32-byte sha256 + u64 index    → ''
   claim: 0x63, // 'c' + kind byte + account + 0x00 + key → deposit id
   account: 0x61, // 'a' + account id               → account JSON
@@ -26,12 +30,31 @@ export const P = {
 
 const one = (p: number) => Uint8Array.of(p);
 
+/** A full bundle; with `start`, the fragment of a partial bundle holding entries from `start` on. */
+export const bundleKey = (index: bigint, start?: number) =>
+  start === undefined ? concatBytes(one(P.bundle), u64be(index)) : concatBytes(one(P.bundle), u64be(index), Uint8Array.of(start));
+/**
+ * The tile of tree level 4·`q` nodes 256·`index` …: C2SP tile q/2 ('T') for even q, the mid-level
+ * tile (q−1)/2 ('U') for odd q; with `start`, the fragment of a partial one holding hashes from `start` on.
+ */
+export const quadTileKey = (q: number, index: bigint, start?: number) => {
+  const head = Uint8Array.of(q % 2 === 0 ? P.tile : P.midTile, q >> 1);
+  return start === undefined ? concatBytes(head, u64be(index)) : concatBytes(head, u64be(index), Uint8Array.of(start));
+};
+/** C2SP hash tile L/N (see quadTileKey). */
+export const tileKey = (level: number, index: bigint, start?: number) => quadTileKey(2 * level, index, start);
 export const entryKey = (index: bigint) => concatBytes(one(P.entry), u64be(index));
 export const nodeKey = (level: number, index: bigint) => concatBytes(Uint8Array.of(P.node, level), u64be(index));
 export const blockKey = (height: bigint) => concatBytes(one(P.block), u64be(height));
 export const blockBySizeKey = (treeSize: bigint, height: bigint) => concatBytes(one(P.blockBySize), u64be(treeSize), u64be(height));
 export const HEAD_KEY = one(P.head);
-export const depositKey = (id: string) => concatBytes(one(P.deposit), utf8(id));
+/** The deposit record's key: 'D' ‖ 0x01 ‖ 10 bytes for an id dep_<20 hex>, else 'D' ‖ UTF-8 id. */
+export const depositKey = (id: string) => {
+  const raw = compactDepositId(id);
+  return raw === undefined ? textDepositKey(id) : concatBytes(Uint8Array.of(P.deposit, 1), raw);
+};
+/** The key earlier versions used for every deposit record: 'D' ‖ UTF-8 id. */
+export const textDepositKey = (id: string) => concatBytes(one(P.deposit), utf8(id));
 export const shaKey = (sha256: Uint8Array, index: bigint) => concatBytes(one(P.sha), sha256, u64be(index));
 export const shaPrefix = (sha256: Uint8Array) => concatBytes(one(P.sha), sha256);
 export const claimKey = (kind: 'idempotency' | 'external', account: string, key: string) =>
@@ -68,19 +91,15 @@ export class Packer {
     return o;
   }
 
-  entryKey(index: bigint): Uint8Array {
-    const o = this.take(9);
-    this.buf[o] = P.entry;
-    this.dv.setBigUint64(o + 1, index);
-    return this.buf.subarray(o, o + 9);
-  }
-
-  nodeKey(level: number, index: bigint): Uint8Array {
-    const o = this.take(10);
-    this.buf[o] = P.node;
-    this.buf[o + 1] = level;
-    this.dv.setBigUint64(o + 2, index);
-    return this.buf.subarray(o, o + 10);
+  /** {@link depositKey}. */
+  depositKey(id: string): Uint8Array {
+    const raw = compactDepositId(id);
+    if (raw === undefined) return this.prefixed(P.deposit, id);
+    const o = this.take(12);
+    this.buf[o] = P.deposit;
+    this.buf[o + 1] = 1;
+    this.buf.set(raw, o + 2);
+    return this.buf.subarray(o, o + 12);
   }
 
   shaKey(sha256: Uint8Array, index: bigint): Uint8Array {
@@ -102,29 +121,12 @@ export class Packer {
     return this.buf.subarray(o, this.off);
   }
 
-  /** UTF-8(text). */
-  text(text: string): Uint8Array {
-    const o = this.take(3 * text.length);
-    const { written } = encoder.encodeInto(text, this.buf.subarray(o));
-    this.off = o + written;
-    return this.buf.subarray(o, this.off);
-  }
-
   /** prefix ‖ UTF-8(text). */
   prefixed(prefix: number, text: string): Uint8Array {
     const o = this.take(1 + 3 * text.length);
     this.buf[o] = prefix;
     const { written } = encoder.encodeInto(text, this.buf.subarray(o + 1));
     this.off = o + 1 + written;
-    return this.buf.subarray(o, this.off);
-  }
-
-  /** u64be(n) ‖ UTF-8(text). */
-  u64Text(n: bigint, text: string): Uint8Array {
-    const o = this.take(8 + 3 * text.length);
-    this.dv.setBigUint64(o, n);
-    const { written } = encoder.encodeInto(text, this.buf.subarray(o + 8));
-    this.off = o + 8 + written;
     return this.buf.subarray(o, this.off);
   }
 }

@@ -4,13 +4,15 @@
  */
 import { randomBytes } from 'node:crypto';
 import { Level } from 'level';
-import { fromHex, fromUtf8, readU64be, toHex, u64be, utf8, concatBytes } from '../../core/bytes.js';
+import { fromHex, fromUtf8, readU64be, toHex, utf8, concatBytes } from '../../core/bytes.js';
 import { LogError } from '../../core/errors.js';
 import type { NodeId } from '../../core/merkle.js';
 import type { AccountDepositRef, AccountRecord, ApiKeyRecord, BlockRecord, ClaimRecord, CommitBatch, CounterDelta, DepositRecord, LogHead, LogStore, NewApiKey, RecordWrite, TimestampRecord } from '../../app/ports.js';
-import { entryBundle } from '../../core/tiles.js';
 import * as K from './keys.js';
+import { LegacyReads, prepareLayout, type LayoutOptions } from './legacy.js';
 import { LevelRecords, type LevelOp } from './registry.js';
+import { LevelTiles, type TileOptions } from './tiles.js';
+import { decodeDepositRef, decodeDepositValue, encodeDepositRef, encodeDepositValue } from './values.js';
 
 type Bytes = Uint8Array;
 
@@ -39,25 +41,44 @@ export class LevelLogStore implements LogStore {
   /** Auxiliary records and counters; every write goes through it so counter updates serialize. */
   private readonly aux: LevelRecords;
 
-  private constructor(readonly db: Level<Bytes, Bytes>) {
+  /** True when the store holds deposit records under text keys of ids that now have a compact key (earlier versions). */
+  private textDepositKeys = true;
+
+  /** The tree and entries: C2SP tiles and bundles (tiles.ts), or the records of an unmigrated store opened read-only. */
+  private tree: LevelTiles | LegacyReads;
+
+  private constructor(
+    readonly db: Level<Bytes, Bytes>,
+    private readonly tiles: LevelTiles,
+  ) {
     this.aux = new LevelRecords(db);
+    this.tree = tiles;
   }
 
   /**
-   * Opens (creating if needed) the database at `path` and migrates keys stored by earlier
-   * versions. `readOnly` callers (audit) skip the migration: they write nothing.
+   * Opens (creating if needed) the database at `path` and migrates records stored by earlier
+   * versions (API keys; entries and tree nodes to tiles, logging progress with `log`).
+   * `readOnly` callers (audit, export) skip the migrations: they write nothing.
    */
-  static async open(path: string, opts: { readOnly?: boolean } = {}): Promise<LevelLogStore> {
+  static async open(path: string, opts: LayoutOptions & TileOptions = {}): Promise<LevelLogStore> {
     const db = new Level<Bytes, Bytes>(path, { keyEncoding: 'view', valueEncoding: 'view' });
     await db.open();
-    const store = new LevelLogStore(db);
+    const store = new LevelLogStore(db, new LevelTiles(db, opts));
     try {
       if (opts.readOnly !== true) await store.migrateKeys();
+      if ((await prepareLayout(db, opts)) === 'legacy') store.tree = new LegacyReads(db);
+      const [textKey] = await db.keys({ gte: K.textDepositKey('dep_'), lt: K.textDepositKey('dep`'), limit: 1 }).all();
+      store.textDepositKeys = textKey !== undefined;
     } catch (e) {
       await db.close();
       throw e;
     }
     return store;
+  }
+
+  /** True when the store holds the tiles layout (false: an unmigrated store opened read-only). */
+  get tiled(): boolean {
+    return this.tree === this.tiles;
   }
 
   /**
@@ -110,16 +131,17 @@ export class LevelLogStore implements LogStore {
   }
 
   async commit(batch: CommitBatch): Promise<void> {
-    const ops: { type: 'put'; key: Bytes; value: Bytes }[] = [];
+    const ops: LevelOp[] = [];
     const put = (key: Bytes, value: Bytes) => ops.push({ type: 'put', key, value });
+    const del = (key: Bytes) => ops.push({ type: 'del', key });
     const empty = new Uint8Array(0);
     const pk = new K.Packer();
-    for (const e of batch.entries) put(pk.entryKey(e.index), e.bytes);
-    for (const n of batch.nodes) put(pk.nodeKey(n.id.level, n.id.index), n.hash);
+    if (this.tree !== this.tiles) throw new LogError('internal', 'the store was opened read-only');
+    await this.tiles.commitOps(batch.entries, batch.nodes, put, del);
     for (const d of batch.deposits) {
-      put(pk.prefixed(K.P.deposit, d.record.id), pk.u64Text(d.record.index, d.record.metadata));
+      put(pk.depositKey(d.record.id), encodeDepositValue(d.record.index, d.record.metadata));
       put(pk.shaKey(d.sha256, d.record.index), empty);
-      if (d.account !== undefined) put(pk.accountDepositKey(d.account, d.record.index), pk.text(d.record.id));
+      if (d.account !== undefined) put(pk.accountDepositKey(d.account, d.record.index), encodeDepositRef(d.record.id));
     }
     for (const c of batch.claims) put(K.claimKey(c.kind, c.account, c.key), utf8(c.depositId));
     const b = batch.block;
@@ -140,37 +162,30 @@ export class LevelLogStore implements LogStore {
     await this.aux.write(ops, batch.records, batch.counters);
   }
 
-  async getEntry(index: bigint): Promise<Bytes | undefined> {
-    if (index < 0n) return undefined;
-    return this.db.get(K.entryKey(index));
+  getEntry(index: bigint): Promise<Bytes | undefined> {
+    return this.tree.entry(index);
   }
 
-  async getEntries(start: bigint, count: number): Promise<Bytes[]> {
-    if (count <= 0) return [];
-    return this.db.values({ gte: K.entryKey(start), lt: K.entryKey(start + BigInt(count)) }).all();
+  getEntries(start: bigint, count: number): Promise<Bytes[]> {
+    return this.tree.entries(start, count);
   }
 
   async getNodes(ids: readonly NodeId[]): Promise<Bytes[]> {
     if (ids.length === 0) return [];
-    const values = await this.db.getMany(ids.map((id) => K.nodeKey(id.level, id.index)));
-    return values.map((v, i) => {
-      if (v === undefined || v.length !== 32) {
-        throw new LogError('corrupt_store', `tree node level ${ids[i]!.level} index ${ids[i]!.index} is missing`);
-      }
-      return v;
-    });
+    return (await this.tree.nodes(ids, true)) as Bytes[];
   }
 
-  async getTile(level: number, index: bigint): Promise<Bytes | undefined> {
-    const hashes = await this.db
-      .values({ gte: K.nodeKey(level * 8, index * 256n), lt: K.nodeKey(level * 8, index * 256n + 256n) })
-      .all();
-    return hashes.length === 0 ? undefined : concatBytes(...hashes);
+  /** Hashes of perfect nodes as stored (or computed from the stored tiles), undefined where missing. */
+  storedNodes(ids: readonly NodeId[]): Promise<(Bytes | undefined)[]> {
+    return this.tree.nodes(ids, false);
   }
 
-  async getEntryBundle(index: bigint): Promise<Bytes | undefined> {
-    const entries = await this.getEntries(index * 256n, 256);
-    return entries.length === 0 ? undefined : entryBundle(entries);
+  getTile(level: number, index: bigint): Promise<Bytes | undefined> {
+    return this.tree.tile(level, index);
+  }
+
+  getEntryBundle(index: bigint): Promise<Bytes | undefined> {
+    return this.tree.bundle(index);
   }
 
   async getBlock(height: bigint): Promise<BlockRecord | undefined> {
@@ -188,9 +203,11 @@ export class LevelLogStore implements LogStore {
   }
 
   async getDeposit(id: string): Promise<DepositRecord | undefined> {
-    const raw = await this.db.get(K.depositKey(id));
+    const key = K.depositKey(id);
+    // Earlier versions kept every deposit under its text key.
+    const raw = (await this.db.get(key)) ?? (this.textDepositKeys && key[1] === 1 ? await this.db.get(K.textDepositKey(id)) : undefined);
     if (raw === undefined) return undefined;
-    return { id, index: readU64be(raw, 0), metadata: fromUtf8(raw.subarray(8)) };
+    return { id, ...decodeDepositValue(raw) };
   }
 
   async findBySha256(sha256: Bytes, limit: number): Promise<bigint[]> {
@@ -210,13 +227,13 @@ export class LevelLogStore implements LogStore {
     const lt = opts.before === undefined || opts.before > MAX_U64 ? K.prefixEnd(prefix) : K.accountDepositKey(account, opts.before);
     const out: AccountDepositRef[] = [];
     for await (const [k, v] of this.db.iterator({ gte: prefix, lt, reverse: true, limit: opts.limit })) {
-      out.push({ index: readU64be(k, prefix.length), id: fromUtf8(v) });
+      out.push({ index: readU64be(k, prefix.length), id: decodeDepositRef(v) });
     }
     return out;
   }
 
   async indexAccountDeposits(refs: (AccountDepositRef & { account: string })[], records: RecordWrite[] = [], counters: CounterDelta[] = []): Promise<void> {
-    const ops: LevelOp[] = refs.map((r) => ({ type: 'put', key: K.accountDepositKey(r.account, r.index), value: utf8(r.id) }));
+    const ops: LevelOp[] = refs.map((r) => ({ type: 'put', key: K.accountDepositKey(r.account, r.index), value: encodeDepositRef(r.id) }));
     await this.aux.write(ops, records, counters);
   }
 
