@@ -31,7 +31,7 @@ export async function openStore(config: Config, log: LogFn): Promise<OpenedStore
     });
     return { store: pg, sessions: () => new PgSessionStore(pg.pool), kind: 'pg' };
   }
-  const level = await LevelLogStore.open(join(config.DATA_DIR, 'ledger')).catch((e: unknown) => {
+  const level = await LevelLogStore.open(join(config.DATA_DIR, 'ledger'), { log }).catch((e: unknown) => {
     if ((e as { cause?: { code?: unknown } } | null)?.cause?.code !== 'LEVEL_LOCKED') throw e;
     throw new ConfigError('DATA_DIR', `DATA_DIR: ${config.DATA_DIR} is in use by another process (its LevelDB is locked)`);
   });
