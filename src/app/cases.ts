@@ -312,7 +312,10 @@ export class Cases {
       ...(captureId !== undefined ? { captureId } : {}),
       history: [...c.history, { seq, action, state, at, account: actor.id, index: Number(index), caseSha256, snapshot: new TextDecoder().decode(snapshotBytes) }],
     });
-    const [appended] = await this.d.ledger.append([{ bytes, records: (index) => [{ space: CASES, key: c.id, value: JSON.stringify(finalize(index)) }, ...records] }], { owner: actor.id });
+    const [appended] = await this.d.ledger.append(
+      [{ bytes, records: [{ space: CASES, key: c.id, value: JSON.stringify(finalize(0n)) }, ...records], indexAt: [{ record: 0, path: ['history', c.history.length, 'index'] }] }],
+      { owner: actor.id },
+    );
     return finalize(appended!.index);
   }
 

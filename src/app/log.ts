@@ -15,6 +15,7 @@ import { isSignedBy, signNoteBy, type NoteSigner } from '../core/note.js';
 import { formatTime } from '../core/time.js';
 import { backfillDepositIndex, depositsDayCounter } from './deposit-index.js';
 import { keyAt, loadKeyHistory, logKeyRecord, type LogKeyRange } from './log-keys.js';
+import { fillIndex, type IndexSlot } from './pending.js';
 import type { BlockRecord, ClaimRecord, Clock, CommitBatch, CounterDelta, DepositRecord, LogHead, LogStore, RecordWrite } from './ports.js';
 
 /** One entry to append, with the records that must become durable in the same write. */
@@ -26,11 +27,10 @@ export interface PendingEntry {
    */
   deposit?: { record: Omit<DepositRecord, 'index'>; sha256: Uint8Array; account?: string; receivedAt?: string };
   claims?: ClaimRecord[];
-  /**
-   * Auxiliary records written in the same atomic batch as the entry. Called once, synchronously,
-   * with the index the entry gets, when the batch is built; it MUST NOT throw.
-   */
-  records?: (index: bigint) => RecordWrite[];
+  /** Auxiliary records written in the same atomic batch as the entry. */
+  records?: RecordWrite[];
+  /** Where the entry's index goes in `records` (templates filled by `fillIndex` when the batch is built). */
+  indexAt?: IndexSlot[];
   /** Counter deltas applied in the same atomic batch as the entry. */
   counters?: CounterDelta[];
 }
@@ -308,7 +308,7 @@ export class Ledger {
           }
         }
         if (item.claims) batch.claims.push(...item.claims);
-        if (item.records) records.push(...item.records(index));
+        if (item.records) records.push(...(item.indexAt ? fillIndex(item.records, item.indexAt, index) : item.records));
         if (item.counters) counters.push(...item.counters);
         return { index: index++, block: height };
       }),
