@@ -9,6 +9,7 @@ import { loadOrCreateSigner, nodeSha256, readPreviousSigner } from './adapters/c
 import { createApp } from './adapters/http/app.js';
 import { answerClientErrors } from './adapters/http/client-error.js';
 import { openStore } from './store-wiring.js';
+import { PgSequencer } from './adapters/pg/sequencer.js';
 import { withCommitHalt } from './adapters/commit-halt.js';
 import { Accounts } from './app/accounts.js';
 import { Sessions } from './app/sessions.js';
@@ -104,7 +105,11 @@ export async function startService(config: Config, logger?: LogFn | Logger): Pro
   // LevelDB in DATA_DIR/ledger, or PostgreSQL when DATABASE_URL is set (store-wiring.ts).
   const opened = await openStore(config, log);
   const level = opened.store;
+  // Several processes may share a PostgreSQL store: one sequences at a time (docs/SCALING.md).
+  let onRole: (sequencer: boolean) => void = () => undefined;
+  const sequencer = opened.pg ? new PgSequencer({ store: opened.pg, log, maxBatch: config.MAX_BATCH_ENTRIES, onRole: (on) => onRole(on) }) : undefined;
   try {
+    await sequencer?.acquire();
     const store = withCommitHalt(level, config.TEST_HALT_AT_COMMIT);
     const ledger = await Ledger.open({
       store,
@@ -119,6 +124,7 @@ export async function startService(config: Config, logger?: LogFn | Logger): Pro
       observer: metrics.ledgerObserver,
       log,
       previousSigner: await readPreviousSigner({ origin: config.LOG_ORIGIN, dataDir: config.DATA_DIR, keyFile: config.LOG_PREVIOUS_KEY_FILE }),
+      ...(sequencer ? { handoff: sequencer } : {}),
     }).catch((e: unknown) => {
       // A log key that is not the one in force (nor a valid hand-over from it): a setting to fix, not a crash.
       if (!(e instanceof LogError) || e.details?.setting !== 'LOG_KEY_FILE') throw e;
@@ -211,7 +217,14 @@ export async function startService(config: Config, logger?: LogFn | Logger): Pro
     });
     metrics.bind({ ledger, timestamper: ts.worker, hasTimestamp: async (h) => (await store.getTimestamp(h)) !== undefined });
     answerClientErrors(server);
-    ts.worker.start();
+    if (sequencer) {
+      // Blocks are timestamped by the sequencer only; the role moves, the worker with it.
+      let role = Promise.resolve();
+      onRole = (on) => {
+        role = role.then(() => (on ? ts.worker.start() : ts.worker.stop())).catch((e: unknown) => log('timestamps: cannot follow the sequencer role', e));
+      };
+      await sequencer.start(ledger);
+    } else ts.worker.start();
     const port = (server.address() as AddressInfo).port;
     const host = config.HOST === '0.0.0.0' || config.HOST === '::' ? '127.0.0.1' : config.HOST.includes(':') ? `[${config.HOST}]` : config.HOST;
     boundUrl = `http://${host}:${port}`;
@@ -241,12 +254,14 @@ export async function startService(config: Config, logger?: LogFn | Logger): Pro
           await accounts.flush();
           await workers.close();
           await ledger.close();
+          await sequencer?.stop();
           metrics.close();
           storeOpen = false;
           await store.close();
         })()),
     };
   } catch (e) {
+    await sequencer?.stop();
     await level.close();
     throw e;
   }

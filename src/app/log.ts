@@ -16,6 +16,7 @@ import { formatTime } from '../core/time.js';
 import { backfillDepositIndex, depositsDayCounter } from './deposit-index.js';
 import { keyAt, loadKeyHistory, logKeyRecord, type LogKeyRange } from './log-keys.js';
 import { fillIndex, type IndexSlot } from './pending.js';
+import type { Handed, HandedResult, Handoff } from './handoff.js';
 import type { BlockRecord, ClaimRecord, Clock, CommitBatch, CounterDelta, DepositRecord, LogHead, LogStore, RecordWrite } from './ports.js';
 
 /** One entry to append, with the records that must become durable in the same write. */
@@ -76,6 +77,12 @@ export interface LedgerOptions {
   observer?: LedgerObserver;
   /** Progress messages of long start-up work (indexing an older store's deposits). */
   log?: (msg: string) => void;
+  /**
+   * Several processes on one shared store (handoff.ts): only the one that holds the sequencer
+   * role commits; the others hand their entries to it and read the head it commits. Without it
+   * this process is the only writer (the embedded store).
+   */
+  handoff?: Handoff;
 }
 
 /** The default share of the queue one owner may fill: a quarter, but at least one full 10,000-item batch request. */
@@ -95,6 +102,8 @@ export interface AppendOptions {
 interface Waiter {
   owner: string;
   items: PendingEntry[];
+  /** The handoff reference of entries another process handed over (not counted in this queue). */
+  ref?: string;
   resolve: (r: Appended[]) => void;
   reject: (e: unknown) => void;
 }
@@ -120,6 +129,12 @@ export class Ledger {
   private readonly maxQueue: number;
   private readonly maxQueuePerOwner: number;
   private readonly blockListeners = new Set<(block: BlockRecord) => void>();
+  /** Handed-over requests now in `lanes` (their refs), so they are not taken twice. */
+  private readonly handed = new Set<string>();
+  /** Requests being handed to the sequencer, awaited by `close`. */
+  private readonly forwarding = new Set<Promise<unknown>>();
+  private forwardedEntries = 0;
+  private refreshing: Promise<void> | undefined;
 
   private constructor(
     private readonly opts: LedgerOptions,
@@ -151,7 +166,17 @@ export class Ledger {
       const hasher = new TreeHasher(opts.sha256);
       const block = makeBlock(opts, 0n, 0n, hasher.emptyRoot(), ZERO_HASH, formatTime(opts.clock.now()));
       head = { treeSize: 0n, compact: [], rootHash: block.record.rootHash, height: 0n, blockHash: block.hash, time: block.record.time };
-      await opts.store.commit({ entries: [], nodes: [], block: block.record, head, deposits: [], claims: [] });
+      try {
+        await opts.store.commit({ entries: [], nodes: [], block: block.record, head, deposits: [], claims: [] });
+      } catch (e) {
+        // A shared store: only the sequencer writes, and it writes block 0 as it opens. Wait for it.
+        if (opts.handoff === undefined) throw e;
+        for (let waited = 0; head === undefined && waited < 30_000; waited += 100) {
+          await new Promise((r) => setTimeout(r, 100));
+          head = await opts.store.loadHead();
+        }
+        if (head === undefined) throw e;
+      }
     }
     let latest = await opts.store.getBlock(head.height);
     if (latest === undefined) throw new LogError('corrupt_store', `latest block ${head.height} is missing`);
@@ -187,6 +212,17 @@ export class Ledger {
     return this.head.treeSize;
   }
 
+  /** True when this process commits (always, unless it shares the store through a handoff). */
+  get sequencer(): boolean {
+    return this.opts.handoff?.isSequencer() ?? true;
+  }
+
+  /** True when entry `index` is committed; a process that does not sequence reads the stored head first if needed. */
+  async covers(index: bigint): Promise<boolean> {
+    if (index >= this.head.treeSize) await this.catchUp(index);
+    return index >= 0n && index < this.head.treeSize;
+  }
+
   /**
    * Calls `listener` after each block is committed, synchronously, in commit order. The listener
    * MUST be quick and MUST NOT throw (background work such as timestamping only wakes up here).
@@ -216,6 +252,7 @@ export class Ledger {
     if (items.length === 0) return Promise.resolve([]);
     if (items.length > this.maxBatch) return Promise.reject(new LogError('invalid_request', `at most ${this.maxBatch} entries at once`));
     const owner = opts.owner ?? '';
+    if (this.opts.handoff !== undefined && !this.opts.handoff.isSequencer()) return this.forward(this.opts.handoff, items, owner);
     const mine = this.queuedBy.get(owner) ?? 0;
     if (opts.owner !== undefined && mine + items.length > this.maxQueuePerOwner) {
       return Promise.reject(
@@ -233,11 +270,87 @@ export class Ledger {
       else this.lanes.set(owner, [{ owner, items, resolve, reject }]);
       this.queuedBy.set(owner, mine + items.length);
       this.queued += items.length;
-      if (!this.draining) {
-        this.draining = true;
-        this.idle = new Promise<void>((done) => setImmediate(() => void this.drain().finally(done)));
-      }
+      this.kick();
     });
+  }
+
+  private kick(): void {
+    if (this.draining) return;
+    this.draining = true;
+    this.idle = new Promise<void>((done) => setImmediate(() => void this.drain().finally(done)));
+  }
+
+  /**
+   * Hands the entries to the sequencer through the shared store and resolves once they are
+   * committed, with the indexes they got; this process's head is brought up to their block first,
+   * so that what it answers next (the deposit, its proof) is there.
+   */
+  private forward(handoff: Handoff, items: PendingEntry[], owner: string): Promise<Appended[]> {
+    if (this.forwardedEntries + items.length > this.maxQueue) {
+      return Promise.reject(new LogError('overloaded', 'too many deposits are waiting; retry shortly', { details: { retryAfter: 1 } }));
+    }
+    this.forwardedEntries += items.length;
+    const done = (async () => {
+      const r = await handoff.forward(items, owner);
+      await this.refreshUntil(() => this.latest.height >= r.block);
+      return items.map((_, i) => ({ index: r.first + BigInt(i), block: r.block }));
+    })();
+    const tracked = done.finally(() => {
+      this.forwardedEntries -= items.length;
+      this.forwarding.delete(tracked);
+    });
+    this.forwarding.add(tracked);
+    return tracked;
+  }
+
+  /**
+   * Sequencer of a shared store: entries handed over by other processes are waiting. Starts a
+   * batch if none is being written (the batch takes them).
+   */
+  wake(): void {
+    if (this.closed || this.opts.handoff?.isSequencer() !== true) return;
+    this.kick();
+  }
+
+  /**
+   * Reads the stored head and moves this process's view (tree size, latest block) forward to it;
+   * never back. A process that does not sequence calls it when another one committed. Concurrent
+   * calls share one read.
+   */
+  refresh(): Promise<void> {
+    return (this.refreshing ??= this.reload().finally(() => (this.refreshing = undefined)));
+  }
+
+  private async reload(): Promise<void> {
+    const head = await this.opts.store.loadHead();
+    if (head === undefined || head.height <= this.head.height) return;
+    const latest = await this.opts.store.getBlock(head.height);
+    if (latest === undefined) throw new LogError('corrupt_store', `latest block ${head.height} is missing`);
+    // A commit of this process may have moved the head meanwhile (on the sequencer): keep the newer.
+    if (head.height <= this.head.height) return;
+    this.head = head;
+    this.latest = latest;
+    this.compact = new CompactRange(this.hasher, head.treeSize, head.compact);
+  }
+
+  /**
+   * Sequencer of a shared store, taking over: waits for its own batch in flight, if any, then
+   * reads the stored head (another process may have committed since this one last did).
+   */
+  async takeOver(): Promise<void> {
+    await this.idle;
+    await this.reload();
+  }
+
+  /** A read past the known tree of a process that does not sequence: the head may have moved on. */
+  private catchUp(index: bigint): Promise<void> {
+    if (this.opts.handoff === undefined || this.opts.handoff.isSequencer()) return Promise.resolve();
+    return this.refreshUntil(() => index < this.head.treeSize);
+  }
+
+  private async refreshUntil(done: () => boolean): Promise<void> {
+    // A refresh already in flight may have read the head before the commit wanted: a second one then.
+    for (let i = 0; i < 2 && !done(); i++) await this.refresh();
   }
 
   /**
@@ -250,6 +363,7 @@ export class Ledger {
     const served = new Set<string>();
     const order = [...this.lanes.keys()].sort((x, y) => Number(this.lastServed.has(x)) - Number(this.lastServed.has(y)));
     let n = 0;
+    let local = 0;
     for (let progress = true; progress; ) {
       progress = false;
       for (const owner of order) {
@@ -261,28 +375,90 @@ export class Ledger {
         n += w.items.length;
         served.add(owner);
         progress = true;
+        if (lane!.length === 0) this.lanes.delete(owner);
+        if (w.ref !== undefined) continue;
+        local += w.items.length;
         const left = this.queuedBy.get(owner)! - w.items.length;
         if (left > 0) this.queuedBy.set(owner, left);
         else this.queuedBy.delete(owner);
-        if (lane!.length === 0) this.lanes.delete(owner);
       }
     }
     this.lastServed = served;
-    this.queued -= n;
+    this.queued -= local;
     return take;
   }
 
   private async drain(): Promise<void> {
-    while (this.lanes.size > 0) {
-      const take = this.takeBatch();
+    const handoff = this.opts.handoff;
+    for (;;) {
+      if (handoff !== undefined) {
+        // A process that stopped sequencing (lost its lease) commits nothing more: its waiting
+        // requests are refused (the client retries, through whichever process sequences then).
+        if (!handoff.isSequencer()) {
+          this.refuseWaiting(new LogError('overloaded', 'this process stopped sequencing; retry shortly', { details: { retryAfter: 1 } }));
+          break;
+        }
+        await this.takeHanded(handoff);
+      }
+      if (this.lanes.size === 0) break;
+      let take = this.takeBatch();
       try {
-        const results = await this.commit(take);
+        let results: Appended[][];
+        try {
+          results = await this.commit(take);
+        } catch (e) {
+          // Shared store: another sequencer committed after this one read the head (a take-over
+          // race). Read the head and write this process's own requests again, once; handed-over
+          // requests go back to the table and are taken by the next batch.
+          if (handoff === undefined || !(e instanceof LogError) || e.code !== 'conflict') throw e;
+          await this.reload();
+          for (const w of take) if (w.ref !== undefined) w.reject(e);
+          take = take.filter((w) => w.ref === undefined);
+          results = take.length > 0 ? await this.commit(take) : [];
+        }
         take.forEach((w, i) => w.resolve(results[i]!));
       } catch (e) {
         for (const w of take) w.reject(e);
+        // On a shared store the stored head may be ahead of ours (a commit whose answer was lost,
+        // another sequencer): read it, so the next batch follows it or fails the fence again.
+        if (handoff !== undefined) await this.reload().catch(() => undefined);
+        // Handed-over entries stay in the shared store and are taken again by the next batch
+        // (woken by the next handoff or poll), not at once in a loop against a failing store.
+        if (take.some((w) => w.ref !== undefined)) break;
       }
     }
     this.draining = false;
+  }
+
+  /** Puts the entries other processes handed over (up to one batch waiting) into their owners' lanes. */
+  private async takeHanded(handoff: Handoff): Promise<void> {
+    let waiting = 0;
+    for (const lane of this.lanes.values()) for (const w of lane) if (w.ref !== undefined) waiting += w.items.length;
+    if (waiting >= this.maxBatch) return;
+    let got: Handed[];
+    try {
+      got = await handoff.take(this.maxBatch - waiting, this.handed);
+    } catch (e) {
+      this.opts.log?.(`sequencer: cannot read the entries handed over: ${e instanceof Error ? e.message : String(e)}`);
+      return;
+    }
+    for (const h of got) {
+      if (this.handed.has(h.ref)) continue;
+      this.handed.add(h.ref);
+      const forget = () => void this.handed.delete(h.ref);
+      const w: Waiter = { owner: h.owner, items: h.items, ref: h.ref, resolve: forget, reject: forget };
+      const lane = this.lanes.get(h.owner);
+      if (lane) lane.push(w);
+      else this.lanes.set(h.owner, [w]);
+    }
+  }
+
+  private refuseWaiting(e: LogError): void {
+    const lanes = [...this.lanes.values()];
+    this.lanes.clear();
+    this.queuedBy.clear();
+    this.queued = 0;
+    for (const lane of lanes) for (const w of lane) w.reject(e);
   }
 
   private async commit(waiters: Waiter[]): Promise<Appended[][]> {
@@ -313,6 +489,11 @@ export class Ledger {
         return { index: index++, block: height };
       }),
     );
+    const handed: HandedResult[] = [];
+    waiters.forEach((w, i) => {
+      if (w.ref !== undefined && results[i]!.length > 0) handed.push({ ref: w.ref, first: results[i]![0]!.index, block: height });
+    });
+    if (handed.length > 0) batch.handed = handed;
     if (batch.deposits.length > 0) counters.push({ name: DEPOSITS_COUNTER, delta: batch.deposits.length });
     for (const [day, delta] of perDay) counters.push({ name: depositsDayCounter(day), delta });
     const lastMs = Date.parse(this.head.time);
@@ -337,12 +518,14 @@ export class Ledger {
 
   /** Entry bytes, or undefined past the committed tree. */
   async entry(index: bigint): Promise<Uint8Array | undefined> {
+    if (index >= this.head.treeSize) await this.catchUp(index);
     if (index < 0n || index >= this.head.treeSize) return undefined;
     return this.opts.store.getEntry(index);
   }
 
   /** Up to `count` committed entries from `start`, in order. */
   async entries(start: bigint, count: number): Promise<Uint8Array[]> {
+    if (start + BigInt(count) > this.head.treeSize) await this.catchUp(start + BigInt(count) - 1n);
     const end = start + BigInt(count) > this.head.treeSize ? this.head.treeSize : start + BigInt(count);
     if (start < 0n || start >= end) return [];
     return this.opts.store.getEntries(start, Number(end - start));
@@ -355,6 +538,7 @@ export class Ledger {
 
   /** Inclusion proof of `index` in the tree of `treeSize` (default: latest). MUST reject index >= treeSize > current size. */
   async inclusionProof(index: bigint, treeSize: bigint = this.head.treeSize): Promise<{ leafHash: Uint8Array; hashes: Uint8Array[] }> {
+    if (treeSize > this.head.treeSize) await this.catchUp(treeSize - 1n);
     if (treeSize > this.head.treeSize) throw new LogError('invalid_request', `treeSize ${treeSize} is beyond the log (${this.head.treeSize})`);
     if (index < 0n || index >= treeSize) throw new LogError('invalid_request', `index ${index} is not below treeSize ${treeSize}`);
     const started = performance.now();
@@ -367,6 +551,7 @@ export class Ledger {
 
   /** Consistency proof between tree sizes 0 <= from <= to <= current size. */
   async consistencyProof(from: bigint, to: bigint): Promise<Uint8Array[]> {
+    if (to > this.head.treeSize) await this.catchUp(to - 1n);
     if (to > this.head.treeSize) throw new LogError('invalid_request', `to ${to} is beyond the log (${this.head.treeSize})`);
     if (from < 0n || from > to) throw new LogError('invalid_request', `from ${from} must be between 0 and to (${to})`);
     if (from === 0n || from === to) return [];
@@ -392,12 +577,14 @@ export class Ledger {
   }
 
   async block(height: bigint): Promise<BlockRecord | undefined> {
+    if (height > this.latest.height && this.opts.handoff !== undefined && !this.opts.handoff.isSequencer()) await this.refreshUntil(() => height <= this.latest.height);
     if (height > this.latest.height) return undefined;
     return this.opts.store.getBlock(height);
   }
 
   /** The block that first covers entry `index`. */
   async coveringBlock(index: bigint): Promise<BlockRecord | undefined> {
+    if (index >= this.head.treeSize) await this.catchUp(index);
     if (index < 0n || index >= this.head.treeSize) return undefined;
     return this.opts.store.findCoveringBlock(index);
   }
@@ -405,6 +592,7 @@ export class Ledger {
   /** Stops taking appends and waits for the batches already queued. */
   async close(): Promise<void> {
     this.closed = true;
+    await Promise.allSettled([...this.forwarding]);
     await this.idle;
   }
 }
