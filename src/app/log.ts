@@ -7,16 +7,18 @@
  * reported only once it is durable. In-memory state moves forward only after the write
  * succeeded, so a failed write leaves the log exactly as it was.
  */
-import { blockHash, formatCheckpointBody, ZERO_HASH } from '../core/checkpoint.js';
+import { ZERO_HASH } from '../core/checkpoint.js';
 import { LogError } from '../core/errors.js';
 import type { Sha256 } from '../core/hash.js';
 import { CompactRange, consistencyProofNodes, inclusionProofNodes, rehashProof, TreeHasher, type NodeId } from '../core/merkle.js';
-import { isSignedBy, signNoteBy, type NoteSigner } from '../core/note.js';
+import { isSignedBy, type NoteSigner } from '../core/note.js';
 import { formatTime } from '../core/time.js';
 import { backfillDepositIndex, depositsDayCounter } from './deposit-index.js';
-import { keyAt, loadKeyHistory, logKeyRecord, type LogKeyRange } from './log-keys.js';
+import { keyAt, loadKeyHistory, type LogKeyRange } from './log-keys.js';
 import { fillIndex, type IndexSlot } from './pending.js';
 import type { Handed, HandedResult, Handoff } from './handoff.js';
+import { AppendQueue, defaultQueueShare, type Waiter } from './log-queue.js';
+import { handOver, makeBlock } from './log-blocks.js';
 import type { BlockRecord, ClaimRecord, Clock, CommitBatch, CounterDelta, DepositRecord, LogHead, LogStore, RecordWrite } from './ports.js';
 
 /** One entry to append, with the records that must become durable in the same write. */
@@ -85,10 +87,7 @@ export interface LedgerOptions {
   handoff?: Handoff;
 }
 
-/** The default share of the queue one owner may fill: a quarter, but at least one full 10,000-item batch request. */
-export function defaultQueueShare(maxQueue: number): number {
-  return Math.max(10_000, Math.floor(maxQueue / 4));
-}
+export { defaultQueueShare } from './log-queue.js';
 
 export interface AppendOptions {
   /**
@@ -97,15 +96,6 @@ export interface AppendOptions {
    * one anonymous lane that has no cap of its own.
    */
   owner?: string;
-}
-
-interface Waiter {
-  owner: string;
-  items: PendingEntry[];
-  /** The handoff reference of entries another process handed over (not counted in this queue). */
-  ref?: string;
-  resolve: (r: Appended[]) => void;
-  reject: (e: unknown) => void;
 }
 
 export class Ledger {
@@ -117,17 +107,10 @@ export class Ledger {
   private head: LogHead;
   private compact: CompactRange;
   private latest: BlockRecord;
-  /** Waiting requests, one FIFO lane per owner; the Map's order is the round-robin order. */
-  private lanes = new Map<string, Waiter[]>();
-  private queuedBy = new Map<string, number>();
-  private lastServed = new Set<string>();
-  private queued = 0;
+  private readonly queue: AppendQueue;
   private draining = false;
   private closed = false;
   private idle: Promise<void> = Promise.resolve();
-  private readonly maxBatch: number;
-  private readonly maxQueue: number;
-  private readonly maxQueuePerOwner: number;
   private readonly blockListeners = new Set<(block: BlockRecord) => void>();
   /** Handed-over requests now in `lanes` (their refs), so they are not taken twice. */
   private readonly handed = new Set<string>();
@@ -149,9 +132,8 @@ export class Ledger {
     this.head = head;
     this.latest = latest;
     this.compact = new CompactRange(this.hasher, head.treeSize, head.compact);
-    this.maxBatch = opts.maxBatch ?? 20_000;
-    this.maxQueue = opts.maxQueue ?? 200_000;
-    this.maxQueuePerOwner = opts.maxQueuePerOwner ?? defaultQueueShare(this.maxQueue);
+    const maxQueue = opts.maxQueue ?? 200_000;
+    this.queue = new AppendQueue(opts.maxBatch ?? 20_000, maxQueue, opts.maxQueuePerOwner ?? defaultQueueShare(maxQueue));
   }
 
   /**
@@ -239,7 +221,7 @@ export class Ledger {
 
   /** Entries waiting for a batch. */
   get backlog(): number {
-    return this.queued;
+    return this.queue.backlog;
   }
 
   /**
@@ -250,26 +232,13 @@ export class Ledger {
   append(items: PendingEntry[], opts: AppendOptions = {}): Promise<Appended[]> {
     if (this.closed) return Promise.reject(new LogError('overloaded', 'the log is shutting down', { details: { retryAfter: 5 } }));
     if (items.length === 0) return Promise.resolve([]);
-    if (items.length > this.maxBatch) return Promise.reject(new LogError('invalid_request', `at most ${this.maxBatch} entries at once`));
+    if (items.length > this.queue.maxBatch) return Promise.reject(new LogError('invalid_request', `at most ${this.queue.maxBatch} entries at once`));
     const owner = opts.owner ?? '';
     if (this.opts.handoff !== undefined && !this.opts.handoff.isSequencer()) return this.forward(this.opts.handoff, items, owner);
-    const mine = this.queuedBy.get(owner) ?? 0;
-    if (opts.owner !== undefined && mine + items.length > this.maxQueuePerOwner) {
-      return Promise.reject(
-        new LogError('overloaded', `this account already has ${mine} entries waiting (at most ${this.maxQueuePerOwner}, MAX_QUEUE_ENTRIES_PER_ACCOUNT); retry shortly`, {
-          details: { retryAfter: 1 },
-        }),
-      );
-    }
-    if (this.queued + items.length > this.maxQueue) {
-      return Promise.reject(new LogError('overloaded', 'too many deposits are waiting; retry shortly', { details: { retryAfter: 1 } }));
-    }
+    const refused = this.queue.refusal(items.length, owner, opts.owner !== undefined);
+    if (refused !== undefined) return Promise.reject(refused);
     return new Promise<Appended[]>((resolve, reject) => {
-      const lane = this.lanes.get(owner);
-      if (lane) lane.push({ owner, items, resolve, reject });
-      else this.lanes.set(owner, [{ owner, items, resolve, reject }]);
-      this.queuedBy.set(owner, mine + items.length);
-      this.queued += items.length;
+      this.queue.add({ owner, items, resolve, reject });
       this.kick();
     });
   }
@@ -286,7 +255,7 @@ export class Ledger {
    * so that what it answers next (the deposit, its proof) is there.
    */
   private forward(handoff: Handoff, items: PendingEntry[], owner: string): Promise<Appended[]> {
-    if (this.forwardedEntries + items.length > this.maxQueue) {
+    if (this.forwardedEntries + items.length > this.queue.maxQueue) {
       return Promise.reject(new LogError('overloaded', 'too many deposits are waiting; retry shortly', { details: { retryAfter: 1 } }));
     }
     this.forwardedEntries += items.length;
@@ -353,41 +322,6 @@ export class Ledger {
     for (let i = 0; i < 2 && !done(); i++) await this.refresh();
   }
 
-  /**
-   * The next batch: one waiting request of each owner in turn, round after round, while the batch
-   * has room, so one owner's backlog cannot keep the others out. Owners the previous batch served
-   * take their turns after those it did not.
-   */
-  private takeBatch(): Waiter[] {
-    const take: Waiter[] = [];
-    const served = new Set<string>();
-    const order = [...this.lanes.keys()].sort((x, y) => Number(this.lastServed.has(x)) - Number(this.lastServed.has(y)));
-    let n = 0;
-    let local = 0;
-    for (let progress = true; progress; ) {
-      progress = false;
-      for (const owner of order) {
-        const lane = this.lanes.get(owner);
-        const w = lane?.[0];
-        if (w === undefined || n + w.items.length > this.maxBatch) continue;
-        lane!.shift();
-        take.push(w);
-        n += w.items.length;
-        served.add(owner);
-        progress = true;
-        if (lane!.length === 0) this.lanes.delete(owner);
-        if (w.ref !== undefined) continue;
-        local += w.items.length;
-        const left = this.queuedBy.get(owner)! - w.items.length;
-        if (left > 0) this.queuedBy.set(owner, left);
-        else this.queuedBy.delete(owner);
-      }
-    }
-    this.lastServed = served;
-    this.queued -= local;
-    return take;
-  }
-
   private async drain(): Promise<void> {
     const handoff = this.opts.handoff;
     for (;;) {
@@ -395,13 +329,14 @@ export class Ledger {
         // A process that stopped sequencing (lost its lease) commits nothing more: its waiting
         // requests are refused (the client retries, through whichever process sequences then).
         if (!handoff.isSequencer()) {
-          this.refuseWaiting(new LogError('overloaded', 'this process stopped sequencing; retry shortly', { details: { retryAfter: 1 } }));
+          const refused = new LogError('overloaded', 'this process stopped sequencing; retry shortly', { details: { retryAfter: 1 } });
+          for (const w of this.queue.clear()) w.reject(refused);
           break;
         }
         await this.takeHanded(handoff);
       }
-      if (this.lanes.size === 0) break;
-      let take = this.takeBatch();
+      if (this.queue.empty) break;
+      let take = this.queue.take();
       try {
         let results: Appended[][];
         try {
@@ -432,12 +367,11 @@ export class Ledger {
 
   /** Puts the entries other processes handed over (up to one batch waiting) into their owners' lanes. */
   private async takeHanded(handoff: Handoff): Promise<void> {
-    let waiting = 0;
-    for (const lane of this.lanes.values()) for (const w of lane) if (w.ref !== undefined) waiting += w.items.length;
-    if (waiting >= this.maxBatch) return;
+    const room = this.queue.maxBatch - this.queue.handedWaiting();
+    if (room <= 0) return;
     let got: Handed[];
     try {
-      got = await handoff.take(this.maxBatch - waiting, this.handed);
+      got = await handoff.take(room, this.handed);
     } catch (e) {
       this.opts.log?.(`sequencer: cannot read the entries handed over: ${e instanceof Error ? e.message : String(e)}`);
       return;
@@ -446,19 +380,8 @@ export class Ledger {
       if (this.handed.has(h.ref)) continue;
       this.handed.add(h.ref);
       const forget = () => void this.handed.delete(h.ref);
-      const w: Waiter = { owner: h.owner, items: h.items, ref: h.ref, resolve: forget, reject: forget };
-      const lane = this.lanes.get(h.owner);
-      if (lane) lane.push(w);
-      else this.lanes.set(h.owner, [w]);
+      this.queue.add({ owner: h.owner, items: h.items, ref: h.ref, resolve: forget, reject: forget });
     }
-  }
-
-  private refuseWaiting(e: LogError): void {
-    const lanes = [...this.lanes.values()];
-    this.lanes.clear();
-    this.queuedBy.clear();
-    this.queued = 0;
-    for (const lane of lanes) for (const w of lane) w.reject(e);
   }
 
   private async commit(waiters: Waiter[]): Promise<Appended[][]> {
@@ -596,43 +519,3 @@ export class Ledger {
     await this.idle;
   }
 }
-
-/**
- * Key rotation: the key in force at the latest block is `previousSigner`, not `signer`. Writes one
- * block with no new entries whose checkpoint both keys sign, and records the new key (and the old
- * one, from block 0, when no history was recorded yet) in the same atomic batch. Refuses a
- * previous key that is not the one in force (a key before it also signed a hand-over block), and
- * a new key the history already holds (going back to a retired key).
- */
-async function handOver(opts: LedgerOptions, head: LogHead, latest: BlockRecord, known: readonly LogKeyRange[]): Promise<{ head: LogHead; latest: BlockRecord }> {
-  const prev = opts.previousSigner;
-  const inForce = keyAt(known, head.height);
-  if (prev === undefined || !isSignedBy(latest.checkpoint, prev.verifierKey) || (inForce !== undefined && prev.verifierKey !== inForce)) {
-    throw new LogError(
-      'corrupt_store',
-      `the log key ${opts.verifierKey} did not sign the latest block ${latest.height}: to rotate the key, keep the key in force${inForce !== undefined ? ` (${inForce})` : ''} as the previous key (docs/OPERATIONS.md)`,
-      { details: { setting: 'LOG_KEY_FILE' } },
-    );
-  }
-  if (known.some((k) => k.key === opts.verifierKey)) {
-    throw new LogError(
-      'corrupt_store',
-      `the log key ${opts.verifierKey} was retired at block ${known.find((k) => k.key === opts.verifierKey)!.lastHeight}: a log never goes back to a retired key; start with the key in force (${inForce}) or a new one`,
-      { details: { setting: 'LOG_KEY_FILE' } },
-    );
-  }
-  const height = head.height + 1n;
-  const time = formatTime(Math.max(opts.clock.now(), Date.parse(head.time)));
-  const block = makeBlock(opts, height, head.treeSize, head.rootHash, head.blockHash, time, [prev, opts.signer]);
-  const next: LogHead = { ...head, height, blockHash: block.hash, time };
-  const records = [...(known.length === 0 ? [logKeyRecord(prev.verifierKey, 0n)] : []), logKeyRecord(opts.verifierKey, height)];
-  await opts.store.commit({ entries: [], nodes: [], block: block.record, head: next, deposits: [], claims: [], records });
-  return { head: next, latest: block.record };
-}
-
-function makeBlock(opts: LedgerOptions, height: bigint, treeSize: bigint, rootHash: Uint8Array, prevHash: Uint8Array, time: string, signers: NoteSigner[] = [opts.signer]) {
-  const body = formatCheckpointBody({ origin: opts.origin, treeSize, rootHash, height, time, prevHash });
-  const checkpoint = signNoteBy(body, signers);
-  return { record: { height, treeSize, rootHash, prevHash, time, checkpoint } satisfies BlockRecord, hash: blockHash(body, opts.sha256) };
-}
-

@@ -109,7 +109,7 @@ export class PgSequencer implements Handoff {
     else await this.tryLease();
     if (this.leader) {
       this.ledger!.wake();
-      if (Date.now() - this.lastSweep > 60_000) await this.sweep();
+      if (Date.now() - this.lastSweep > 10_000) await this.sweep();
     } else {
       await this.ledger!.refresh();
     }
@@ -296,18 +296,13 @@ export class PgSequencer implements Handoff {
   async take(max: number, skip: ReadonlySet<string>): Promise<Handed[]> {
     if (max <= 0) return [];
     const pool = this.opts.store.pool;
-    const refused = await pool.query<{ id: string }>(
-      `UPDATE handoff SET error = $2, done_at = now() WHERE first_index IS NULL AND error IS NULL AND entries > $1 RETURNING id::text AS id`,
-      [this.opts.maxBatch, `more than ${this.opts.maxBatch} entries (MAX_BATCH_ENTRIES of the sequencer)`],
-    );
-    if (refused.rows.length > 0) void this.notifyDone();
-    // Oldest first, as many whole requests as fit.
+    // Oldest first, as many whole requests as fit (one larger than a batch is refused by `sweep`).
     const { rows } = await pool.query<{ id: string; owner: string; items: string }>(
       `SELECT id::text AS id, owner, items FROM (
          SELECT id, owner, items, sum(entries) OVER (ORDER BY id) AS upto FROM handoff
-         WHERE first_index IS NULL AND error IS NULL AND NOT (id = ANY($1::int8[]))
+         WHERE first_index IS NULL AND error IS NULL AND entries <= $3 AND NOT (id = ANY($1::int8[]))
        ) w WHERE upto <= $2 ORDER BY id`,
-      [[...skip], max],
+      [[...skip], max, this.opts.maxBatch],
     );
     const out: Handed[] = [];
     for (const r of rows) {
@@ -325,10 +320,20 @@ export class PgSequencer implements Handoff {
     await this.opts.store.pool.query(`SELECT pg_notify('${BLOCK_CHANNEL}', '')`).catch(() => undefined);
   }
 
-  /** Deletes results nobody collected (their process stopped) after ten minutes. */
+  /**
+   * Refuses requests larger than this sequencer's batch (a process configured with a larger
+   * MAX_BATCH_ENTRIES handed them over) and deletes results nobody collected (their process
+   * stopped) after ten minutes.
+   */
   private async sweep(): Promise<void> {
     this.lastSweep = Date.now();
-    await this.opts.store.pool.query("DELETE FROM handoff WHERE done_at < now() - interval '10 minutes'");
+    const pool = this.opts.store.pool;
+    const refused = await pool.query('UPDATE handoff SET error = $2, done_at = now() WHERE first_index IS NULL AND error IS NULL AND entries > $1', [
+      this.opts.maxBatch,
+      `more than ${this.opts.maxBatch} entries at once (MAX_BATCH_ENTRIES of the sequencer)`,
+    ]);
+    if ((refused.rowCount ?? 0) > 0) await this.notifyDone();
+    await pool.query("DELETE FROM handoff WHERE done_at < now() - interval '10 minutes'");
   }
 }
 
