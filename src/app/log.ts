@@ -110,6 +110,8 @@ export class Ledger {
   private readonly queue: AppendQueue;
   private draining = false;
   private closed = false;
+  /** Closed and no longer taking handed-over entries either. */
+  private stopped = false;
   private idle: Promise<void> = Promise.resolve();
   private readonly blockListeners = new Set<(block: BlockRecord) => void>();
   /** Handed-over requests now in `lanes` (their refs), so they are not taken twice. */
@@ -261,7 +263,8 @@ export class Ledger {
     this.forwardedEntries += items.length;
     const done = (async () => {
       const r = await handoff.forward(items, owner);
-      await this.refreshUntil(() => this.latest.height >= r.block);
+      // The entries are durable: a failed read of the head does not fail the answer.
+      await this.refreshUntil(() => this.latest.height >= r.block).catch(() => undefined);
       return items.map((_, i) => ({ index: r.first + BigInt(i), block: r.block }));
     })();
     const tracked = done.finally(() => {
@@ -277,7 +280,7 @@ export class Ledger {
    * batch if none is being written (the batch takes them).
    */
   wake(): void {
-    if (this.closed || this.opts.handoff?.isSequencer() !== true) return;
+    if (this.stopped || this.opts.handoff?.isSequencer() !== true) return;
     this.kick();
   }
 
@@ -515,7 +518,12 @@ export class Ledger {
   /** Stops taking appends and waits for the batches already queued. */
   async close(): Promise<void> {
     this.closed = true;
-    await Promise.allSettled([...this.forwarding]);
+    // Requests this process handed over are answered first; as the sequencer it still takes
+    // handed-over entries meanwhile (its own may be among them, from before it took over).
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    await Promise.race([Promise.allSettled([...this.forwarding]), new Promise((r) => (timer = setTimeout(r, 15_000)))]);
+    clearTimeout(timer);
+    this.stopped = true;
     await this.idle;
   }
 }

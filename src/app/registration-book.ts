@@ -252,7 +252,7 @@ export class RegistrationBook {
     for (const [i, id] of ids.entries()) {
       const notFound = () => new LogError('not_found', `deposits.${i}: no deposit ${id} of the applicant`, { details: { field: `deposits.${i}` } });
       const rec = await this.d.store.getDeposit(id);
-      if (rec === undefined || rec.index >= this.d.ledger.treeSize) throw notFound();
+      if (rec === undefined || !(await this.d.ledger.covers(rec.index))) throw notFound();
       const bytes = await this.d.ledger.entry(rec.index);
       if (bytes === undefined) throw notFound();
       const e = decodeEntry(bytes);

@@ -101,6 +101,7 @@ describe.skipIf(!pgAvailable)('two processes on one PostgreSQL database', () => 
         }
       }
     };
+    const loadStarted = Date.now();
     const clients = Array.from({ length: 8 }, (_, n) => client(n));
 
     await waitFor('deposits acknowledged through both processes', async () => acked.some((d) => d.via === 'a') && acked.some((d) => d.via === 'b') && acked.length >= 200, 30_000);
@@ -113,6 +114,7 @@ describe.skipIf(!pgAvailable)('two processes on one PostgreSQL database', () => 
     await waitFor('deposits acknowledged after the take-over', async () => acked.length >= beforeKill + 200, 30_000);
     running = false;
     await Promise.all(clients);
+    const loadMs = Date.now() - loadStarted;
 
     // Every acknowledged deposit is there, at the index and block it was acknowledged with.
     expect(new Set(acked.map((d) => d.index)).size, 'no index acknowledged twice').toBe(acked.length);
@@ -152,11 +154,18 @@ describe.skipIf(!pgAvailable)('two processes on one PostgreSQL database', () => 
     expect(late.index).toBe(latest.treeSize);
     const seen = (await (await fetch(`${b.url}/v1/deposits/${late.id}`, { headers })).json()) as DepositJson;
     expect(seen.index).toBe(late.index);
+    // A deposit the sequencer acknowledged is found at once through the follower (it reads the head first).
+    const viaSeq = (await (await fetch(`${b.url}/v1/deposits`, { method: 'POST', headers, body: JSON.stringify({ sha256: hex32() }) })).json()) as DepositJson;
+    const onFollower = await fetch(`${a.url}/v1/deposits/${viaSeq.id}`, { headers });
+    expect(onFollower.status).toBe(200);
+    expect(((await onFollower.json()) as DepositJson).index).toBe(viaSeq.index);
+    const proof = await fetch(`${a.url}/v1/deposits/${viaSeq.id}/certificate`, { headers });
+    expect(proof.status).toBe(200);
     const cp = await (await fetch(`${a.url}/v1/log/checkpoint`)).text();
     expect(openCheckpoint(cp, logKey).checkpoint.treeSize).toBeGreaterThan(BigInt(latest.treeSize));
     // Some deposits went through the follower before the kill, and the processes answered with few failures.
     expect(acked.some((d) => d.via === 'b' && d.index < beforeKill)).toBe(true);
-    console.log(`fail-over: ${acked.length} deposits acknowledged, take-over in ${tookOver} ms, answers ${JSON.stringify(Object.fromEntries(statuses))}`);
+    console.log(`fail-over: ${acked.length} deposits acknowledged in ${loadMs} ms of load, take-over in ${tookOver} ms, answers ${JSON.stringify(Object.fromEntries(statuses))}`);
     await a.stop();
     await b.stop();
   }, 240_000);
