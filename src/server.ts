@@ -104,13 +104,12 @@ export async function startService(config: Config, logger?: LogFn | Logger): Pro
   const metrics = new ServiceMetrics();
   // LevelDB in DATA_DIR/ledger, or PostgreSQL when DATABASE_URL is set (store-wiring.ts).
   const opened = await openStore(config, log);
-  const level = opened.store;
   // Several processes may share a PostgreSQL store: one sequences at a time (docs/SCALING.md).
   let onRole: (sequencer: boolean) => void = () => undefined;
   const sequencer = opened.pg ? new PgSequencer({ store: opened.pg, log, maxBatch: config.MAX_BATCH_ENTRIES, onRole: (on) => onRole(on) }) : undefined;
   try {
     await sequencer?.acquire();
-    const store = withCommitHalt(level, config.TEST_HALT_AT_COMMIT);
+    const store = withCommitHalt(opened.store, config.TEST_HALT_AT_COMMIT);
     const ledger = await Ledger.open({
       store,
       signer,
@@ -262,7 +261,7 @@ export async function startService(config: Config, logger?: LogFn | Logger): Pro
     };
   } catch (e) {
     await sequencer?.stop();
-    await level.close();
+    await opened.store.close();
     throw e;
   }
 }

@@ -3,8 +3,8 @@
  * throwaway loopback cluster (test/support/pg.ts). Deposits, a certificate that verifies, a
  * restart: every deposit is still there at its index, the checkpoint chain continues from the
  * stored head, `audit --server` passes, and nothing of the log went to DATA_DIR; the process
- * reports itself the sequencer on /healthz. An unreachable
- * database is a one-line DATABASE_URL error, exit 2.
+ * reports itself the sequencer on /healthz. SIGKILLs at chosen commits (TEST_HALT_AT_COMMIT) lose
+ * nothing acknowledged. An unreachable database is a one-line DATABASE_URL error, exit 2.
  */
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
@@ -12,7 +12,7 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import pg from 'pg';
-import { killAllServers, makeTempDir, removeAllTempDirs, runCli, runProcess, startServer } from '../support/proc.js';
+import { killAllServers, killAtCommitHalt, makeTempDir, removeAllTempDirs, runCli, runProcess, startServer } from '../support/proc.js';
 import { usePgCluster } from '../support/pg.js';
 
 afterAll(async () => {
@@ -116,6 +116,60 @@ describe('the service on PostgreSQL', () => {
     const audit = await runCli(['audit', '--server', server.url, '--key', logKey]);
     expect(audit.code, audit.text).toBe(0);
     expect(audit.text).toContain(`${acked.length + 1} entries`);
+    await server.stop();
+  });
+
+  it('keeps every acknowledged deposit when the process is SIGKILLed mid-commit, and the halted batch exactly when it was committed', async () => {
+    const url = await pgc.database();
+    const data = await makeTempDir('cl-pg-crash-');
+    const acked: DepositJson[] = [];
+    let apiKey: string | undefined;
+    let logKey: string | undefined;
+    let expectedSize: number | undefined;
+    for (let cycle = 0; cycle < 3; cycle++) {
+      const n = 4 + Math.floor(Math.random() * 6);
+      const halt = `${n}${cycle % 2 === 0 ? ':after-write' : ''}`;
+      const server = await startServer({ dataDir: data.path, env: { DATABASE_URL: url, NODE_ENV: 'test', TEST_HALT_AT_COMMIT: halt } });
+      logKey ??= server.logKey;
+      expect(server.logKey).toBe(logKey);
+      // The batch halted last time is in the log exactly when its COMMIT had returned.
+      if (expectedSize !== undefined) expect(server.treeSize).toBe(expectedSize);
+      apiKey ??= (
+        await json<{ apiKey: string }>(
+          await fetch(`${server.url}/v1/accounts`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name: 'PG Crash', email: 'crash@example.com', kind: 'organisation' }) }),
+        )
+      ).apiKey;
+      const headers = { authorization: `Bearer ${apiKey}`, 'content-type': 'application/json' };
+      const killed = killAtCommitHalt(server);
+      let stop = false;
+      const client = async () => {
+        while (!stop) {
+          try {
+            const res = await fetch(`${server.url}/v1/deposits`, { method: 'POST', headers, body: JSON.stringify({ sha256: hex32() }) });
+            if (res.status === 201) acked.push((await res.json()) as DepositJson);
+          } catch {
+            return; // the kill: the outcome of this request is unknown, not acknowledged
+          }
+        }
+      };
+      const clients = [client(), client(), client()];
+      const { halt: record, exit } = await killed;
+      stop = true;
+      await Promise.all(clients);
+      expect(exit.signal).toBe('SIGKILL');
+      expect(acked.filter((a) => a.index >= record.from)).toEqual([]);
+      expectedSize = record.phase === 'after-write' ? record.treeSize : record.from;
+    }
+    const server = await startServer({ dataDir: data.path, env: { DATABASE_URL: url } });
+    expect(server.treeSize).toBe(expectedSize);
+    expect(acked.length).toBeGreaterThan(0);
+    expect(new Set(acked.map((a) => a.index)).size).toBe(acked.length);
+    for (const a of acked) {
+      const again = await json<DepositJson>(await fetch(`${server.url}/v1/deposits/${a.id}`, { headers: { authorization: `Bearer ${apiKey}` } }));
+      expect(again.index).toBe(a.index);
+    }
+    const audit = await runCli(['audit', '--server', server.url, '--key', logKey!]);
+    expect(audit.code, audit.text).toBe(0);
     await server.stop();
   });
 

@@ -144,8 +144,59 @@ describe('PostgreSQL store', () => {
       // The right next batch still commits.
       await store.commit(grow(range, 2n, 2));
       expect((await store.loadHead())?.treeSize).toBe(5n);
+      // A bundle or a tile that does not end where the head says (a damaged store): refused, nothing written.
+      const next = grow(range.clone(), 3n, 1);
+      await store.pool.query("UPDATE bundles SET entries = entries + 1, data = data || '\\x0000'::bytea WHERE idx = 0");
+      await expect(store.commit(next)).rejects.toSatisfy((e: unknown) => isLogError(e, 'conflict') && /bundle/.test((e as Error).message));
+      await store.pool.query("UPDATE bundles SET entries = entries - 1, data = substring(data from 1 for length(data) - 2) WHERE idx = 0");
+      await store.pool.query("UPDATE tiles SET data = data || decode(repeat('00', 32), 'hex') WHERE level = 0 AND idx = 0");
+      await expect(store.commit(next)).rejects.toSatisfy((e: unknown) => isLogError(e, 'conflict') && /tile/.test((e as Error).message));
+      expect((await store.loadHead())?.treeSize).toBe(5n);
+      expect(await store.getEntries(0n, 10)).toHaveLength(5);
     } finally {
       await store.close();
+    }
+  });
+
+  it('a commit whose answer is lost resolves when the batch is stored, and rejects when it is not', async () => {
+    const url = await cluster.database();
+    const pool = createPool(url);
+    // A pool whose connections lose the answer to COMMIT: after it reached the server (`after`), or instead of sending it (`before`).
+    let lose: 'after' | 'before' | undefined;
+    const connect = pool.connect.bind(pool) as (cb?: unknown) => Promise<pg.PoolClient>;
+    // Transactions take a client with connect(); pool.query passes a callback and stays as it is.
+    (pool as unknown as { connect: (cb?: unknown) => unknown }).connect = (cb?: unknown) => (cb === undefined ? patched() : connect(cb));
+    const patched = async () => {
+      const client = await connect();
+      const query = client.query.bind(client) as (...a: unknown[]) => Promise<unknown>;
+      (client as unknown as { query: (...a: unknown[]) => Promise<unknown> }).query = async (...a: unknown[]) => {
+        if (a[0] === 'COMMIT' && lose !== undefined) {
+          const when = lose;
+          lose = undefined;
+          if (when === 'after') await query(...a);
+          else await query('ROLLBACK');
+          throw new Error('Connection terminated unexpectedly');
+        }
+        return query(...a);
+      };
+      return client;
+    };
+    const store = await PgLogStore.open(url, { pool });
+    try {
+      const range = new CompactRange(hasher);
+      await store.commit(grow(range, 0n, 0));
+      lose = 'after';
+      await store.commit(grow(range, 1n, 3));
+      expect((await store.loadHead())?.treeSize).toBe(3n);
+      lose = 'before';
+      const lost = grow(range.clone(), 2n, 2);
+      await expect(store.commit(lost)).rejects.toThrow(/Connection terminated/);
+      expect((await store.loadHead())?.treeSize).toBe(3n);
+      await store.commit(lost);
+      expect((await store.loadHead())?.treeSize).toBe(5n);
+    } finally {
+      await store.close();
+      await pool.end();
     }
   });
 

@@ -20,13 +20,16 @@ export class ImmutableCache {
   }
 
   set(key: string, value: Uint8Array): void {
-    if (value.length > this.maxBytes || this.map.has(key)) return;
+    if (cost(key, value) > this.maxBytes || this.map.has(key)) return;
     this.map.set(key, value);
-    this.bytes += value.length;
+    this.bytes += cost(key, value);
     for (const [k, v] of this.map) {
       if (this.bytes <= this.maxBytes) break;
       this.map.delete(k);
-      this.bytes -= v.length;
+      this.bytes -= cost(k, v);
     }
   }
 }
+
+/** Bytes an entry is counted as: its value, its key and the map's own bookkeeping (about 100 bytes). */
+const cost = (key: string, value: Uint8Array) => value.length + 2 * key.length + 100;

@@ -3,9 +3,9 @@
  *
  * - The lease: a connection of its own holds the session-level advisory lock `SEQUENCER_LOCK`
  *   (`pg_try_advisory_lock`). Whoever holds it is the sequencer; the others try again every
- *   `retryMs`. A process that dies takes its connection, hence the lock, with it (TCP keepalive
- *   on that connection finds a peer that vanished without closing it), so another one takes over
- *   within about `retryMs`. The sequencer checks its lock every `retryMs` and gives up the role
+ *   `retryMs`. A process that dies takes its connection, hence the lock, with it (server-side TCP
+ *   keepalives on that connection drop a peer that vanished without closing it within about
+ *   25 s), so another one takes over within about `retryMs`. The sequencer checks its lock every `retryMs` and gives up the role
  *   when the check fails; every commit also checks, in its own transaction, that the lock is
  *   still held by that connection (PgLogStore.requireLease), and the commit fence on the stored
  *   head stays the last guard: a stale sequencer's batch fails instead of forking the log.
@@ -132,7 +132,15 @@ export class PgSequencer implements Handoff {
     if (this.lockPid !== undefined) return this.lockClient;
     let client = this.lockClient;
     if (client === undefined) {
-      client = new pg.Client({ connectionString: this.opts.store.url, keepAlive: true, keepAliveInitialDelayMillis: 1_000, application_name: 'copyright-ledger sequencer lease' });
+      // TCP keepalives both ways: the server drops the lock of a machine that vanished without
+      // closing the connection within about 25 s; this side notices a dead server.
+      client = new pg.Client({
+        connectionString: this.opts.store.url,
+        keepAlive: true,
+        keepAliveInitialDelayMillis: 5_000,
+        application_name: 'copyright-ledger sequencer lease',
+        options: '-c tcp_keepalives_idle=10 -c tcp_keepalives_interval=5 -c tcp_keepalives_count=3',
+      });
       const c = client;
       c.on('error', (e) => this.lose(c, `the lease connection failed: ${e.message}`));
       c.on('end', () => this.lose(c, 'the lease connection closed'));

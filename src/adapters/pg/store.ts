@@ -49,7 +49,7 @@ function interior(left: Uint8Array, right: Uint8Array): Uint8Array {
 }
 
 export class PgLogStore extends PgAccounts implements LogStore {
-  /** Full tiles and bundles (immutable), 16 MiB at most. */
+  /** Full tiles and bundles, and the inner nodes derived from full tiles (all immutable): 16 MiB at most. */
   private readonly cache = new ImmutableCache(16 * 1024 * 1024);
   private lease: { pid(): number | undefined } | undefined;
 
@@ -97,7 +97,23 @@ export class PgLogStore extends PgAccounts implements LogStore {
     return { treeSize: big(r.tree_size), compact: r.compact.map(bytes), rootHash: bytes(r.root_hash), height: big(r.height), blockHash: bytes(r.block_hash), time: r.time };
   }
 
+  /**
+   * Writes the batch in one transaction. When it fails other than by the store's own checks (a
+   * lost connection leaves open whether the COMMIT happened), the stored head decides: the batch
+   * counts as committed exactly when the head is its head (the block hash names its signed block).
+   */
   async commit(batch: CommitBatch): Promise<void> {
+    try {
+      await this.commitOnce(batch);
+    } catch (e) {
+      if (e instanceof LogError) throw e;
+      const head = await this.loadHead().catch(() => undefined);
+      if (head !== undefined && head.height === batch.head.height && Buffer.compare(head.blockHash, batch.head.blockHash) === 0) return;
+      throw e;
+    }
+  }
+
+  private async commitOnce(batch: CommitBatch): Promise<void> {
     const entries = [...batch.entries].sort((a, b) => (a.index < b.index ? -1 : 1));
     const first = entries[0]?.index;
     entries.forEach((e, i) => {
@@ -110,13 +126,16 @@ export class PgLogStore extends PgAccounts implements LogStore {
       await this.appendTiles(c, batch.nodes);
       await this.writeDeposits(c, batch);
       const b = batch.block;
-      await c.query(`INSERT INTO blocks (${BLOCK_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6)`, [b.height.toString(), b.treeSize.toString(), bytea(b.rootHash), bytea(b.prevHash), b.time, b.checkpoint]);
       const h = batch.head;
       await c.query(
-        `INSERT INTO log_head (id, tree_size, compact, root_hash, height, block_hash, time) VALUES (1, $1, $2, $3, $4, $5, $6)
+        `WITH b AS (INSERT INTO blocks (${BLOCK_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6) RETURNING 1)
+         INSERT INTO log_head (id, tree_size, compact, root_hash, height, block_hash, time) VALUES (1, $7, $8, $9, $10, $11, $12)
          ON CONFLICT (id) DO UPDATE SET tree_size = EXCLUDED.tree_size, compact = EXCLUDED.compact, root_hash = EXCLUDED.root_hash,
            height = EXCLUDED.height, block_hash = EXCLUDED.block_hash, time = EXCLUDED.time`,
-        [h.treeSize.toString(), h.compact.map(bytea), bytea(h.rootHash), h.height.toString(), bytea(h.blockHash), h.time],
+        [
+          b.height.toString(), b.treeSize.toString(), bytea(b.rootHash), bytea(b.prevHash), b.time, b.checkpoint,
+          h.treeSize.toString(), h.compact.map(bytea), bytea(h.rootHash), h.height.toString(), bytea(h.blockHash), h.time,
+        ],
       );
       await applyRecords(c, batch.records, batch.counters);
       if (batch.handed !== undefined && batch.handed.length > 0) await markHanded(c, batch.handed);
@@ -163,6 +182,11 @@ export class PgLogStore extends PgAccounts implements LogStore {
     if (first !== undefined && first !== size) throw new LogError('conflict', `the batch starts at entry ${first}, the stored tree holds ${size}: another writer committed`);
   }
 
+  /**
+   * Appends the entries to their bundles in one upsert. A bundle that exists already is extended
+   * only if it ends exactly where the batch continues it; otherwise the statement leaves it
+   * alone, fewer rows are written than sent, and the commit fails with `conflict`.
+   */
   private async appendBundles(c: Client, entries: { index: bigint; bytes: Uint8Array }[]): Promise<void> {
     if (entries.length === 0) return;
     const groups = new Map<bigint, { start: number; items: Uint8Array[] }>();
@@ -172,20 +196,17 @@ export class PgLogStore extends PgAccounts implements LogStore {
       if (g === undefined) groups.set(idx, (g = { start: Number(e.index % W), items: [] }));
       g.items.push(e.bytes);
     }
-    const ids = [...groups.keys()].map(String);
-    const { rows } = await c.query<{ idx: string; entries: number }>('SELECT idx, entries FROM bundles WHERE idx = ANY($1::int8[]) ORDER BY idx FOR UPDATE', [ids]);
-    const have = new Map(rows.map((r) => [big(r.idx), r.entries]));
-    for (const [idx, g] of groups) {
-      if ((have.get(idx) ?? 0) !== g.start) throw new LogError('conflict', `entry bundle ${idx} holds ${have.get(idx) ?? 0} entries, the batch continues it at ${g.start}`);
-    }
     const list = [...groups.entries()];
-    await c.query(
-      `INSERT INTO bundles (idx, entries, data) SELECT * FROM unnest($1::int8[], $2::int2[], $3::bytea[])
-       ON CONFLICT (idx) DO UPDATE SET entries = bundles.entries + EXCLUDED.entries, data = bundles.data || EXCLUDED.data`,
-      [list.map(([i]) => i.toString()), list.map(([, g]) => g.items.length), list.map(([, g]) => bytea(entryBundle(g.items)))],
+    const r = await c.query(
+      `INSERT INTO bundles (idx, entries, data) SELECT idx, entries, data FROM unnest($1::int8[], $2::int2[], $3::bytea[]) AS u(idx, entries, data)
+       ON CONFLICT (idx) DO UPDATE SET entries = bundles.entries + EXCLUDED.entries, data = bundles.data || EXCLUDED.data
+       WHERE bundles.entries = (SELECT s FROM unnest($1::int8[], $4::int2[]) AS x(i, s) WHERE x.i = bundles.idx)`,
+      [list.map(([i]) => i.toString()), list.map(([, g]) => g.items.length), list.map(([, g]) => bytea(entryBundle(g.items))), list.map(([, g]) => g.start)],
     );
+    if (r.rowCount !== list.length) throw new LogError('conflict', `an entry bundle of entries ${entries[0]!.index}… does not end where the batch continues it`);
   }
 
+  /** Appends the hashes of tree levels 8·L to their tiles in one upsert, checked like the bundles. */
   private async appendTiles(c: Client, nodes: CommitBatch['nodes']): Promise<void> {
     const groups = new Map<string, { level: number; idx: bigint; start: number; hashes: Uint8Array[]; next: bigint }>();
     const sorted = nodes.filter((n) => n.id.level % TILE_HEIGHT === 0).sort((a, b) => a.id.level - b.id.level || (a.id.index < b.id.index ? -1 : a.id.index > b.id.index ? 1 : 0));
@@ -201,48 +222,51 @@ export class PgLogStore extends PgAccounts implements LogStore {
     }
     if (groups.size === 0) return;
     const list = [...groups.values()];
-    const { rows } = await c.query<{ level: number; idx: string; width: number }>(
-      `SELECT t.level, t.idx, length(t.data) / 32 AS width FROM tiles t JOIN unnest($1::int2[], $2::int8[]) AS u(level, idx) ON t.level = u.level AND t.idx = u.idx
-       ORDER BY t.level, t.idx FOR UPDATE OF t`,
-      [list.map((g) => g.level), list.map((g) => g.idx.toString())],
+    const r = await c.query(
+      `INSERT INTO tiles (level, idx, data) SELECT level, idx, data FROM unnest($1::int2[], $2::int8[], $3::bytea[]) AS u(level, idx, data)
+       ON CONFLICT (level, idx) DO UPDATE SET data = tiles.data || EXCLUDED.data
+       WHERE length(tiles.data) = 32 * (SELECT s FROM unnest($1::int2[], $2::int8[], $4::int4[]) AS x(l, i, s) WHERE x.l = tiles.level AND x.i = tiles.idx)`,
+      [list.map((g) => g.level), list.map((g) => g.idx.toString()), list.map((g) => Buffer.concat(g.hashes)), list.map((g) => g.start)],
     );
-    const have = new Map(rows.map((r) => [`${r.level}/${r.idx}`, r.width]));
-    for (const g of list) {
-      const width = have.get(`${g.level}/${g.idx}`) ?? 0;
-      if (width !== g.start) throw new LogError('conflict', `tile ${g.level}/${g.idx} holds ${width} hashes, the batch continues it at ${g.start}`);
-    }
-    await c.query(
-      `INSERT INTO tiles (level, idx, data) SELECT * FROM unnest($1::int2[], $2::int8[], $3::bytea[])
-       ON CONFLICT (level, idx) DO UPDATE SET data = tiles.data || EXCLUDED.data`,
-      [list.map((g) => g.level), list.map((g) => g.idx.toString()), list.map((g) => Buffer.concat(g.hashes))],
-    );
+    if (r.rowCount !== list.length) throw new LogError('conflict', 'a hash tile does not end where the batch continues it');
   }
 
+  /** Deposit records, the SHA-256 index, the per-account index and claims: one statement. */
   private async writeDeposits(c: Client, batch: CommitBatch): Promise<void> {
     const ds = batch.deposits;
-    if (ds.length > 0) {
-      await c.query(
-        `INSERT INTO deposits (id, idx, metadata) SELECT * FROM unnest($1::text[], $2::int8[], $3::text[])
-         ON CONFLICT (id) DO UPDATE SET idx = EXCLUDED.idx, metadata = EXCLUDED.metadata`,
-        [ds.map((d) => d.record.id), ds.map((d) => d.record.index.toString()), ds.map((d) => d.record.metadata)],
-      );
-      await c.query('INSERT INTO deposit_sha256 (sha256, idx) SELECT * FROM unnest($1::bytea[], $2::int8[]) ON CONFLICT DO NOTHING', [
-        ds.map((d) => bytea(d.sha256)),
-        ds.map((d) => d.record.index.toString()),
-      ]);
-      const mine = ds.filter((d) => d.account !== undefined);
-      if (mine.length > 0) await this.putAccountDeposits(c, mine.map((d) => ({ account: d.account!, index: d.record.index, id: d.record.id })));
-    }
     const claims = new Map<string, ClaimRecord>();
     for (const cl of batch.claims) claims.set(`${cl.kind}\u0000${cl.account}\u0000${cl.key}`, cl);
-    if (claims.size > 0) {
-      const list = [...claims.values()];
-      await c.query(
-        `INSERT INTO claims (kind, account, key, deposit_id) SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[])
-         ON CONFLICT (kind, account, key) DO UPDATE SET deposit_id = EXCLUDED.deposit_id`,
-        [list.map((x) => x.kind), list.map((x) => x.account), list.map((x) => x.key), list.map((x) => x.depositId)],
-      );
-    }
+    if (ds.length === 0 && claims.size === 0) return;
+    const mine = new Map<string, AccountDepositRef & { account: string }>();
+    for (const d of ds) if (d.account !== undefined) mine.set(`${d.account}\u0000${d.record.index}`, { account: d.account, index: d.record.index, id: d.record.id });
+    const own = [...mine.values()];
+    const cl = [...claims.values()];
+    await c.query(
+      `WITH d AS (
+         INSERT INTO deposits (id, idx, metadata) SELECT * FROM unnest($1::text[], $2::int8[], $3::text[])
+         ON CONFLICT (id) DO UPDATE SET idx = EXCLUDED.idx, metadata = EXCLUDED.metadata RETURNING 1
+       ), s AS (
+         INSERT INTO deposit_sha256 (sha256, idx) SELECT * FROM unnest($4::bytea[], $2::int8[]) ON CONFLICT DO NOTHING RETURNING 1
+       ), a AS (
+         INSERT INTO account_deposits (account, idx, deposit_id) SELECT * FROM unnest($5::text[], $6::int8[], $7::text[])
+         ON CONFLICT (account, idx) DO UPDATE SET deposit_id = EXCLUDED.deposit_id RETURNING 1
+       )
+       INSERT INTO claims (kind, account, key, deposit_id) SELECT * FROM unnest($8::text[], $9::text[], $10::text[], $11::text[])
+       ON CONFLICT (kind, account, key) DO UPDATE SET deposit_id = EXCLUDED.deposit_id`,
+      [
+        ds.map((d) => d.record.id),
+        ds.map((d) => d.record.index.toString()),
+        ds.map((d) => d.record.metadata),
+        ds.map((d) => bytea(d.sha256)),
+        own.map((r) => r.account),
+        own.map((r) => r.index.toString()),
+        own.map((r) => r.id),
+        cl.map((x) => x.kind),
+        cl.map((x) => x.account),
+        cl.map((x) => x.key),
+        cl.map((x) => x.depositId),
+      ],
+    );
   }
 
   private async putAccountDeposits(c: Client, refs: (AccountDepositRef & { account: string })[]): Promise<void> {
@@ -319,8 +343,14 @@ export class PgLogStore extends PgAccounts implements LogStore {
       if (id.index < 0n || tile === undefined || tile.length < (from + n) * 32) {
         throw new LogError('corrupt_store', `tree node level ${id.level} index ${id.index} is missing`);
       }
+      if (n === 1) return tile.subarray(from * 32, from * 32 + 32);
+      // A node inside a full tile never changes: derive it once (up to 127 hashes), then remember it.
+      const key = `n${id.level}/${id.index}`;
+      const known = this.cache.get(key);
+      if (known !== undefined) return known;
       let layer = Array.from({ length: n }, (_, i) => tile.subarray((from + i) * 32, (from + i + 1) * 32));
       while (layer.length > 1) layer = Array.from({ length: layer.length / 2 }, (_, i) => interior(layer[2 * i]!, layer[2 * i + 1]!));
+      if (tile.length === TILE_WIDTH * 32) this.cache.set(key, layer[0]!);
       return layer[0]!;
     });
   }
