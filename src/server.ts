@@ -10,6 +10,8 @@ import { createApp } from './adapters/http/app.js';
 import { answerClientErrors } from './adapters/http/client-error.js';
 import { openStore } from './store-wiring.js';
 import { PgSequencer } from './adapters/pg/sequencer.js';
+import { PgLocks } from './adapters/pg/locks.js';
+import { shareLocks } from './app/mutex.js';
 import { withCommitHalt } from './adapters/commit-halt.js';
 import { Accounts } from './app/accounts.js';
 import { Sessions } from './app/sessions.js';
@@ -107,6 +109,9 @@ export async function startService(config: Config, logger?: LogFn | Logger): Pro
   // Several processes may share a PostgreSQL store: one sequences at a time (docs/SCALING.md).
   let onRole: (sequencer: boolean) => void = () => undefined;
   const sequencer = opened.pg ? new PgSequencer({ store: opened.pg, log, maxBatch: config.MAX_BATCH_ENTRIES, onRole: (on) => onRole(on) }) : undefined;
+  // ... and the read-modify-append steps (registration numbers, operations, cases) lock across processes.
+  const sharedLocks = opened.pg ? new PgLocks(opened.pg.url, log) : undefined;
+  if (sharedLocks) shareLocks(sharedLocks);
   try {
     await sequencer?.acquire();
     const store = withCommitHalt(opened.store, config.TEST_HALT_AT_COMMIT);
@@ -254,6 +259,8 @@ export async function startService(config: Config, logger?: LogFn | Logger): Pro
           await workers.close();
           await ledger.close();
           await sequencer?.stop();
+          if (sharedLocks) shareLocks(undefined);
+          await sharedLocks?.close();
           metrics.close();
           storeOpen = false;
           await store.close();
@@ -261,6 +268,8 @@ export async function startService(config: Config, logger?: LogFn | Logger): Pro
     };
   } catch (e) {
     await sequencer?.stop();
+    if (sharedLocks) shareLocks(undefined);
+    await sharedLocks?.close();
     await opened.store.close();
     throw e;
   }

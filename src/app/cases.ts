@@ -123,7 +123,7 @@ function newestKey(account: string, createdAt: string, id: string): string {
 }
 
 export class Cases {
-  private readonly mutex = new KeyedMutex();
+  private readonly mutex = new KeyedMutex('cases');
   private readonly watching = new Set<string>();
   private closed = false;
   private readonly sleeping = new Set<{ timer: ReturnType<typeof setTimeout>; wake: () => void }>();

@@ -151,7 +151,7 @@ const PATHS: Record<OperationKind, string> = { licence: 'licences', transfer: 't
 
 export class OperationBook {
   /** One lock per registration id: every action on its licences, transfers and pledges runs alone. */
-  readonly locks = new KeyedMutex();
+  readonly locks = new KeyedMutex('operations');
 
   constructor(readonly d: OperationsDeps) {}
 

@@ -168,9 +168,9 @@ export const MAX_REGISTRY_RESULTS = 50;
 /** The shared state and write path of the registration use cases. */
 export class RegistrationBook {
   /** One lock per registration id: its read-modify-append steps never interleave. */
-  readonly locks = new KeyedMutex();
+  readonly locks = new KeyedMutex('registrations');
   /** One lock per (year, category) number counter. */
-  readonly numberLocks = new KeyedMutex();
+  readonly numberLocks = new KeyedMutex('regno');
 
   constructor(readonly d: RegistrationsDeps) {}
 
