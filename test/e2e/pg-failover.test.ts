@@ -104,14 +104,20 @@ describe.skipIf(!pgAvailable)('two processes on one PostgreSQL database', () => 
     const loadStarted = Date.now();
     const clients = Array.from({ length: 8 }, (_, n) => client(n));
 
-    await waitFor('deposits acknowledged through both processes', async () => acked.some((d) => d.via === 'a') && acked.some((d) => d.via === 'b') && acked.length >= 200, 30_000);
+    // A few seconds of load in all: at least 1.5 s before the kill and 2 s after it.
+    await waitFor(
+      'deposits acknowledged through both processes',
+      async () => acked.some((d) => d.via === 'a') && acked.some((d) => d.via === 'b') && acked.length >= 200 && Date.now() - loadStarted >= 1_500,
+      30_000,
+    );
     const beforeKill = acked.length;
     await a.kill();
+    const killedAt = Date.now();
     aAlive = false;
     const tookOver = await waitFor('the follower reports "sequencer": true', async () => (await health(b)).sequencer, 5_000);
     expect(tookOver).toBeLessThan(5_000);
     // Load goes on through the new sequencer.
-    await waitFor('deposits acknowledged after the take-over', async () => acked.length >= beforeKill + 200, 30_000);
+    await waitFor('deposits acknowledged after the take-over', async () => acked.length >= beforeKill + 200 && Date.now() - killedAt >= 2_000, 30_000);
     running = false;
     await Promise.all(clients);
     const loadMs = Date.now() - loadStarted;
