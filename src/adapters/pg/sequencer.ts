@@ -61,6 +61,12 @@ export class PgSequencer implements Handoff {
   private collectAgain = false;
   private stopped = false;
   private lastSweep = 0;
+  /**
+   * Whether the handoff table may hold requests not taken yet: set by a cl_handoff notification,
+   * by each poll and at take-over; cleared when a take finds all there was. A sequencer without
+   * followers so runs no query per batch.
+   */
+  private mayHold = true;
   private readonly waiting = new Map<string, Waiting>();
   private readonly retryMs: number;
   private readonly forwardTimeoutMs: number;
@@ -108,6 +114,7 @@ export class PgSequencer implements Handoff {
     if (this.leader) await this.checkLease();
     else await this.tryLease();
     if (this.leader) {
+      this.mayHold = true;
       this.ledger!.wake();
       if (Date.now() - this.lastSweep > 10_000) await this.sweep();
     } else {
@@ -164,6 +171,7 @@ export class PgSequencer implements Handoff {
       throw e;
     }
     if (this.lockClient !== client) return;
+    this.mayHold = true;
     this.leader = true;
     this.opts.log(`sequencer: this process sequences the log now (block ${this.ledger!.latestBlock.height}, ${this.ledger!.treeSize} entries)`);
     this.opts.onRole?.(true);
@@ -222,7 +230,10 @@ export class PgSequencer implements Handoff {
     c.on('error', drop);
     c.on('end', drop);
     c.on('notification', (n) => {
-      if (n.channel === HANDOFF_CHANNEL) this.ledger?.wake();
+      if (n.channel === HANDOFF_CHANNEL) {
+        this.mayHold = true;
+        this.ledger?.wake();
+      }
       else if (n.channel === BLOCK_CHANNEL) {
         if (!this.leader) void this.ledger?.refresh().catch(() => undefined);
         if (this.waiting.size > 0) void this.collect().catch((e: unknown) => this.opts.log(`sequencer: ${message(e)}`));
@@ -302,16 +313,24 @@ export class PgSequencer implements Handoff {
   // ---- taking handed-over requests (the sequencer)
 
   async take(max: number, skip: ReadonlySet<string>): Promise<Handed[]> {
-    if (max <= 0) return [];
+    if (max <= 0 || !this.mayHold) return [];
+    // Cleared before the query: a notification that arrives meanwhile sets it again.
+    this.mayHold = false;
     const pool = this.opts.store.pool;
     // Oldest first, as many whole requests as fit (one larger than a batch is refused by `sweep`).
-    const { rows } = await pool.query<{ id: string; owner: string; items: string }>(
+    const query = pool.query<{ id: string; owner: string; items: string }>(
       `SELECT id::text AS id, owner, items FROM (
          SELECT id, owner, items, sum(entries) OVER (ORDER BY id) AS upto FROM handoff
          WHERE first_index IS NULL AND error IS NULL AND entries <= $3 AND NOT (id = ANY($1::int8[]))
        ) w WHERE upto <= $2 ORDER BY id`,
       [[...skip], max, this.opts.maxBatch],
     );
+    const { rows } = await query.catch((e: unknown) => {
+      this.mayHold = true;
+      throw e;
+    });
+    // A full take may have left requests behind (the next batch looks again).
+    if (rows.length > 0) this.mayHold = true;
     const out: Handed[] = [];
     for (const r of rows) {
       try {
