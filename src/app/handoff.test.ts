@@ -66,8 +66,8 @@ class SharedWorld {
     };
   }
 
-  async open(me: 'a' | 'b'): Promise<Ledger> {
-    const l = await Ledger.open({ store: this.store, signer, verifierKey: formatVerifierKey(ORIGIN, signer.publicKey), origin: ORIGIN, sha256: portableSha256, clock: { now: () => Date.parse('2026-11-30T10:00:00.000Z') }, handoff: this.handoff(me) });
+  async open(me: 'a' | 'b', extra: { maxQueuePerOwner?: number; maxQueue?: number } = {}): Promise<Ledger> {
+    const l = await Ledger.open({ ...extra, store: this.store, signer, verifierKey: formatVerifierKey(ORIGIN, signer.publicKey), origin: ORIGIN, sha256: portableSha256, clock: { now: () => Date.parse('2026-11-30T10:00:00.000Z') }, handoff: this.handoff(me) });
     this.ledgers.set(me, l);
     return l;
   }
@@ -133,6 +133,19 @@ describe('Ledger with a handoff (several processes on one store)', () => {
     await expect(queued).rejects.toSatisfy((e: unknown) => isLogError(e, 'overloaded'));
     await a.close();
     await b.close();
+  });
+
+  it('a process that hands entries over caps what waits, in all and per account, as the sequencer does', async () => {
+    const w = new SharedWorld();
+    await w.open('a');
+    const b = await w.open('b', { maxQueue: 5, maxQueuePerOwner: 3 });
+    // Nobody takes them: they wait.
+    w.sequencer = 'none' as 'a';
+    void b.append([entry(1), entry(2)], { owner: 'x' });
+    await expect(b.append([entry(3), entry(4)], { owner: 'x' })).rejects.toSatisfy((e: unknown) => isLogError(e, 'overloaded') && /MAX_QUEUE_ENTRIES_PER_ACCOUNT/.test((e as Error).message));
+    void b.append([entry(5), entry(6)], { owner: 'y' });
+    await expect(b.append([entry(7), entry(8)], { owner: 'z' })).rejects.toSatisfy((e: unknown) => isLogError(e, 'overloaded'));
+    expect(b.backlog).toBe(4);
   });
 
   it('the handoff text keeps every field of an entry', () => {

@@ -119,6 +119,7 @@ export class Ledger {
   /** Requests being handed to the sequencer, awaited by `close`. */
   private readonly forwarding = new Set<Promise<unknown>>();
   private forwardedEntries = 0;
+  private readonly forwardedBy = new Map<string, number>();
   private refreshing: Promise<void> | undefined;
 
   private constructor(
@@ -223,7 +224,7 @@ export class Ledger {
 
   /** Entries waiting for a batch. */
   get backlog(): number {
-    return this.queue.backlog;
+    return this.queue.backlog + this.forwardedEntries;
   }
 
   /**
@@ -236,7 +237,7 @@ export class Ledger {
     if (items.length === 0) return Promise.resolve([]);
     if (items.length > this.queue.maxBatch) return Promise.reject(new LogError('invalid_request', `at most ${this.queue.maxBatch} entries at once`));
     const owner = opts.owner ?? '';
-    if (this.opts.handoff !== undefined && !this.opts.handoff.isSequencer()) return this.forward(this.opts.handoff, items, owner);
+    if (this.opts.handoff !== undefined && !this.opts.handoff.isSequencer()) return this.forward(this.opts.handoff, items, owner, opts.owner !== undefined);
     const refused = this.queue.refusal(items.length, owner, opts.owner !== undefined);
     if (refused !== undefined) return Promise.reject(refused);
     return new Promise<Appended[]>((resolve, reject) => {
@@ -256,11 +257,21 @@ export class Ledger {
    * committed, with the indexes they got; this process's head is brought up to their block first,
    * so that what it answers next (the deposit, its proof) is there.
    */
-  private forward(handoff: Handoff, items: PendingEntry[], owner: string): Promise<Appended[]> {
+  private forward(handoff: Handoff, items: PendingEntry[], owner: string, capped: boolean): Promise<Appended[]> {
+    // The same caps as the sequencer's own queue: in all, and per account.
+    const mine = this.forwardedBy.get(owner) ?? 0;
+    if (capped && mine + items.length > this.queue.maxQueuePerOwner) {
+      return Promise.reject(
+        new LogError('overloaded', `this account already has ${mine} entries waiting (at most ${this.queue.maxQueuePerOwner}, MAX_QUEUE_ENTRIES_PER_ACCOUNT); retry shortly`, {
+          details: { retryAfter: 1 },
+        }),
+      );
+    }
     if (this.forwardedEntries + items.length > this.queue.maxQueue) {
       return Promise.reject(new LogError('overloaded', 'too many deposits are waiting; retry shortly', { details: { retryAfter: 1 } }));
     }
     this.forwardedEntries += items.length;
+    this.forwardedBy.set(owner, mine + items.length);
     const done = (async () => {
       const r = await handoff.forward(items, owner);
       // The entries are durable: a failed read of the head does not fail the answer.
@@ -269,6 +280,9 @@ export class Ledger {
     })();
     const tracked = done.finally(() => {
       this.forwardedEntries -= items.length;
+      const left = this.forwardedBy.get(owner)! - items.length;
+      if (left > 0) this.forwardedBy.set(owner, left);
+      else this.forwardedBy.delete(owner);
       this.forwarding.delete(tracked);
     });
     this.forwarding.add(tracked);
