@@ -5,7 +5,9 @@
  * SIGKILLed: the other reports `"sequencer": true` on /healthz within 5 s, every acknowledged
  * deposit is there with the index and block it was acknowledged with, no index is used twice,
  * blocks 0..latest form one chain (each `prev` is the SHA-256 of the previous signed body), and
- * `audit --server` passes. The killed process, restarted, joins as a follower.
+ * `audit --server` passes. The killed process, restarted, joins as a follower. Registration
+ * approvals sent through both processes at once get distinct, gap-free numbers (without the
+ * shared locks, two processes read the same counter and issue a number twice).
  */
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { writeFile } from 'node:fs/promises';
@@ -15,6 +17,7 @@ import { blockHash, openCheckpoint } from '../../src/core/checkpoint.js';
 import { toHex } from '../../src/core/bytes.js';
 import { killAllServers, makeTempDir, removeAllTempDirs, runCli, startServer, type ServerProc } from '../support/proc.js';
 import { pgAvailable, usePgCluster } from '../support/pg.js';
+import { account, api, deposit, submitted } from '../support/registration.js';
 
 afterAll(async () => {
   await killAllServers();
@@ -180,4 +183,34 @@ describe.skipIf(!pgAvailable)('two processes on one PostgreSQL database', () => 
     await a.stop();
     await b.stop();
   }, 240_000);
+
+  it('approvals through both processes at once get distinct, gap-free registration numbers (the allocation locks across processes)', async () => {
+    const url = await pgc.database();
+    const keys = await makeTempDir('cl-pg-fo-key-');
+    const keyFile = join(keys.path, 'log-key.pem');
+    await writeFile(keyFile, generateKeyPairSync('ed25519').privateKey.export({ format: 'pem', type: 'pkcs8' }) as string, { mode: 0o600 });
+    const ADMIN_API_KEY = 'admin-key-for-two-processes-0000';
+    const env = { DATABASE_URL: url, LOG_KEY_FILE: keyFile, NODE_ENV: 'test', ADMIN_API_KEY };
+    const a = await startServer({ dataDir: (await makeTempDir('cl-pg-fo-a-')).path, env, timeoutMs: 60_000 });
+    const b = await startServer({ dataDir: (await makeTempDir('cl-pg-fo-b-')).path, env, timeoutMs: 60_000 });
+    const creator = await account(a.url, ADMIN_API_KEY);
+    const reviewers = [await account(a.url, ADMIN_API_KEY, { role: 'reviewer' }), await account(b.url, ADMIN_API_KEY, { role: 'reviewer' })];
+    const dep = await deposit(b.url, creator.key);
+    const N = 30;
+    const ids: string[] = [];
+    for (let i = 0; i < N; i += 10) ids.push(...(await Promise.all(Array.from({ length: 10 }, (_, j) => submitted((i + j) % 2 === 0 ? a.url : b.url, creator.key, [dep], { workType: 'fine_art' })))));
+    const numbers = await Promise.all(
+      ids.map(async (id, i) => {
+        const res = await api(i % 2 === 0 ? a.url : b.url, 'POST', `/v1/registrations/${id}/approve`, { key: reviewers[i % 2]!.key });
+        expect(res.status, res.text).toBe(200);
+        return res.body.number as string;
+      }),
+    );
+    expect(new Set(numbers).size).toBe(N);
+    expect(numbers.map((n) => Number(n.split('-')[3])).sort((x, y) => x - y)).toEqual(Array.from({ length: N }, (_, i) => i + 1));
+    const audit = await runCli(['audit', '--server', b.url, '--key', a.logKey]);
+    expect(audit.code, audit.text).toBe(0);
+    await a.stop();
+    await b.stop();
+  }, 180_000);
 });
