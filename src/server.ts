@@ -9,6 +9,9 @@ import { loadOrCreateSigner, nodeSha256, readPreviousSigner } from './adapters/c
 import { createRequestListener } from './adapters/http/app.js';
 import { answerClientErrors } from './adapters/http/client-error.js';
 import { openStore } from './store-wiring.js';
+import { PgSequencer } from './adapters/pg/sequencer.js';
+import { PgLocks } from './adapters/pg/locks.js';
+import { shareLocks } from './app/mutex.js';
 import { withCommitHalt } from './adapters/commit-halt.js';
 import { Accounts } from './app/accounts.js';
 import { Sessions } from './app/sessions.js';
@@ -104,7 +107,14 @@ export async function startService(config: Config, logger?: LogFn | Logger): Pro
   const metrics = new ServiceMetrics();
   // LevelDB in DATA_DIR/ledger, or PostgreSQL when DATABASE_URL is set (store-wiring.ts).
   const opened = await openStore(config, log);
+  // Several processes may share a PostgreSQL store: one sequences at a time (docs/SCALING.md).
+  let onRole: (sequencer: boolean) => void = () => undefined;
+  const sequencer = opened.pg ? new PgSequencer({ store: opened.pg, log, maxBatch: config.MAX_BATCH_ENTRIES, onRole: (on) => onRole(on) }) : undefined;
+  // ... and the read-modify-append steps (registration numbers, operations, cases) lock across processes.
+  const sharedLocks = opened.pg ? new PgLocks(opened.pg.url, log) : undefined;
+  if (sharedLocks) shareLocks(sharedLocks);
   try {
+    await sequencer?.acquire();
     const store = withCommitHalt(opened.store, config.TEST_HALT_AT_COMMIT);
     const ledger = await Ledger.open({
       store,
@@ -119,6 +129,7 @@ export async function startService(config: Config, logger?: LogFn | Logger): Pro
       observer: metrics.ledgerObserver,
       log,
       previousSigner: await readPreviousSigner({ origin: config.LOG_ORIGIN, dataDir: config.DATA_DIR, keyFile: config.LOG_PREVIOUS_KEY_FILE }),
+      ...(sequencer ? { handoff: sequencer } : {}),
     }).catch((e: unknown) => {
       // A log key that is not the one in force (nor a valid hand-over from it): a setting to fix, not a crash.
       if (!(e instanceof LogError) || e.details?.setting !== 'LOG_KEY_FILE') throw e;
@@ -133,7 +144,9 @@ export async function startService(config: Config, logger?: LogFn | Logger): Pro
       });
       for (const note of seeded.notes) log(note);
     }
-    const tiles = await tilePublisher(config.TILES_DIR, { ledger, store, log });
+    // With a shared store the sequencer role starts the publisher (below); TILES_DIR is checked here either way.
+    let tiles = await tilePublisher(config.TILES_DIR, { ledger, store, log });
+    if (sequencer && tiles) tiles = undefined;
     const deposits = new Deposits(ledger, store, nodeSha256, systemRandom, systemClock, { certificateCacheChars: config.CERTIFICATE_CACHE_BYTES });
     const sessions = new Sessions(opened.sessions(store), store, new ScryptPasswordHasher(), nodeSha256, randomBytes, systemClock);
     // URLs printed in certificates: PUBLIC_URL, else the address bound below; never the request's Host.
@@ -218,8 +231,29 @@ export async function startService(config: Config, logger?: LogFn | Logger): Pro
     });
     metrics.bind({ ledger, timestamper: ts.worker, hasTimestamp: async (h) => (await store.getTimestamp(h)) !== undefined });
     answerClientErrors(server);
-    ts.worker.start();
-    tiles?.start();
+    if (sequencer) {
+      // Blocks are timestamped and tiles published by the sequencer only; the role moves, the work with it.
+      let role = Promise.resolve();
+      onRole = (on) => {
+        role = role
+          .then(async () => {
+            if (on) {
+              ts.worker.start();
+              tiles ??= await tilePublisher(config.TILES_DIR, { ledger, store, log });
+              tiles?.start();
+            } else {
+              await ts.worker.stop();
+              await tiles?.close();
+              tiles = undefined;
+            }
+          })
+          .catch((e: unknown) => log('timestamps and tiles: cannot follow the sequencer role', e));
+      };
+      await sequencer.start(ledger);
+    } else {
+      ts.worker.start();
+      tiles?.start();
+    }
     const port = (server.address() as AddressInfo).port;
     const host = config.HOST === '0.0.0.0' || config.HOST === '::' ? '127.0.0.1' : config.HOST.includes(':') ? `[${config.HOST}]` : config.HOST;
     boundUrl = `http://${host}:${port}`;
@@ -250,12 +284,18 @@ export async function startService(config: Config, logger?: LogFn | Logger): Pro
           await workers.close();
           await ledger.close();
           await tiles?.close();
+          await sequencer?.stop();
+          if (sharedLocks) shareLocks(undefined);
+          await sharedLocks?.close();
           metrics.close();
           storeOpen = false;
           await store.close();
         })()),
     };
   } catch (e) {
+    await sequencer?.stop();
+    if (sharedLocks) shareLocks(undefined);
+    await sharedLocks?.close();
     await opened.store.close();
     throw e;
   }

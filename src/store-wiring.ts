@@ -18,18 +18,19 @@ export interface OpenedStore {
   /** The session store over `store` (as wrapped by the caller, e.g. with a commit halt). */
   sessions(store: LogStore): SessionStore;
   kind: 'level' | 'pg';
+  /** The PostgreSQL store, which several processes may share (one sequences: adapters/pg/sequencer.ts). */
+  pg?: PgLogStore;
 }
 
 /** Opens the configured store. Rejects with ConfigError (DATA_DIR locked, DATABASE_URL unusable). */
 export async function openStore(config: Config, log: LogFn): Promise<OpenedStore> {
   if (config.DATABASE_URL !== undefined) {
-    const pg = await PgLogStore.open(config.DATABASE_URL, { log, exclusive: true }).catch((e: unknown) => {
-      if (e instanceof LogError && e.code === 'conflict') throw new ConfigError('DATABASE_URL', `DATABASE_URL: ${e.message}`);
+    const pg = await PgLogStore.open(config.DATABASE_URL, { log }).catch((e: unknown) => {
       if (e instanceof LogError) throw e;
       // Unreachable server, refused login, missing database: a setting to fix, not a crash.
       throw new ConfigError('DATABASE_URL', `DATABASE_URL: cannot use the database: ${e instanceof Error ? e.message : String(e)}`);
     });
-    return { store: pg, sessions: () => new PgSessionStore(pg.pool), kind: 'pg' };
+    return { store: pg, sessions: () => new PgSessionStore(pg.pool), kind: 'pg', pg };
   }
   const level = await LevelLogStore.open(join(config.DATA_DIR, 'ledger'), { log }).catch((e: unknown) => {
     if ((e as { cause?: { code?: unknown } } | null)?.cause?.code !== 'LEVEL_LOCKED') throw e;

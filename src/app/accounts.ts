@@ -66,7 +66,7 @@ export function keyPrefix(secret: string): string {
 export class Accounts {
   private readonly cache = new Map<string, CacheEntry>();
   /** Serializes read-modify-write of account records, per account. */
-  private readonly updating = new KeyedMutex();
+  private readonly updating = new KeyedMutex('accounts');
   /** Bumped by every change that drops cache entries; a read that overlapped one is not cached. */
   private generation = 0;
   /** Key id → when this process last scheduled a `lastUsedAt` write for it (epoch ms). */

@@ -252,11 +252,12 @@ export class Captures {
       [
         {
           bytes: encodeEntry(entry),
-          records: (index) => [
-            { space: JOBS, key: job.id, value: JSON.stringify({ ...done, entryIndex: Number(index) }) },
+          records: [
+            { space: JOBS, key: job.id, value: JSON.stringify({ ...done, entryIndex: 0 }) },
             { space: `${JOBS}-record`, key: job.id, value: recordText },
             { space: ACTIVE, key: job.id, value: null },
           ],
+          indexAt: [{ record: 0, path: ['entryIndex'] }],
         },
       ],
       { owner: account.id },

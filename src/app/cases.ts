@@ -123,7 +123,7 @@ function newestKey(account: string, createdAt: string, id: string): string {
 }
 
 export class Cases {
-  private readonly mutex = new KeyedMutex();
+  private readonly mutex = new KeyedMutex('cases');
   private readonly watching = new Set<string>();
   private closed = false;
   private readonly sleeping = new Set<{ timer: ReturnType<typeof setTimeout>; wake: () => void }>();
@@ -312,7 +312,10 @@ export class Cases {
       ...(captureId !== undefined ? { captureId } : {}),
       history: [...c.history, { seq, action, state, at, account: actor.id, index: Number(index), caseSha256, snapshot: new TextDecoder().decode(snapshotBytes) }],
     });
-    const [appended] = await this.d.ledger.append([{ bytes, records: (index) => [{ space: CASES, key: c.id, value: JSON.stringify(finalize(index)) }, ...records] }], { owner: actor.id });
+    const [appended] = await this.d.ledger.append(
+      [{ bytes, records: [{ space: CASES, key: c.id, value: JSON.stringify(finalize(0n)) }, ...records], indexAt: [{ record: 0, path: ['history', c.history.length, 'index'] }] }],
+      { owner: actor.id },
+    );
     return finalize(appended!.index);
   }
 

@@ -266,7 +266,7 @@ export class Deposits {
 
   private async load(id: string): Promise<{ entry: DepositEntry; index: bigint; metadata: string }> {
     const rec = await this.store.getDeposit(id);
-    if (rec === undefined || rec.index >= this.ledger.treeSize) throw new LogError('not_found', 'no such deposit');
+    if (rec === undefined || !(await this.ledger.covers(rec.index))) throw new LogError('not_found', 'no such deposit');
     const bytes = await this.ledger.entry(rec.index);
     if (bytes === undefined) throw new LogError('corrupt_store', `entry ${rec.index} is missing`);
     const entry = decodeEntry(bytes);
@@ -296,7 +296,7 @@ export class Deposits {
     const indexes = await this.store.findBySha256(fromHex(sha256Hex, 32), limit);
     const out: PriorArt[] = [];
     for (const index of indexes) {
-      if (index >= this.ledger.treeSize) continue;
+      if (!(await this.ledger.covers(index))) continue;
       const bytes = await this.ledger.entry(index);
       if (bytes === undefined) continue;
       const e = decodeEntry(bytes);

@@ -95,7 +95,7 @@ export class Licences {
       const works = OperationBook.worksOf(w, stored);
       const done = await this.b.commit(undefined, rec, grant ? 'grant' : 'offer', actor, at, {
         ...(grant ? { record: (eff: string) => OperationBook.certificateRecord(rec, w.title, eff) } : {}),
-        ...(!stored ? { title: () => title } : {}),
+        ...(!stored ? { title } : {}),
         ...(works ? { works } : {}),
         counters: [{ name: OPERATION_COUNTERS.licencesOffered, delta: 1 }, ...(grant ? [{ name: OPERATION_COUNTERS.licencesGranted, delta: 1 }] : [])],
       });
@@ -121,7 +121,7 @@ export class Licences {
       const works = OperationBook.worksOf(w, stored);
       const done = await this.b.commit(rec, rec, 'accept', actor, at, {
         record: (eff) => OperationBook.certificateRecord(rec, w.title, eff),
-        ...(!stored ? { title: () => title } : {}),
+        ...(!stored ? { title } : {}),
         ...(works ? { works } : {}),
         counters: [{ name: OPERATION_COUNTERS.licencesGranted, delta: 1 }],
       });

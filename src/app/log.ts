@@ -7,97 +7,25 @@
  * reported only once it is durable. In-memory state moves forward only after the write
  * succeeded, so a failed write leaves the log exactly as it was.
  */
-import { blockHash, formatCheckpointBody, ZERO_HASH } from '../core/checkpoint.js';
+import { ZERO_HASH } from '../core/checkpoint.js';
 import { LogError } from '../core/errors.js';
-import type { Sha256 } from '../core/hash.js';
 import { CompactRange, consistencyProofNodes, inclusionProofNodes, rehashProof, TreeHasher, type NodeId } from '../core/merkle.js';
-import { isSignedBy, signNoteBy, type NoteSigner } from '../core/note.js';
+import { isSignedBy } from '../core/note.js';
 import { formatTime } from '../core/time.js';
 import { backfillDepositIndex, depositsDayCounter } from './deposit-index.js';
-import { keyAt, loadKeyHistory, logKeyRecord, type LogKeyRange } from './log-keys.js';
-import type { BlockRecord, ClaimRecord, Clock, CommitBatch, CounterDelta, DepositRecord, LogHead, LogStore, RecordWrite } from './ports.js';
-
-/** One entry to append, with the records that must become durable in the same write. */
-export interface PendingEntry {
-  bytes: Uint8Array;
-  /**
-   * The deposit record. With `account`, the store also lists it among that account's deposits;
-   * with `receivedAt`, it counts on that UTC day (`depositsDayCounter`).
-   */
-  deposit?: { record: Omit<DepositRecord, 'index'>; sha256: Uint8Array; account?: string; receivedAt?: string };
-  claims?: ClaimRecord[];
-  /**
-   * Auxiliary records written in the same atomic batch as the entry. Called once, synchronously,
-   * with the index the entry gets, when the batch is built; it MUST NOT throw.
-   */
-  records?: (index: bigint) => RecordWrite[];
-  /** Counter deltas applied in the same atomic batch as the entry. */
-  counters?: CounterDelta[];
-}
+import { keyAt, loadKeyHistory, type LogKeyRange } from './log-keys.js';
+import { fillIndex } from './pending.js';
+import type { Handed, HandedResult, Handoff } from './handoff.js';
+import { AppendQueue, defaultQueueShare, type Waiter } from './log-queue.js';
+import { handOver, makeBlock } from './log-blocks.js';
+import type { AppendOptions, Appended, LedgerOptions, PendingEntry } from './log-types.js';
+import type { BlockRecord, CommitBatch, CounterDelta, LogHead, RecordWrite } from './ports.js';
 
 /** The counter every batch advances by the number of deposit records it writes. */
 export const DEPOSITS_COUNTER = 'deposits';
 
-export interface Appended {
-  index: bigint;
-  /** Height of the block that first covers the entry. */
-  block: bigint;
-}
-
-/** Optional measurements of the ledger (metrics). Called synchronously; MUST be quick and MUST NOT throw. */
-export interface LedgerObserver {
-  /** After each durable batch: entries and deposit records it held, and how long building and writing it took. */
-  onCommit?(c: { entries: number; deposits: number; ms: number }): void;
-  /** After each inclusion or consistency proof. */
-  onProof?(p: { kind: 'inclusion' | 'consistency'; ms: number }): void;
-}
-
-export interface LedgerOptions {
-  store: LogStore;
-  signer: NoteSigner;
-  verifierKey: string;
-  origin: string;
-  sha256: Sha256;
-  clock: Clock;
-  /** Most entries one batch may hold (default 20,000). */
-  maxBatch?: number;
-  /** Most entries waiting for a batch; beyond it `append` throws `overloaded` (default 200,000). */
-  maxQueue?: number;
-  /**
-   * Most entries one owner (an account) may have waiting; beyond it that owner's `append` throws
-   * `overloaded` while others still get in (default `defaultQueueShare(maxQueue)`).
-   */
-  maxQueuePerOwner?: number;
-  /**
-   * The key the log signed with before `signer` (key rotation). When the latest block is not
-   * signed by `signer` but by this key, `open` writes a hand-over block signed by both.
-   */
-  previousSigner?: NoteSigner & { verifierKey: string };
-  observer?: LedgerObserver;
-  /** Progress messages of long start-up work (indexing an older store's deposits). */
-  log?: (msg: string) => void;
-}
-
-/** The default share of the queue one owner may fill: a quarter, but at least one full 10,000-item batch request. */
-export function defaultQueueShare(maxQueue: number): number {
-  return Math.max(10_000, Math.floor(maxQueue / 4));
-}
-
-export interface AppendOptions {
-  /**
-   * Whose entries these are (an account id). Batches are filled round-robin across owners, and
-   * an owner's waiting entries are capped by `maxQueuePerOwner`. Without it the entries share
-   * one anonymous lane that has no cap of its own.
-   */
-  owner?: string;
-}
-
-interface Waiter {
-  owner: string;
-  items: PendingEntry[];
-  resolve: (r: Appended[]) => void;
-  reject: (e: unknown) => void;
-}
+export { defaultQueueShare } from './log-queue.js';
+export type { AppendOptions, Appended, LedgerObserver, LedgerOptions, PendingEntry } from './log-types.js';
 
 export class Ledger {
   readonly hasher: TreeHasher;
@@ -108,18 +36,20 @@ export class Ledger {
   private head: LogHead;
   private compact: CompactRange;
   private latest: BlockRecord;
-  /** Waiting requests, one FIFO lane per owner; the Map's order is the round-robin order. */
-  private lanes = new Map<string, Waiter[]>();
-  private queuedBy = new Map<string, number>();
-  private lastServed = new Set<string>();
-  private queued = 0;
+  private readonly queue: AppendQueue;
   private draining = false;
   private closed = false;
+  /** Closed and no longer taking handed-over entries either. */
+  private stopped = false;
   private idle: Promise<void> = Promise.resolve();
-  private readonly maxBatch: number;
-  private readonly maxQueue: number;
-  private readonly maxQueuePerOwner: number;
   private readonly blockListeners = new Set<(block: BlockRecord) => void>();
+  /** Handed-over requests now in `lanes` (their refs), so they are not taken twice. */
+  private readonly handed = new Set<string>();
+  /** Requests being handed to the sequencer, awaited by `close`. */
+  private readonly forwarding = new Set<Promise<unknown>>();
+  private forwardedEntries = 0;
+  private readonly forwardedBy = new Map<string, number>();
+  private refreshing: Promise<void> | undefined;
 
   private constructor(
     private readonly opts: LedgerOptions,
@@ -134,9 +64,8 @@ export class Ledger {
     this.head = head;
     this.latest = latest;
     this.compact = new CompactRange(this.hasher, head.treeSize, head.compact);
-    this.maxBatch = opts.maxBatch ?? 20_000;
-    this.maxQueue = opts.maxQueue ?? 200_000;
-    this.maxQueuePerOwner = opts.maxQueuePerOwner ?? defaultQueueShare(this.maxQueue);
+    const maxQueue = opts.maxQueue ?? 200_000;
+    this.queue = new AppendQueue(opts.maxBatch ?? 20_000, maxQueue, opts.maxQueuePerOwner ?? defaultQueueShare(maxQueue));
   }
 
   /**
@@ -151,7 +80,17 @@ export class Ledger {
       const hasher = new TreeHasher(opts.sha256);
       const block = makeBlock(opts, 0n, 0n, hasher.emptyRoot(), ZERO_HASH, formatTime(opts.clock.now()));
       head = { treeSize: 0n, compact: [], rootHash: block.record.rootHash, height: 0n, blockHash: block.hash, time: block.record.time };
-      await opts.store.commit({ entries: [], nodes: [], block: block.record, head, deposits: [], claims: [] });
+      try {
+        await opts.store.commit({ entries: [], nodes: [], block: block.record, head, deposits: [], claims: [] });
+      } catch (e) {
+        // A shared store: only the sequencer writes, and it writes block 0 as it opens. Wait for it.
+        if (opts.handoff === undefined) throw e;
+        for (let waited = 0; head === undefined && waited < 30_000; waited += 100) {
+          await new Promise((r) => setTimeout(r, 100));
+          head = await opts.store.loadHead();
+        }
+        if (head === undefined) throw e;
+      }
     }
     let latest = await opts.store.getBlock(head.height);
     if (latest === undefined) throw new LogError('corrupt_store', `latest block ${head.height} is missing`);
@@ -187,6 +126,17 @@ export class Ledger {
     return this.head.treeSize;
   }
 
+  /** True when this process commits (always, unless it shares the store through a handoff). */
+  get sequencer(): boolean {
+    return this.opts.handoff?.isSequencer() ?? true;
+  }
+
+  /** True when entry `index` is committed; a process that does not sequence reads the stored head first if needed. */
+  async covers(index: bigint): Promise<boolean> {
+    if (index >= this.head.treeSize) await this.catchUp(index);
+    return index >= 0n && index < this.head.treeSize;
+  }
+
   /**
    * Calls `listener` after each block is committed, synchronously, in commit order. The listener
    * MUST be quick and MUST NOT throw (background work such as timestamping only wakes up here).
@@ -203,7 +153,7 @@ export class Ledger {
 
   /** Entries waiting for a batch. */
   get backlog(): number {
-    return this.queued;
+    return this.queue.backlog + this.forwardedEntries;
   }
 
   /**
@@ -214,75 +164,170 @@ export class Ledger {
   append(items: PendingEntry[], opts: AppendOptions = {}): Promise<Appended[]> {
     if (this.closed) return Promise.reject(new LogError('overloaded', 'the log is shutting down', { details: { retryAfter: 5 } }));
     if (items.length === 0) return Promise.resolve([]);
-    if (items.length > this.maxBatch) return Promise.reject(new LogError('invalid_request', `at most ${this.maxBatch} entries at once`));
+    if (items.length > this.queue.maxBatch) return Promise.reject(new LogError('invalid_request', `at most ${this.queue.maxBatch} entries at once`));
     const owner = opts.owner ?? '';
-    const mine = this.queuedBy.get(owner) ?? 0;
-    if (opts.owner !== undefined && mine + items.length > this.maxQueuePerOwner) {
+    if (this.opts.handoff !== undefined && !this.opts.handoff.isSequencer()) return this.forward(this.opts.handoff, items, owner, opts.owner !== undefined);
+    const refused = this.queue.refusal(items.length, owner, opts.owner !== undefined);
+    if (refused !== undefined) return Promise.reject(refused);
+    return new Promise<Appended[]>((resolve, reject) => {
+      this.queue.add({ owner, items, resolve, reject });
+      this.kick();
+    });
+  }
+
+  private kick(): void {
+    if (this.draining) return;
+    this.draining = true;
+    this.idle = new Promise<void>((done) => setImmediate(() => void this.drain().finally(done)));
+  }
+
+  /**
+   * Hands the entries to the sequencer through the shared store and resolves once they are
+   * committed, with the indexes they got; this process's head is brought up to their block first,
+   * so that what it answers next (the deposit, its proof) is there.
+   */
+  private forward(handoff: Handoff, items: PendingEntry[], owner: string, capped: boolean): Promise<Appended[]> {
+    // The same caps as the sequencer's own queue: in all, and per account.
+    const mine = this.forwardedBy.get(owner) ?? 0;
+    if (capped && mine + items.length > this.queue.maxQueuePerOwner) {
       return Promise.reject(
-        new LogError('overloaded', `this account already has ${mine} entries waiting (at most ${this.maxQueuePerOwner}, MAX_QUEUE_ENTRIES_PER_ACCOUNT); retry shortly`, {
+        new LogError('overloaded', `this account already has ${mine} entries waiting (at most ${this.queue.maxQueuePerOwner}, MAX_QUEUE_ENTRIES_PER_ACCOUNT); retry shortly`, {
           details: { retryAfter: 1 },
         }),
       );
     }
-    if (this.queued + items.length > this.maxQueue) {
+    if (this.forwardedEntries + items.length > this.queue.maxQueue) {
       return Promise.reject(new LogError('overloaded', 'too many deposits are waiting; retry shortly', { details: { retryAfter: 1 } }));
     }
-    return new Promise<Appended[]>((resolve, reject) => {
-      const lane = this.lanes.get(owner);
-      if (lane) lane.push({ owner, items, resolve, reject });
-      else this.lanes.set(owner, [{ owner, items, resolve, reject }]);
-      this.queuedBy.set(owner, mine + items.length);
-      this.queued += items.length;
-      if (!this.draining) {
-        this.draining = true;
-        this.idle = new Promise<void>((done) => setImmediate(() => void this.drain().finally(done)));
-      }
+    this.forwardedEntries += items.length;
+    this.forwardedBy.set(owner, mine + items.length);
+    const done = (async () => {
+      const r = await handoff.forward(items, owner);
+      // The entries are durable: a failed read of the head does not fail the answer.
+      await this.refreshUntil(() => this.latest.height >= r.block).catch(() => undefined);
+      return items.map((_, i) => ({ index: r.first + BigInt(i), block: r.block }));
+    })();
+    const tracked = done.finally(() => {
+      this.forwardedEntries -= items.length;
+      const left = this.forwardedBy.get(owner)! - items.length;
+      if (left > 0) this.forwardedBy.set(owner, left);
+      else this.forwardedBy.delete(owner);
+      this.forwarding.delete(tracked);
     });
+    this.forwarding.add(tracked);
+    return tracked;
   }
 
   /**
-   * The next batch: one waiting request of each owner in turn, round after round, while the batch
-   * has room, so one owner's backlog cannot keep the others out. Owners the previous batch served
-   * take their turns after those it did not.
+   * Sequencer of a shared store: entries handed over by other processes are waiting. Starts a
+   * batch if none is being written (the batch takes them).
    */
-  private takeBatch(): Waiter[] {
-    const take: Waiter[] = [];
-    const served = new Set<string>();
-    const order = [...this.lanes.keys()].sort((x, y) => Number(this.lastServed.has(x)) - Number(this.lastServed.has(y)));
-    let n = 0;
-    for (let progress = true; progress; ) {
-      progress = false;
-      for (const owner of order) {
-        const lane = this.lanes.get(owner);
-        const w = lane?.[0];
-        if (w === undefined || n + w.items.length > this.maxBatch) continue;
-        lane!.shift();
-        take.push(w);
-        n += w.items.length;
-        served.add(owner);
-        progress = true;
-        const left = this.queuedBy.get(owner)! - w.items.length;
-        if (left > 0) this.queuedBy.set(owner, left);
-        else this.queuedBy.delete(owner);
-        if (lane!.length === 0) this.lanes.delete(owner);
-      }
-    }
-    this.lastServed = served;
-    this.queued -= n;
-    return take;
+  wake(): void {
+    if (this.stopped || this.opts.handoff?.isSequencer() !== true) return;
+    this.kick();
+  }
+
+  /**
+   * Reads the stored head and moves this process's view (tree size, latest block) forward to it;
+   * never back. A process that does not sequence calls it when another one committed. Concurrent
+   * calls share one read.
+   */
+  refresh(): Promise<void> {
+    return (this.refreshing ??= this.reload().finally(() => (this.refreshing = undefined)));
+  }
+
+  private async reload(): Promise<void> {
+    const head = await this.opts.store.loadHead();
+    if (head === undefined || head.height <= this.head.height) return;
+    const latest = await this.opts.store.getBlock(head.height);
+    if (latest === undefined) throw new LogError('corrupt_store', `latest block ${head.height} is missing`);
+    // A commit of this process may have moved the head meanwhile (on the sequencer): keep the newer.
+    if (head.height <= this.head.height) return;
+    this.head = head;
+    this.latest = latest;
+    this.compact = new CompactRange(this.hasher, head.treeSize, head.compact);
+  }
+
+  /**
+   * Sequencer of a shared store, taking over: waits for its own batch in flight, if any, then
+   * reads the stored head (another process may have committed since this one last did).
+   */
+  async takeOver(): Promise<void> {
+    await this.idle;
+    await this.reload();
+  }
+
+  /** A read past the known tree of a process that does not sequence: the head may have moved on. */
+  private catchUp(index: bigint): Promise<void> {
+    if (this.opts.handoff === undefined || this.opts.handoff.isSequencer()) return Promise.resolve();
+    return this.refreshUntil(() => index < this.head.treeSize);
+  }
+
+  private async refreshUntil(done: () => boolean): Promise<void> {
+    // A refresh already in flight may have read the head before the commit wanted: a second one then.
+    for (let i = 0; i < 2 && !done(); i++) await this.refresh();
   }
 
   private async drain(): Promise<void> {
-    while (this.lanes.size > 0) {
-      const take = this.takeBatch();
+    const handoff = this.opts.handoff;
+    for (;;) {
+      if (handoff !== undefined) {
+        // A process that stopped sequencing (lost its lease) commits nothing more: its waiting
+        // requests are refused (the client retries, through whichever process sequences then).
+        if (!handoff.isSequencer()) {
+          const refused = new LogError('overloaded', 'this process stopped sequencing; retry shortly', { details: { retryAfter: 1 } });
+          for (const w of this.queue.clear()) w.reject(refused);
+          break;
+        }
+        await this.takeHanded(handoff);
+      }
+      if (this.queue.empty) break;
+      let take = this.queue.take();
       try {
-        const results = await this.commit(take);
+        let results: Appended[][];
+        try {
+          results = await this.commit(take);
+        } catch (e) {
+          // Shared store: another sequencer committed after this one read the head (a take-over
+          // race). Read the head and write this process's own requests again, once; handed-over
+          // requests go back to the table and are taken by the next batch.
+          if (handoff === undefined || !(e instanceof LogError) || e.code !== 'conflict') throw e;
+          await this.reload();
+          for (const w of take) if (w.ref !== undefined) w.reject(e);
+          take = take.filter((w) => w.ref === undefined);
+          results = take.length > 0 ? await this.commit(take) : [];
+        }
         take.forEach((w, i) => w.resolve(results[i]!));
       } catch (e) {
         for (const w of take) w.reject(e);
+        // On a shared store the stored head may be ahead of ours (a commit whose answer was lost,
+        // another sequencer): read it, so the next batch follows it or fails the fence again.
+        if (handoff !== undefined) await this.reload().catch(() => undefined);
+        // Handed-over entries stay in the shared store and are taken again by the next batch
+        // (woken by the next handoff or poll), not at once in a loop against a failing store.
+        if (take.some((w) => w.ref !== undefined)) break;
       }
     }
     this.draining = false;
+  }
+
+  /** Puts the entries other processes handed over (up to one batch waiting) into their owners' lanes. */
+  private async takeHanded(handoff: Handoff): Promise<void> {
+    const room = this.queue.maxBatch - this.queue.handedWaiting();
+    if (room <= 0) return;
+    let got: Handed[];
+    try {
+      got = await handoff.take(room, this.handed);
+    } catch (e) {
+      this.opts.log?.(`sequencer: cannot read the entries handed over: ${e instanceof Error ? e.message : String(e)}`);
+      return;
+    }
+    for (const h of got) {
+      if (this.handed.has(h.ref)) continue;
+      this.handed.add(h.ref);
+      const forget = () => void this.handed.delete(h.ref);
+      this.queue.add({ owner: h.owner, items: h.items, ref: h.ref, resolve: forget, reject: forget });
+    }
   }
 
   private async commit(waiters: Waiter[]): Promise<Appended[][]> {
@@ -308,11 +353,16 @@ export class Ledger {
           }
         }
         if (item.claims) batch.claims.push(...item.claims);
-        if (item.records) records.push(...item.records(index));
+        if (item.records) records.push(...(item.indexAt ? fillIndex(item.records, item.indexAt, index) : item.records));
         if (item.counters) counters.push(...item.counters);
         return { index: index++, block: height };
       }),
     );
+    const handed: HandedResult[] = [];
+    waiters.forEach((w, i) => {
+      if (w.ref !== undefined && results[i]!.length > 0) handed.push({ ref: w.ref, first: results[i]![0]!.index, block: height });
+    });
+    if (handed.length > 0) batch.handed = handed;
     if (batch.deposits.length > 0) counters.push({ name: DEPOSITS_COUNTER, delta: batch.deposits.length });
     for (const [day, delta] of perDay) counters.push({ name: depositsDayCounter(day), delta });
     const lastMs = Date.parse(this.head.time);
@@ -337,12 +387,14 @@ export class Ledger {
 
   /** Entry bytes, or undefined past the committed tree. */
   async entry(index: bigint): Promise<Uint8Array | undefined> {
+    if (index >= this.head.treeSize) await this.catchUp(index);
     if (index < 0n || index >= this.head.treeSize) return undefined;
     return this.opts.store.getEntry(index);
   }
 
   /** Up to `count` committed entries from `start`, in order. */
   async entries(start: bigint, count: number): Promise<Uint8Array[]> {
+    if (start + BigInt(count) > this.head.treeSize) await this.catchUp(start + BigInt(count) - 1n);
     const end = start + BigInt(count) > this.head.treeSize ? this.head.treeSize : start + BigInt(count);
     if (start < 0n || start >= end) return [];
     return this.opts.store.getEntries(start, Number(end - start));
@@ -355,6 +407,7 @@ export class Ledger {
 
   /** Inclusion proof of `index` in the tree of `treeSize` (default: latest). MUST reject index >= treeSize > current size. */
   async inclusionProof(index: bigint, treeSize: bigint = this.head.treeSize): Promise<{ leafHash: Uint8Array; hashes: Uint8Array[] }> {
+    if (treeSize > this.head.treeSize) await this.catchUp(treeSize - 1n);
     if (treeSize > this.head.treeSize) throw new LogError('invalid_request', `treeSize ${treeSize} is beyond the log (${this.head.treeSize})`);
     if (index < 0n || index >= treeSize) throw new LogError('invalid_request', `index ${index} is not below treeSize ${treeSize}`);
     const started = performance.now();
@@ -367,6 +420,7 @@ export class Ledger {
 
   /** Consistency proof between tree sizes 0 <= from <= to <= current size. */
   async consistencyProof(from: bigint, to: bigint): Promise<Uint8Array[]> {
+    if (to > this.head.treeSize) await this.catchUp(to - 1n);
     if (to > this.head.treeSize) throw new LogError('invalid_request', `to ${to} is beyond the log (${this.head.treeSize})`);
     if (from < 0n || from > to) throw new LogError('invalid_request', `from ${from} must be between 0 and to (${to})`);
     if (from === 0n || from === to) return [];
@@ -397,12 +451,14 @@ export class Ledger {
   }
 
   async block(height: bigint): Promise<BlockRecord | undefined> {
+    if (height > this.latest.height && this.opts.handoff !== undefined && !this.opts.handoff.isSequencer()) await this.refreshUntil(() => height <= this.latest.height);
     if (height > this.latest.height) return undefined;
     return this.opts.store.getBlock(height);
   }
 
   /** The block that first covers entry `index`. */
   async coveringBlock(index: bigint): Promise<BlockRecord | undefined> {
+    if (index >= this.head.treeSize) await this.catchUp(index);
     if (index < 0n || index >= this.head.treeSize) return undefined;
     return this.opts.store.findCoveringBlock(index);
   }
@@ -410,46 +466,12 @@ export class Ledger {
   /** Stops taking appends and waits for the batches already queued. */
   async close(): Promise<void> {
     this.closed = true;
+    // Requests this process handed over are answered first; as the sequencer it still takes
+    // handed-over entries meanwhile (its own may be among them, from before it took over).
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    await Promise.race([Promise.allSettled([...this.forwarding]), new Promise((r) => (timer = setTimeout(r, 15_000)))]);
+    clearTimeout(timer);
+    this.stopped = true;
     await this.idle;
   }
 }
-
-/**
- * Key rotation: the key in force at the latest block is `previousSigner`, not `signer`. Writes one
- * block with no new entries whose checkpoint both keys sign, and records the new key (and the old
- * one, from block 0, when no history was recorded yet) in the same atomic batch. Refuses a
- * previous key that is not the one in force (a key before it also signed a hand-over block), and
- * a new key the history already holds (going back to a retired key).
- */
-async function handOver(opts: LedgerOptions, head: LogHead, latest: BlockRecord, known: readonly LogKeyRange[]): Promise<{ head: LogHead; latest: BlockRecord }> {
-  const prev = opts.previousSigner;
-  const inForce = keyAt(known, head.height);
-  if (prev === undefined || !isSignedBy(latest.checkpoint, prev.verifierKey) || (inForce !== undefined && prev.verifierKey !== inForce)) {
-    throw new LogError(
-      'corrupt_store',
-      `the log key ${opts.verifierKey} did not sign the latest block ${latest.height}: to rotate the key, keep the key in force${inForce !== undefined ? ` (${inForce})` : ''} as the previous key (docs/OPERATIONS.md)`,
-      { details: { setting: 'LOG_KEY_FILE' } },
-    );
-  }
-  if (known.some((k) => k.key === opts.verifierKey)) {
-    throw new LogError(
-      'corrupt_store',
-      `the log key ${opts.verifierKey} was retired at block ${known.find((k) => k.key === opts.verifierKey)!.lastHeight}: a log never goes back to a retired key; start with the key in force (${inForce}) or a new one`,
-      { details: { setting: 'LOG_KEY_FILE' } },
-    );
-  }
-  const height = head.height + 1n;
-  const time = formatTime(Math.max(opts.clock.now(), Date.parse(head.time)));
-  const block = makeBlock(opts, height, head.treeSize, head.rootHash, head.blockHash, time, [prev, opts.signer]);
-  const next: LogHead = { ...head, height, blockHash: block.hash, time };
-  const records = [...(known.length === 0 ? [logKeyRecord(prev.verifierKey, 0n)] : []), logKeyRecord(opts.verifierKey, height)];
-  await opts.store.commit({ entries: [], nodes: [], block: block.record, head: next, deposits: [], claims: [], records });
-  return { head: next, latest: block.record };
-}
-
-function makeBlock(opts: LedgerOptions, height: bigint, treeSize: bigint, rootHash: Uint8Array, prevHash: Uint8Array, time: string, signers: NoteSigner[] = [opts.signer]) {
-  const body = formatCheckpointBody({ origin: opts.origin, treeSize, rootHash, height, time, prevHash });
-  const checkpoint = signNoteBy(body, signers);
-  return { record: { height, treeSize, rootHash, prevHash, time, checkpoint } satisfies BlockRecord, hash: blockHash(body, opts.sha256) };
-}
-

@@ -120,7 +120,7 @@ export class Matches {
   private async exact(sha256: string, viewer: AccountRecord): Promise<FingerprintHit[]> {
     const out = new Map<string, FingerprintHit>();
     for (const index of await this.d.store.findBySha256(fromHex(sha256, 32), EXACT_SCAN)) {
-      if (index >= this.d.ledger.treeSize) continue;
+      if (!(await this.d.ledger.covers(index))) continue;
       const bytes = await this.d.ledger.entry(index);
       if (bytes === undefined) continue;
       const e = decodeEntry(bytes);

@@ -96,6 +96,9 @@ export interface OperationChange {
  * - MUST return only committed data;
  * - `writes` MUST be pure (no I/O) and MUST produce every record the reads below need to find
  *   `change.after` (and the title and works) once the writes are committed;
+ * - `writes` MUST return the record holding `change.after` (its JSON text) first and, with
+ *   `change.title`, the title record (its JSON text) second: the ledger writes the entry's index
+ *   into them;
  * - `ofRegistration` MUST list in creation order and MAY stop at `MAX_OPERATIONS_PER_REGISTRATION`;
  * - `ofParty` MUST list an account's operations of one kind in creation order, after `after`.
  */

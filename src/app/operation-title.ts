@@ -136,8 +136,10 @@ export interface CommitExtra {
   record?: (effectiveAt: string) => OperationCertificateRecord;
   reason?: string;
   reasonSha256?: string;
-  /** The title after the change, given the entry's index. */
-  title?: (index: number) => TitleRecord;
+  /** The title after the change. */
+  title?: TitleRecord;
+  /** Where the entry's index goes in `title` (a placeholder number there), if anywhere. */
+  titleIndexAt?: (string | number)[];
   works?: { sha256: string; number: string }[];
   counters?: CounterDelta[];
 }
@@ -149,7 +151,7 @@ const PATHS: Record<OperationKind, string> = { licence: 'licences', transfer: 't
 
 export class OperationBook {
   /** One lock per registration id: every action on its licences, transfers and pledges runs alone. */
-  readonly locks = new KeyedMutex();
+  readonly locks = new KeyedMutex('operations');
 
   constructor(readonly d: OperationsDeps) {}
 
@@ -285,13 +287,18 @@ export class OperationBook {
       [
         {
           bytes,
-          records: (index) =>
-            this.d.ops.writes({
-              ...(before !== undefined ? { before } : {}),
-              after: finalize(index),
-              ...(extra.title !== undefined ? { title: extra.title(Number(index)) } : {}),
-              ...(extra.works !== undefined ? { works: extra.works } : {}),
-            }),
+          // The operation record comes first, the title second (OperationStore.writes); both may hold the index.
+          records: this.d.ops.writes({
+            ...(before !== undefined ? { before } : {}),
+            after: finalize(0n),
+            ...(extra.title !== undefined ? { title: extra.title } : {}),
+            ...(extra.works !== undefined ? { works: extra.works } : {}),
+          }),
+          indexAt: [
+            { record: 0, path: ['history', next.history.length, 'index'] },
+            ...(record !== undefined ? [{ record: 0, path: ['certificate', 'index'] }] : []),
+            ...(extra.title !== undefined && extra.titleIndexAt !== undefined ? [{ record: 1, path: extra.titleIndexAt }] : []),
+          ],
           counters: extra.counters ?? [],
         },
       ],

@@ -114,7 +114,7 @@ const SP = {
 } as const;
 
 export class Organisations {
-  private readonly locks = new KeyedMutex();
+  private readonly locks = new KeyedMutex('organisations');
   private eventSeq = 0;
 
   constructor(

@@ -75,12 +75,13 @@ export class Pledges {
         updatedAt: at,
         history: [],
       };
-      const pledged = (index: number): TitleRecord => ({ ...title, pledges: [...title.pledges, { id: rec.id, pledgee: pledgee.name, at, index, state: 'active' }] });
+      const pledged: TitleRecord = { ...title, pledges: [...title.pledges, { id: rec.id, pledgee: pledgee.name, at, index: 0, state: 'active' }] };
       const works = OperationBook.worksOf(w, stored);
       return this.b.view(
         await this.b.commit(undefined, rec, 'pledge', actor, at, {
           record: (eff) => OperationBook.certificateRecord(rec, w.title, eff),
           title: pledged,
+          titleIndexAt: ['pledges', title.pledges.length, 'index'],
           ...(works ? { works } : {}),
           counters: [{ name: OPERATION_COUNTERS.pledgesRegistered, delta: 1 }],
         }),
@@ -99,7 +100,7 @@ export class Pledges {
       if (w === undefined) throw new LogError('corrupt_store', `registration ${rec.registration} of ${id} is missing`);
       const { title } = await this.b.title(w);
       const at = this.b.now();
-      const released = (): TitleRecord => ({ ...title, pledges: title.pledges.map((p) => (p.id === id ? { ...p, state: 'released', releasedAt: at } : p)) });
+      const released: TitleRecord = { ...title, pledges: title.pledges.map((p) => (p.id === id ? { ...p, state: 'released', releasedAt: at } : p)) };
       return this.b.view(await this.b.commit(rec, rec, 'release', actor, at, { title: released, counters: [{ name: OPERATION_COUNTERS.pledgesReleased, delta: 1 }] }));
     });
   }

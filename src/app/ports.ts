@@ -2,6 +2,7 @@
  * Ports the use cases are written against. Adapters (LevelDB today, a distributed store later)
  * implement them; use cases never see a key schema or a database handle.
  */
+import type { HandedResult } from './handoff.js';
 import type { NodeId } from '../core/merkle.js';
 
 /** The integrated state of the log after the last committed block. */
@@ -156,6 +157,11 @@ export interface CommitBatch {
   records?: RecordWrite[];
   /** Counter deltas; several for one name add up. */
   counters?: CounterDelta[];
+  /**
+   * Requests other processes handed over (handoff.ts) that this batch commits: a shared store
+   * marks each done with its result in the same atomic write. Only a shared store gets these.
+   */
+  handed?: HandedResult[];
 }
 
 /**

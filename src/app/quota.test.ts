@@ -11,7 +11,7 @@ describe('UploadQuota', () => {
     const quota = new UploadQuota(store, 1_000_000);
     const commit = async (charge: Awaited<ReturnType<Awaited<ReturnType<UploadQuota['reserve']>>['charge']>>) => {
       // What the deposit's batch does with a charge: its records and counters, atomically.
-      const records = charge.pending.records?.(0n) ?? [];
+      const records = charge.pending.records ?? [];
       await store.writeRecords(records, charge.pending.counters ?? []);
     };
 

@@ -150,7 +150,7 @@ export class UploadQuota {
         return {
           bytes: size,
           pending: {
-            records: () => [{ space: UPLOAD_CHARGES_SPACE, key, value: String(size) }],
+            records: [{ space: UPLOAD_CHARGES_SPACE, key, value: String(size) }],
             counters: [{ name: uploadBytesCounter(account), delta: size }],
           },
         };

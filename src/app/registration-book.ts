@@ -21,6 +21,7 @@ import { applicationSha256, checkTransition, reasonSha256, recordSha256, REGISTR
 import { formatTime } from '../core/time.js';
 import type { Deposits, DepositView } from './deposits.js';
 import type { Ledger } from './log.js';
+import type { IndexSlot } from './pending.js';
 import { KeyedMutex } from './mutex.js';
 import type { Organisations } from './organisations.js';
 import type { AccountRecord, Clock, CounterDelta, LogStore, RandomBytes, RecordWrite } from './ports.js';
@@ -167,9 +168,9 @@ export const MAX_REGISTRY_RESULTS = 50;
 /** The shared state and write path of the registration use cases. */
 export class RegistrationBook {
   /** One lock per registration id: its read-modify-append steps never interleave. */
-  readonly locks = new KeyedMutex();
+  readonly locks = new KeyedMutex('registrations');
   /** One lock per (year, category) number counter. */
-  readonly numberLocks = new KeyedMutex();
+  readonly numberLocks = new KeyedMutex('regno');
 
   constructor(readonly d: RegistrationsDeps) {}
 
@@ -219,20 +220,25 @@ export class RegistrationBook {
       history: [...next.history, { seq: next.seq, action, state, at, account: actor.id, index: Number(index), applicationSha256: appSha, ...(extra.reason !== undefined ? { reason: extra.reason } : {}) }],
       ...(next.certificate !== undefined && (action === 'approve' || action === 'correct') ? { certificate: { ...next.certificate, index: Number(index) } } : {}),
     });
-    const records = (index: bigint): RecordWrite[] => {
-      const r = finalize(index);
+    // The registration record first: its history line (and certificate) receive the entry's index.
+    const records = ((): RecordWrite[] => {
+      const r = finalize(0n);
       const writes: RecordWrite[] = [{ space: SPACES.registration, key: r.id, value: JSON.stringify(r) }];
       if (before !== undefined && before.stateKey !== r.stateKey) writes.push({ space: SPACES.byState, key: before.stateKey, value: null });
       if (before === undefined || before.stateKey !== r.stateKey) writes.push({ space: SPACES.byState, key: r.stateKey, value: '' });
       if (before === undefined) writes.push({ space: SPACES.byApplicant, key: `${r.applicant}/${r.createdAt}/${r.id}`, value: '' });
       return [...writes, ...(extra.records ?? [])];
-    };
+    })();
+    const indexAt: IndexSlot[] = [
+      { record: 0, path: ['history', next.history.length, 'index'] },
+      ...(next.certificate !== undefined && (action === 'approve' || action === 'correct') ? [{ record: 0, path: ['certificate', 'index'] }] : []),
+    ];
     const counters: CounterDelta[] = [...(extra.counters ?? [])];
     if (before?.state !== state) {
       counters.push({ name: COUNTERS.state(state), delta: 1 });
       if (before !== undefined) counters.push({ name: COUNTERS.state(before.state), delta: -1 });
     }
-    const [appended] = await this.d.ledger.append([{ bytes, records, counters }]);
+    const [appended] = await this.d.ledger.append([{ bytes, records, indexAt, counters }]);
     return finalize(appended!.index);
   }
 
@@ -246,7 +252,7 @@ export class RegistrationBook {
     for (const [i, id] of ids.entries()) {
       const notFound = () => new LogError('not_found', `deposits.${i}: no deposit ${id} of the applicant`, { details: { field: `deposits.${i}` } });
       const rec = await this.d.store.getDeposit(id);
-      if (rec === undefined || rec.index >= this.d.ledger.treeSize) throw notFound();
+      if (rec === undefined || !(await this.d.ledger.covers(rec.index))) throw notFound();
       const bytes = await this.d.ledger.entry(rec.index);
       if (bytes === undefined) throw notFound();
       const e = decodeEntry(bytes);

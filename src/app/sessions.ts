@@ -73,7 +73,7 @@ export class Sessions {
    * Serializes, per account, the writes that touch a session (the `lastSeenAt` update) with the
    * ones that end sessions, so an update never brings back a session deleted meanwhile.
    */
-  private readonly locks = new KeyedMutex();
+  private readonly locks = new KeyedMutex('sessions');
 
   constructor(
     private readonly store: SessionStore,

@@ -70,7 +70,7 @@ export class Transfers {
       const works = OperationBook.worksOf(w, stored);
       return this.b.view(
         await this.b.commit(undefined, rec, 'offer', actor, at, {
-          ...(!stored ? { title: () => title } : {}),
+          ...(!stored ? { title } : {}),
           ...(works ? { works } : {}),
           counters: [{ name: OPERATION_COUNTERS.transfersOffered, delta: 1 }],
         }),
@@ -117,21 +117,20 @@ export class Transfers {
         });
       }
       const at = this.b.now();
-      const moved = (index: number): TitleRecord => {
-        const holders = { ...title.holders };
-        for (const r of terms.rights) holders[r] = { account: terms.to.account, name: terms.to.name };
-        const everything = RIGHT_NAMES.every((r) => terms.rights.includes(r));
-        return {
-          ...title,
-          holders,
-          chain: [...title.chain, { kind: 'transfer', at, from: terms.from.name, to: terms.to.name, rights: everything ? 'all' : terms.rights, transfer: rec.id, index }],
-        };
+      const holders = { ...title.holders };
+      for (const r of terms.rights) holders[r] = { account: terms.to.account, name: terms.to.name };
+      const everything = RIGHT_NAMES.every((r) => terms.rights.includes(r));
+      const moved: TitleRecord = {
+        ...title,
+        holders,
+        chain: [...title.chain, { kind: 'transfer', at, from: terms.from.name, to: terms.to.name, rights: everything ? 'all' : terms.rights, transfer: rec.id, index: 0 }],
       };
       const works = OperationBook.worksOf(w, stored);
       return this.b.view(
         await this.b.commit(rec, rec, 'accept', actor, at, {
           record: (eff) => OperationBook.certificateRecord(rec, w.title, eff),
           title: moved,
+          titleIndexAt: ['chain', title.chain.length, 'index'],
           ...(works ? { works } : {}),
           counters: [{ name: OPERATION_COUNTERS.transfersCompleted, delta: 1 }],
         }),

@@ -12,7 +12,7 @@ import { loadKeyHistory, type LogKeyRange } from '../../app/log-keys.js';
 import { migrateStore, type MigrateSide } from '../../app/migrate.js';
 import type { LogStore } from '../../app/ports.js';
 import { toHex } from '../../core/bytes.js';
-import { isLogError } from '../../core/errors.js';
+import { isLogError, LogError } from '../../core/errors.js';
 import { isSignedBy } from '../../core/note.js';
 import { nodeSha256, readVerifierKey } from '../crypto/node.js';
 import { levelAuditSource } from '../level/audit-source.js';
@@ -22,7 +22,8 @@ import { LevelLogStore } from '../level/store.js';
 import { pgAuditSource } from '../pg/audit-source.js';
 import { pgStoreDump, pgStoreLoad } from '../pg/dump.js';
 import { PgSessionStore } from '../pg/sessions.js';
-import { PgLogStore } from '../pg/store.js';
+import { PgLogStore, SEQUENCER_LOCK } from '../pg/store.js';
+import pg from 'pg';
 import { openStore } from './audit.js';
 import { noProgress, progress, type Progress } from './progress.js';
 import { CannotRun, errorMessage, keyOption, Usage, type Io } from './usage.js';
@@ -132,9 +133,16 @@ async function openSide(where: string, role: 'source' | 'target'): Promise<Opene
   if (isDatabaseUrl(where)) {
     const name = shown(where);
     let store: PgLogStore;
+    let lease: pg.Client;
     try {
-      store = await PgLogStore.open(where, { exclusive: true });
+      store = await PgLogStore.open(where);
     } catch (e) {
+      throw new CannotRun(`cannot use the ${role} database ${name}: ${errorMessage(e)}`);
+    }
+    try {
+      lease = await takeSequencerLease(where);
+    } catch (e) {
+      await store.close();
       if (isLogError(e, 'conflict')) throw new CannotRun(`${name}: a copyright-ledger service is running on this database; stop it first`);
       throw new CannotRun(`cannot use the ${role} database ${name}: ${errorMessage(e)}`);
     }
@@ -145,7 +153,10 @@ async function openSide(where: string, role: 'source' | 'target'): Promise<Opene
       dump: pgStoreDump(store.pool),
       load: pgStoreLoad(store.pool),
       auditSource: pgAuditSource(store),
-      close: () => store.close(),
+      close: async () => {
+        await store.close();
+        await lease.end().catch(() => undefined);
+      },
     };
     return side;
   }
@@ -219,4 +230,22 @@ async function rootOf(store: LogStore): Promise<string> {
   const block = head === undefined ? undefined : await store.getBlock(head.height);
   // The root line of the latest checkpoint (its third line), as signed.
   return block === undefined ? '(empty log)' : `${block.checkpoint.split('\n')[2] ?? toHex(block.rootHash)} (tree size ${block.treeSize})`;
+}
+
+/**
+ * Holds the sequencer lease of a running service's database for the whole migration: a service
+ * running on it holds it already (refused: conflict), and one started meanwhile cannot sequence.
+ */
+async function takeSequencerLease(url: string): Promise<pg.Client> {
+  const client = new pg.Client({ connectionString: url, application_name: 'copyright-ledger migrate' });
+  client.on('error', () => undefined);
+  await client.connect();
+  try {
+    const { rows } = await client.query<{ ok: boolean }>('SELECT pg_try_advisory_lock($1, $2) AS ok', [...SEQUENCER_LOCK]);
+    if (rows[0]?.ok !== true) throw new LogError('conflict', 'a copyright-ledger service holds the sequencer lease of this database');
+    return client;
+  } catch (e) {
+    await client.end().catch(() => undefined);
+    throw e;
+  }
 }

@@ -131,7 +131,7 @@ export function createApp(deps: HttpDeps) {
   };
 
   app.get('/healthz', (_req, res) => {
-    res.json({ status: 'ok', treeSize: Number(ledger.treeSize), height: Number(ledger.latestBlock.height), backlog: ledger.backlog });
+    res.json({ status: 'ok', treeSize: Number(ledger.treeSize), height: Number(ledger.latestBlock.height), backlog: ledger.backlog, sequencer: ledger.sequencer });
   });
 
   const openapi = buildOpenApi();

@@ -21,7 +21,9 @@ import { operationOperations } from './operation-openapi.js';
 import { Problem } from './schemas.js';
 
 export const Health = z
-  .object({ status: z.literal('ok'), treeSize: z.number().int(), height: z.number().int(), backlog: z.number().int().meta({ description: 'Entries waiting to be sequenced' }) })
+  .object({ status: z.literal('ok'), treeSize: z.number().int(), height: z.number().int(), backlog: z.number().int().meta({ description: 'Entries waiting to be sequenced' }),
+    sequencer: z.boolean().meta({ description: 'Whether this process sequences the log (always true on LevelDB; on a shared PostgreSQL store, exactly one process at a time)' }),
+  })
   .meta({ id: 'Health' });
 export const Readiness = z.object({ status: z.literal('ready') }).meta({ id: 'Readiness' });
 

@@ -130,6 +130,25 @@ CREATE TABLE passwords (
 );
 `,
   },
+  {
+    version: 2,
+    name: 'handoff to the sequencer',
+    sql: `
+CREATE TABLE handoff (
+  id bigserial PRIMARY KEY,
+  owner text COLLATE "C" NOT NULL,
+  entries integer NOT NULL,
+  items text NOT NULL,
+  created_at timestamptz NOT NULL DEFAULT now(),
+  first_index bigint,
+  block bigint,
+  error text,
+  done_at timestamptz
+);
+CREATE INDEX handoff_waiting ON handoff (id) WHERE first_index IS NULL AND error IS NULL;
+CREATE INDEX handoff_done ON handoff (done_at) WHERE done_at IS NOT NULL;
+`,
+  },
 ];
 
 /**

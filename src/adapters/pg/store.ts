@@ -11,10 +11,10 @@
  * where the batch begins: a second writer, or a repeated batch, fails instead of forking.
  */
 import { createHash } from 'node:crypto';
-import pg from 'pg';
 import { LogError } from '../../core/errors.js';
 import type { NodeId } from '../../core/merkle.js';
 import { entryBundle, parseEntryBundle, TILE_HEIGHT, TILE_WIDTH } from '../../core/tiles.js';
+import type { HandedResult } from '../../app/handoff.js';
 import type { AccountDepositRef, BlockRecord, ClaimRecord, CommitBatch, CounterDelta, DepositRecord, LogHead, LogStore, RecordWrite, TimestampRecord } from '../../app/ports.js';
 import { PgAccounts } from './accounts.js';
 import { big, bytea, bytes, createPool, inTransaction, type Client, type Pool } from './db.js';
@@ -51,12 +51,13 @@ function interior(left: Uint8Array, right: Uint8Array): Uint8Array {
 export class PgLogStore extends PgAccounts implements LogStore {
   /** Full tiles and bundles, and the inner nodes derived from full tiles (all immutable): 16 MiB at most. */
   private readonly cache = new ImmutableCache(16 * 1024 * 1024);
+  private lease: { pid(): number | undefined } | undefined;
 
   private constructor(
     pool: Pool,
     private readonly ownsPool: boolean,
-    /** The connection holding the writer lock (`exclusive`), ended by `close`. */
-    private readonly lockHolder?: pg.Client,
+    /** The postgres:// URL (the sequencer opens its own connections to it). */
+    readonly url: string,
   ) {
     super(pool);
   }
@@ -65,7 +66,7 @@ export class PgLogStore extends PgAccounts implements LogStore {
    * Connects to `url` (postgres:// or postgresql://), applies pending schema migrations and
    * returns the store. `pool`: use this pool instead (not closed by `close`).
    */
-  static async open(url: string, opts: { pool?: Pool; maxConnections?: number; log?: (message: string) => void; exclusive?: boolean } = {}): Promise<PgLogStore> {
+  static async open(url: string, opts: { pool?: Pool; maxConnections?: number; log?: (message: string) => void } = {}): Promise<PgLogStore> {
     const poolOpts = { ...(opts.maxConnections !== undefined ? { max: opts.maxConnections } : {}), ...(opts.log ? { log: opts.log } : {}) };
     let pool = opts.pool ?? createPool(url, poolOpts);
     try {
@@ -84,16 +85,7 @@ export class PgLogStore extends PgAccounts implements LogStore {
       if (opts.pool === undefined) await pool.end().catch(() => undefined);
       throw e;
     }
-    let lockHolder: pg.Client | undefined;
-    if (opts.exclusive) {
-      try {
-        lockHolder = await takeWriterLock(url, opts.log);
-      } catch (e) {
-        if (opts.pool === undefined) await pool.end().catch(() => undefined);
-        throw e;
-      }
-    }
-    return new PgLogStore(pool, opts.pool === undefined, lockHolder);
+    return new PgLogStore(pool, opts.pool === undefined, url);
   }
 
   async loadHead(): Promise<LogHead | undefined> {
@@ -129,6 +121,7 @@ export class PgLogStore extends PgAccounts implements LogStore {
     });
     await inTransaction(this.pool, async (c) => {
       await this.fence(c, batch, first);
+      await this.checkLease(c);
       await this.appendBundles(c, entries);
       await this.appendTiles(c, batch.nodes);
       await this.writeDeposits(c, batch);
@@ -145,7 +138,36 @@ export class PgLogStore extends PgAccounts implements LogStore {
         ],
       );
       await applyRecords(c, batch.records, batch.counters);
+      if (batch.handed !== undefined && batch.handed.length > 0) await markHanded(c, batch.handed);
+      // Delivered at COMMIT: the other processes read the new head and their handed-over results.
+      await c.query(`SELECT pg_notify('${BLOCK_CHANNEL}', $1)`, [b.height.toString()]);
     });
+  }
+
+  /**
+   * Commits only while this process holds the sequencer lease (when it runs with one): the lease
+   * is a session-level advisory lock of another connection, checked here inside the transaction.
+   */
+  private async checkLease(c: Client): Promise<void> {
+    if (this.lease === undefined) return;
+    const pid = this.lease.pid();
+    const { rows } =
+      pid === undefined
+        ? { rows: [] }
+        : await c.query(`SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND classid = $1::oid AND objid = $2::oid AND objsubid = 2 AND pid = $3 AND granted`, [
+            SEQUENCER_LOCK[0],
+            SEQUENCER_LOCK[1],
+            pid,
+          ]);
+    if (rows.length === 0) throw new LogError('overloaded', 'this process no longer holds the sequencer lease; retry shortly', { details: { retryAfter: 1 } });
+  }
+
+  /**
+   * From now on, commits check in their transaction that the connection `pid()` names holds the
+   * sequencer lock (`SEQUENCER_LOCK`); none does when it answers undefined.
+   */
+  requireLease(lease: { pid(): number | undefined }): void {
+    this.lease = lease;
   }
 
   /** Locks the head row and checks the batch follows it (the next height, entries from the stored size). */
@@ -439,38 +461,29 @@ export class PgLogStore extends PgAccounts implements LogStore {
 
   async close(): Promise<void> {
     if (this.ownsPool) await this.pool.end();
-    await this.lockHolder?.end().catch(() => undefined);
   }
 }
 
 const MAX_I64 = 0x7fff_ffff_ffff_ffffn;
 
-/** pg_advisory_lock key of the one writing process ('cl-write' as an int8). */
-const WRITER_LOCK = 0x636c2d7772697465n;
+/** The channel every commit notifies, with the new block height. */
+export const BLOCK_CHANNEL = 'cl_block';
+
+/** pg_try_advisory_lock(int4, int4) key of the sequencer lease ('cl-s', 'eq\0\0'). */
+export const SEQUENCER_LOCK: readonly [number, number] = [0x636c2d73, 0x65710000];
 
 /**
- * Takes the session-level writer lock on a connection of its own, held until `close`: a second
- * service process on the same database is refused at start (`conflict`). Should the connection
- * drop, the lock is gone, and the commit fence still keeps a second writer from forking the log.
+ * Marks the handed-over requests a batch commits as done, with their results. Each must still be
+ * waiting: one already done, or withdrawn by its process, fails the whole commit.
  */
-async function takeWriterLock(url: string, log?: (message: string) => void): Promise<pg.Client> {
-  // Server-side TCP keepalives: if this machine dies without closing the connection, the server
-  // drops it, and the lock with it, within about 25 s instead of the system default (hours).
-  const client = new pg.Client({
-    connectionString: url,
-    application_name: 'copyright-ledger writer lock',
-    options: '-c tcp_keepalives_idle=10 -c tcp_keepalives_interval=5 -c tcp_keepalives_count=3',
-  });
-  client.on('error', (e) => log?.(`PostgreSQL: the writer-lock connection failed: ${e.message}`));
-  await client.connect();
-  try {
-    const { rows } = await client.query<{ ok: boolean }>('SELECT pg_try_advisory_lock($1) AS ok', [WRITER_LOCK.toString()]);
-    if (rows[0]?.ok !== true) throw new LogError('conflict', 'another copyright-ledger process is running on this database (one process per database for now: docs/SCALING.md)');
-    return client;
-  } catch (e) {
-    await client.end().catch(() => undefined);
-    throw e;
-  }
+async function markHanded(c: Client, handed: HandedResult[]): Promise<void> {
+  const r = await c.query(
+    `UPDATE handoff h SET first_index = u.first, block = u.block, done_at = now()
+     FROM unnest($1::int8[], $2::int8[], $3::int8[]) AS u(id, first, block)
+     WHERE h.id = u.id AND h.first_index IS NULL AND h.error IS NULL`,
+    [handed.map((x) => x.ref), handed.map((x) => x.first.toString()), handed.map((x) => x.block.toString())],
+  );
+  if (r.rowCount !== handed.length) throw new LogError('conflict', `${handed.length - (r.rowCount ?? 0)} of the requests handed over are no longer waiting`);
 }
 
 /** Appends the entries of a bundle starting at `base` from `next` (below `end`) to `out`; returns the next index wanted. */

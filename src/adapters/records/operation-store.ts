@@ -59,9 +59,9 @@ export class RecordOperationStore implements OperationStore {
     const { before, after } = change;
     const when = `${after.kind}/${after.createdAt}/${after.id}`;
     const out: RecordWrite[] = [{ space: OPERATION_SPACES.operation, key: after.id, value: JSON.stringify(after) }];
+    if (change.title !== undefined) out.push({ space: OPERATION_SPACES.title, key: change.title.registration, value: JSON.stringify(change.title) });
     if (before === undefined) out.push({ space: OPERATION_SPACES.byRegistration, key: `${after.registration}/${when}`, value: '' });
     for (const p of after.parties) if (!before?.parties.includes(p)) out.push({ space: OPERATION_SPACES.byParty, key: `${p}/${when}`, value: '' });
-    if (change.title !== undefined) out.push({ space: OPERATION_SPACES.title, key: change.title.registration, value: JSON.stringify(change.title) });
     for (const w of change.works ?? []) out.push({ space: OPERATION_SPACES.works, key: `${w.sha256} ${w.number}`, value: '' });
     return out;
   }

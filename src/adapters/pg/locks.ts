@@ -1,0 +1,82 @@
+/**
+ * SharedLocks (src/app/mutex.ts) on PostgreSQL: session-level advisory locks held on one
+ * connection of this process for as long as the step runs. A lock is taken with
+ * `pg_try_advisory_lock` and tried again every few milliseconds while another process holds it,
+ * so the connection never blocks (one process's wait never holds up its other locks). A process
+ * that dies takes its connection and so its locks with it. Should the connection fail while a
+ * step runs, that step's lock is gone: the step still finishes, and the next run reconnects.
+ *
+ * Advisory locks are re-entrant within a session: two runs of one (name, key) in this process at
+ * once would both hold it. KeyedMutex calls `run` only after its own in-process queue for the key.
+ */
+import { createHash } from 'node:crypto';
+import pg from 'pg';
+import { LogError } from '../../core/errors.js';
+import type { SharedLocks } from '../../app/mutex.js';
+
+export class PgLocks implements SharedLocks {
+  private client: Promise<pg.Client> | undefined;
+  private closed = false;
+
+  constructor(
+    private readonly url: string,
+    private readonly log: (message: string) => void = () => undefined,
+    /** How long to wait between tries while another process holds the lock (ms). */
+    private readonly retryMs = 10,
+    /** Longest a step waits for its lock before it fails with `overloaded` (ms). */
+    private readonly timeoutMs = 30_000,
+  ) {}
+
+  async run<T>(name: string, key: string, fn: () => Promise<T>): Promise<T> {
+    const id = lockId(name, key);
+    const started = Date.now();
+    for (;;) {
+      const c = await this.connection();
+      const { rows } = await c.query<{ ok: boolean }>('SELECT pg_try_advisory_lock($1) AS ok', [id]);
+      if (rows[0]?.ok === true) break;
+      if (Date.now() - started > this.timeoutMs) throw new LogError('overloaded', `another process held the ${name} lock for ${this.timeoutMs} ms; retry shortly`, { details: { retryAfter: 1 } });
+      await new Promise((r) => setTimeout(r, this.retryMs * (1 + Math.random())));
+    }
+    try {
+      return await fn();
+    } finally {
+      const c = await this.client?.catch(() => undefined);
+      await c?.query('SELECT pg_advisory_unlock($1)', [id]).catch((e: unknown) => this.log(`PostgreSQL: cannot release the ${name} lock: ${e instanceof Error ? e.message : String(e)}`));
+    }
+  }
+
+  private connection(): Promise<pg.Client> {
+    if (this.closed) return Promise.reject(new LogError('overloaded', 'the service is shutting down', { details: { retryAfter: 5 } }));
+    if (this.client !== undefined) return this.client;
+    const c = new pg.Client({
+      connectionString: this.url,
+      keepAlive: true,
+      application_name: 'copyright-ledger locks',
+      options: '-c tcp_keepalives_idle=10 -c tcp_keepalives_interval=5 -c tcp_keepalives_count=3',
+    });
+    const drop = (e?: Error) => {
+      if (this.client !== connecting) return;
+      this.client = undefined;
+      if (e) this.log(`PostgreSQL: the locks connection failed: ${e.message}`);
+      void c.end().catch(() => undefined);
+    };
+    c.on('error', drop);
+    c.on('end', () => drop());
+    const connecting = c.connect().then(() => c);
+    this.client = connecting;
+    connecting.catch(() => drop());
+    return connecting;
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    const c = await this.client?.catch(() => undefined);
+    this.client = undefined;
+    await c?.end().catch(() => undefined);
+  }
+}
+
+/** The int8 advisory lock key of (name, key): the first 8 bytes of SHA-256 over both. */
+function lockId(name: string, key: string): string {
+  return createHash('sha256').update(name).update('\u0000').update(key).digest().readBigInt64BE(0).toString();
+}

@@ -1,0 +1,136 @@
+/**
+ * The PostgreSQL pieces of several processes on one database, on a throwaway loopback cluster:
+ * a commit checks the sequencer lease inside its transaction, marks the handed-over requests it
+ * commits (all of them still waiting, or nothing is written), and the shared locks serialize one
+ * key across processes while other keys go on. The whole service is in e2e/pg-failover.test.ts.
+ */
+import { createHash } from 'node:crypto';
+import { describe, expect, it } from 'vitest';
+import pg from 'pg';
+import { PgLocks } from '../../src/adapters/pg/locks.js';
+import { KeyedMutex } from '../../src/app/mutex.js';
+import { PgLogStore, SEQUENCER_LOCK } from '../../src/adapters/pg/store.js';
+import { isLogError } from '../../src/core/errors.js';
+import { CompactRange, TreeHasher } from '../../src/core/merkle.js';
+import type { CommitBatch } from '../../src/app/ports.js';
+import { usePgCluster } from '../support/pg.js';
+
+const hasher = new TreeHasher((...parts: Uint8Array[]) => {
+  const h = createHash('sha256');
+  for (const p of parts) h.update(p);
+  return new Uint8Array(h.digest());
+});
+const z32 = new Uint8Array(32);
+
+function grow(range: CompactRange, height: bigint, n: number): CommitBatch {
+  const batch: CommitBatch = { entries: [], nodes: [], deposits: [], claims: [], block: undefined!, head: undefined! };
+  for (let i = 0; i < n; i++) {
+    const index = range.size;
+    const bytes = new TextEncoder().encode(`entry ${index}`);
+    range.append(hasher.hashLeaf(bytes), (id, hash) => batch.nodes.push({ id, hash }));
+    batch.entries.push({ index, bytes });
+  }
+  const root = range.root();
+  batch.block = { height, treeSize: range.size, rootHash: root, prevHash: z32, time: '2026-11-30T00:00:00.000Z', checkpoint: `cp ${height}\n` };
+  batch.head = { treeSize: range.size, compact: [...range.hashes], rootHash: root, height, blockHash: z32, time: '2026-11-30T00:00:00.000Z' };
+  return batch;
+}
+
+describe('several processes on PostgreSQL', () => {
+  const cluster = usePgCluster();
+
+  it('commits only while the lease connection holds the sequencer lock, and marks the handed-over requests it commits', async () => {
+    const url = await cluster.database();
+    const store = await PgLogStore.open(url);
+    const lease = new pg.Client({ connectionString: url });
+    await lease.connect();
+    try {
+      const range = new CompactRange(hasher);
+      const { rows } = await lease.query<{ pid: number }>('SELECT pg_backend_pid() AS pid');
+      const pid = rows[0]!.pid;
+      store.requireLease({ pid: () => pid });
+      // The connection does not hold the lock yet: refused, nothing written.
+      await expect(store.commit(grow(range, 0n, 0))).rejects.toSatisfy((e: unknown) => isLogError(e, 'overloaded'));
+      expect(await store.loadHead()).toBeUndefined();
+      await lease.query('SELECT pg_advisory_lock($1, $2)', [...SEQUENCER_LOCK]);
+      const range2 = new CompactRange(hasher);
+      await store.commit(grow(range2, 0n, 0));
+      // Two requests handed over; one is withdrawn before the batch commits: the batch fails whole.
+      const ids = (await store.pool.query<{ id: string }>("INSERT INTO handoff (owner, entries, items) VALUES ('a', 1, '[]'), ('b', 2, '[]') RETURNING id::text AS id")).rows.map((r) => r.id);
+      await store.pool.query('DELETE FROM handoff WHERE id = $1', [ids[1]]);
+      const saved = range2.clone();
+      const b1 = grow(range2, 1n, 3);
+      b1.handed = [
+        { ref: ids[0]!, first: 0n, block: 1n },
+        { ref: ids[1]!, first: 1n, block: 1n },
+      ];
+      await expect(store.commit(b1)).rejects.toSatisfy((e: unknown) => isLogError(e, 'conflict'));
+      expect((await store.loadHead())!.height).toBe(0n);
+      const b2 = grow(saved, 1n, 1);
+      b2.handed = [{ ref: ids[0]!, first: 0n, block: 1n }];
+      await store.commit(b2);
+      const done = await store.pool.query<{ first_index: string; block: string }>('SELECT first_index, block FROM handoff WHERE id = $1', [ids[0]]);
+      expect(done.rows[0]).toEqual({ first_index: '0', block: '1' });
+      // The lease connection dies: the lock is gone with it, and so are this store's commits.
+      await lease.end();
+      await expect(store.commit(grow(saved, 2n, 1))).rejects.toSatisfy((e: unknown) => isLogError(e, 'overloaded'));
+    } finally {
+      await lease.end().catch(() => undefined);
+      await store.close();
+    }
+  });
+
+  it('shared locks serialize one key across processes and leave other keys free', async () => {
+    const url = await cluster.database();
+    const p1 = new PgLocks(url);
+    const p2 = new PgLocks(url);
+    try {
+      // A read-modify-write under the lock from two "processes": no update is lost.
+      let value = 0;
+      let inside = 0;
+      let most = 0;
+      // Each "process" queues its own runs of a key first, as KeyedMutex does before the shared lock.
+      const local = new Map([
+        [p1, new KeyedMutex()],
+        [p2, new KeyedMutex()],
+      ]);
+      const step = (locks: PgLocks) =>
+        local.get(locks)!.run('2026/A', () => locks.run('regno', '2026/A', async () => {
+          inside++;
+          most = Math.max(most, inside);
+          const read = value;
+          await new Promise((r) => setTimeout(r, 2));
+          value = read + 1;
+          inside--;
+        }));
+      await Promise.all(Array.from({ length: 20 }, (_, i) => step(i % 2 === 0 ? p1 : p2)));
+      expect(value).toBe(20);
+      expect(most).toBe(1);
+      // Another key, or the same key under another name, is not held up by a held lock.
+      let release!: () => void;
+      const held = p1.run('regno', '2026/B', () => new Promise<void>((r) => (release = r)));
+      await new Promise((r) => setTimeout(r, 50));
+      await p2.run('regno', '2026/C', async () => undefined);
+      await p2.run('operations', '2026/B', async () => undefined);
+      let got = false;
+      const waiting = p2.run('regno', '2026/B', async () => {
+        got = true;
+      });
+      await new Promise((r) => setTimeout(r, 100));
+      expect(got).toBe(false);
+      release();
+      await held;
+      await waiting;
+      expect(got).toBe(true);
+      // A process that goes away releases what it held.
+      const orphan = p1.run('regno', '2026/D', () => new Promise<void>(() => undefined));
+      void orphan;
+      await new Promise((r) => setTimeout(r, 50));
+      await p1.close();
+      await p2.run('regno', '2026/D', async () => undefined);
+    } finally {
+      await p1.close();
+      await p2.close();
+    }
+  });
+});
