@@ -89,7 +89,8 @@ export class Certificates {
     if (hit !== undefined) {
       if (!mayView(hit.account, viewer)) throw new LogError('not_found', 'no such deposit');
       if (hit.stamped || (await this.store.findFirstTimestampedBlock(hit.covering)) === undefined) {
-        this.touch(id, hit);
+        // Another request may have dropped or replaced the entry meanwhile: only the same one is touched.
+        if (this.cache.get(id) === hit) this.touch(id, hit);
         return hit.json;
       }
       this.drop(id);

@@ -85,6 +85,8 @@ class BodyError extends Error {
 /** The body as body-parser's strict JSON parser gives it: UTF-8 (a BOM dropped), `{}` when empty. */
 function readJson(req: IncomingMessage): Promise<unknown> {
   return new Promise((resolve, reject) => {
+    // A client gone while the limiter or the key lookup ran: 'close' has fired already.
+    if (req.destroyed || req.readableAborted || req.errored) return reject(new BodyError('request.aborted'));
     const chunks: Buffer[] = [];
     let ended = false;
     req.on('data', (c: Buffer) => chunks.push(c));

@@ -133,7 +133,13 @@ const CHARGED = Symbol('rateCharged');
 export async function chargeMore(req: Request, units: number): Promise<void> {
   const charged = (req as Request & { [CHARGED]?: Charged })[CHARGED];
   if (charged === undefined || units <= 0) return;
-  for (const c of charged.checks) {
+  const cannot = charged.checks.find((c) => units + 1 > c.policy.quota);
+  if (cannot !== undefined) {
+    throw new LogError('invalid_request', `this request costs ${units + 1} units of ${cannot.policy.name}, more than its whole budget (${cannot.policy.quota} per ${cannot.policy.windowSeconds} s): send fewer items per request`);
+  }
+  // The caller's own buckets first: a refusal there leaves the address's shared bucket untouched.
+  const ordered = [...charged.checks.filter((c) => !c.key.startsWith('ip:')), ...charged.checks.filter((c) => c.key.startsWith('ip:'))];
+  for (const c of ordered) {
     const decision = await charged.limiter.take(c.policy, c.key, units);
     if (!decision.allowed) {
       throw new LogError('rate_limited', `too many ${charged.budget} requests: this one costs ${units + 1} units of ${c.policy.name} (at most ${c.policy.quota} per ${c.policy.windowSeconds} s); retry in ${decision.resetSeconds} s`, {
