@@ -169,7 +169,7 @@ const a = results.append;
 if (a) {
   rows.push(['(a)', `time for ${fmtInt(a.entries)} entries`, `${a.seconds.toFixed(1)} s`, `< ${(60 * scale).toFixed(0)} s`, verdict(a.seconds < 60 * scale)]);
   rows.push(['(a)', 'entries/s', fmtInt(a.entriesPerSec), '(≥ 33,334)', '']);
-  rows.push(['(a)', `disk bytes/entry, ${a.diskReported}`, a.diskBytesPerEntry.toFixed(0), '≤ 400', verdict(a.diskBytesPerEntry <= 400)]);
+  rows.push(['(a)', `disk bytes/entry, ${a.diskReported}`, a.diskBytesPerEntry.toFixed(0), '≤ 250', verdict(a.diskBytesPerEntry <= 250)]);
   rows.push(['(a)', '  right after appending / after close / after full compaction', `${a.disk.afterAppend.perEntry.toFixed(0)} / ${a.disk.afterClose.perEntry.toFixed(0)} / ${a.disk.afterCompact.perEntry.toFixed(0)}`, '', '']);
 }
 const b = results.proofs;
