@@ -23,6 +23,7 @@ import { toBase64 } from '../../src/core/bytes.js';
 import { systemClock, systemRandom } from '../../src/server.js';
 import { killAllServers, makeTempDir, removeAllTempDirs, runCli, startServer } from '../support/proc.js';
 import { pgAvailable, usePgCluster } from '../support/pg.js';
+import { type DepositJson, okJson } from '../support/deposit-json.js';
 
 afterAll(async () => {
   await killAllServers();
@@ -31,19 +32,6 @@ afterAll(async () => {
 
 const ENTRIES = 100_000;
 const hex32 = () => randomBytes(32).toString('hex');
-
-interface DepositJson {
-  id: string;
-  index: number;
-  sha256: string;
-  block: number;
-}
-
-async function json<T>(res: Response): Promise<T> {
-  const text = await res.text();
-  if (!res.ok) throw new Error(`${res.status} ${text}`);
-  return JSON.parse(text) as T;
-}
 
 /** Writes the source store: 100,000 deposits in batches of 1,000 (two in flight), and one of each other kind of data. */
 async function buildSource(dir: string) {
@@ -172,7 +160,7 @@ describe.skipIf(!pgAvailable)('migrate', () => {
         expect(server.treeSize).toBe(ENTRIES);
         const headers = { authorization: `Bearer ${src.platform.apiKey}`, 'content-type': 'application/json' };
         const d = src.sample[src.sample.length - 1]!;
-        const read = await json<DepositJson>(await fetch(`${server.url}/v1/deposits/${d.id}`, { headers }));
+        const read = await okJson<DepositJson>(await fetch(`${server.url}/v1/deposits/${d.id}`, { headers }));
         expect({ index: read.index, sha256: read.sha256 }).toEqual({ index: d.index, sha256: d.sha256 });
         const revoked = await fetch(`${server.url}/v1/deposits/${d.id}`, { headers: { authorization: `Bearer ${src.revokedKey}` } });
         expect(revoked.status).toBe(401);
@@ -183,14 +171,14 @@ describe.skipIf(!pgAvailable)('migrate', () => {
         const verified = await runCli(['verify', file, '--key', src.logKey]);
         expect(verified.code, verified.text).toBe(0);
         const creator = { authorization: `Bearer ${src.creator.apiKey}`, 'content-type': 'application/json', 'idempotency-key': 'idem-1' };
-        const repeat = await json<DepositJson>(await fetch(`${server.url}/v1/deposits`, { method: 'POST', headers: creator, body: JSON.stringify({ sha256: hex32() }) }));
+        const repeat = await okJson<DepositJson>(await fetch(`${server.url}/v1/deposits`, { method: 'POST', headers: creator, body: JSON.stringify({ sha256: hex32() }) }));
         expect(repeat.id).toBe(src.claimed.id);
-        const latest = await json<{ height: number; checkpoint: string }>(await fetch(`${server.url}/v1/blocks/latest`));
+        const latest = await okJson<{ height: number; checkpoint: string }>(await fetch(`${server.url}/v1/blocks/latest`));
         expect(latest.checkpoint.split('\n')[2]).toBe(root);
-        const next = await json<DepositJson>(await fetch(`${server.url}/v1/deposits`, { method: 'POST', headers, body: JSON.stringify({ sha256: hex32() }) }));
+        const next = await okJson<DepositJson>(await fetch(`${server.url}/v1/deposits`, { method: 'POST', headers, body: JSON.stringify({ sha256: hex32() }) }));
         expect(next.index).toBe(ENTRIES);
         expect(next.block).toBeGreaterThan(latest.height);
-        const linked = await json<{ checkpoint: string }>(await fetch(`${server.url}/v1/blocks/${latest.height}`));
+        const linked = await okJson<{ checkpoint: string }>(await fetch(`${server.url}/v1/blocks/${latest.height}`));
         expect(linked.checkpoint).toBe(latest.checkpoint);
         const audit = await runCli(['audit', '--server', server.url, '--key', src.logKey]);
         expect(audit.code, audit.text).toBe(0);

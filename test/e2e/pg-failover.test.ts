@@ -18,18 +18,12 @@ import { toHex } from '../../src/core/bytes.js';
 import { killAllServers, makeTempDir, removeAllTempDirs, runCli, startServer, type ServerProc } from '../support/proc.js';
 import { pgAvailable, usePgCluster } from '../support/pg.js';
 import { account, api, deposit, submitted } from '../support/registration.js';
+import { type DepositJson } from '../support/deposit-json.js';
 
 afterAll(async () => {
   await killAllServers();
   await removeAllTempDirs();
 });
-
-interface DepositJson {
-  id: string;
-  index: number;
-  sha256: string;
-  block: number;
-}
 
 interface Acked extends DepositJson {
   via: 'a' | 'b';

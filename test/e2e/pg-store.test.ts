@@ -14,6 +14,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import pg from 'pg';
 import { killAllServers, killAtCommitHalt, makeTempDir, removeAllTempDirs, runCli, runProcess, startServer } from '../support/proc.js';
 import { usePgCluster } from '../support/pg.js';
+import { type DepositJson, okJson } from '../support/deposit-json.js';
 
 afterAll(async () => {
   await killAllServers();
@@ -29,19 +30,6 @@ function childEnv(): NodeJS.ProcessEnv {
   return env;
 }
 
-interface DepositJson {
-  id: string;
-  index: number;
-  sha256: string;
-  block: number;
-}
-
-async function json<T>(res: Response): Promise<T> {
-  const text = await res.text();
-  if (!res.ok) throw new Error(`${res.status} ${text}`);
-  return JSON.parse(text) as T;
-}
-
 describe('the service on PostgreSQL', () => {
   const pgc = usePgCluster();
 
@@ -52,17 +40,17 @@ describe('the service on PostgreSQL', () => {
     let server = await startServer({ dataDir: data.path, env });
     const logKey = server.logKey;
 
-    const account = await json<{ apiKey: string; account: { id: string } }>(
+    const account = await okJson<{ apiKey: string; account: { id: string } }>(
       await fetch(`${server.url}/v1/accounts`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name: 'PG Tester', email: 'pg@example.com', kind: 'organisation' }) }),
     );
     const headers = { authorization: `Bearer ${account.apiKey}`, 'content-type': 'application/json' };
     const acked: DepositJson[] = [];
     for (let i = 0; i < 3; i++) {
-      acked.push(await json<DepositJson>(await fetch(`${server.url}/v1/deposits`, { method: 'POST', headers, body: JSON.stringify({ sha256: hex32() }) })));
+      acked.push(await okJson<DepositJson>(await fetch(`${server.url}/v1/deposits`, { method: 'POST', headers, body: JSON.stringify({ sha256: hex32() }) })));
     }
     // A batch spanning more than one entry bundle (256 entries) and hash tile.
     const items = Array.from({ length: 300 }, () => ({ sha256: hex32() }));
-    const batch = await json<{ deposits: DepositJson[] }>(await fetch(`${server.url}/v1/deposits/batch`, { method: 'POST', headers, body: JSON.stringify({ items }) }));
+    const batch = await okJson<{ deposits: DepositJson[] }>(await fetch(`${server.url}/v1/deposits/batch`, { method: 'POST', headers, body: JSON.stringify({ items }) }));
     acked.push(...batch.deposits);
     expect(new Set(acked.map((d) => d.index)).size).toBe(acked.length);
 
@@ -75,7 +63,7 @@ describe('the service on PostgreSQL', () => {
     };
     const first = await runCli(['verify', await certOf(server.url, acked[1]!.id), '--key', logKey]);
     expect(first.code, first.text).toBe(0);
-    const before = await json<{ height: number; treeSize: number; checkpoint: string }>(await fetch(`${server.url}/v1/blocks/latest`));
+    const before = await okJson<{ height: number; treeSize: number; checkpoint: string }>(await fetch(`${server.url}/v1/blocks/latest`));
     expect(before.treeSize).toBe(acked.length);
 
     // The log lives in PostgreSQL: no LevelDB in DATA_DIR, tiles and bundles in the database.
@@ -94,23 +82,23 @@ describe('the service on PostgreSQL', () => {
     }
 
     // This process sequences (a second one would follow it: pg-failover.test.ts).
-    expect(await json<{ sequencer: boolean }>(await fetch(`${server.url}/healthz`))).toMatchObject({ sequencer: true });
+    expect(await okJson<{ sequencer: boolean }>(await fetch(`${server.url}/healthz`))).toMatchObject({ sequencer: true });
 
     await server.stop();
     server = await startServer({ dataDir: data.path, env });
     expect(server.logKey).toBe(logKey);
     expect(server.treeSize).toBe(acked.length);
     for (const d of [acked[0]!, acked[2]!, acked[150]!, acked[acked.length - 1]!]) {
-      const again = await json<DepositJson>(await fetch(`${server.url}/v1/deposits/${d.id}`, { headers }));
+      const again = await okJson<DepositJson>(await fetch(`${server.url}/v1/deposits/${d.id}`, { headers }));
       expect({ index: again.index, sha256: again.sha256, block: again.block }).toEqual({ index: d.index, sha256: d.sha256, block: d.block });
     }
     const kept = await runCli(['verify', await certOf(server.url, acked[acked.length - 1]!.id), '--key', logKey]);
     expect(kept.code, kept.text).toBe(0);
 
     // The chain continues: the stored latest block is unchanged, the next one links to it.
-    const stored = await json<{ checkpoint: string }>(await fetch(`${server.url}/v1/blocks/${before.height}`));
+    const stored = await okJson<{ checkpoint: string }>(await fetch(`${server.url}/v1/blocks/${before.height}`));
     expect(stored.checkpoint).toBe(before.checkpoint);
-    const next = await json<DepositJson>(await fetch(`${server.url}/v1/deposits`, { method: 'POST', headers, body: JSON.stringify({ sha256: hex32() }) }));
+    const next = await okJson<DepositJson>(await fetch(`${server.url}/v1/deposits`, { method: 'POST', headers, body: JSON.stringify({ sha256: hex32() }) }));
     expect(next.index).toBe(acked.length);
     expect(next.block).toBeGreaterThan(before.height);
     const audit = await runCli(['audit', '--server', server.url, '--key', logKey]);
@@ -135,7 +123,7 @@ describe('the service on PostgreSQL', () => {
       // The batch halted last time is in the log exactly when its COMMIT had returned.
       if (expectedSize !== undefined) expect(server.treeSize).toBe(expectedSize);
       apiKey ??= (
-        await json<{ apiKey: string }>(
+        await okJson<{ apiKey: string }>(
           await fetch(`${server.url}/v1/accounts`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name: 'PG Crash', email: 'crash@example.com', kind: 'organisation' }) }),
         )
       ).apiKey;
@@ -165,7 +153,7 @@ describe('the service on PostgreSQL', () => {
     expect(acked.length).toBeGreaterThan(0);
     expect(new Set(acked.map((a) => a.index)).size).toBe(acked.length);
     for (const a of acked) {
-      const again = await json<DepositJson>(await fetch(`${server.url}/v1/deposits/${a.id}`, { headers: { authorization: `Bearer ${apiKey}` } }));
+      const again = await okJson<DepositJson>(await fetch(`${server.url}/v1/deposits/${a.id}`, { headers: { authorization: `Bearer ${apiKey}` } }));
       expect(again.index).toBe(a.index);
     }
     const audit = await runCli(['audit', '--server', server.url, '--key', logKey!]);

@@ -4,37 +4,16 @@
  * commits (all of them still waiting, or nothing is written), and the shared locks serialize one
  * key across processes while other keys go on. The whole service is in e2e/pg-failover.test.ts.
  */
-import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import pg from 'pg';
 import { PgLocks } from '../../src/adapters/pg/locks.js';
 import { KeyedMutex } from '../../src/app/mutex.js';
 import { PgLogStore, SEQUENCER_LOCK } from '../../src/adapters/pg/store.js';
 import { isLogError } from '../../src/core/errors.js';
-import { CompactRange, TreeHasher } from '../../src/core/merkle.js';
-import type { CommitBatch } from '../../src/app/ports.js';
+import { CompactRange } from '../../src/core/merkle.js';
 import { usePgCluster } from '../support/pg.js';
+import { grow, hasher } from '../support/tree-batch.js';
 
-const hasher = new TreeHasher((...parts: Uint8Array[]) => {
-  const h = createHash('sha256');
-  for (const p of parts) h.update(p);
-  return new Uint8Array(h.digest());
-});
-const z32 = new Uint8Array(32);
-
-function grow(range: CompactRange, height: bigint, n: number): CommitBatch {
-  const batch: CommitBatch = { entries: [], nodes: [], deposits: [], claims: [], block: undefined!, head: undefined! };
-  for (let i = 0; i < n; i++) {
-    const index = range.size;
-    const bytes = new TextEncoder().encode(`entry ${index}`);
-    range.append(hasher.hashLeaf(bytes), (id, hash) => batch.nodes.push({ id, hash }));
-    batch.entries.push({ index, bytes });
-  }
-  const root = range.root();
-  batch.block = { height, treeSize: range.size, rootHash: root, prevHash: z32, time: '2026-11-30T00:00:00.000Z', checkpoint: `cp ${height}\n` };
-  batch.head = { treeSize: range.size, compact: [...range.hashes], rootHash: root, height, blockHash: z32, time: '2026-11-30T00:00:00.000Z' };
-  return batch;
-}
 
 describe('several processes on PostgreSQL', () => {
   const cluster = usePgCluster();

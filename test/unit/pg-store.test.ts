@@ -4,7 +4,6 @@
  * the ones the tree emitted, across tile levels 0–2), the commit fence, and durability across a
  * reconnect. Runs on a throwaway loopback cluster (test/support/pg.ts).
  */
-import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import pg from 'pg';
 import { MemoryLogStore } from '../../src/adapters/memory/store.js';
@@ -13,32 +12,11 @@ import { createPool } from '../../src/adapters/pg/db.js';
 import { PgLogStore } from '../../src/adapters/pg/store.js';
 import { toHex } from '../../src/core/bytes.js';
 import { isLogError } from '../../src/core/errors.js';
-import { CompactRange, TreeHasher, type NodeId } from '../../src/core/merkle.js';
+import { CompactRange, type NodeId } from '../../src/core/merkle.js';
 import type { CommitBatch, LogStore } from '../../src/app/ports.js';
 import { usePgCluster } from '../support/pg.js';
+import { grow, hasher } from '../support/tree-batch.js';
 
-const sha256 = (...parts: Uint8Array[]) => {
-  const h = createHash('sha256');
-  for (const p of parts) h.update(p);
-  return new Uint8Array(h.digest());
-};
-const hasher = new TreeHasher(sha256);
-const z32 = new Uint8Array(32);
-
-/** Appends `n` entries to `range` and returns the batch a sequencer would commit for block `height`. */
-function grow(range: CompactRange, height: bigint, n: number): CommitBatch {
-  const batch: CommitBatch = { entries: [], nodes: [], deposits: [], claims: [], block: undefined!, head: undefined! };
-  for (let i = 0; i < n; i++) {
-    const index = range.size;
-    const bytes = new TextEncoder().encode(`entry ${index}${'.'.repeat(Number(index % 7n))}`);
-    range.append(hasher.hashLeaf(bytes), (id, hash) => batch.nodes.push({ id, hash }));
-    batch.entries.push({ index, bytes });
-  }
-  const root = range.root();
-  batch.block = { height, treeSize: range.size, rootHash: root, prevHash: z32, time: '2026-11-30T00:00:00.000Z', checkpoint: `cp ${height}\n` };
-  batch.head = { treeSize: range.size, compact: [...range.hashes], rootHash: root, height, blockHash: z32, time: '2026-11-30T00:00:00.000Z' };
-  return batch;
-}
 
 describe('PostgreSQL store', () => {
   const cluster = usePgCluster();
