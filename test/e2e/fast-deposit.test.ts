@@ -225,6 +225,37 @@ describe('hash-only deposits in front of express', () => {
       expect(res.status).toBeLessThan(500);
     }
   });
+  it('answers a revoked key the same 401 as express, also right after the key was used (in the auth cache)', async () => {
+    const out: Answer[] = [];
+    for (const path of ['/v1/deposits', '/v1/deposits/']) {
+      const { apiKey: owner } = await createAccount(svc.url);
+      const made = await fetch(`${svc.url}/v1/accounts/me/keys`, { method: 'POST', headers: { authorization: `Bearer ${owner}` } });
+      expect(made.status).toBe(201);
+      const { key, apiKey: second } = (await made.json()) as { key: { id: string }; apiKey: string };
+      expect((await send(svc.url, path, json(second), JSON.stringify({ sha256: hex() }))).status).toBe(201);
+      const revoked = await fetch(`${svc.url}/v1/accounts/me/keys/${key.id}`, { method: 'DELETE', headers: { authorization: `Bearer ${owner}` } });
+      expect(revoked.status).toBe(204);
+      out.push(await send(svc.url, path, json(second), JSON.stringify({ sha256: hex() })));
+    }
+    expect(out[0]!.status).toBe(401);
+    expect(comparable(out[0]!)).toEqual(comparable(out[1]!));
+  });
+
+  it('answers Authorization and Content-Type variants the same on both paths, whichever takes them', async () => {
+    const variants: ((k: string) => Record<string, string>)[] = [
+      (k) => ({ 'content-type': 'application/json', authorization: `bearer ${k}` }),
+      (k) => ({ 'content-type': 'application/json', authorization: `Bearer  ${k}` }),
+      (k) => ({ 'content-type': 'application/json', authorization: `Bearer ${k} ` }),
+      (k) => ({ 'content-type': 'application/json; foo=bar', authorization: `Bearer ${k}` }),
+      (k) => ({ 'content-type': 'application/json;charset=utf-8', authorization: `Bearer ${k}` }),
+      (k) => ({ 'content-type': 'APPLICATION/JSON', authorization: `Bearer ${k}` }),
+    ];
+    for (const make of variants) {
+      const answers: Answer[] = [];
+      for (const path of ['/v1/deposits', '/v1/deposits/']) answers.push(await send(svc.url, path, make(await fresh()), JSON.stringify({ sha256: hex() })));
+      expect(comparable(answers[0]!), JSON.stringify(make('<key>'))).toEqual(comparable(answers[1]!));
+    }
+  });
 });
 
 describe('hash-only deposits over the per-IP budget', () => {
