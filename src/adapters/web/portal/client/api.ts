@@ -38,6 +38,13 @@ async function problemOf(res: Response): Promise<ApiError> {
   return new ApiError(res.status, p.code ?? `http_${res.status}`, p.detail ?? p.title ?? res.statusText, field);
 }
 
+/** GET `path` asking for `accept` (a download: a PDF, a ZIP…); resolves to the response once it is 2xx, else throws its problem. */
+export async function fetchOk(path: string, accept: string, signal?: AbortSignal): Promise<Response> {
+  const res = await fetch(path, { headers: { accept }, credentials: 'same-origin', ...(signal ? { signal } : {}) });
+  if (!res.ok) throw await problemOf(res);
+  return res;
+}
+
 /** `method path` with an optional JSON body; resolves to the parsed JSON answer (undefined for 204). */
 export async function api<T = unknown>(method: string, path: string, body?: unknown, init?: { signal?: AbortSignal; headers?: Record<string, string> }): Promise<T> {
   const res = await fetch(path, {

@@ -3,7 +3,7 @@
  * authenticated downloads (WACZ bundle, PDF certificate: fetch → blob → a save link the page
  * clicks), the explanation of the bundle, and polling that stops when the page is left.
  */
-import { ApiError } from './api.js';
+import { fetchOk } from './api.js';
 import { h, replace } from './dom.js';
 import { tr, type Text } from './i18n.js';
 import { busy, showError } from './ui.js';
@@ -82,16 +82,7 @@ export function downloadButton(label: Text, url: string, accept: string, name: s
   button.addEventListener('click', () =>
     void busy(button, async () => {
       try {
-        const res = await fetch(url, { headers: { accept }, credentials: 'same-origin' });
-        if (!res.ok) {
-          let detail = res.statusText;
-          try {
-            detail = ((await res.json()) as { detail?: string }).detail ?? detail;
-          } catch {
-            /* keep the status text */
-          }
-          throw new ApiError(res.status, `http_${res.status}`, detail);
-        }
+        const res = await fetchOk(url, accept);
         const a = saveLink(await res.blob(), name, tr(T.save, { name }));
         a.dataset.save = name;
         replace(area, a);

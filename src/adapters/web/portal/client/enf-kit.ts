@@ -3,7 +3,7 @@
  * tabs between "find copies" and "my cases", downloads fetched as blobs (so a header such as
  * `Accept: application/pdf` can be sent) and offered as a save link, and the pages' few styles.
  */
-import { api, ApiError } from './api.js';
+import { api, fetchOk } from './api.js';
 import { h, replace } from './dom.js';
 import { tr, type Text } from './i18n.js';
 import type { CaseState } from '../../../../core/case-entry.js';
@@ -77,20 +77,7 @@ export function enfTabs(current: 'matches' | 'cases'): HTMLElement {
 
 /** GETs `path` as a blob (with `accept`), throwing ApiError with the problem's detail on failure. */
 export async function fetchBlob(path: string, accept: string, signal?: AbortSignal): Promise<Blob> {
-  const res = await fetch(path, { headers: { accept }, credentials: 'same-origin', ...(signal ? { signal } : {}) });
-  if (!res.ok) {
-    let detail = res.statusText;
-    let code = `http_${res.status}`;
-    try {
-      const p = (await res.json()) as { detail?: string; code?: string };
-      detail = p.detail ?? detail;
-      code = p.code ?? code;
-    } catch {
-      /* keep the status text */
-    }
-    throw new ApiError(res.status, code, detail);
-  }
-  return res.blob();
+  return (await fetchOk(path, accept, signal)).blob();
 }
 
 /** Puts a save link for `blob` into `area` (replacing an older one) and clicks it once. */

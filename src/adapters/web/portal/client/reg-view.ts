@@ -3,7 +3,7 @@
  * state badge, its fields as a definition list, its history, and downloads that need an
  * `Accept` header (a link cannot ask for the PDF).
  */
-import { ApiError } from './api.js';
+import { fetchOk } from './api.js';
 import { h, type Child } from './dom.js';
 import { fmtTime, lang, tr, type Text } from './i18n.js';
 import { ACTION, HOLDER_KIND, ID_TYPE, OWNERSHIP, RIGHTS_OBTAINED, STATE, STATE_TONE, WORK_TYPE, type ApplicationDraft, type HistoryItem, type RegistrationState } from './reg-labels.js';
@@ -150,16 +150,7 @@ export function historyTable(items: readonly HistoryItem[]): HTMLElement {
 export async function download(path: string, accept: string, fallback: string, status: HTMLElement): Promise<void> {
   status.textContent = '';
   try {
-    const res = await fetch(path, { headers: { accept }, credentials: 'same-origin' });
-    if (!res.ok) {
-      let detail = res.statusText;
-      try {
-        detail = ((await res.json()) as { detail?: string }).detail ?? detail;
-      } catch {
-        /* keep the status text */
-      }
-      throw new ApiError(res.status, `http_${res.status}`, detail);
-    }
+    const res = await fetchOk(path, accept);
     const name = /filename="([^"]+)"/.exec(res.headers.get('content-disposition') ?? '')?.[1] ?? fallback;
     const url = URL.createObjectURL(await res.blob());
     const a = h('a', { href: url, download: name, hidden: true });

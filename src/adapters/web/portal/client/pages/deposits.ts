@@ -3,7 +3,7 @@
  * paged), one deposit with its certificate as JSON and PDF, and the prior-art lookup
  * (prior-art.ts).
  */
-import { api, ApiError } from '../api.js';
+import { api, ApiError, fetchOk } from '../api.js';
 import { h, replace } from '../dom.js';
 import { fmtBytes, fmtTime, tr, type Text } from '../i18n.js';
 import { authorsText } from '../metadata-form.js';
@@ -230,16 +230,7 @@ async function renderDetail(ctx: PageContext): Promise<void> {
   pdfButton.addEventListener('click', () =>
     void busy(pdfButton, async () => {
       try {
-        const res = await fetch(`/v1/deposits/${encodeURIComponent(dep.id)}/certificate`, { headers: { accept: 'application/pdf' }, credentials: 'same-origin' });
-        if (!res.ok) {
-          let detail = res.statusText;
-          try {
-            detail = ((await res.json()) as { detail?: string }).detail ?? detail;
-          } catch {
-            /* keep the status text */
-          }
-          throw new ApiError(res.status, `http_${res.status}`, detail);
-        }
+        const res = await fetchOk(`/v1/deposits/${encodeURIComponent(dep.id)}/certificate`, 'application/pdf');
         const blob = await res.blob();
         const a = saveLink(blob, pdfName, tr(T.save, { name: pdfName }));
         a.id = 'save-pdf';
