@@ -5,6 +5,7 @@
  * conflicts are checked by the use cases (src/core/operation.ts, src/app/licences.ts …).
  */
 import { z } from 'zod';
+import { PageAfter, pageLimit } from './schemas.js';
 import { canonicalBytes } from '../../core/jcs.js';
 import { RIGHT_NAMES } from '../../core/operation.js';
 import type { LicenceOffer } from '../../app/licences.js';
@@ -111,15 +112,7 @@ export const LicenceId = z.string().regex(/^lic_[0-9a-f]{20}$/, 'not a licence i
 export const TransferId = z.string().regex(/^trf_[0-9a-f]{20}$/, 'not a transfer id');
 export const PledgeId = z.string().regex(/^plg_[0-9a-f]{20}$/, 'not a pledge id');
 
-const Limit = z
-  .string()
-  .regex(/^[1-9][0-9]{0,2}$/, 'must be 1..100')
-  .transform(Number)
-  .refine((n) => n <= 100, 'at most 100');
-export const OperationListQuery = z.strictObject({
-  after: z.string().min(1).max(300).regex(/^[\x21-\x7e]+$/, 'not a cursor').optional().meta({ description: "The previous page's `next`" }),
-  limit: Limit.optional().meta({ description: '1..100 (default 20)' }),
-});
+export const OperationListQuery = z.strictObject({ after: PageAfter, limit: pageLimit(20) });
 
 export const LicenceCheckQuery = z
   .strictObject({

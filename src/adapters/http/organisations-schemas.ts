@@ -3,6 +3,7 @@
  * "Organisations").
  */
 import { z } from 'zod';
+import { PageAfter, pageLimit } from './schemas.js';
 import { AccountId } from './accounts-schemas.js';
 
 export { AccountId };
@@ -12,16 +13,7 @@ export const AddMember = z
   .strictObject({ accountId: AccountId, role: z.enum(['owner', 'member']).default('member') })
   .meta({ id: 'AddMember', description: 'Invites the account (it must accept), or changes the role of a current member' });
 
-export const HistoryQuery = z.strictObject({
-  after: z.string().min(1).max(300).regex(/^[\x21-\x7e]+$/, 'not a cursor').optional().meta({ description: 'The previous page\'s `next`' }),
-  limit: z
-    .string()
-    .regex(/^[1-9][0-9]{0,2}$/, 'must be 1..100')
-    .transform(Number)
-    .refine((n) => n <= 100, 'at most 100')
-    .optional()
-    .meta({ description: '1..100 (default 50)' }),
-});
+export const HistoryQuery = z.strictObject({ after: PageAfter, limit: pageLimit(50) });
 
 const Role = z.enum(['owner', 'member']);
 const State = z.enum(['pending', 'accepted', 'declined', 'cancelled']);

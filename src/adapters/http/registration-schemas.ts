@@ -5,6 +5,7 @@
  * check digits are checked by the use case (src/core/registration.ts), for every adapter.
  */
 import { z } from 'zod';
+import { PageAfter, pageLimit } from './schemas.js';
 import { ID_TYPES } from '../../core/identity.js';
 import { REGISTRATION_NUMBER_RE } from '../../core/entry.js';
 import { HOLDER_KINDS, OWNERSHIP, REGISTRATION_STATES, RIGHTS_OBTAINED, WORK_TYPE_NAMES, type ApplicationDraft } from '../../core/registration.js';
@@ -105,15 +106,8 @@ export const CorrectRegistration = z
   .refine((c) => c.title !== undefined || c.rightsHolders !== undefined, { path: ['title'], message: 'give title and/or rightsHolders to correct' })
   .meta({ id: 'RegistrationCorrection' });
 
-const Limit = z
-  .string()
-  .regex(/^[1-9][0-9]{0,2}$/, 'must be 1..100')
-  .transform(Number)
-  .refine((n) => n <= 100, 'at most 100');
-const Cursor = z.string().min(1).max(300).regex(/^[\x21-\x7e]+$/, 'not a cursor');
-
-const after = Cursor.optional().meta({ description: 'The previous page\'s `next`' });
-const limit = Limit.optional().meta({ description: '1..100 (default 20)' });
+const after = PageAfter;
+const limit = pageLimit(20);
 export const ListQuery = z.strictObject({ state: z.enum(REGISTRATION_STATES).optional().meta({ description: 'Only applications in this state' }), after, limit });
 export const QueueQuery = z.strictObject({ after, limit });
 export const RegistryQuery = z

@@ -75,6 +75,20 @@ export const AccountRequest = z
   .meta({ id: 'AccountRequest' });
 
 /** A decimal index or size: no sign, no leading zeros, at most 2^53 - 1. */
+/** `after`, a list's cursor: the previous page's `next` (printable ASCII, at most 300). */
+export const PageAfter = z.string().min(1).max(300).regex(/^[\x21-\x7e]+$/, 'not a cursor').optional().meta({ description: "The previous page's `next`" });
+
+/** `limit`, a list's page size: 1..100 as decimal text; `defaultSize` only names the route's default. */
+export function pageLimit(defaultSize: number) {
+  return z
+    .string()
+    .regex(/^[1-9][0-9]{0,2}$/, 'must be 1..100')
+    .transform(Number)
+    .refine((n) => n <= 100, 'at most 100')
+    .optional()
+    .meta({ description: `1..100 (default ${defaultSize})` });
+}
+
 export const Decimal = z
   .string()
   .regex(/^(0|[1-9][0-9]{0,15})$/, 'must be a non-negative decimal integer')

@@ -1,5 +1,6 @@
 /** Zod schemas of the case routes (cases.ts); OpenAPI entries in cases-openapi.ts. */
 import { z } from 'zod';
+import { PageAfter, pageLimit } from '../schemas.js';
 
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 /** Text the case's log entries commit to by its canonical JSON: well-formed Unicode only. */
@@ -57,13 +58,4 @@ export const CaseList = z
   .object({ cases: z.array(CaseView), next: z.string().optional().meta({ description: 'Given when there may be more: pass it as `after`' }) })
   .meta({ id: 'CaseList' });
 
-export const CaseListQuery = z.strictObject({
-  after: z.string().min(1).max(300).regex(/^[\x21-\x7e]+$/, 'not a cursor').optional().meta({ description: "The previous page's `next`" }),
-  limit: z
-    .string()
-    .regex(/^[1-9][0-9]{0,2}$/, 'must be 1..100')
-    .transform(Number)
-    .refine((n) => n <= 100, 'at most 100')
-    .optional()
-    .meta({ description: '1..100 (default 20)' }),
-});
+export const CaseListQuery = z.strictObject({ after: PageAfter, limit: pageLimit(20) });
