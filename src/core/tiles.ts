@@ -9,15 +9,19 @@ export const TILE_WIDTH = 256;
 /** Tree levels per tile level. */
 export const TILE_HEIGHT = 8;
 
-/** An entry bundle: each entry as a big-endian uint16 length, then its bytes. */
-export function entryBundle(entries: readonly Uint8Array[]): Uint8Array {
-  let size = 0;
+/**
+ * An entry bundle: each entry as a big-endian uint16 length, then its bytes. With `head`, the
+ * answer is `head` ‖ bundle (a store's own framing, or the part of the bundle it already holds).
+ */
+export function entryBundle(entries: readonly Uint8Array[], head: Uint8Array = new Uint8Array(0)): Uint8Array {
+  let size = head.length;
   for (const e of entries) {
     if (e.length > 0xffff) throw new LogError('invalid_request', `an entry of ${e.length} bytes does not fit an entry bundle (at most 65,535)`);
     size += 2 + e.length;
   }
   const out = new Uint8Array(size);
-  let o = 0;
+  out.set(head, 0);
+  let o = head.length;
   for (const e of entries) {
     out[o] = e.length >> 8;
     out[o + 1] = e.length & 255;

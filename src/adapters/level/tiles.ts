@@ -14,7 +14,8 @@ import { deflateRaw, inflateRawSync } from 'node:zlib';
 import type { Level } from 'level';
 import { LogError } from '../../core/errors.js';
 import type { NodeId } from '../../core/merkle.js';
-import { parseEntryBundle } from '../../core/tiles.js';
+import { concatBytes } from '../../core/bytes.js';
+import { entryBundle, parseEntryBundle } from '../../core/tiles.js';
 import { bundleKey, prefixEnd, quadTileKey } from './keys.js';
 
 type Bytes = Uint8Array;
@@ -102,22 +103,10 @@ export function bundleBytes(raw: Bytes): Bytes {
 
 /** A bundle record: format byte, `prefix` (raw bundle bytes already stored), then `entries`. */
 function rawBundleRecord(prefix: Bytes, entries: readonly Bytes[]): Bytes {
-  let size = 1 + prefix.length;
-  for (const e of entries) {
-    if (e.length > 0xffff) throw new LogError('invalid_request', `an entry of ${e.length} bytes does not fit an entry bundle (at most 65,535)`);
-    size += 2 + e.length;
-  }
-  const out = new Uint8Array(size);
-  out[0] = BUNDLE_RAW;
-  out.set(prefix, 1);
-  let o = 1 + prefix.length;
-  for (const e of entries) {
-    out[o] = e.length >> 8;
-    out[o + 1] = e.length & 255;
-    out.set(e, o + 2);
-    o += 2 + e.length;
-  }
-  return out;
+  const head = new Uint8Array(1 + prefix.length);
+  head[0] = BUNDLE_RAW;
+  head.set(prefix, 1);
+  return entryBundle(entries, head);
 }
 
 function deflate(body: Bytes): Promise<Bytes> {
@@ -212,7 +201,7 @@ export class LevelTiles {
       if (p.start !== n || p.value.length === 0 || p.value.length % HASH !== 0) throw new LogError('corrupt_store', `tile of level ${4 * q}, ${index}: fragment at ${p.start} does not follow ${n} hashes`);
       n += p.value.length / HASH;
     }
-    return parts.length === 1 ? parts[0]!.value : concat(parts.map((p) => p.value));
+    return parts.length === 1 ? parts[0]!.value : concatBytes(...parts.map((p) => p.value));
   }
 
   /** The entries of bundle N: its full record, or its fragments; undefined when it has none. */
@@ -325,11 +314,11 @@ export class LevelTiles {
     const pending: Promise<void>[] = [];
     for (const g of groups.values()) {
       if (g.pos0 + g.hashes.length < WIDTH) {
-        put(quadTileKey(g.q, g.index, g.pos0), concat(g.hashes));
+        put(quadTileKey(g.q, g.index, g.pos0), concatBytes(...g.hashes));
         continue;
       }
       if (g.pos0 === 0) {
-        put(quadTileKey(g.q, g.index), concat(g.hashes));
+        put(quadTileKey(g.q, g.index), concatBytes(...g.hashes));
         continue;
       }
       pending.push(
@@ -338,7 +327,7 @@ export class LevelTiles {
           const before = await this.readTile(g.q, g.index);
           if ((before?.length ?? 0) !== g.pos0 * HASH) throw new LogError('corrupt_store', `tile of level ${4 * g.q}, ${g.index} holds ${(before?.length ?? 0) / HASH} hashes, not ${g.pos0}`);
           for (const p of parts) del(p.key);
-          put(quadTileKey(g.q, g.index), concat([before!, ...g.hashes]));
+          put(quadTileKey(g.q, g.index), concatBytes(before!, ...g.hashes));
         })(),
       );
     }
@@ -380,14 +369,3 @@ export class LevelTiles {
   }
 }
 
-function concat(parts: readonly Bytes[]): Bytes {
-  let n = 0;
-  for (const p of parts) n += p.length;
-  const out = new Uint8Array(n);
-  let o = 0;
-  for (const p of parts) {
-    out.set(p, o);
-    o += p.length;
-  }
-  return out;
-}
