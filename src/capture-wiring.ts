@@ -13,7 +13,7 @@ import { nodeSha256 } from './adapters/crypto/node.js';
 import { Captures } from './app/captures.js';
 import type { Ledger } from './app/log.js';
 import type { OriginalDeposits } from './app/originals.js';
-import type { Clock, LogStore, RandomBytes } from './app/ports.js';
+import type { Clock, LedgerStore, RandomBytes } from './app/ports.js';
 import { ConfigError, type Config } from './config.js';
 import { createPublicKey, type KeyObject } from 'node:crypto';
 
@@ -79,7 +79,7 @@ export function captureSizeLimits(config: Config): { maxResponseBytes: number; m
 export async function captureDeps(p: {
   config: Config;
   ledger: Ledger;
-  store: LogStore;
+  store: LedgerStore;
   originals: OriginalDeposits;
   clock: Clock;
   random: RandomBytes;

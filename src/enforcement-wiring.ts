@@ -14,7 +14,7 @@ import { Fingerprints } from './app/fingerprints.js';
 import type { FingerprintingOriginals } from './app/fingerprinting-originals.js';
 import type { Ledger } from './app/log.js';
 import { Matches, type CaptureRequester } from './app/matches.js';
-import type { AccountRecord, Clock, LogStore, RandomBytes } from './app/ports.js';
+import type { AccountRecord, Clock, LedgerStore, RandomBytes } from './app/ports.js';
 import type { Config } from './config.js';
 import { Monitor } from './app/monitor.js';
 import { Cases, titleSource, type RegistrationSource } from './app/cases.js';
@@ -37,7 +37,7 @@ export interface Enforcement {
 export async function enforcementDeps(p: {
   config: Config;
   ledger: Ledger;
-  store: LogStore;
+  store: LedgerStore;
   deposits: Deposits;
   accounts: { get(id: string): Promise<AccountRecord | undefined> };
   originals: FingerprintingOriginals;

@@ -9,12 +9,12 @@ import type { OperationHttpDeps } from './adapters/http/operation-routes.js';
 import type { PdfIssuer } from './adapters/pdf/court.js';
 import type { Ledger } from './app/log.js';
 import { Operations, registrationLookup } from './app/operations.js';
-import type { Clock, LogStore, RandomBytes } from './app/ports.js';
+import type { Clock, LedgerStore, RandomBytes } from './app/ports.js';
 import { formatTime } from './core/time.js';
 
 export function operationDeps(p: {
   ledger: Ledger;
-  store: LogStore;
+  store: LedgerStore;
   clock: Clock;
   random: RandomBytes;
   /** Base of URLs printed in certificates (PUBLIC_URL or the bound address). */

@@ -9,7 +9,7 @@ import type { RegistrationHttpDeps } from './adapters/http/registrations.js';
 import type { Deposits } from './app/deposits.js';
 import type { Ledger } from './app/log.js';
 import { Organisations } from './app/organisations.js';
-import type { Clock, LogStore, RandomBytes } from './app/ports.js';
+import type { Clock, LedgerStore, RandomBytes } from './app/ports.js';
 import { Registrations } from './app/registrations.js';
 import { Stats } from './app/stats.js';
 import type { Config } from './config.js';
@@ -17,7 +17,7 @@ import { formatTime } from './core/time.js';
 
 export function registrationDeps(p: {
   ledger: Ledger;
-  store: LogStore;
+  store: LedgerStore;
   deposits: Deposits;
   config: Config;
   clock: Clock;

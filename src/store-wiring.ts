@@ -1,7 +1,7 @@
 /**
  * Which store the service runs on: LevelDB in DATA_DIR/ledger (the embedded default), or
  * PostgreSQL when DATABASE_URL is set (docs/SCALING.md). Either way the service gets one
- * LogStore and the SessionStore that goes with it.
+ * LedgerStore and the SessionStore that goes with it.
  */
 import { join } from 'node:path';
 import { LevelLogStore } from './adapters/level/store.js';
@@ -9,14 +9,14 @@ import { RecordSessionStore } from './adapters/level/sessions.js';
 import { PgLogStore } from './adapters/pg/store.js';
 import { PgSessionStore } from './adapters/pg/sessions.js';
 import type { LogFn } from './adapters/logging.js';
-import type { LogStore, SessionStore } from './app/ports.js';
+import type { LedgerStore, SessionStore } from './app/ports.js';
 import { LogError } from './core/errors.js';
 import { ConfigError, type Config } from './config.js';
 
 export interface OpenedStore {
-  store: LogStore;
+  store: LedgerStore;
   /** The session store over `store` (as wrapped by the caller, e.g. with a commit halt). */
-  sessions(store: LogStore): SessionStore;
+  sessions(store: LedgerStore): SessionStore;
   kind: 'level' | 'pg';
   /** The PostgreSQL store, which several processes may share (one sequences: adapters/pg/sequencer.ts). */
   pg?: PgLogStore;

@@ -1,6 +1,6 @@
 /**
  * (p) The PostgreSQL store beside LevelDB, through the same use-case code (Deposits → Ledger →
- * LogStore, no HTTP): batch ingest (entries/s, bytes per entry), single deposits from many
+ * LedgerStore, no HTTP): batch ingest (entries/s, bytes per entry), single deposits from many
  * concurrent callers (group commit: deposits/s, latency), and inclusion proofs from tiles.
  * PostgreSQL is a throwaway cluster on loopback (test/support/pg-cluster.ts), fsync and
  * synchronous_commit on, default settings otherwise; or BENCH_DATABASE_URL (an empty database).
@@ -14,7 +14,7 @@ import { PgLogStore } from '../../src/adapters/pg/store.js';
 import { Accounts } from '../../src/app/accounts.js';
 import { Deposits } from '../../src/app/deposits.js';
 import { Ledger } from '../../src/app/log.js';
-import type { LogStore } from '../../src/app/ports.js';
+import type { LedgerStore } from '../../src/app/ports.js';
 import { systemClock, systemRandom } from '../../src/server.js';
 import { startPgCluster } from '../../test/support/pg-cluster.js';
 import { contentionWindow, dirSize, fmtInt, note, ownCpuMs, randomHexes, summarize, tempDir, type LatencySummary } from './util.js';
@@ -47,7 +47,7 @@ export interface PgBenchOptions {
   proofs: number;
 }
 
-async function runOne(kind: 'pg' | 'level', open: () => Promise<LogStore>, opts: PgBenchOptions, size: () => Promise<{ total: number; byTable?: Record<string, number> }>): Promise<StoreFigures> {
+async function runOne(kind: 'pg' | 'level', open: () => Promise<LedgerStore>, opts: PgBenchOptions, size: () => Promise<{ total: number; byTable?: Record<string, number> }>): Promise<StoreFigures> {
   const keyDir = await tempDir('cl-bench-pg-key-');
   try {
     const signer = await loadOrCreateSigner({ origin: DEFAULT_ORIGIN, dataDir: keyDir.path });

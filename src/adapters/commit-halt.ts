@@ -1,5 +1,5 @@
 /**
- * Test-only hook: a LogStore wrapper that stops the sequencer for good at a chosen commit, so a
+ * Test-only hook: a LedgerStore wrapper that stops the sequencer for good at a chosen commit, so a
  * crash test can SIGKILL the process at exactly that moment of the write path instead of hoping
  * a timer lands there.
  *
@@ -14,7 +14,7 @@
  * service cannot be stalled through it by accident. Unset, the store is returned unwrapped:
  * nothing is added to the write path.
  */
-import type { CommitBatch, LogStore } from '../app/ports.js';
+import type { CommitBatch, LedgerStore } from '../app/ports.js';
 
 export interface CommitHalt {
   /** Halt at this commit (1-based, non-empty commits only). */
@@ -31,11 +31,11 @@ const stdoutLine: Announce = (record) => {
 
 /** `store` itself when `halt` is undefined; otherwise the halting wrapper (only with NODE_ENV=test). */
 export function withCommitHalt(
-  store: LogStore,
+  store: LedgerStore,
   halt: CommitHalt | undefined,
   nodeEnv: string | undefined = process.env.NODE_ENV,
   announce: Announce = stdoutLine,
-): LogStore {
+): LedgerStore {
   if (halt === undefined) return store;
   if (nodeEnv !== 'test') throw new Error('TEST_HALT_AT_COMMIT is a test hook and is refused unless NODE_ENV=test');
   let seq = 0;

@@ -13,7 +13,7 @@ import { LogError } from '../core/errors.js';
 import type { Sha256 } from '../core/hash.js';
 import { formatTime } from '../core/time.js';
 import { KeyedMutex } from './mutex.js';
-import type { AccountRecord, AccountStore, ApiKeyRecord, Clock, LogStore, RandomBytes } from './ports.js';
+import type { AccountRecord, AccountStore, ApiKeyRecord, Clock, LedgerStore, RandomBytes } from './ports.js';
 
 export type Role = AccountRecord['role'];
 
@@ -78,7 +78,7 @@ export class Accounts {
   private readonly creating = new Set<string>();
 
   constructor(
-    private readonly store: AccountStore & Pick<LogStore, 'getRecord' | 'writeRecords'>,
+    private readonly store: AccountStore & Pick<LedgerStore, 'getRecord' | 'writeRecords'>,
     private readonly sha256: Sha256,
     private readonly random: RandomBytes,
     private readonly clock: Clock,

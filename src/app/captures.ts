@@ -14,7 +14,7 @@ import { canonicalize } from '../core/jcs.js';
 import { formatTime } from '../core/time.js';
 import type { Ledger } from './log.js';
 import type { OriginalDeposits } from './originals.js';
-import type { AccountRecord, Clock, LogStore, RandomBytes, RecordWrite } from './ports.js';
+import type { AccountRecord, Clock, LedgerStore, RandomBytes, RecordWrite } from './ports.js';
 
 export type CaptureStatus = 'queued' | 'running' | 'done' | 'failed';
 
@@ -87,7 +87,7 @@ export class Captures {
 
   constructor(
     private readonly deps: {
-      store: LogStore;
+      store: LedgerStore;
       ledger: Ledger;
       originals: OriginalDeposits;
       capturer: Capturer;

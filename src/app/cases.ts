@@ -22,7 +22,7 @@ import type { CaptureRequester } from './matches.js';
 import { KeyedMutex } from './mutex.js';
 import type { OperationStore } from './operation-ports.js';
 import type { RegistrationLookup } from './operation-title.js';
-import type { AccountRecord, Clock, LogStore, RandomBytes, RecordWrite } from './ports.js';
+import type { AccountRecord, Clock, LedgerStore, RandomBytes, RecordWrite } from './ports.js';
 
 /** What a notice needs about the rights holder (name, contact, address: Art. 14 of the Regulations). */
 export interface RightsHolderContact {
@@ -130,7 +130,7 @@ export class Cases {
 
   constructor(
     private readonly d: {
-      store: LogStore;
+      store: LedgerStore;
       ledger: Ledger;
       deposits: Deposits;
       registrations?: RegistrationSource;

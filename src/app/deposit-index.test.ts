@@ -5,7 +5,7 @@ import { createEd25519Signer } from '../core/note.js';
 import { backfillDepositIndex, depositsDayCounter, INDEX_PROGRESS } from './deposit-index.js';
 import { Deposits } from './deposits.js';
 import { DEPOSITS_COUNTER, Ledger } from './log.js';
-import type { AccountRecord, CommitBatch, LogStore } from './ports.js';
+import type { AccountRecord, CommitBatch, LedgerStore } from './ports.js';
 
 const ORIGIN = 'test.example/log';
 const signer = createEd25519Signer(ORIGIN, new Uint8Array(32).fill(4));
@@ -21,7 +21,7 @@ const DAY1 = '2026-11-25';
 const DAY2 = '2026-11-26';
 
 /** The store as an earlier version wrote it: deposits without index records or per-day counters. */
-function earlierVersion(store: LogStore): LogStore {
+function earlierVersion(store: LedgerStore): LedgerStore {
   return new Proxy(store, {
     get(target, prop) {
       if (prop === 'commit') {
@@ -38,7 +38,7 @@ function earlierVersion(store: LogStore): LogStore {
   });
 }
 
-async function openLedger(store: LogStore, now: () => number, log?: (m: string) => void) {
+async function openLedger(store: LedgerStore, now: () => number, log?: (m: string) => void) {
   return Ledger.open({ store, signer, verifierKey: signer.verifierKey, origin: ORIGIN, sha256: portableSha256, clock: { now }, ...(log ? { log } : {}) });
 }
 
@@ -67,7 +67,7 @@ async function oldStore() {
   return { store, made, now: () => now };
 }
 
-const listed = async (store: LogStore, account: string) => (await store.listAccountDeposits(account, { limit: 1000 })).map((r) => ({ id: r.id, index: Number(r.index) }));
+const listed = async (store: LedgerStore, account: string) => (await store.listAccountDeposits(account, { limit: 1000 })).map((r) => ({ id: r.id, index: Number(r.index) }));
 const expected = (made: { account: string; id: string; index: number }[], account: string) =>
   made
     .filter((m) => m.account === account)
@@ -109,7 +109,7 @@ describe('backfill of the per-account deposit index', () => {
     const failing = new Proxy(store, {
       get(target, prop) {
         if (prop === 'indexAccountDeposits') {
-          return (...a: Parameters<LogStore['indexAccountDeposits']>) => (++writes === 3 ? Promise.reject(new Error('disk full')) : target.indexAccountDeposits(...a));
+          return (...a: Parameters<LedgerStore['indexAccountDeposits']>) => (++writes === 3 ? Promise.reject(new Error('disk full')) : target.indexAccountDeposits(...a));
         }
         const v: unknown = Reflect.get(target, prop, target);
         return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(target) : v;

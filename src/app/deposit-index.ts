@@ -10,7 +10,7 @@
  */
 import { fromUtf8 } from '../core/bytes.js';
 import { LogError } from '../core/errors.js';
-import type { AccountDepositRef, CounterDelta, LogStore } from './ports.js';
+import type { AccountDepositRef, CounterDelta, LedgerStore } from './ports.js';
 
 /** The counter of deposits received on UTC day `day` (YYYY-MM-DD), kept in the deposits' own batch. */
 export function depositsDayCounter(day: string): string {
@@ -36,7 +36,7 @@ export interface BackfillOptions {
  * counter of its UTC receipt day. Returns how many deposits it indexed (0 when already done).
  * MUST run before the ledger appends (a deposit committed meanwhile would be counted twice).
  */
-export async function backfillDepositIndex(store: LogStore, opts: BackfillOptions = {}): Promise<number> {
+export async function backfillDepositIndex(store: LedgerStore, opts: BackfillOptions = {}): Promise<number> {
   const state = await store.getRecord(INDEX_PROGRESS.space, INDEX_PROGRESS.key);
   if (state === DONE) return 0;
   const head = await store.loadHead();

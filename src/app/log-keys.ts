@@ -6,7 +6,7 @@
  * height of the first block the key signs) written in the same atomic batch as the hand-over.
  * A store with no records has one key: the one that signs its blocks, from block 0.
  */
-import type { LogStore, RecordWrite } from './ports.js';
+import type { LedgerStore, RecordWrite } from './ports.js';
 
 export const LOG_KEYS_SPACE = 'log-keys';
 
@@ -25,7 +25,7 @@ export function logKeyRecord(key: string, firstHeight: bigint): RecordWrite {
 }
 
 /** The stored key history, oldest first, with `lastHeight` filled in; [] when none was ever recorded. */
-export async function loadKeyHistory(store: Pick<LogStore, 'listRecords'>): Promise<LogKeyRange[]> {
+export async function loadKeyHistory(store: Pick<LedgerStore, 'listRecords'>): Promise<LogKeyRange[]> {
   const rows = await store.listRecords(LOG_KEYS_SPACE, { limit: 10_000 });
   const keys = rows.map((r) => {
     const v = JSON.parse(r.value) as { key: string; firstHeight: string };

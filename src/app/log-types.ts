@@ -6,7 +6,7 @@ import type { Sha256 } from '../core/hash.js';
 import type { NoteSigner } from '../core/note.js';
 import type { Handoff } from './handoff.js';
 import type { IndexSlot } from './pending.js';
-import type { ClaimRecord, Clock, CounterDelta, DepositRecord, LogStore, RecordWrite } from './ports.js';
+import type { ClaimRecord, Clock, CounterDelta, DepositRecord, LedgerStore, RecordWrite } from './ports.js';
 
 /** One entry to append, with the records that must become durable in the same write. */
 export interface PendingEntry {
@@ -41,7 +41,7 @@ export interface LedgerObserver {
 }
 
 export interface LedgerOptions {
-  store: LogStore;
+  store: LedgerStore;
   signer: NoteSigner;
   verifierKey: string;
   origin: string;

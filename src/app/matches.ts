@@ -13,7 +13,7 @@ import { formatTime } from '../core/time.js';
 import type { Deposits } from './deposits.js';
 import type { Fingerprint, FingerprintHit, Fingerprinter, Fingerprints, MatchMethod } from './fingerprints.js';
 import type { Ledger } from './log.js';
-import type { AccountRecord, Clock, LogStore } from './ports.js';
+import type { AccountRecord, Clock, LedgerStore } from './ports.js';
 
 /** One work found in a captured page (a WARC response: an image, a page's text). */
 export interface CapturedWork {
@@ -63,7 +63,7 @@ const EXACT_SCAN = 1000;
 export class Matches {
   constructor(
     private readonly d: {
-      store: LogStore;
+      store: LedgerStore;
       ledger: Ledger;
       deposits: Deposits;
       fingerprints: Fingerprints;

@@ -5,7 +5,7 @@
  * block's root; then timestamps, accounts with their API keys (the hashes, so old keys still
  * authenticate), claims, auxiliary records, counters, sessions and passwords.
  *
- * What the LogStore and SessionStore ports cannot enumerate (accounts, claims, records,
+ * What the LedgerStore and SessionStore ports cannot enumerate (accounts, claims, records,
  * counters, sessions, passwords) comes from a narrow `StoreDump`, and what they cannot write as
  * it was (an account with all its keys, claims outside a commit) goes through `StoreLoad`.
  * The source is only read.
@@ -15,12 +15,12 @@ import { blockHash } from '../core/checkpoint.js';
 import { LogError } from '../core/errors.js';
 import type { Sha256 } from '../core/hash.js';
 import { CompactRange, TreeHasher, type NodeId } from '../core/merkle.js';
-import type { AccountRecord, ClaimRecord, CommitBatch, CounterDelta, LogHead, LogStore, NewApiKey, PasswordRecord, RecordWrite, SessionRecord, SessionStore } from './ports.js';
+import type { AccountRecord, ClaimRecord, CommitBatch, CounterDelta, LogHead, LedgerStore, NewApiKey, PasswordRecord, RecordWrite, SessionRecord, SessionStore } from './ports.js';
 
 /** Record spaces the LevelDB session store keeps its data in; a dump lists them as sessions and passwords, never as records. */
 export const SESSION_SPACES: ReadonlySet<string> = new Set(['session', 'session-account', 'password']);
 
-/** Everything a store holds that the LogStore and SessionStore ports cannot list. */
+/** Everything a store holds that the LedgerStore and SessionStore ports cannot list. */
 export interface StoreDump {
   /** Every account (in id order) with every key of it, revoked ones too, each with the SHA-256 of its secret. */
   accounts(): AsyncIterable<{ account: AccountRecord; keys: NewApiKey[] }>;
@@ -46,7 +46,7 @@ export interface StoreLoad {
 
 /** One side of a migration: the store, its session store, and its dump (source) or load (target). */
 export interface MigrateSide {
-  store: LogStore;
+  store: LedgerStore;
   sessions: SessionStore;
   dump: StoreDump;
   load: StoreLoad;
@@ -121,7 +121,7 @@ export async function migrateStore(from: MigrateSide, to: MigrateSide, opts: { s
   return report;
 }
 
-async function copyLog(src: LogStore, dst: LogStore, head: LogHead, sha256: Sha256, report: MigrateReport, progress: MigrateProgress): Promise<void> {
+async function copyLog(src: LedgerStore, dst: LedgerStore, head: LogHead, sha256: Sha256, report: MigrateReport, progress: MigrateProgress): Promise<void> {
   const hasher = new TreeHasher(sha256);
   const compact = new CompactRange(hasher);
   const total = Number(head.treeSize);
@@ -178,7 +178,7 @@ function depositOf(bytes: Uint8Array): { id: string; account: string; sha256: st
   return { id: e.id, account: e.account, sha256: e.sha256 };
 }
 
-async function depositFor(src: LogStore, d: { id: string; account: string; sha256: string }, index: bigint): Promise<CommitBatch['deposits'][number]> {
+async function depositFor(src: LedgerStore, d: { id: string; account: string; sha256: string }, index: bigint): Promise<CommitBatch['deposits'][number]> {
   const record = await src.getDeposit(d.id);
   if (record === undefined) throw new LogError('corrupt_store', `entry ${index}: deposit ${d.id} has no record in the source`);
   if (record.index !== index) throw new LogError('corrupt_store', `entry ${index}: deposit ${d.id} is recorded at index ${record.index}`);

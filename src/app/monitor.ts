@@ -16,7 +16,7 @@ import { formatTime } from '../core/time.js';
 import { signatureHeader, SIGNATURE_HEADER } from '../core/webhook-signature.js';
 import type { Fingerprint } from './fingerprints.js';
 import type { CaptureRequester, Matches, MatchView } from './matches.js';
-import type { AccountRecord, Clock, LogStore, RandomBytes } from './ports.js';
+import type { AccountRecord, Clock, LedgerStore, RandomBytes } from './ports.js';
 
 export type MonitorItem = { ref?: string | undefined } & ({ url: string } | { sha256: string } | { imageHash: { phash: string; dhash: string } } | { text: string });
 
@@ -93,7 +93,7 @@ export class Monitor {
 
   constructor(
     private readonly d: {
-      store: LogStore;
+      store: LedgerStore;
       matches: Matches;
       captures?: CaptureRequester;
       accounts: { get(id: string): Promise<AccountRecord | undefined> };

@@ -31,7 +31,7 @@ import { formatTime } from '../core/time.js';
 import type { Ledger } from './log.js';
 import { KeyedMutex } from './mutex.js';
 import { MAX_OPERATIONS_PER_REGISTRATION, type OperationRecord, type OperationStore, type TitleRecord } from './operation-ports.js';
-import type { AccountRecord, Clock, CounterDelta, LogStore, RandomBytes } from './ports.js';
+import type { AccountRecord, Clock, CounterDelta, LedgerStore, RandomBytes } from './ports.js';
 import { SPACES as REG_SPACES, type RegistrationRecord, type RegistryEntry } from './registration-book.js';
 
 /** Counters moved in the batches of operation entries (GET /v1/stats). */
@@ -66,8 +66,8 @@ export interface RegistrationLookup {
   registryEntry(number: string): Promise<RegistryEntry | undefined>;
 }
 
-/** A RegistrationLookup over the registration records of the LogStore. */
-export function registrationLookup(store: Pick<LogStore, 'getRecord'>): RegistrationLookup {
+/** A RegistrationLookup over the registration records of the LedgerStore. */
+export function registrationLookup(store: Pick<LedgerStore, 'getRecord'>): RegistrationLookup {
   const registryEntry = async (number: string): Promise<RegistryEntry | undefined> => {
     const raw = await store.getRecord(REG_SPACES.registry, number);
     return raw === undefined ? undefined : (JSON.parse(raw) as RegistryEntry);

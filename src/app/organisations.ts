@@ -22,7 +22,7 @@ import { toHex } from '../core/bytes.js';
 import { LogError } from '../core/errors.js';
 import { formatTime } from '../core/time.js';
 import { KeyedMutex } from './mutex.js';
-import type { AccountRecord, Clock, LogStore, RandomBytes, RecordWrite } from './ports.js';
+import type { AccountRecord, Clock, LedgerStore, RandomBytes, RecordWrite } from './ports.js';
 
 export type MemberRole = 'owner' | 'member';
 export type InvitationState = 'pending' | 'accepted' | 'declined' | 'cancelled';
@@ -118,7 +118,7 @@ export class Organisations {
   private eventSeq = 0;
 
   constructor(
-    private readonly store: LogStore,
+    private readonly store: LedgerStore,
     private readonly clock: Clock,
     private readonly random: RandomBytes,
   ) {}

@@ -165,14 +165,14 @@ export interface CommitBatch {
 }
 
 /**
- * Storage for the log. Implementations:
+ * The Merkle log itself: entries, tree tiles, blocks and the head. Implementations:
  * - MUST make `commit` atomic (all of the batch or none of it) and durable (synced to disk)
- *   before its promise resolves;
+ *   before its promise resolves; the batch's deposits, claims, records and counters are part of it;
  * - MUST NOT be called concurrently for `commit` (there is one writer, the sequencer);
  * - MUST serve reads concurrently with a commit, returning only committed data;
  * - MAY cache, but MUST NOT return data of an uncommitted batch.
  */
-export interface LogStore extends AccountStore {
+export interface LogStore {
   /** The head, or undefined for a store that holds no log yet. */
   loadHead(): Promise<LogHead | undefined>;
   commit(batch: CommitBatch): Promise<void>;
@@ -196,6 +196,10 @@ export interface LogStore extends AccountStore {
   getBlock(height: bigint): Promise<BlockRecord | undefined>;
   /** The first (lowest) block whose tree size is > index: the block that first covers entry `index`. */
   findCoveringBlock(index: bigint): Promise<BlockRecord | undefined>;
+}
+
+/** Deposits beyond their log entries: records, the SHA-256 index, claims and the per-account index. Written by `LogStore.commit`. */
+export interface DepositStore {
   getDeposit(id: string): Promise<DepositRecord | undefined>;
   /** Indexes of entries depositing this SHA-256, ascending, at most `limit`. */
   findBySha256(sha256: Uint8Array, limit: number): Promise<bigint[]>;
@@ -211,7 +215,10 @@ export interface LogStore extends AccountStore {
    * and serialized with it. Writing a record that exists already changes nothing.
    */
   indexAccountDeposits(refs: (AccountDepositRef & { account: string })[], records?: RecordWrite[], counters?: CounterDelta[]): Promise<void>;
+}
 
+/** RFC 3161 replies of blocks. */
+export interface TimestampStore {
   /**
    * Stores the RFC 3161 reply (`der`, a DER TimeStampResp) for block `height`, with `tsa`, the
    * label certificates name its TSA by. MUST be durable (synced) before resolving. MAY run
@@ -223,8 +230,14 @@ export interface LogStore extends AccountStore {
   getTimestamp(height: bigint): Promise<TimestampRecord | undefined>;
   /** The lowest height >= `fromHeight` that has a stored reply, with it; undefined if none. */
   findFirstTimestampedBlock(fromHeight: bigint): Promise<(TimestampRecord & { height: bigint }) | undefined>;
+}
 
-  // Auxiliary records and counters (registrations, organisations, statistics).
+/**
+ * Auxiliary records and counters: the storage primitive the concern stores in
+ * `src/adapters/records/` (registrations, organisations, cases, …) keep their index layouts on.
+ * Use cases reach records only through those concern ports, never by building keys themselves.
+ */
+export interface RecordStore {
   getRecord(space: string, key: string): Promise<string | undefined>;
   /** Records of `space` whose key starts with `prefix`, in key order, after `after` (exclusive), at most `limit`. */
   listRecords(space: string, opts: { prefix?: string; after?: string; limit: number }): Promise<{ key: string; value: string }[]>;
@@ -235,7 +248,13 @@ export interface LogStore extends AccountStore {
    * and MUST serialize with `commit` and other writes so that counter updates are never lost.
    */
   writeRecords(records: RecordWrite[], counters?: CounterDelta[]): Promise<void>;
+}
 
+/**
+ * Everything one store holds (LevelDB, in memory, PostgreSQL): the composition root opens one and
+ * hands each use case the narrow ports it needs.
+ */
+export interface LedgerStore extends LogStore, DepositStore, TimestampStore, AccountStore, RecordStore {
   close(): Promise<void>;
 }
 

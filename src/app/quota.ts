@@ -9,7 +9,7 @@
  */
 import { LogError } from '../core/errors.js';
 import type { PendingEntry } from './log.js';
-import type { LogStore } from './ports.js';
+import type { LedgerStore } from './ports.js';
 
 /** Records naming the content an account was charged for: key `<account>/<sha256>`, value its size. */
 export const UPLOAD_CHARGES_SPACE = 'upload-charges';
@@ -61,7 +61,7 @@ export class UploadQuota {
    *   the metadata field): a Content-Length up to `left + overhead` may still fit.
    */
   constructor(
-    private readonly store: Pick<LogStore, 'getCounter' | 'getRecord'>,
+    private readonly store: Pick<LedgerStore, 'getCounter' | 'getRecord'>,
     readonly limit: number,
     private readonly overhead = 128 * 1024,
   ) {}

@@ -24,10 +24,10 @@ import type { Ledger } from './log.js';
 import type { IndexSlot } from './pending.js';
 import { KeyedMutex } from './mutex.js';
 import type { Organisations } from './organisations.js';
-import type { AccountRecord, Clock, CounterDelta, LogStore, RandomBytes, RecordWrite } from './ports.js';
+import type { AccountRecord, Clock, CounterDelta, LedgerStore, RandomBytes, RecordWrite } from './ports.js';
 import { indexTerms } from './registry-search.js';
 
-/** Record spaces (LogStore auxiliary records). */
+/** Record spaces (LedgerStore auxiliary records). */
 export const SPACES = {
   registration: 'reg', // id → RegistrationRecord JSON (private)
   byState: 'reg-state', // `<state>/<since>/<id>` → ''  (the review queue is `submitted/…`, oldest first)
@@ -139,7 +139,7 @@ export type ApplicationPatch = { [K in keyof Application]?: Application[K] | nul
 
 export interface RegistrationsDeps {
   ledger: Ledger;
-  store: LogStore;
+  store: LedgerStore;
   deposits: Deposits;
   organisations: Organisations;
   sha256: Sha256;

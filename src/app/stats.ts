@@ -7,7 +7,7 @@ import { ACCOUNTS_COUNTER, ORGANISATIONS_COUNTER } from './accounts.js';
 import { depositsDayCounter } from './deposit-index.js';
 import { DEPOSITS_COUNTER, type Ledger } from './log.js';
 import { OPERATION_COUNTERS } from './operation-title.js';
-import type { LogStore } from './ports.js';
+import type { LedgerStore } from './ports.js';
 import { COUNTERS, STATES } from './registrations.js';
 
 export interface Targets {
@@ -55,7 +55,7 @@ const DAY_MS = 86_400_000;
 
 export class Stats {
   constructor(
-    private readonly store: LogStore,
+    private readonly store: LedgerStore,
     private readonly ledger: Ledger,
     private readonly targets: Targets = DEFAULT_TARGETS,
     private readonly now: () => number = Date.now,

@@ -16,7 +16,7 @@ import { LevelLogStore } from '../../src/adapters/level/store.js';
 import { audit } from '../../src/app/audit.js';
 import { Deposits } from '../../src/app/deposits.js';
 import { Ledger } from '../../src/app/log.js';
-import type { AccountRecord, CommitBatch, LogStore } from '../../src/app/ports.js';
+import type { AccountRecord, CommitBatch, LedgerStore } from '../../src/app/ports.js';
 import { toHex } from '../../src/core/bytes.js';
 import { isLogError } from '../../src/core/errors.js';
 import { createEd25519Signer, formatVerifierKey } from '../../src/core/note.js';
@@ -33,7 +33,7 @@ const BATCHES = [1, 255, 300, 9_444, 10_000, 10_000, 10_000, 10_000, 10_000, 6_0
 type Db = Level<Uint8Array, Uint8Array>;
 
 /** The store as an earlier version wrote it: its commit put 'e' and 'n' records, no tiles. */
-function oldFormat(store: LevelLogStore): LogStore {
+function oldFormat(store: LevelLogStore): LedgerStore {
   return new Proxy(store, {
     get(target, prop) {
       if (prop === 'commit') {
@@ -55,7 +55,7 @@ async function countPrefix(db: Db, prefix: number): Promise<number> {
   return (await db.keys({ gte: Uint8Array.of(prefix), lt: Uint8Array.of(prefix + 1) }).all()).length;
 }
 
-async function openLedger(store: LogStore) {
+async function openLedger(store: LedgerStore) {
   return Ledger.open({ store, signer, verifierKey, origin: ORIGIN, sha256: nodeSha256, clock });
 }
 

@@ -11,13 +11,13 @@ import { memoryOperationStore } from '../../src/adapters/memory/operations.js';
 import { MemoryLogStore } from '../../src/adapters/memory/store.js';
 import { RIGHT_NAMES, type LicenceTerms } from '../../src/core/operation.js';
 import type { OperationChange, OperationRecord, OperationStore, TitleRecord } from '../../src/app/operation-ports.js';
-import type { LogStore } from '../../src/app/ports.js';
+import type { LedgerStore } from '../../src/app/ports.js';
 import { tempDir } from '../support/service.js';
 import { PgLogStore } from '../../src/adapters/pg/store.js';
 import { RecordOperationStore } from '../../src/adapters/records/operation-store.js';
 import { sharedPgDatabase, stopSharedPgCluster } from '../support/pg.js';
 
-const impls: { name: string; open: () => Promise<{ log: LogStore; ops: OperationStore; reopen?: () => Promise<OperationStore>; cleanup: () => Promise<void> }> }[] = [
+const impls: { name: string; open: () => Promise<{ log: LedgerStore; ops: OperationStore; reopen?: () => Promise<OperationStore>; cleanup: () => Promise<void> }> }[] = [
   {
     name: 'memory',
     open: async () => {

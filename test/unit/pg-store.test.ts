@@ -1,5 +1,5 @@
 /**
- * What the PostgreSQL store adds beyond the LogStore contract (store.contract.test.ts): schema
+ * What the PostgreSQL store adds beyond the LedgerStore contract (store.contract.test.ts): schema
  * migrations safe under concurrent starts, the tile layout (inner nodes derived from tiles match
  * the ones the tree emitted, across tile levels 0–2), the commit fence, and durability across a
  * reconnect. Runs on a throwaway loopback cluster (test/support/pg.ts).
@@ -13,7 +13,7 @@ import { PgLogStore } from '../../src/adapters/pg/store.js';
 import { toHex } from '../../src/core/bytes.js';
 import { isLogError } from '../../src/core/errors.js';
 import { CompactRange, type NodeId } from '../../src/core/merkle.js';
-import type { CommitBatch, LogStore } from '../../src/app/ports.js';
+import type { CommitBatch, LedgerStore } from '../../src/app/ports.js';
 import { usePgCluster } from '../support/pg.js';
 import { grow, hasher } from '../support/tree-batch.js';
 
@@ -198,7 +198,7 @@ describe('PostgreSQL store', () => {
 
   it('keeps everything across a reconnect, and another connection sees a commit once it resolved', async () => {
     const url = await cluster.database();
-    const store: LogStore = await PgLogStore.open(url);
+    const store: LedgerStore = await PgLogStore.open(url);
     const range = new CompactRange(hasher);
     await store.commit(grow(range, 0n, 0));
     await store.commit({ ...grow(range, 1n, 300), records: [{ space: 'reg', key: 'k', value: 'v' }], counters: [{ name: 'c', delta: 7 }] });

@@ -1,4 +1,4 @@
-/** One contract suite for the LogStore port, run against every implementation. */
+/** One contract suite for the LedgerStore port, run against every implementation. */
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { join } from 'node:path';
 import { LevelLogStore } from '../../src/adapters/level/store.js';
@@ -8,7 +8,7 @@ import { isLogError } from '../../src/core/errors.js';
 import { CompactRange, TreeHasher, type NodeId } from '../../src/core/merkle.js';
 import { parseEntryBundle } from '../../src/core/tiles.js';
 import { nodeSha256 } from '../../src/adapters/crypto/node.js';
-import type { ApiKeyRecord, CommitBatch, LogStore, NewApiKey } from '../../src/app/ports.js';
+import type { ApiKeyRecord, CommitBatch, LedgerStore, NewApiKey } from '../../src/app/ports.js';
 import { tempDir } from '../support/service.js';
 import { PgLogStore } from '../../src/adapters/pg/store.js';
 import { sharedPgDatabase, stopSharedPgCluster } from '../support/pg.js';
@@ -33,7 +33,7 @@ function batch(height: bigint, start: bigint, n: number, extra: Partial<CommitBa
  * A log with real hashes: `commitN(n)` commits n more entries with every perfect node the batch
  * completes (from the core's CompactRange, as the Ledger makes them); `nodes` keeps them all.
  */
-function realLog(store: LogStore) {
+function realLog(store: LedgerStore) {
   const hasher = new TreeHasher(nodeSha256);
   const range = new CompactRange(hasher);
   const nodes = new Map<string, Uint8Array>();
@@ -44,7 +44,7 @@ function realLog(store: LogStore) {
     nodes,
     entries,
     node: (level: number, index: bigint) => nodes.get(`${level}/${index}`),
-    async commitN(this: { store: LogStore }, n: number) {
+    async commitN(this: { store: LedgerStore }, n: number) {
       const b = batch(height, range.size, 0);
       for (let i = 0; i < n; i++) {
         const bytes = new TextEncoder().encode(`real entry ${range.size} ${'x'.repeat(Number(range.size % 50n))}`);
@@ -73,14 +73,14 @@ function newKey(account: string, id: string, hashByte: number, createdAt?: strin
   return { record: keyRecord(account, id, createdAt, label), hash: h(hashByte) };
 }
 
-const impls: { name: string; open: () => Promise<{ store: LogStore; reopen?: () => Promise<LogStore>; cleanup: () => Promise<void> }> }[] = [
+const impls: { name: string; open: () => Promise<{ store: LedgerStore; reopen?: () => Promise<LedgerStore>; cleanup: () => Promise<void> }> }[] = [
   { name: 'memory', open: async () => ({ store: new MemoryLogStore(), cleanup: async () => undefined }) },
   {
     name: 'level',
     open: async () => {
       const dir = await tempDir('cl-store-');
       const path = join(dir.path, 'db');
-      let store: LogStore = await LevelLogStore.open(path);
+      let store: LedgerStore = await LevelLogStore.open(path);
       return {
         store,
         reopen: async () => {
@@ -100,7 +100,7 @@ const impls: { name: string; open: () => Promise<{ store: LogStore; reopen?: () 
     name: 'pg',
     open: async () => {
       const url = await sharedPgDatabase();
-      let store: LogStore = await PgLogStore.open(url);
+      let store: LedgerStore = await PgLogStore.open(url);
       return {
         store,
         reopen: async () => {
@@ -118,7 +118,7 @@ const impls: { name: string; open: () => Promise<{ store: LogStore; reopen?: () 
 afterAll(stopSharedPgCluster);
 
 for (const impl of impls) {
-  describe(`LogStore contract: ${impl.name}`, () => {
+  describe(`LedgerStore contract: ${impl.name}`, () => {
     let cleanup: (() => Promise<void>) | undefined;
     afterEach(async () => {
       await cleanup?.();
@@ -369,7 +369,7 @@ for (const impl of impls) {
         { id: 'dep_00000000000000000000', index: 65_537n, metadata: `{"salt":"${'0'.repeat(32)}"}` },
       ];
       await o.store.commit(batch(0n, 0n, 0, { deposits: records.map((record) => ({ record, sha256: h(4), account: 'acc_r' })) }));
-      const check = async (s: LogStore) => {
+      const check = async (s: LedgerStore) => {
         for (const r of records) expect(await s.getDeposit(r.id)).toEqual(r);
         expect(await s.listAccountDeposits('acc_r', { limit: 10 })).toEqual([...records].reverse().map((r) => ({ index: r.index, id: r.id })));
       };
@@ -426,7 +426,7 @@ for (const impl of impls) {
       const log = realLog(o.store);
       for (let i = 0; i < 7; i++) await log.commitN(i === 6 ? 9_000 : 10_000 + i * 3);
       const size = BigInt(log.entries.length); // 69,045
-      const check = async (s: LogStore) => {
+      const check = async (s: LedgerStore) => {
         const ids: NodeId[] = [];
         for (let level = 0; level <= 16; level++) {
           const count = size >> BigInt(level);

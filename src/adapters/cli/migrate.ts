@@ -10,7 +10,7 @@ import { parseArgs } from 'node:util';
 import { audit, type AuditReport, type AuditSource } from '../../app/audit.js';
 import { loadKeyHistory, type LogKeyRange } from '../../app/log-keys.js';
 import { migrateStore, type MigrateSide } from '../../app/migrate.js';
-import type { LogStore } from '../../app/ports.js';
+import type { LedgerStore } from '../../app/ports.js';
 import { toHex } from '../../core/bytes.js';
 import { isLogError, LogError } from '../../core/errors.js';
 import { isSignedBy } from '../../core/note.js';
@@ -225,7 +225,7 @@ async function auditSide(side: Opened, key: string, bar: (label: string) => Prog
   return { ok: report.ok, blocks: Number(report.blocks), entries: Number(report.entries), root, ...(p !== undefined ? { problem: `${p.kind} ${p.at}: ${p.message}` } : {}) };
 }
 
-async function rootOf(store: LogStore): Promise<string> {
+async function rootOf(store: LedgerStore): Promise<string> {
   const head = await store.loadHead();
   const block = head === undefined ? undefined : await store.getBlock(head.height);
   // The root line of the latest checkpoint (its third line), as signed.

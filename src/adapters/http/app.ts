@@ -43,7 +43,7 @@ import { downloadRoutes } from './downloads.js';
 import { portalRoutes } from '../web/portal/server.js';
 import { captureRoutes, type CaptureHttpDeps } from './captures.js';
 import { certificateRoutes } from './certificates.js';
-import type { LogStore } from '../../app/ports.js';
+import type { LedgerStore } from '../../app/ports.js';
 import { tileRoutes } from './tiles.js';
 import { withFastDeposit } from './fast-deposit.js';
 import type { RequestListener } from 'node:http';
@@ -73,7 +73,7 @@ export interface HttpDeps {
   /** Worker threads for POST /v1/verify and PDF rendering (workers/pool.ts); absent: both run on the event loop. */
   workers?: WorkerPool;
   /** The log's key history and the registry listing exporters read (archive-routes.ts). */
-  archive?: { store: Pick<LogStore, 'listRecords'> };
+  archive?: { store: Pick<LedgerStore, 'listRecords'> };
   /** PEM certificate (chain) that signs PDF certificates, served at GET /v1/pdf/signing-cert. */
   pdfSigningCert?: string;
   /** Password sign-in and session cookies (sessions.ts, auth.ts); `publicOrigin`: PUBLIC_URL's origin. Without it only bearer keys authenticate. */
@@ -83,7 +83,7 @@ export interface HttpDeps {
   /** Web captures (captures.ts, docs/CAPTURE.md). */
   captures?: Omit<CaptureHttpDeps, 'accounts'>;
   /** The store's C2SP tiles, served at /checkpoint and /tile/… (tiles.ts, docs/TILES.md). */
-  tiles?: Pick<LogStore, 'getTile' | 'getEntryBundle'>;
+  tiles?: Pick<LedgerStore, 'getTile' | 'getEntryBundle'>;
 }
 
 const SINGLE_BODY_LIMIT = '256kb';

@@ -6,7 +6,7 @@ import { Router } from 'express';
 import { z } from 'zod';
 import type { Ledger } from '../../app/log.js';
 import { keyHistoryJson } from '../../app/log-keys.js';
-import type { LogStore } from '../../app/ports.js';
+import type { LedgerStore } from '../../app/ports.js';
 import { registryPage } from '../../app/registry-list.js';
 import { json, op, type Operation } from './openapi-kit.js';
 import { parseWith } from './problem.js';
@@ -21,7 +21,7 @@ export const LogKeys = z
   .object({ keys: z.array(z.object({ key: z.string(), firstHeight: z.number().int(), lastHeight: z.number().int().optional() })) })
   .meta({ id: 'LogKeys' });
 
-export function archiveRoutes(deps: { ledger: Pick<Ledger, 'keys'>; store: Pick<LogStore, 'listRecords'> }): Router {
+export function archiveRoutes(deps: { ledger: Pick<Ledger, 'keys'>; store: Pick<LedgerStore, 'listRecords'> }): Router {
   const r = Router();
   r.get('/v1/log/keys', (_req, res) => {
     res.json(keyHistoryJson(deps.ledger.keys));

@@ -14,7 +14,7 @@ import { toBase64 } from '../../core/bytes.js';
 import { LogError } from '../../core/errors.js';
 import { TILE_WIDTH } from '../../core/tiles.js';
 import { entryBundlePrefixLength, parseTilePath, tileWidthAt, type TileRef } from '../../core/tile-paths.js';
-import type { BlockRecord, LogStore } from '../../app/ports.js';
+import type { BlockRecord, LedgerStore } from '../../app/ports.js';
 
 export const IMMUTABLE = 'public, max-age=31536000, immutable';
 export const PARTIAL = 'public, max-age=60';
@@ -23,7 +23,7 @@ export const CHECKPOINT = 'no-cache';
 export interface TileHttpDeps {
   /** The latest block and the committed tree size. */
   ledger: { readonly latestBlock: BlockRecord; readonly treeSize: bigint };
-  store: Pick<LogStore, 'getTile' | 'getEntryBundle'>;
+  store: Pick<LedgerStore, 'getTile' | 'getEntryBundle'>;
   sha256: (...parts: Uint8Array[]) => Uint8Array;
 }
 

@@ -5,14 +5,14 @@
 import express, { Router } from 'express';
 import { LogError } from '../../core/errors.js';
 import type { Ledger } from '../../app/log.js';
-import type { LogStore } from '../../app/ports.js';
+import type { LedgerStore } from '../../app/ports.js';
 import type { BuiltinTsa } from '../tsa/builtin.js';
 import { parseWith } from './problem.js';
 import * as S from './schemas.js';
 
 export interface TimestampHttpDeps {
   ledger: Pick<Ledger, 'block' | 'latestBlock'>;
-  store: Pick<LogStore, 'getTimestamp'>;
+  store: Pick<LedgerStore, 'getTimestamp'>;
   builtin: Pick<BuiltinTsa, 'respond' | 'certificatePem'>;
 }
 

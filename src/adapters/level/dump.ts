@@ -2,7 +2,7 @@
  * StoreDump and StoreLoad (app/migrate.ts) on LevelDB: prefix scans of the kinds the ports
  * cannot list (accounts 'a', key records 'y' and key hashes 'k', claims 'c', records 'R',
  * counters 'C'; sessions and passwords are records of the session spaces, sessions.ts). The log
- * and deposit records are never read here: the migration reads them through the LogStore port.
+ * and deposit records are never read here: the migration reads them through the LedgerStore port.
  * Schema markers ('M') are not dumped: each store's own open writes the markers of its layout.
  */
 import { randomBytes } from 'node:crypto';

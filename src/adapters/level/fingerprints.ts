@@ -4,12 +4,12 @@
  * part of the log: fingerprints are private.
  */
 import type { FingerprintRecord, FingerprintStore } from '../../app/fingerprints.js';
-import type { LogStore } from '../../app/ports.js';
+import type { LedgerStore } from '../../app/ports.js';
 
 const SPACE = 'fingerprints';
 
 export class RecordFingerprintStore implements FingerprintStore {
-  constructor(private readonly store: Pick<LogStore, 'getRecord' | 'listRecords' | 'writeRecords'>) {}
+  constructor(private readonly store: Pick<LedgerStore, 'getRecord' | 'listRecords' | 'writeRecords'>) {}
 
   put(record: FingerprintRecord): Promise<void> {
     return this.store.writeRecords([{ space: SPACE, key: record.depositId, value: JSON.stringify(record) }]);

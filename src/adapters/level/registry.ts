@@ -1,5 +1,5 @@
 /**
- * Auxiliary records and counters on LevelDB (the generic part of the LogStore port that
+ * Auxiliary records and counters on LevelDB (the generic part of the LedgerStore port that
  * registrations, organisations and statistics use). Keys:
  *   'R' + space + 0x00 + key → value (UTF-8)
  *   'C' + counter name       → decimal text

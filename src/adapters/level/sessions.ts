@@ -1,17 +1,17 @@
 /**
- * Sessions and passwords in the auxiliary record space of the LogStore (LevelDB in production):
+ * Sessions and passwords in the auxiliary record space of the LedgerStore (LevelDB in production):
  *   session          / <token hash>              → SessionRecord JSON
  *   session-account  / <account id> 0x0a <hash>  → '' (index for "end every session of an account")
  *   password         / <account id>              → PasswordRecord JSON
  * A session and its index entry are written and deleted in one atomic write.
  */
-import type { LogStore, PasswordRecord, SessionRecord, SessionStore } from '../../app/ports.js';
+import type { LedgerStore, PasswordRecord, SessionRecord, SessionStore } from '../../app/ports.js';
 
 const SESSION = 'session';
 const BY_ACCOUNT = 'session-account';
 const PASSWORD = 'password';
 
-type Records = Pick<LogStore, 'getRecord' | 'listRecords' | 'writeRecords'>;
+type Records = Pick<LedgerStore, 'getRecord' | 'listRecords' | 'writeRecords'>;
 
 export class RecordSessionStore implements SessionStore {
   constructor(private readonly records: Records) {}

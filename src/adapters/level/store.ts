@@ -1,5 +1,5 @@
 /**
- * LogStore on LevelDB (`level`). One synced batch per sequencer commit; reads go straight to
+ * LedgerStore on LevelDB (`level`). One synced batch per sequencer commit; reads go straight to
  * LevelDB and never wait for the writer.
  */
 import { randomBytes } from 'node:crypto';
@@ -7,7 +7,7 @@ import { Level } from 'level';
 import { fromHex, fromUtf8, readU64be, toHex, utf8, concatBytes } from '../../core/bytes.js';
 import { LogError } from '../../core/errors.js';
 import type { NodeId } from '../../core/merkle.js';
-import type { AccountDepositRef, AccountRecord, ApiKeyRecord, BlockRecord, ClaimRecord, CommitBatch, CounterDelta, DepositRecord, LogHead, LogStore, NewApiKey, RecordWrite, TimestampRecord } from '../../app/ports.js';
+import type { AccountDepositRef, AccountRecord, ApiKeyRecord, BlockRecord, ClaimRecord, CommitBatch, CounterDelta, DepositRecord, LogHead, LedgerStore, NewApiKey, RecordWrite, TimestampRecord } from '../../app/ports.js';
 import * as K from './keys.js';
 import { LegacyReads, prepareLayout, type LayoutOptions } from './legacy.js';
 import { LevelRecords, type LevelOp } from './registry.js';
@@ -37,7 +37,7 @@ interface BlockJson {
 const json = (v: unknown): Bytes => utf8(JSON.stringify(v));
 const parse = <T>(b: Bytes): T => JSON.parse(fromUtf8(b)) as T;
 
-export class LevelLogStore implements LogStore {
+export class LevelLogStore implements LedgerStore {
   /** Auxiliary records and counters; every write goes through it so counter updates serialize. */
   private readonly aux: LevelRecords;
 

@@ -1,5 +1,5 @@
 /**
- * LogStore in memory: a fake for tests and the reference the LevelDB adapter is checked
+ * LedgerStore in memory: a fake for tests and the reference the LevelDB adapter is checked
  * against (both run one contract suite). Commits are atomic; nothing is durable.
  */
 import { concatBytes, fromHex, toHex } from '../../core/bytes.js';
@@ -7,9 +7,9 @@ import { entryBundle } from '../../core/tiles.js';
 import { LogError } from '../../core/errors.js';
 import type { NodeId } from '../../core/merkle.js';
 import { SESSION_SPACES, type StoreDump, type StoreLoad } from '../../app/migrate.js';
-import type { AccountDepositRef, AccountRecord, ApiKeyRecord, BlockRecord, ClaimRecord, CommitBatch, CounterDelta, DepositRecord, LogHead, LogStore, NewApiKey, RecordWrite, TimestampRecord } from '../../app/ports.js';
+import type { AccountDepositRef, AccountRecord, ApiKeyRecord, BlockRecord, ClaimRecord, CommitBatch, CounterDelta, DepositRecord, LogHead, LedgerStore, NewApiKey, RecordWrite, TimestampRecord } from '../../app/ports.js';
 
-export class MemoryLogStore implements LogStore {
+export class MemoryLogStore implements LedgerStore {
   private head: LogHead | undefined;
   private readonly entries = new Map<bigint, Uint8Array>();
   private readonly nodes = new Map<string, Uint8Array>();

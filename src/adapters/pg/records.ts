@@ -1,5 +1,5 @@
 /**
- * Auxiliary records and counters in PostgreSQL (the generic part of the LogStore port):
+ * Auxiliary records and counters in PostgreSQL (the generic part of the LedgerStore port):
  *   records(space, key, value), keys compared in byte order (COLLATE "C");
  *   counters(name, value).
  * Counter deltas are added in the database (`value = value + delta`), so concurrent writers

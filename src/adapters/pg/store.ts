@@ -1,5 +1,5 @@
 /**
- * LogStore on PostgreSQL. One transaction per sequencer commit; its COMMIT returns once the
+ * LedgerStore on PostgreSQL. One transaction per sequencer commit; its COMMIT returns once the
  * WAL is flushed (synchronous_commit, PostgreSQL's default), so an acknowledged deposit is
  * durable. Reads run on other pooled connections and see committed data only.
  *
@@ -15,7 +15,7 @@ import { LogError } from '../../core/errors.js';
 import type { NodeId } from '../../core/merkle.js';
 import { entryBundle, parseEntryBundle, TILE_HEIGHT, TILE_WIDTH } from '../../core/tiles.js';
 import type { HandedResult } from '../../app/handoff.js';
-import type { AccountDepositRef, BlockRecord, ClaimRecord, CommitBatch, CounterDelta, DepositRecord, LogHead, LogStore, RecordWrite, TimestampRecord } from '../../app/ports.js';
+import type { AccountDepositRef, BlockRecord, ClaimRecord, CommitBatch, CounterDelta, DepositRecord, LogHead, LedgerStore, RecordWrite, TimestampRecord } from '../../app/ports.js';
 import { PgAccounts } from './accounts.js';
 import { big, bytea, bytes, createPool, inTransaction, type Client, type Pool } from './db.js';
 import { ImmutableCache } from './cache.js';
@@ -48,7 +48,7 @@ function interior(left: Uint8Array, right: Uint8Array): Uint8Array {
   return createHash('sha256').update(Uint8Array.of(1)).update(left).update(right).digest();
 }
 
-export class PgLogStore extends PgAccounts implements LogStore {
+export class PgLogStore extends PgAccounts implements LedgerStore {
   /** Full tiles and bundles, and the inner nodes derived from full tiles (all immutable): 16 MiB at most. */
   private readonly cache = new ImmutableCache(16 * 1024 * 1024);
   private lease: { pid(): number | undefined } | undefined;

@@ -12,7 +12,7 @@
  */
 import type { OperationKind } from '../../core/operation.js';
 import { MAX_OPERATIONS_PER_REGISTRATION, type OperationChange, type OperationRecord, type OperationStore, type TitleRecord } from '../../app/operation-ports.js';
-import type { LogStore, RecordWrite } from '../../app/ports.js';
+import type { LedgerStore, RecordWrite } from '../../app/ports.js';
 
 export const OPERATION_SPACES = {
   operation: 'op',
@@ -22,7 +22,7 @@ export const OPERATION_SPACES = {
   works: 'op-work',
 } as const;
 
-type RecordReader = Pick<LogStore, 'getRecord' | 'listRecords'>;
+type RecordReader = Pick<LedgerStore, 'getRecord' | 'listRecords'>;
 
 export class RecordOperationStore implements OperationStore {
   constructor(private readonly store: RecordReader) {}

@@ -8,7 +8,7 @@ import type { Sha256 } from '../../core/hash.js';
 import { certificatesFromPem } from '../../core/pkix.js';
 import { LogError } from '../../core/errors.js';
 import type { Ledger } from '../../app/log.js';
-import type { LogStore } from '../../app/ports.js';
+import type { LedgerStore } from '../../app/ports.js';
 import { Timestamper, type Tsa } from '../../app/timestamps.js';
 import { loadOrCreateBuiltinTsa, type BuiltinTsa } from './builtin.js';
 import { httpTsa } from './http.js';
@@ -35,7 +35,7 @@ export interface Timestamps {
 
 export async function setupTimestamps(
   config: TimestampConfig,
-  deps: { ledger: Ledger; store: LogStore; sha256: Sha256; now: () => number; random: (n: number) => Uint8Array; log: (msg: string, err?: unknown) => void },
+  deps: { ledger: Ledger; store: LedgerStore; sha256: Sha256; now: () => number; random: (n: number) => Uint8Array; log: (msg: string, err?: unknown) => void },
 ): Promise<Timestamps> {
   const builtin = await loadOrCreateBuiltinTsa(config.DATA_DIR, { now: deps.now, random: deps.random, organization: config.LOG_ORIGIN });
   let ca: Uint8Array[] = [];
