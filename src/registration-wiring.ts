@@ -9,6 +9,7 @@ import type { RegistrationHttpDeps } from './adapters/http/registrations.js';
 import type { Deposits } from './app/deposits.js';
 import type { Ledger } from './app/log.js';
 import { Organisations } from './app/organisations.js';
+import { RecordOrganisationStore } from './adapters/records/organisation-store.js';
 import type { Clock, LedgerStore, RandomBytes } from './app/ports.js';
 import { Registrations } from './app/registrations.js';
 import { Stats } from './app/stats.js';
@@ -29,7 +30,7 @@ export function registrationDeps(p: {
   /** Operator, PDF signing key and fonts (default: operator not configured, unsigned). */
   pdfIssuer?: () => PdfIssuer;
 }): Omit<RegistrationHttpDeps, 'accounts'> {
-  const organisations = new Organisations(p.store, p.clock, p.random);
+  const organisations = new Organisations(new RecordOrganisationStore(p.store, p.random), p.store, p.clock, p.random);
   const registrations = new Registrations({
     ledger: p.ledger,
     store: p.store,

@@ -11,6 +11,7 @@ import type { Application } from '../core/registration.js';
 import { Cases, titleSource } from './cases.js';
 import { Operations, registrationLookup } from './operations.js';
 import { Organisations } from './organisations.js';
+import { RecordOrganisationStore } from '../adapters/records/organisation-store.js';
 import { Registrations } from './registrations.js';
 import { Deposits } from './deposits.js';
 import { Ledger } from './log.js';
@@ -138,7 +139,7 @@ describe('Cases', () => {
     const ledger = await Ledger.open({ store, signer, verifierKey: signer.verifierKey, origin: ORIGIN, sha256: portableSha256, clock });
     const deposits = new Deposits(ledger, store, portableSha256, random, clock);
     const accounts = new Accounts(store, portableSha256, random, clock);
-    const regs = new Registrations({ ledger, store, deposits, organisations: new Organisations(store, clock, random), sha256: portableSha256, random, clock });
+    const regs = new Registrations({ ledger, store, deposits, organisations: new Organisations(new RecordOrganisationStore(store, random), store, clock, random), sha256: portableSha256, random, clock });
     const ops = new Operations({ ledger, ops: memoryOperationStore(store), registrations: registrationLookup(store), accounts: store, sha256: portableSha256, random, clock });
     const mk = async (name: string, role: 'creator' | 'reviewer' | 'admin' = 'creator') => (await accounts.create({ name, email: `${name}@example.com`, kind: 'individual', role })).account;
     const holder = await mk('holder');

@@ -12,6 +12,7 @@ import { Deposits } from './deposits.js';
 import { Ledger } from './log.js';
 import { OPERATION_COUNTERS, Operations, registrationLookup } from './operations.js';
 import { Organisations } from './organisations.js';
+import { RecordOrganisationStore } from '../adapters/records/organisation-store.js';
 import type { AccountRecord } from './ports.js';
 import { Registrations } from './registrations.js';
 
@@ -27,7 +28,7 @@ async function setup(opts: { maxPerRegistration?: number; revokeAfterReads?: num
   const ledger = await Ledger.open({ store, signer, verifierKey: signer.verifierKey, origin: ORIGIN, sha256: portableSha256, clock });
   const deposits = new Deposits(ledger, store, portableSha256, random, clock);
   const accounts = new Accounts(store, portableSha256, random, clock);
-  const regs = new Registrations({ ledger, store, deposits, organisations: new Organisations(store, clock, random), sha256: portableSha256, random, clock });
+  const regs = new Registrations({ ledger, store, deposits, organisations: new Organisations(new RecordOrganisationStore(store, random), store, clock, random), sha256: portableSha256, random, clock });
   const lookup = registrationLookup(store);
   // Counts reads of a registration; once armed, the read after `revokeAfterReads` more sees it revoked.
   const race = { armed: false, reads: 0 };

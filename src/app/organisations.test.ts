@@ -3,13 +3,15 @@ import { describe, expect, it } from 'vitest';
 import { MemoryLogStore } from '../adapters/memory/store.js';
 import { isLogError } from '../core/errors.js';
 import { Organisations } from './organisations.js';
+import { RecordOrganisationStore } from '../adapters/records/organisation-store.js';
 import type { AccountRecord } from './ports.js';
 
 function setup() {
   const store = new MemoryLogStore();
   let now = Date.parse('2026-06-01T00:00:00.000Z');
   const clock = { now: () => now, at: (iso: string) => (now = Date.parse(iso)) };
-  const orgs = new Organisations(store, clock, (n) => crypto.getRandomValues(new Uint8Array(n)));
+  const random = (n: number) => crypto.getRandomValues(new Uint8Array(n));
+  const orgs = new Organisations(new RecordOrganisationStore(store, random), store, clock, random);
   let n = 0;
   const mk = async (kind: AccountRecord['kind'], role: AccountRecord['role'] = 'creator'): Promise<AccountRecord> => {
     const a: AccountRecord = { id: `acc_${++n}`, name: `N${n}`, email: `${n}@e.com`, kind, role, createdAt: new Date(now).toISOString() };

@@ -11,6 +11,7 @@ import { Accounts } from './accounts.js';
 import { Deposits } from './deposits.js';
 import { Ledger } from './log.js';
 import { Organisations } from './organisations.js';
+import { RecordOrganisationStore } from '../adapters/records/organisation-store.js';
 import type { AccountRecord } from './ports.js';
 import { Registrations } from './registrations.js';
 
@@ -26,7 +27,7 @@ async function setup(startMs = Date.parse('2026-06-01T00:00:00.000Z')) {
   const ledger = await Ledger.open({ store, signer, verifierKey: signer.verifierKey, origin: ORIGIN, sha256: portableSha256, clock });
   const deposits = new Deposits(ledger, store, portableSha256, random, clock);
   const accounts = new Accounts(store, portableSha256, random, clock);
-  const organisations = new Organisations(store, clock, random);
+  const organisations = new Organisations(new RecordOrganisationStore(store, random), store, clock, random);
   const regs = new Registrations({ ledger, store, deposits, organisations, sha256: portableSha256, random, clock });
   const mk = async (role: AccountRecord['role'] = 'creator') => (await accounts.create({ name: 'N', email: `${Math.random()}@e.com`, kind: 'individual', role })).account;
   const creator = await mk();
