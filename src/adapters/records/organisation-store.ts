@@ -11,7 +11,7 @@
  * - `org-history` `<org>/<at>/<seq><rand>`     → HistoryEvent JSON (oldest first); seq is a
  *   9-digit counter of this process and rand 4 hex digits, so events of one millisecond keep
  *   their order and events written by another process (or after a restart) in the same
- *   millisecond do not collide. The page cursor `next` is the key without `<org>/`.
+ *   millisecond are unlikely to collide. The page cursor `next` is the key without `<org>/`.
  */
 import { toHex } from '../../core/bytes.js';
 import {
