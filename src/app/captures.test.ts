@@ -1,6 +1,8 @@
 /** The capture queue over the in-memory store with a fake capturer and an in-memory store of originals. */
 import { describe, expect, it } from 'vitest';
 import { MemoryLogStore } from '../adapters/memory/store.js';
+import { RecordCaptureStore } from '../adapters/records/capture-store.js';
+import { localLiveness } from './capture-ports.js';
 import { toHex } from '../core/bytes.js';
 import { decodeEntry } from '../core/entry.js';
 import { isLogError, LogError } from '../core/errors.js';
@@ -86,6 +88,7 @@ class FakeCapturer implements Capturer {
   }
 }
 
+let instances = 0;
 async function setup(limits: Partial<{ concurrency: number; queue: number; perAccount: number; timeoutMs: number }> = {}, store = new MemoryLogStore()) {
   if ((await store.getAccount(account.id)) === undefined) {
     await store.putAccount(account, { record: { id: 'key_1', account: account.id, createdAt: account.createdAt }, hash: new Uint8Array(32) });
@@ -95,7 +98,9 @@ async function setup(limits: Partial<{ concurrency: number; queue: number; perAc
   const originals = new MemoryOriginals();
   const capturer = new FakeCapturer();
   const captures = new Captures({
-    store,
+    captures: new RecordCaptureStore(store),
+    accounts: store,
+    liveness: localLiveness(`run_test${++instances}`),
     ledger,
     originals: new OriginalDeposits(deposits, originals, portableSha256, { keep: true }),
     capturer,
