@@ -189,7 +189,7 @@ export async function startService(config: Config, logger?: LogFn | Logger): Pro
     const https = config.PUBLIC_URL?.startsWith('https:') ?? false;
     const limitsConfig = limitsFromConfig(config);
     const limits = limitsConfig ? { limiter: new TokenBucketLimiter(), config: limitsConfig } : undefined;
-    const enforcement = await enforcementDeps({ config, ledger, store, deposits, accounts, originals, captures: capture.captures, registrations: registration.registrations, pdfIssuer, ...(ts.external ? {} : { tsaPem: ts.builtin.certificatePem }), clock: systemClock, random: systemRandom, publicUrl, log });
+    const enforcement = await enforcementDeps({ config, ledger, store, deposits, accounts, originals, captures: capture.captures, registrations: registration.registrations, pdfIssuer, ...(ts.external ? {} : { tsaPem: ts.builtin.certificatePem }), clock: systemClock, random: systemRandom, publicUrl, log, sharedStore: opened.pg !== undefined });
     const app = createRequestListener({
       ledger,
       accounts,
