@@ -11,6 +11,10 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { nodeSha256 } from './adapters/crypto/node.js';
 import { Captures } from './app/captures.js';
+import { localLiveness, type RunnerLiveness } from './app/capture-ports.js';
+import { RecordCaptureStore } from './adapters/records/capture-store.js';
+import { PgRunnerLease } from './adapters/pg/runner-lease.js';
+import { toHex } from './core/bytes.js';
 import type { Ledger } from './app/log.js';
 import type { OriginalDeposits } from './app/originals.js';
 import type { Clock, LedgerStore, RandomBytes } from './app/ports.js';
@@ -85,6 +89,8 @@ export async function captureDeps(p: {
   random: RandomBytes;
   publicUrl: () => string;
   log: (msg: string, err?: unknown) => void;
+  /** The PostgreSQL store several processes may share (DATABASE_URL): each holds a runner lease there. */
+  pgUrl?: string;
 }): Promise<{ captures: Captures; signingKey: KeyObject; publicKeyPem: string }> {
   const { config } = p;
   const testHooks = config.CAPTURE_TEST_HOSTS !== undefined || config.CAPTURE_TEST_PUBLIC !== undefined;
@@ -112,8 +118,12 @@ export async function captureDeps(p: {
     // Half the budget to load the page; the rest for the screenshot, PDF, recording and bundle.
     navigationTimeoutMs: Math.max(1_000, Math.floor(config.CAPTURE_TIMEOUT_MS / 2)),
   });
+  const instance = 'run_' + toHex(p.random(8));
+  const liveness: RunnerLiveness = p.pgUrl !== undefined ? await PgRunnerLease.open(p.pgUrl, instance, p.log) : localLiveness(instance);
   const captures = new Captures({
-    store: p.store,
+    captures: new RecordCaptureStore(p.store),
+    accounts: p.store,
+    liveness,
     ledger: p.ledger,
     originals: p.originals,
     capturer,
@@ -124,6 +134,6 @@ export async function captureDeps(p: {
     log: p.log,
   });
   const interrupted = await captures.init();
-  if (interrupted > 0) p.log(`${interrupted} web capture(s) were queued or running when the service stopped: marked failed`);
+  if (interrupted > 0) p.log(`${interrupted} web capture(s) were queued or running in a process that stopped: marked failed`);
   return { captures, signingKey, publicKeyPem: createPublicKey(signingKey).export({ type: 'spki', format: 'pem' }).toString() };
 }

@@ -50,9 +50,11 @@ export async function enforcementDeps(p: {
   random: RandomBytes;
   publicUrl: () => string;
   log: (msg: string, err?: unknown) => void;
+  /** Several processes may share the store (PostgreSQL): each picks up the fingerprints the others store. */
+  sharedStore?: boolean;
 }): Promise<Enforcement> {
   const { config } = p;
-  const fingerprints = new Fingerprints({ store: new RecordFingerprintStore(p.store), fingerprinter: fingerprintBytes, clock: p.clock, maxQueue: config.FINGERPRINT_QUEUE, log: p.log });
+  const fingerprints = new Fingerprints({ store: new RecordFingerprintStore(p.store), fingerprinter: fingerprintBytes, clock: p.clock, maxQueue: config.FINGERPRINT_QUEUE, log: p.log, shared: p.sharedStore === true });
   await fingerprints.init();
   p.originals.fingerprintWith(fingerprints);
   const matches = new Matches({

@@ -147,7 +147,7 @@ export async function startService(config: Config, logger?: LogFn | Logger): Pro
     // With a shared store the sequencer role starts the publisher (below); TILES_DIR is checked here either way.
     let tiles = await tilePublisher(config.TILES_DIR, { ledger, store, log });
     if (sequencer && tiles) tiles = undefined;
-    const deposits = new Deposits(ledger, store, nodeSha256, systemRandom, systemClock, { certificateCacheChars: config.CERTIFICATE_CACHE_BYTES });
+    const deposits = new Deposits(ledger, store, nodeSha256, systemRandom, systemClock, { certificateCacheChars: config.CERTIFICATE_CACHE_BYTES, ...(sharedLocks ? { claimLocks: sharedLocks } : {}) });
     const sessions = new Sessions(opened.sessions(store), store, new ScryptPasswordHasher(), nodeSha256, randomBytes, systemClock);
     // URLs printed in certificates: PUBLIC_URL, else the address bound below; never the request's Host.
     let boundUrl = 'http://localhost';
@@ -170,7 +170,7 @@ export async function startService(config: Config, logger?: LogFn | Logger): Pro
     };
     const pdfIssuer = (): PdfIssuer => ({ operator, signing: pdfSigning, publicUrl: publicUrl(), ...(config.PDF_FONT_DIR !== undefined ? { fontDir: config.PDF_FONT_DIR } : {}) });
     const originals = new FingerprintingOriginals(deposits, new ObjectStore(config.DATA_DIR), nodeSha256, { keep: config.KEEP_UPLOADS, quota });
-    const capture = await captureDeps({ config, ledger, store, originals, clock: systemClock, random: systemRandom, publicUrl, log });
+    const capture = await captureDeps({ config, ledger, store, originals, clock: systemClock, random: systemRandom, publicUrl, log, ...(opened.pg ? { pgUrl: opened.pg.url } : {}) });
     const captures = { captures: capture.captures, signingKeyPem: capture.publicKeyPem };
     const uploads = { dataDir: config.DATA_DIR, maxBytes: config.MAX_UPLOAD_BYTES, keep: config.KEEP_UPLOADS, publicUrl, quota, pdfIssuer, originals, sm3: sharedSm3Pool() };
     const workers = new WorkerPool({ threads: config.WORKER_THREADS, queue: config.WORKER_QUEUE, verifyTimeoutMs: config.VERIFY_TIMEOUT_MS, pdfTimeoutMs: config.PDF_TIMEOUT_MS });
@@ -189,7 +189,7 @@ export async function startService(config: Config, logger?: LogFn | Logger): Pro
     const https = config.PUBLIC_URL?.startsWith('https:') ?? false;
     const limitsConfig = limitsFromConfig(config);
     const limits = limitsConfig ? { limiter: new TokenBucketLimiter(), config: limitsConfig } : undefined;
-    const enforcement = await enforcementDeps({ config, ledger, store, deposits, accounts, originals, captures: capture.captures, registrations: registration.registrations, pdfIssuer, ...(ts.external ? {} : { tsaPem: ts.builtin.certificatePem }), clock: systemClock, random: systemRandom, publicUrl, log });
+    const enforcement = await enforcementDeps({ config, ledger, store, deposits, accounts, originals, captures: capture.captures, registrations: registration.registrations, pdfIssuer, ...(ts.external ? {} : { tsaPem: ts.builtin.certificatePem }), clock: systemClock, random: systemRandom, publicUrl, log, sharedStore: opened.pg !== undefined });
     const app = createRequestListener({
       ledger,
       accounts,

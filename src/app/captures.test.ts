@@ -1,6 +1,8 @@
 /** The capture queue over the in-memory store with a fake capturer and an in-memory store of originals. */
 import { describe, expect, it } from 'vitest';
 import { MemoryLogStore } from '../adapters/memory/store.js';
+import { RecordCaptureStore } from '../adapters/records/capture-store.js';
+import { localLiveness, type RunnerLiveness } from './capture-ports.js';
 import { toHex } from '../core/bytes.js';
 import { decodeEntry } from '../core/entry.js';
 import { isLogError, LogError } from '../core/errors.js';
@@ -86,7 +88,8 @@ class FakeCapturer implements Capturer {
   }
 }
 
-async function setup(limits: Partial<{ concurrency: number; queue: number; perAccount: number; timeoutMs: number }> = {}, store = new MemoryLogStore()) {
+let instances = 0;
+async function setup(limits: Partial<{ concurrency: number; queue: number; perAccount: number; timeoutMs: number }> = {}, store = new MemoryLogStore(), liveness: RunnerLiveness = localLiveness(`run_test${++instances}`)) {
   if ((await store.getAccount(account.id)) === undefined) {
     await store.putAccount(account, { record: { id: 'key_1', account: account.id, createdAt: account.createdAt }, hash: new Uint8Array(32) });
   }
@@ -95,7 +98,9 @@ async function setup(limits: Partial<{ concurrency: number; queue: number; perAc
   const originals = new MemoryOriginals();
   const capturer = new FakeCapturer();
   const captures = new Captures({
-    store,
+    captures: new RecordCaptureStore(store),
+    accounts: store,
+    liveness,
     ledger,
     originals: new OriginalDeposits(deposits, originals, portableSha256, { keep: true }),
     capturer,
@@ -189,5 +194,33 @@ describe('Captures', () => {
     for (const id of [a.id, b.id]) expect(await second.captures.get(id, account)).toMatchObject({ status: 'failed', reason: expect.stringMatching(/interrupted/) });
     expect(await second.captures.init()).toBe(0);
     await first.captures.close();
+  });
+
+  it('with a shared store, leaves jobs of a live process alone and marks those of a process that is gone', async () => {
+    const store = new MemoryLogStore();
+    const live = new Set<string>();
+    const lease = (instance: string): RunnerLiveness => {
+      live.add(instance);
+      return { instance, shared: true, isAlive: async (r) => live.has(r), close: async () => void live.delete(instance) };
+    };
+    const a = await setup({ concurrency: 1 }, store, lease('run_a'));
+    const running = await a.captures.request(account, { url: 'http://example.com/hang' });
+    const queued = await a.captures.request(account, { url: 'http://example.com/queued' });
+    await until(() => a.capturer.running === 1);
+    const b = await setup({}, store, lease('run_b'));
+    expect(await b.captures.init()).toBe(0);
+    expect(await b.captures.get(running.id, account)).toMatchObject({ status: 'running' });
+    expect(await b.captures.get(queued.id, account)).toMatchObject({ status: 'queued' });
+    // B's own job is never taken for gone.
+    const mine = await b.captures.request(account, { url: 'http://example.com/hang-b' });
+    // A dies (its lease is gone, nothing closed): B's next sweep ends A's jobs, not its own.
+    live.delete('run_a');
+    expect(await b.captures.sweep()).toBe(2);
+    for (const id of [running.id, queued.id]) expect(await b.captures.get(id, account)).toMatchObject({ status: 'failed', reason: expect.stringMatching(/interrupted/) });
+    expect(await b.captures.get(mine.id, account)).toMatchObject({ status: 'running' });
+    expect(await b.captures.sweep()).toBe(0);
+    await b.captures.close();
+    expect(live.has('run_b')).toBe(false);
+    await a.captures.close();
   });
 });

@@ -3,8 +3,10 @@
  * addresses) before it is queued; at most `concurrency` captures run at once, each within
  * `timeoutMs`; an account may have at most `perAccount` jobs queued or running. A finished
  * capture's evidence bundle is deposited with its original (originals.ts) and a `capture` entry
- * linking capture and deposit is appended to the log. Jobs are stored records; a job that was
- * queued or running when the service stopped is marked failed when it starts again.
+ * linking capture and deposit is appended to the log. Jobs are stored records (capture-ports.ts); a job
+ * records the process instance that runs it, and one whose process is gone (it stopped, or died)
+ * is marked failed when a process starts, and, on a store shared by several processes,
+ * periodically.
  */
 import { toHex, utf8 } from '../core/bytes.js';
 import { encodeEntry, type CaptureEntry } from '../core/entry.js';
@@ -14,35 +16,10 @@ import { canonicalize } from '../core/jcs.js';
 import { formatTime } from '../core/time.js';
 import type { Ledger } from './log.js';
 import type { OriginalDeposits } from './originals.js';
-import type { AccountRecord, Clock, LedgerStore, RandomBytes, RecordWrite } from './ports.js';
+import type { CaptureJob, CaptureOptions, CaptureStore, RunnerLiveness } from './capture-ports.js';
+import type { AccountRecord, AccountStore, Clock, RandomBytes } from './ports.js';
 
-export type CaptureStatus = 'queued' | 'running' | 'done' | 'failed';
-
-/** What the requester may choose about a capture. */
-export interface CaptureOptions {
-  viewport?: { width: number; height: number };
-}
-
-export interface CaptureJob {
-  id: string;
-  account: string;
-  url: string;
-  note?: string;
-  options?: CaptureOptions;
-  status: CaptureStatus;
-  createdAt: string;
-  startedAt?: string;
-  endedAt?: string;
-  /** Why it failed (status failed). */
-  reason?: string;
-  depositId?: string;
-  bundleSha256?: string;
-  bundleBytes?: number;
-  finalUrl?: string;
-  title?: string;
-  /** Index of the capture entry in the log. */
-  entryIndex?: number;
-}
+export type { CaptureJob, CaptureOptions, CaptureStatus } from './capture-ports.js';
 
 /** What a capture produced: the WACZ bundle and the facts its log entry commits to. */
 export interface CaptureOutput {
@@ -73,21 +50,26 @@ export interface CaptureLimits {
   timeoutMs: number;
 }
 
-const JOBS = 'captures';
-const BY_ACCOUNT = 'captures-by-account';
-const ACTIVE = 'captures-active';
+const INTERRUPTED = 'interrupted: the service stopped before the capture finished';
 
 export class Captures {
   private readonly waiting: CaptureJob[] = [];
   private readonly running = new Map<string, { abort: AbortController; done: Promise<void> }>();
   private readonly activeBy = new Map<string, number>();
   private closed = false;
+  private sweeper: ReturnType<typeof setInterval> | undefined;
+  private sweeping: Promise<number> | undefined;
   /** Most captures that ran at the same time since start (tests and metrics). */
   peakRunning = 0;
 
   constructor(
     private readonly deps: {
-      store: LedgerStore;
+      captures: CaptureStore;
+      accounts: Pick<AccountStore, 'getAccount'>;
+      /** This process's instance id and whether the instance running a job still lives. */
+      liveness: RunnerLiveness;
+      /** With a shared store, how often to look for jobs whose process is gone (ms; default 10 s). */
+      sweepMs?: number;
       ledger: Ledger;
       originals: OriginalDeposits;
       capturer: Capturer;
@@ -99,23 +81,50 @@ export class Captures {
     },
   ) {}
 
-  /** Marks jobs left queued or running by a previous run as failed. */
+  /**
+   * Marks jobs left queued or running by a process that is gone (a previous run of this one, or,
+   * on a shared store, another one that died) as failed. With a shared store, looks again every
+   * `sweepMs` while the service runs.
+   */
   async init(): Promise<number> {
+    const failed = await this.sweep();
+    if (this.deps.liveness.shared && this.sweeper === undefined && !this.closed) {
+      this.sweeper = setInterval(() => {
+        this.sweep()
+          .then((n) => n > 0 && this.deps.log(`${n} web capture(s) of a process that is gone: marked failed`))
+          .catch((e: unknown) => this.deps.log('looking for interrupted web captures failed', e));
+      }, this.deps.sweepMs ?? 10_000);
+      this.sweeper.unref();
+    }
+    return failed;
+  }
+
+  /** Marks active jobs whose runner is not alive as failed (interrupted); returns how many. One sweep at a time. */
+  sweep(): Promise<number> {
+    return (this.sweeping ??= this.sweepOnce().finally(() => (this.sweeping = undefined)));
+  }
+
+  private async sweepOnce(): Promise<number> {
+    const { captures, liveness } = this.deps;
+    const alive = new Map<string, boolean>([[liveness.instance, true]]);
     let failed = 0;
-    for (;;) {
-      const active = await this.deps.store.listRecords(ACTIVE, { limit: 500 });
-      if (active.length === 0) return failed;
-      const writes: RecordWrite[] = [];
-      for (const { key } of active) {
-        writes.push({ space: ACTIVE, key, value: null });
-        const job = await this.load(key);
+    for (let after: string | undefined; ; ) {
+      const page = await captures.active({ ...(after !== undefined ? { after } : {}), limit: 500 });
+      const ended: { id: string; job?: CaptureJob }[] = [];
+      for (const { id, runner } of page) {
+        if (this.running.has(id)) continue;
+        let live = alive.get(runner);
+        if (live === undefined) alive.set(runner, (live = runner !== '' && (await liveness.isAlive(runner))));
+        if (live) continue;
+        const job = await captures.get(id);
         if (job && (job.status === 'queued' || job.status === 'running')) {
-          const ended = { ...job, status: 'failed' as const, reason: 'interrupted: the service stopped before the capture finished', endedAt: this.now() };
-          writes.push({ space: JOBS, key, value: JSON.stringify(ended) });
+          ended.push({ id, job: { ...job, status: 'failed', reason: INTERRUPTED, endedAt: this.now() } });
           failed++;
-        }
+        } else ended.push({ id });
       }
-      await this.deps.store.writeRecords(writes);
+      await captures.end(ended);
+      if (page.length < 500) return failed;
+      after = page[page.length - 1]!.id;
     }
   }
 
@@ -123,9 +132,8 @@ export class Captures {
     return formatTime(this.deps.clock.now());
   }
 
-  private async load(id: string): Promise<CaptureJob | undefined> {
-    const text = await this.deps.store.getRecord(JOBS, id);
-    return text === undefined ? undefined : (JSON.parse(text) as CaptureJob);
+  private load(id: string): Promise<CaptureJob | undefined> {
+    return this.deps.captures.get(id);
   }
 
   /** Vets the URL, then queues a capture for `account`. */
@@ -153,11 +161,7 @@ export class Captures {
     };
     this.activeBy.set(account.id, mine + 1);
     try {
-      await this.deps.store.writeRecords([
-        { space: JOBS, key: job.id, value: JSON.stringify(job) },
-        { space: BY_ACCOUNT, key: `${account.id}/${job.createdAt}/${job.id}`, value: job.id },
-        { space: ACTIVE, key: job.id, value: '' },
-      ]);
+      await this.deps.captures.create(job, this.deps.liveness.instance);
     } catch (e) {
       this.release(account.id);
       throw e;
@@ -191,17 +195,13 @@ export class Captures {
     }
   }
 
-  private async save(job: CaptureJob, extra: RecordWrite[] = []): Promise<void> {
-    await this.deps.store.writeRecords([{ space: JOBS, key: job.id, value: JSON.stringify(job) }, ...extra]);
-  }
-
   private async run(queued: CaptureJob, abort: AbortController, known?: AccountRecord): Promise<void> {
     let job: CaptureJob = { ...queued, status: 'running', startedAt: this.now() };
-    await this.save(job);
+    await this.deps.captures.save(job);
     const timer = setTimeout(() => abort.abort(new LogError('overloaded', `the capture took longer than ${this.deps.limits.timeoutMs} ms (CAPTURE_TIMEOUT_MS)`)), this.deps.limits.timeoutMs);
     let out: CaptureOutput;
     try {
-      const account = known ?? (await this.deps.store.getAccount(job.account));
+      const account = known ?? (await this.deps.accounts.getAccount(job.account));
       if (!account) throw new LogError('not_found', 'the account is gone');
       const operator = { id: account.id, name: account.name };
       // Not raced against the signal: the slot is freed only once the capturer has closed its browser.
@@ -214,9 +214,9 @@ export class Captures {
     } catch (e) {
       clearTimeout(timer);
       const cause = abort.signal.aborted ? (abort.signal.reason as unknown) : e;
-      const reason = this.closed ? 'interrupted: the service stopped before the capture finished' : isLogError(cause) || cause instanceof Error ? cause.message : String(cause);
+      const reason = this.closed ? INTERRUPTED : isLogError(cause) || cause instanceof Error ? cause.message : String(cause);
       job = { ...job, status: 'failed', reason: reason.slice(0, 500), endedAt: this.now() };
-      await this.save(job, [{ space: ACTIVE, key: job.id, value: null }]);
+      await this.deps.captures.save(job, { ended: true });
     }
   }
 
@@ -252,11 +252,7 @@ export class Captures {
       [
         {
           bytes: encodeEntry(entry),
-          records: [
-            { space: JOBS, key: job.id, value: JSON.stringify({ ...done, entryIndex: 0 }) },
-            { space: `${JOBS}-record`, key: job.id, value: recordText },
-            { space: ACTIVE, key: job.id, value: null },
-          ],
+          records: this.deps.captures.doneWrites({ ...done, entryIndex: 0 }, recordText),
           indexAt: [{ record: 0, path: ['entryIndex'] }],
         },
       ],
@@ -275,7 +271,7 @@ export class Captures {
   /** The salted capture record the log entry's recordSha256 commits to (JCS text). */
   async record(id: string, viewer: AccountRecord): Promise<string> {
     await this.get(id, viewer);
-    const text = await this.deps.store.getRecord(`${JOBS}-record`, id);
+    const text = await this.deps.captures.record(id);
     if (text === undefined) throw new LogError('not_found', 'the capture has no record yet');
     return text;
   }
@@ -287,13 +283,7 @@ export class Captures {
    */
   async list(viewer: AccountRecord, opts: { limit?: number; after?: string } = {}): Promise<{ captures: CaptureJob[]; next?: string }> {
     const limit = opts.limit ?? 100;
-    const ids: string[] = [];
-    for (let from: string | undefined; ; ) {
-      const page = await this.deps.store.listRecords(BY_ACCOUNT, { prefix: `${viewer.id}/`, ...(from !== undefined ? { after: from } : {}), limit: 1000 });
-      for (const k of page) ids.push(k.value);
-      if (page.length < 1000) break;
-      from = page[page.length - 1]!.key;
-    }
+    const ids = await this.deps.captures.idsOf(viewer.id);
     ids.reverse();
     let start = 0;
     if (opts.after !== undefined) {
@@ -320,12 +310,15 @@ export class Captures {
     return this.running.size;
   }
 
-  /** Stops taking jobs, aborts running captures and waits until each has freed its browser. */
+  /** Stops taking jobs, aborts running captures, waits until each has freed its browser, then gives up this instance's lease. */
   async close(): Promise<void> {
     this.closed = true;
+    if (this.sweeper !== undefined) clearInterval(this.sweeper);
+    await this.sweeping?.catch(() => undefined);
     this.waiting.length = 0;
     const all = [...this.running.values()];
     for (const r of all) r.abort.abort(new LogError('overloaded', 'the service is shutting down'));
     await Promise.all(all.map((r) => r.done));
+    await this.deps.liveness.close();
   }
 }

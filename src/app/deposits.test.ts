@@ -3,7 +3,8 @@ import { MemoryLogStore } from '../adapters/memory/store.js';
 import { isLogError } from '../core/errors.js';
 import { portableSha256 } from '../core/hash.js';
 import { createEd25519Signer, formatVerifierKey } from '../core/note.js';
-import { Deposits } from './deposits.js';
+import { Deposits, type ClaimLocks } from './deposits.js';
+import { KeyedMutex } from './mutex.js';
 import { Ledger } from './log.js';
 import type { AccountRecord } from './ports.js';
 
@@ -66,5 +67,39 @@ describe('Deposits', () => {
     await expect(deposits.deposit(account, { sha256: hex(3), metadata: big })).rejects.toSatisfy((e: unknown) => isLogError(e, 'invalid_request'));
     const ok = { description: '著'.repeat(5_000) };
     await expect(deposits.deposit(account, { sha256: hex(4), metadata: ok })).resolves.toMatchObject({ created: true });
+  });
+
+  it('two instances on one store (as two processes) make one deposit per key when they share claim locks, and may make two without', async () => {
+    // Locks that every instance shares: one in-process queue per (name, key), all of a request's keys taken in order.
+    const mutex = new KeyedMutex();
+    let taken = 0;
+    const locks: ClaimLocks = {
+      runAll<T>(name: string, keys: readonly string[], fn: () => Promise<T>): Promise<T> {
+        taken++;
+        const sorted = [...new Set(keys)].sort();
+        const hold = (i: number): Promise<T> => (i === sorted.length ? fn() : mutex.run(`${name}\u0000${sorted[i]}`, () => hold(i + 1)));
+        return hold(0);
+      },
+    };
+    const race = async (claimLocks?: ClaimLocks) => {
+      const { store, ledger } = await setup();
+      const one = new Deposits(ledger, store, portableSha256, random, clock, claimLocks ? { claimLocks } : {});
+      const two = new Deposits(ledger, store, portableSha256, random, clock, claimLocks ? { claimLocks } : {});
+      const answers = await Promise.all([
+        ...Array.from({ length: 4 }, (_, i) => (i % 2 === 0 ? one : two).deposit(account, { sha256: hex(9) }, 'same-key')),
+        ...Array.from({ length: 4 }, (_, i) => (i % 2 === 0 ? two : one).depositBatch(account, [{ sha256: hex(8), externalId: 'ext-1' }, { sha256: hex(7) }]).then((r) => r[0]!)),
+      ]);
+      return { answers, treeSize: ledger.treeSize };
+    };
+    const shared = await race(locks);
+    expect(new Set(shared.answers.slice(0, 4).map((a) => a.deposit.id)).size).toBe(1);
+    expect(new Set(shared.answers.slice(4).map((a) => a.deposit.id)).size).toBe(1);
+    expect(shared.answers.filter((a) => a.created)).toHaveLength(2);
+    // One deposit per key, plus the unkeyed item of each of the four batches.
+    expect(shared.treeSize).toBe(2n + 4n);
+    expect(taken).toBeGreaterThan(0);
+    // Without them, each instance only knows its own requests in flight: the race makes a deposit in each.
+    const alone = await race();
+    expect(new Set(alone.answers.slice(0, 4).map((a) => a.deposit.id)).size).toBe(2);
   });
 });

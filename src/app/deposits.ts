@@ -59,6 +59,15 @@ export interface PriorArt {
 
 export const MAX_METADATA_BYTES = 16_384;
 
+/**
+ * Locks across the processes that share the store (src/adapters/pg/locks.ts): held for a keyed
+ * deposit's claims from the look-up of stored claims until its commit is durable, so the same
+ * Idempotency-Key or externalId sent to two processes at once makes one deposit.
+ */
+export interface ClaimLocks {
+  runAll<T>(name: string, keys: readonly string[], fn: () => Promise<T>): Promise<T>;
+}
+
 interface Prepared {
   pending: PendingEntry;
   entry: DepositEntry;
@@ -69,17 +78,19 @@ export class Deposits {
   private readonly inflight = new Map<string, Promise<DepositView>>();
   private lister: DepositList | undefined;
   private readonly certs: Certificates;
+  private readonly claimLocks: ClaimLocks | undefined;
 
-  /** `opts.certificateCacheChars`: bound of the certificate cache (certificates.ts; 0: none). */
+  /** `opts.certificateCacheChars`: bound of the certificate cache (certificates.ts; 0: none). `opts.claimLocks`: with a shared store. */
   constructor(
     private readonly ledger: Ledger,
     private readonly store: LedgerStore,
     private readonly sha256: Sha256,
     private readonly random: RandomBytes,
     private readonly clock: Clock,
-    opts: { certificateCacheChars?: number } = {},
+    opts: { certificateCacheChars?: number; claimLocks?: ClaimLocks } = {},
   ) {
     this.certs = new Certificates(ledger, store, opts.certificateCacheChars);
+    this.claimLocks = opts.claimLocks;
   }
 
   /**
@@ -162,13 +173,18 @@ export class Deposits {
       fresh.push({ slot, prepared: prepared[slot]!, keys, done });
     }
     try {
-      const stored = await Promise.all(fresh.map((f) => this.storedClaim(f.prepared)));
-      const toCommit = fresh.filter((_, i) => stored[i] === undefined);
-      const views = await this.commit(account, toCommit.map((f) => f.prepared));
-      toCommit.forEach((f, i) => {
-        f.done.resolve(views[i]!);
-        results[f.slot] = Promise.resolve({ deposit: views[i]!, created: true });
-      });
+      // Another process sharing the store may commit the same claims: hold their locks from the look-up to the durable commit.
+      const lookUpAndCommit = async () => {
+        const found = await Promise.all(fresh.map((f) => this.storedClaim(f.prepared)));
+        const toCommit = fresh.filter((_, i) => found[i] === undefined);
+        const views = await this.commit(account, toCommit.map((f) => f.prepared));
+        toCommit.forEach((f, i) => {
+          f.done.resolve(views[i]!);
+          results[f.slot] = Promise.resolve({ deposit: views[i]!, created: true });
+        });
+        return found;
+      };
+      const stored = this.claimLocks !== undefined && fresh.length > 0 ? await this.claimLocks.runAll('deposit-claim', fresh.flatMap((f) => f.keys), lookUpAndCommit) : await lookUpAndCommit();
       await Promise.all(
         fresh.map(async (f, i) => {
           const id = stored[i];

@@ -3,7 +3,8 @@
  * an uploaded original is durable (never before the deposit is acknowledged), or on demand when
  * the file of a hash-only deposit is shown later; kept out of the log, behind a port, and indexed
  * in memory (multi-index hashing for images, MinHash LSH for texts) so a search touches only
- * candidates, not every work.
+ * candidates, not every work. With several processes on one store, each picks up the
+ * fingerprints the others stored before it searches (`find`) and every few seconds.
  */
 import { hamming64, imagesMatch, imageSimilarity, parseHash64, PHASH_CONFIRM } from '../core/image-hash.js';
 import { ImageHashIndex } from '../core/image-hash-index.js';
@@ -26,13 +27,23 @@ export type FingerprintRecord = Fingerprint & {
 /**
  * Storage of fingerprints. Implementations MUST make `put` durable before resolving, MUST return
  * from `list` every stored record exactly once across pages (in depositId order, after `after`),
- * and a second `put` for a deposit replaces the first.
+ * and a second `put` for a deposit replaces the first. `added` pages the deposits whose
+ * fingerprint was put with a `createdAt` at or after `since`, in (createdAt, depositId) order,
+ * continued after the `cursor` of the last one; so other processes on a shared store can pick up
+ * what one stored.
  */
 export interface FingerprintStore {
   put(record: FingerprintRecord): Promise<void>;
   get(depositId: string): Promise<FingerprintRecord | undefined>;
   list(opts: { after?: string; limit: number }): Promise<FingerprintRecord[]>;
+  added(opts: { since: string; after?: string; limit: number }): Promise<{ depositId: string; cursor: string }[]>;
 }
+
+/**
+ * How far back (ms) a refresh looks again before the time of the previous one: a fingerprint's
+ * createdAt is read before its write commits and may come from another host's clock.
+ */
+export const REFRESH_OVERLAP_MS = 5 * 60_000;
 
 /** Computes the fingerprint of a file's bytes (undefined: neither an image nor a text). MUST NOT throw on bad input. */
 export type Fingerprinter = (bytes: Uint8Array) => Promise<Fingerprint | undefined>;
@@ -65,6 +76,10 @@ export class Fingerprints {
   private readonly queue: FingerprintJob[] = [];
   private running: Promise<void> | undefined;
   private closed = false;
+  /** When the stored fingerprints were last read (ms; the next refresh reads from a little before). */
+  private readUpTo: number | undefined;
+  private refreshing: Promise<void> | undefined;
+  private refresher: ReturnType<typeof setInterval> | undefined;
   /** Jobs dropped because the queue was full (they can be fingerprinted on demand later). */
   dropped = 0;
 
@@ -76,11 +91,22 @@ export class Fingerprints {
       /** Most jobs waiting (FINGERPRINT_QUEUE). */
       maxQueue: number;
       log: (msg: string, err?: unknown) => void;
+      /**
+       * Several processes share the store (PostgreSQL): every search first picks up fingerprints
+       * the others stored, and a refresh runs every `refreshMs` (default 5 s) besides.
+       */
+      shared?: boolean;
+      refreshMs?: number;
     },
   ) {}
 
   /** Loads every stored fingerprint into the in-memory index. */
   async init(): Promise<number> {
+    this.readUpTo = this.deps.clock.now();
+    if (this.deps.shared === true && this.refresher === undefined) {
+      this.refresher = setInterval(() => void this.refresh().catch((e: unknown) => this.deps.log('reading new fingerprints failed', e)), this.deps.refreshMs ?? 5_000);
+      this.refresher.unref();
+    }
     let after: string | undefined;
     for (;;) {
       const page = await this.deps.store.list({ ...(after !== undefined ? { after } : {}), limit: 1000 });
@@ -88,6 +114,37 @@ export class Fingerprints {
       if (page.length < 1000) return this.records.size;
       after = page[page.length - 1]!.depositId;
     }
+  }
+
+  /**
+   * Indexes the fingerprints stored since the last read (by other processes on a shared store),
+   * looking REFRESH_OVERLAP_MS further back; those already indexed are skipped. One at a time.
+   */
+  refresh(): Promise<void> {
+    return (this.refreshing ??= this.refreshOnce().finally(() => (this.refreshing = undefined)));
+  }
+
+  private async refreshOnce(): Promise<void> {
+    if (this.readUpTo === undefined) return;
+    const now = this.deps.clock.now();
+    const since = formatTime(Math.max(0, this.readUpTo - REFRESH_OVERLAP_MS));
+    for (let after: string | undefined; ; ) {
+      const page = await this.deps.store.added({ since, ...(after !== undefined ? { after } : {}), limit: 500 });
+      for (const { depositId } of page) {
+        if (this.records.has(depositId)) continue;
+        const r = await this.deps.store.get(depositId);
+        if (r !== undefined) this.index(r);
+      }
+      if (page.length < 500) break;
+      after = page[page.length - 1]!.cursor;
+    }
+    this.readUpTo = Math.max(this.readUpTo, now);
+  }
+
+  /** `search`, after picking up what other processes stored when the store is shared. */
+  async find(fp: Fingerprint): Promise<FingerprintHit[]> {
+    if (this.deps.shared === true) await this.refresh();
+    return this.search(fp);
   }
 
   get size(): number {
@@ -166,11 +223,13 @@ export class Fingerprints {
   /** Stops taking jobs; waits for the one in progress. */
   async close(): Promise<void> {
     this.closed = true;
+    if (this.refresher !== undefined) clearInterval(this.refresher);
     this.queue.length = 0;
+    await this.refreshing?.catch(() => undefined);
     await this.idle();
   }
 
-  /** Deposits whose fingerprints match `fp`, by the documented thresholds, most similar first. */
+  /** Deposits whose fingerprints match `fp` among those indexed, by the documented thresholds, most similar first. */
   search(fp: Fingerprint): FingerprintHit[] {
     const hits: FingerprintHit[] = [];
     if (fp.kind === 'image') {

@@ -161,7 +161,7 @@ export class Matches {
         }
       }
     }
-    const similar = fp === undefined ? [] : this.d.fingerprints.search(fp);
+    const similar = fp === undefined ? [] : await this.d.fingerprints.find(fp);
     return { sha256, kind: fp?.kind ?? 'other', hits: [...exact, ...similar] };
   }
 
@@ -173,12 +173,12 @@ export class Matches {
   async matchText(viewer: AccountRecord, text: string): Promise<MatchResult> {
     const fp = this.d.textFingerprint(text);
     if (fp === undefined) throw new LogError('invalid_request', 'the text is too short to match (at least 20 words)', { details: { field: 'text' } });
-    return { query: { kind: 'text' }, matches: await this.scoped(viewer, this.d.fingerprints.search(fp).map((hit) => ({ hit }))) };
+    return { query: { kind: 'text' }, matches: await this.scoped(viewer, (await this.d.fingerprints.find(fp)).map((hit) => ({ hit }))) };
   }
 
   /** Matches a fingerprint given directly (monitoring items): an image's pHash+dHash or a SHA-256. */
   async matchFingerprint(viewer: AccountRecord, fp: Fingerprint): Promise<MatchView[]> {
-    return this.scoped(viewer, this.d.fingerprints.search(fp).map((hit) => ({ hit })));
+    return this.scoped(viewer, (await this.d.fingerprints.find(fp)).map((hit) => ({ hit })));
   }
 
   async matchSha256(viewer: AccountRecord, sha256: string): Promise<MatchView[]> {

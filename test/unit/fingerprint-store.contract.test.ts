@@ -1,10 +1,14 @@
-/** One contract suite for the FingerprintStore port, run against the LevelDB record space and the in-memory fake. */
+/**
+ * One contract suite for the FingerprintStore port, run against the record spaces of LevelDB and
+ * PostgreSQL and the in-memory fake; then two Fingerprints indexes over two handles of one
+ * PostgreSQL database, as two processes have them: what one stores, the other matches.
+ */
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { LevelLogStore } from '../../src/adapters/level/store.js';
 import { RecordFingerprintStore } from '../../src/adapters/level/fingerprints.js';
 import { MemoryFingerprintStore } from '../../src/adapters/memory/fingerprints.js';
-import type { FingerprintRecord, FingerprintStore } from '../../src/app/fingerprints.js';
+import { Fingerprints, type Fingerprint, type FingerprintRecord, type FingerprintStore } from '../../src/app/fingerprints.js';
 import { tempDir } from '../support/service.js';
 import { PgLogStore } from '../../src/adapters/pg/store.js';
 import { sharedPgDatabase, stopSharedPgCluster } from '../support/pg.js';
@@ -109,6 +113,24 @@ for (const impl of impls) {
       expect(seen).toEqual([1, 2, 3, 5, 7, 9].map((n) => image(n).depositId));
     });
 
+    it('pages the deposits added since a time, in (createdAt, deposit id) order, continued after a cursor', async () => {
+      opened = await impl.open();
+      const at = (n: number, t: string): FingerprintRecord => ({ ...image(n), createdAt: t });
+      await opened.store.put(at(1, '2026-11-30T00:00:05.000Z'));
+      await opened.store.put(at(2, '2026-11-30T00:00:01.000Z'));
+      await opened.store.put(at(3, '2026-11-30T00:00:03.000Z'));
+      await opened.store.put(at(4, '2026-11-30T00:00:03.000Z'));
+      await opened.store.put(at(5, '2026-11-30T00:00:09.000Z'));
+      const ids = (page: { depositId: string }[]) => page.map((a) => a.depositId);
+      // `since` is inclusive.
+      const first = await opened.store.added({ since: '2026-11-30T00:00:03.000Z', limit: 2 });
+      expect(ids(first)).toEqual([image(3).depositId, image(4).depositId]);
+      const rest = await opened.store.added({ since: '2026-11-30T00:00:03.000Z', after: first[1]!.cursor, limit: 10 });
+      expect(ids(rest)).toEqual([image(1).depositId, image(5).depositId]);
+      expect(await opened.store.added({ since: '2026-11-30T00:00:10.000Z', limit: 10 })).toEqual([]);
+      expect(ids(await opened.store.added({ since: '2026-11-30T00:00:00.000Z', limit: 10 }))).toHaveLength(5);
+    });
+
     it('keeps records across a restart (durable stores)', async () => {
       opened = await impl.open();
       if (!opened.reopen) return;
@@ -118,3 +140,38 @@ for (const impl of impls) {
     });
   });
 }
+
+describe('fingerprints with two processes on one PostgreSQL database', () => {
+  it('a process matches a fingerprint another one stored after it started, at once and by its periodic refresh', async () => {
+    const url = await sharedPgDatabase();
+    const [a, b] = [await PgLogStore.open(url), await PgLogStore.open(url)];
+    const clock = { now: () => Date.now() };
+    const open = (store: PgLogStore, refreshMs?: number) =>
+      new Fingerprints({ store: new RecordFingerprintStore(store), fingerprinter: async () => undefined, clock, maxQueue: 10, log: () => undefined, shared: true, ...(refreshMs !== undefined ? { refreshMs } : {}) });
+    const fa = open(a);
+    const fb = open(b, 100);
+    try {
+      await fa.init();
+      expect(await fb.init()).toBe(0);
+      const query: Fingerprint = { kind: 'image', phash: '00000000000000f0', dhash: 'ffffffffffffffff' };
+      await fa.fingerprintNow({ depositId: 'dep_0000000000000000000a', account: 'acc_a', sha256: 'ab'.repeat(32) }, new Uint8Array([1]), query);
+      // Before any refresh, B's in-memory index does not know it; a search through `find` reads it first.
+      expect(fb.search(query)).toEqual([]);
+      expect((await fb.find(query)).map((h) => h.depositId)).toEqual(['dep_0000000000000000000a']);
+      // Its periodic refresh picks up the next without a search.
+      await fa.fingerprintNow({ depositId: 'dep_0000000000000000000b', account: 'acc_a', sha256: 'cd'.repeat(32) }, new Uint8Array([2]), { kind: 'image', phash: '0f0f000000000000', dhash: 'ffffffffffffffff' });
+      for (let i = 0; i < 200 && fb.size < 2; i++) await new Promise((r) => setTimeout(r, 50));
+      expect(fb.size).toBe(2);
+      // A fingerprint stored by an earlier version (no `fingerprints-added` key) is loaded at start.
+      await a.writeRecords([{ space: 'fingerprints', key: 'dep_0000000000000000000c', value: JSON.stringify({ ...image(12), depositId: 'dep_0000000000000000000c' }) }]);
+      const fc = open(b);
+      expect(await fc.init()).toBe(3);
+      await fc.close();
+    } finally {
+      await fa.close();
+      await fb.close();
+      await a.close();
+      await b.close();
+    }
+  }, 60_000);
+});

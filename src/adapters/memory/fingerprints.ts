@@ -20,4 +20,13 @@ export class MemoryFingerprintStore implements FingerprintStore {
       .slice(0, opts.limit)
       .map((k) => structuredClone(this.map.get(k)!));
   }
+
+  async added(opts: { since: string; after?: string; limit: number }): Promise<{ depositId: string; cursor: string }[]> {
+    const from = opts.after !== undefined && opts.after > opts.since ? opts.after : opts.since;
+    return [...this.map.values()]
+      .map((r) => ({ depositId: r.depositId, cursor: `${r.createdAt}/${r.depositId}` }))
+      .filter((a) => a.cursor > from)
+      .sort((a, b) => (a.cursor < b.cursor ? -1 : 1))
+      .slice(0, opts.limit);
+  }
 }

@@ -45,6 +45,30 @@ export class PgLocks implements SharedLocks {
     }
   }
 
+  /**
+   * Runs `fn` while holding the locks for (`name`, each key) at once: all are tried in one round
+   * trip and, unless every one was free, those taken are released and all are tried again.
+   */
+  async runAll<T>(name: string, keys: readonly string[], fn: () => Promise<T>): Promise<T> {
+    const ids = [...new Set(keys.map((k) => lockId(name, k)))].sort();
+    if (ids.length === 0) return fn();
+    const started = Date.now();
+    for (;;) {
+      const c = await this.connection();
+      const { rows } = await c.query<{ id: string }>('SELECT k::text AS id FROM unnest($1::int8[]) AS k WHERE pg_try_advisory_lock(k)', [ids]);
+      if (rows.length === ids.length) break;
+      if (rows.length > 0) await c.query('SELECT pg_advisory_unlock(k) FROM unnest($1::int8[]) AS k', [rows.map((r) => r.id)]);
+      if (Date.now() - started > this.timeoutMs) throw new LogError('overloaded', `another process held a ${name} lock for ${this.timeoutMs} ms; retry shortly`, { details: { retryAfter: 1 } });
+      await new Promise((r) => setTimeout(r, this.retryMs * (1 + Math.random())));
+    }
+    try {
+      return await fn();
+    } finally {
+      const c = await this.client?.catch(() => undefined);
+      await c?.query('SELECT pg_advisory_unlock(k) FROM unnest($1::int8[]) AS k', [ids]).catch((e: unknown) => this.log(`PostgreSQL: cannot release the ${name} locks: ${e instanceof Error ? e.message : String(e)}`));
+    }
+  }
+
   private connection(): Promise<pg.Client> {
     if (this.closed) return Promise.reject(new LogError('overloaded', 'the service is shutting down', { details: { retryAfter: 5 } }));
     if (this.client !== undefined) return this.client;

@@ -1,0 +1,87 @@
+/**
+ * RunnerLiveness (src/app/capture-ports.ts) on PostgreSQL: each process instance holds a
+ * session-level advisory lock on (capture-runner, its instance id) on one connection of its own
+ * for as long as it lives. A process that dies, even by SIGKILL, takes its connection and so its
+ * lock with it (at once when the socket closes; within about 25 s through TCP keepalives when its
+ * machine vanished). Another instance is alive while its lock is held: `pg_try_advisory_lock` on
+ * its key fails. Should the connection fail, it is opened again and the lock taken again.
+ */
+import { createHash } from 'node:crypto';
+import pg from 'pg';
+import type { RunnerLiveness } from '../../app/capture-ports.js';
+
+/** The int8 advisory lock key of a runner instance. */
+function runnerKey(instance: string): string {
+  return createHash('sha256').update('capture-runner').update('\u0000').update(instance).digest().readBigInt64BE(0).toString();
+}
+
+export class PgRunnerLease implements RunnerLiveness {
+  readonly shared = true;
+  private client: Promise<pg.Client> | undefined;
+  private closed = false;
+
+  private constructor(
+    private readonly url: string,
+    readonly instance: string,
+    private readonly log: (message: string) => void,
+  ) {}
+
+  /** Connects and takes this instance's lease. */
+  static async open(url: string, instance: string, log: (message: string) => void = () => undefined): Promise<PgRunnerLease> {
+    const lease = new PgRunnerLease(url, instance, log);
+    try {
+      await lease.connection();
+    } catch (e) {
+      await lease.close();
+      throw e;
+    }
+    return lease;
+  }
+
+  async isAlive(runner: string): Promise<boolean> {
+    if (runner === this.instance) return true;
+    if (runner === '') return false;
+    const c = await this.connection();
+    const key = runnerKey(runner);
+    const { rows } = await c.query<{ ok: boolean }>('SELECT pg_try_advisory_lock($1) AS ok', [key]);
+    if (rows[0]?.ok !== true) return true;
+    await c.query('SELECT pg_advisory_unlock($1)', [key]);
+    return false;
+  }
+
+  private connection(): Promise<pg.Client> {
+    if (this.closed) return Promise.reject(new Error('the capture runner lease is closed'));
+    if (this.client !== undefined) return this.client;
+    const c = new pg.Client({
+      connectionString: this.url,
+      keepAlive: true,
+      application_name: 'copyright-ledger capture runner',
+      options: '-c tcp_keepalives_idle=10 -c tcp_keepalives_interval=5 -c tcp_keepalives_count=3',
+    });
+    const drop = (e?: Error) => {
+      if (this.client !== connecting) return;
+      this.client = undefined;
+      if (e) this.log(`PostgreSQL: the capture runner lease connection failed: ${e.message}`);
+      void c.end().catch(() => undefined);
+      // Take the lease again at once, so other processes do not take this one's captures for gone.
+      if (!this.closed) setTimeout(() => void this.connection().catch((err: unknown) => this.log(`PostgreSQL: cannot take the capture runner lease again: ${err instanceof Error ? err.message : String(err)}`)), 1_000).unref();
+    };
+    c.on('error', drop);
+    c.on('end', () => drop());
+    const connecting = c.connect().then(async () => {
+      // Blocks only if a previous connection of this very instance still holds it (the server has not seen it close yet).
+      await c.query('SELECT pg_advisory_lock($1)', [runnerKey(this.instance)]);
+      return c;
+    });
+    this.client = connecting;
+    connecting.catch(() => drop());
+    return connecting;
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    const c = await this.client?.catch(() => undefined);
+    this.client = undefined;
+    await c?.end().catch(() => undefined);
+  }
+}
