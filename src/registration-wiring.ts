@@ -15,6 +15,7 @@ import { Registrations } from './app/registrations.js';
 import { Stats } from './app/stats.js';
 import type { Config } from './config.js';
 import { formatTime } from './core/time.js';
+import { RecordCounterStore } from './adapters/records/counter-store.js';
 
 export function registrationDeps(p: {
   ledger: Ledger;
@@ -40,7 +41,7 @@ export function registrationDeps(p: {
     random: p.random,
     clock: p.clock,
   });
-  const stats = new Stats(p.store, p.ledger, {
+  const stats = new Stats(new RecordCounterStore(p.store), p.ledger, {
     deposits: p.config.STATS_TARGET_DEPOSITS,
     applications: p.config.STATS_TARGET_APPLICATIONS,
     entities: p.config.STATS_TARGET_ENTITIES,

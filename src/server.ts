@@ -43,6 +43,8 @@ import { enforcementDeps, type Enforcement } from './enforcement-wiring.js';
 import { captureDeps } from './capture-wiring.js';
 import type { Captures } from './app/captures.js';
 import { tilePublisher } from './tiles-wiring.js';
+import { accountRecords, ledgerRecords } from './adapters/records/core-records.js';
+import { RecordQuotaStore } from './adapters/records/quota-store.js';
 
 export interface Service {
   url: string;
@@ -118,6 +120,7 @@ export async function startService(config: Config, logger?: LogFn | Logger): Pro
     const store = withCommitHalt(opened.store, config.TEST_HALT_AT_COMMIT);
     const ledger = await Ledger.open({
       store,
+      ...ledgerRecords(store),
       signer,
       verifierKey: signer.verifierKey,
       origin: config.LOG_ORIGIN,
@@ -135,7 +138,7 @@ export async function startService(config: Config, logger?: LogFn | Logger): Pro
       if (!(e instanceof LogError) || e.details?.setting !== 'LOG_KEY_FILE') throw e;
       throw new ConfigError('LOG_KEY_FILE', `LOG_KEY_FILE: ${e.message}`);
     });
-    const accounts = new Accounts(store, nodeSha256, systemRandom, systemClock, log);
+    const accounts = new Accounts(store, accountRecords(store), nodeSha256, systemRandom, systemClock, log);
     if (config.ADMIN_API_KEY) {
       const seeded = await accounts.seedAdmin(config.ADMIN_API_KEY).catch((e: unknown) => {
         // A secret that is another account's key or was revoked: a setting to change, exit 2.
@@ -152,7 +155,7 @@ export async function startService(config: Config, logger?: LogFn | Logger): Pro
     // URLs printed in certificates: PUBLIC_URL, else the address bound below; never the request's Host.
     let boundUrl = 'http://localhost';
     const publicUrl = () => (config.PUBLIC_URL ?? boundUrl).replace(/\/+$/, '');
-    const quota = new UploadQuota(store, config.UPLOAD_QUOTA_BYTES);
+    const quota = new UploadQuota(new RecordQuotaStore(store), config.UPLOAD_QUOTA_BYTES);
     // PDF certificates: the operator (OPERATOR_*), the document-signing key, the fonts.
     const fontProblem = config.PDF_FONT_DIR !== undefined ? await fontDirProblem(config.PDF_FONT_DIR) : undefined;
     if (fontProblem !== undefined) throw new ConfigError('PDF_FONT_DIR', `PDF_FONT_DIR: ${fontProblem}`);

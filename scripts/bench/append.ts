@@ -15,6 +15,7 @@ import { systemClock, systemRandom } from '../../src/server.js';
 import { emptyStats, instrument, type BatchStats } from './instrument.js';
 import { chainedBatch, pooledRandom, type WhatIf } from './whatif.js';
 import { contentionWindow, dirSize, fmtInt, note, ownCpuMs, randomHexes, summarize, tempDir, type LatencySummary } from './util.js';
+import { accountRecords, ledgerRecords } from '../../src/adapters/records/core-records.js';
 
 export interface AppendOptions {
   entries: number;
@@ -93,13 +94,14 @@ export async function runAppendAndProofs(
     instrument(store.db, stats);
     const ledger = await Ledger.open({
       store,
+      ...ledgerRecords(store),
       signer,
       verifierKey: signer.verifierKey,
       origin: DEFAULT_ORIGIN,
       sha256: nodeSha256,
       clock: systemClock,
     });
-    const accounts = new Accounts(store, nodeSha256, random, systemClock);
+    const accounts = new Accounts(store, accountRecords(store), nodeSha256, random, systemClock);
     const { account } = await accounts.create({ name: 'Bench', email: 'bench@example.com', kind: 'organisation', role: 'platform' });
     const deposits = new Deposits(ledger, store, nodeSha256, random, systemClock);
     const base = { ...stats, byPrefix: { ...stats.byPrefix } };

@@ -18,6 +18,7 @@ import type { LedgerStore } from '../../src/app/ports.js';
 import { systemClock, systemRandom } from '../../src/server.js';
 import { startPgCluster } from '../../test/support/pg-cluster.js';
 import { contentionWindow, dirSize, fmtInt, note, ownCpuMs, randomHexes, summarize, tempDir, type LatencySummary } from './util.js';
+import { accountRecords, ledgerRecords } from '../../src/adapters/records/core-records.js';
 
 export interface StoreFigures {
   store: 'pg' | 'level';
@@ -52,8 +53,8 @@ async function runOne(kind: 'pg' | 'level', open: () => Promise<LedgerStore>, op
   try {
     const signer = await loadOrCreateSigner({ origin: DEFAULT_ORIGIN, dataDir: keyDir.path });
     const store = await open();
-    const ledger = await Ledger.open({ store, signer, verifierKey: signer.verifierKey, origin: DEFAULT_ORIGIN, sha256: nodeSha256, clock: systemClock });
-    const accounts = new Accounts(store, nodeSha256, systemRandom, systemClock);
+    const ledger = await Ledger.open({ store, ...ledgerRecords(store), signer, verifierKey: signer.verifierKey, origin: DEFAULT_ORIGIN, sha256: nodeSha256, clock: systemClock });
+    const accounts = new Accounts(store, accountRecords(store), nodeSha256, systemRandom, systemClock);
     const { account } = await accounts.create({ name: 'Bench', email: `bench-${kind}@example.com`, kind: 'organisation', role: 'platform' });
     const deposits = new Deposits(ledger, store, nodeSha256, systemRandom, systemClock);
 

@@ -17,6 +17,7 @@ import type { AccountRecord } from '../../src/app/ports.js';
 import { systemClock, systemRandom } from '../../src/server.js';
 import { emptyStats, instrument, type BatchOp } from './instrument.js';
 import { fmtInt, note, randomHexes, tempDir } from './util.js';
+import { ledgerRecords } from '../../src/adapters/records/core-records.js';
 
 /** The records of one real commit of `entries` hash-only deposits (values kept, keys re-made per batch). */
 type RawOp = { type: 'put'; key: Uint8Array; value: Uint8Array } | { type: 'del'; key: Uint8Array };
@@ -39,7 +40,7 @@ export async function captureCommitShape(entries = 1000): Promise<CommitShape> {
   try {
     const signer = await loadOrCreateSigner({ origin: DEFAULT_ORIGIN, dataDir: dir.path });
     const store = await LevelLogStore.open(join(dir.path, 'ledger'));
-    const ledger = await Ledger.open({ store, signer, verifierKey: signer.verifierKey, origin: DEFAULT_ORIGIN, sha256: nodeSha256, clock: systemClock });
+    const ledger = await Ledger.open({ store, ...ledgerRecords(store), signer, verifierKey: signer.verifierKey, origin: DEFAULT_ORIGIN, sha256: nodeSha256, clock: systemClock });
     const deposits = new Deposits(ledger, store, nodeSha256, systemRandom, systemClock);
     const account: AccountRecord = { id: 'acc_' + randomBytes(12).toString('base64url'), name: 'Bench', email: 'bench@example.com', kind: 'organisation', role: 'platform', createdAt: new Date().toISOString() };
     // Warm the tree past the first few levels so the node count per entry is the steady one.

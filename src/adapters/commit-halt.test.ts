@@ -9,6 +9,7 @@ import { ConfigSchema } from '../config.js';
 import { withCommitHalt } from './commit-halt.js';
 import { MemoryLogStore } from './memory/store.js';
 import { startService } from '../server.js';
+import { ledgerRecords } from './records/core-records.js';
 
 const ORIGIN = 'test.example/log';
 const signer = createEd25519Signer(ORIGIN, new Uint8Array(32).fill(7));
@@ -17,6 +18,7 @@ const item = (n: number) => ({ bytes: new TextEncoder().encode(`{"n":${n}}`) });
 async function ledgerOver(store: MemoryLogStore | ReturnType<typeof withCommitHalt>) {
   return Ledger.open({
     store,
+    ...ledgerRecords(store),
     signer,
     verifierKey: formatVerifierKey(ORIGIN, signer.publicKey),
     origin: ORIGIN,

@@ -5,12 +5,13 @@ import { isLogError } from '../core/errors.js';
 import { portableSha256 } from '../core/hash.js';
 import { utf8 } from '../core/bytes.js';
 import { Accounts, AUTH_CACHE_TTL_MS, LAST_USED_RESOLUTION_MS } from './accounts.js';
+import { accountRecords } from '../adapters/records/core-records.js';
 
 function setup(store = new MemoryLogStore()) {
   let now = Date.parse('2026-06-01T00:00:00.000Z');
   const clock = { now: () => now, advance: (ms: number) => (now += ms) };
   const random = (n: number) => crypto.getRandomValues(new Uint8Array(n));
-  return { store, clock, accounts: new Accounts(store, portableSha256, random, clock) };
+  return { store, clock, accounts: new Accounts(store, accountRecords(store), portableSha256, random, clock) };
 }
 
 const code = (c: string) => (e: unknown) => isLogError(e, c as never);
@@ -18,7 +19,7 @@ const code = (c: string) => (e: unknown) => isLogError(e, c as never);
 describe('Accounts', () => {
   it('refuses a key revoked here on the very next call; another process sharing the store refuses it once its cache entry expires', async () => {
     const { store, clock, accounts } = setup();
-    const other = new Accounts(store, portableSha256, (n) => new Uint8Array(n).fill(7), clock);
+    const other = new Accounts(store, accountRecords(store), portableSha256, (n) => new Uint8Array(n).fill(7), clock);
     const { account, apiKey, key } = await accounts.create({ name: 'A', email: 'a@example.com', kind: 'individual' });
     expect((await accounts.authenticate(apiKey)).account.id).toBe(account.id);
     expect((await other.authenticate(apiKey)).key.id).toBe(key.id);

@@ -13,7 +13,9 @@ import { LogError } from '../core/errors.js';
 import type { Sha256 } from '../core/hash.js';
 import { formatTime } from '../core/time.js';
 import { KeyedMutex } from './mutex.js';
-import type { AccountRecord, AccountStore, ApiKeyRecord, Clock, LedgerStore, RandomBytes } from './ports.js';
+import type { BootstrapStore } from './bootstrap-ports.js';
+import type { CounterStore } from './counter-ports.js';
+import type { AccountRecord, AccountStore, ApiKeyRecord, Clock, RandomBytes } from './ports.js';
 
 export type Role = AccountRecord['role'];
 
@@ -30,26 +32,14 @@ export interface Principal {
   key: ApiKeyRecord;
 }
 
-/** Counters kept in the same write as each new account (the seeded admin is not counted). */
-export const ACCOUNTS_COUNTER = 'accounts';
-export const ORGANISATIONS_COUNTER = 'organisations';
-
 /** Most unrevoked keys one account may hold. */
 export const MAX_ACTIVE_KEYS = 20;
 /** How long an authenticated key is served from the cache. */
 export const AUTH_CACHE_TTL_MS = 5_000;
 /** Least time between two stored `lastUsedAt` updates of one key. */
 export const LAST_USED_RESOLUTION_MS = 60_000;
-/** The record naming the key that ADMIN_API_KEY seeded: space and key. */
-export const BOOTSTRAP = { space: 'bootstrap-admin', key: 'current' } as const;
 /** Accounts seeded by earlier versions: their id was derived from ADMIN_API_KEY. */
 const LEGACY_ADMIN_PREFIX = 'acc_admin_';
-
-interface BootstrapRecord {
-  account: string;
-  keyId: string;
-  since: string;
-}
 
 interface CacheEntry {
   principal: Principal;
@@ -78,7 +68,9 @@ export class Accounts {
   private readonly creating = new Set<string>();
 
   constructor(
-    private readonly store: AccountStore & Pick<LedgerStore, 'getRecord' | 'writeRecords'>,
+    private readonly store: AccountStore,
+    /** The key ADMIN_API_KEY was seeded as (`seedAdmin`), and the account counters (each new account moves them; the seeded admin does not). */
+    private readonly records: { bootstrap: BootstrapStore; counters: Pick<CounterStore, 'accountDeltas'> },
     private readonly sha256: Sha256,
     private readonly random: RandomBytes,
     private readonly clock: Clock,
@@ -101,10 +93,7 @@ export class Accounts {
         createdAt: formatTime(this.clock.now()),
       };
       const { apiKey, key, hash } = this.newKey(account.id);
-      await this.store.putAccount(account, { record: key, hash }, [
-        { name: ACCOUNTS_COUNTER, delta: 1 },
-        ...(account.kind === 'organisation' ? [{ name: ORGANISATIONS_COUNTER, delta: 1 }] : []),
-      ]);
+      await this.store.putAccount(account, { record: key, hash }, this.records.counters.accountDeltas(account.kind));
       return { account, apiKey, key };
     } finally {
       this.creating.delete(email);
@@ -199,8 +188,7 @@ export class Accounts {
   async seedAdmin(secret: string): Promise<{ account: AccountRecord; notes: string[] }> {
     const notes: string[] = [];
     const hash = this.sha256(utf8(secret));
-    const rawRecord = await this.store.getRecord(BOOTSTRAP.space, BOOTSTRAP.key);
-    const record = rawRecord === undefined ? undefined : (JSON.parse(rawRecord) as BootstrapRecord);
+    const record = await this.records.bootstrap.get();
     let found = await this.store.findKey(hash);
     if (found === undefined) {
       const revoked = await this.store.findKey(hash, { includeRevoked: true });
@@ -252,8 +240,7 @@ export class Accounts {
         }
       }
     }
-    const next: BootstrapRecord = { account: found.account.id, keyId: found.key.id, since: at };
-    await this.store.writeRecords([{ space: BOOTSTRAP.space, key: BOOTSTRAP.key, value: JSON.stringify(next) }]);
+    await this.records.bootstrap.put({ account: found.account.id, keyId: found.key.id, since: at });
     this.generation++;
     this.cache.clear();
     return { account: found.account, notes };

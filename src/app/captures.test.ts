@@ -13,6 +13,7 @@ import { Deposits } from './deposits.js';
 import { Ledger } from './log.js';
 import { OriginalDeposits, type OriginalStore, type TempOriginal } from './originals.js';
 import type { AccountRecord } from './ports.js';
+import { ledgerRecords } from '../adapters/records/core-records.js';
 
 const ORIGIN = 'test.example/log';
 const signer = createEd25519Signer(ORIGIN, new Uint8Array(32).fill(5));
@@ -93,7 +94,7 @@ async function setup(limits: Partial<{ concurrency: number; queue: number; perAc
   if ((await store.getAccount(account.id)) === undefined) {
     await store.putAccount(account, { record: { id: 'key_1', account: account.id, createdAt: account.createdAt }, hash: new Uint8Array(32) });
   }
-  const ledger = await Ledger.open({ store, signer, verifierKey: formatVerifierKey(ORIGIN, signer.publicKey), origin: ORIGIN, sha256: portableSha256, clock });
+  const ledger = await Ledger.open({ store, ...ledgerRecords(store), signer, verifierKey: formatVerifierKey(ORIGIN, signer.publicKey), origin: ORIGIN, sha256: portableSha256, clock });
   const deposits = new Deposits(ledger, store, portableSha256, random, clock);
   const originals = new MemoryOriginals();
   const capturer = new FakeCapturer();

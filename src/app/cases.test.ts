@@ -16,6 +16,7 @@ import { Registrations } from './registrations.js';
 import { Deposits } from './deposits.js';
 import { Ledger } from './log.js';
 import type { CaptureRequester } from './matches.js';
+import { accountRecords, ledgerRecords } from '../adapters/records/core-records.js';
 
 const ORIGIN = 'test.example/log';
 const signer = createEd25519Signer(ORIGIN, new Uint8Array(32).fill(7));
@@ -44,9 +45,9 @@ async function setup() {
   const clock = { now: () => Date.now() };
   let seed = 1;
   const random = (k: number) => Uint8Array.from({ length: k }, () => (seed = (seed * 1103515245 + 12345) >>> 0) & 0xff);
-  const ledger = await Ledger.open({ store, signer, verifierKey: signer.verifierKey, origin: ORIGIN, sha256: portableSha256, clock });
+  const ledger = await Ledger.open({ store, ...ledgerRecords(store), signer, verifierKey: signer.verifierKey, origin: ORIGIN, sha256: portableSha256, clock });
   const deposits = new Deposits(ledger, store, portableSha256, random, clock);
-  const accounts = new Accounts(store, portableSha256, random, clock);
+  const accounts = new Accounts(store, accountRecords(store), portableSha256, random, clock);
   const owner = (await accounts.create({ name: '李四', email: 'li@example.com', kind: 'individual' })).account;
   const other = (await accounts.create({ name: 'O', email: 'o@example.com', kind: 'individual' })).account;
   const dep = (await deposits.deposit(owner, { sha256: 'cd'.repeat(32) })).deposit.id;
@@ -136,9 +137,9 @@ describe('Cases', () => {
     const clock = { now: () => Date.now() };
     let seed = 3;
     const random = (k: number) => Uint8Array.from({ length: k }, () => (seed = (seed * 1103515245 + 12345) >>> 0) & 0xff);
-    const ledger = await Ledger.open({ store, signer, verifierKey: signer.verifierKey, origin: ORIGIN, sha256: portableSha256, clock });
+    const ledger = await Ledger.open({ store, ...ledgerRecords(store), signer, verifierKey: signer.verifierKey, origin: ORIGIN, sha256: portableSha256, clock });
     const deposits = new Deposits(ledger, store, portableSha256, random, clock);
-    const accounts = new Accounts(store, portableSha256, random, clock);
+    const accounts = new Accounts(store, accountRecords(store), portableSha256, random, clock);
     const regs = new Registrations({ ledger, store, deposits, organisations: new Organisations(new RecordOrganisationStore(store, random), store, clock, random), sha256: portableSha256, random, clock });
     const ops = new Operations({ ledger, ops: memoryOperationStore(store), registrations: registrationLookup(store), accounts: store, sha256: portableSha256, random, clock });
     const mk = async (name: string, role: 'creator' | 'reviewer' | 'admin' = 'creator') => (await accounts.create({ name, email: `${name}@example.com`, kind: 'individual', role })).account;

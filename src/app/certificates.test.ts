@@ -13,6 +13,7 @@ import { Deposits } from './deposits.js';
 import { Ledger } from './log.js';
 import type { AccountRecord } from './ports.js';
 import { blockDigest, evidenceBlock } from './timestamps.js';
+import { ledgerRecords } from '../adapters/records/core-records.js';
 
 const ORIGIN = 'test.example/log';
 const signer = createEd25519Signer(ORIGIN, new Uint8Array(32).fill(9));
@@ -47,7 +48,7 @@ function counting(store: MemoryLogStore) {
 async function setup(cacheChars?: number) {
   const memory = new MemoryLogStore();
   const { proxy: store, counts } = counting(memory);
-  const ledger = await Ledger.open({ store, signer, verifierKey, origin: ORIGIN, sha256: portableSha256, clock: { now: () => Date.now() } });
+  const ledger = await Ledger.open({ store, ...ledgerRecords(store), signer, verifierKey, origin: ORIGIN, sha256: portableSha256, clock: { now: () => Date.now() } });
   const deposits = new Deposits(ledger, store, portableSha256, random, { now: () => Date.now() }, cacheChars !== undefined ? { certificateCacheChars: cacheChars } : {});
   /** Stamps the latest block, as the timestamp worker does. */
   const stampLatest = async () => {

@@ -27,7 +27,7 @@ import { LogError } from '../core/errors.js';
 import { inclusionProofNodes, rehashProof, type NodeId, type ProofNodes } from '../core/merkle.js';
 import { tokenFromResponse } from '../core/timestamp.js';
 import type { Ledger } from './log.js';
-import type { AccountRecord, BlockRecord, LedgerStore } from './ports.js';
+import type { AccountRecord, BlockRecord, DepositStore, LogStore, TimestampStore } from './ports.js';
 
 /** Default bound of the cache: 32 Mi characters of JSON text (about 10,000 certificates of 3 KB). */
 export const DEFAULT_CERTIFICATE_CACHE_CHARS = 32 * 1024 * 1024;
@@ -36,7 +36,7 @@ export const DEFAULT_CERTIFICATE_CACHE_CHARS = 32 * 1024 * 1024;
 export type CertificateItem = { id: string; json: string } | { id: string; error: 'not_found' };
 
 type CertLedger = Pick<Ledger, 'treeSize' | 'entry' | 'coveringBlock' | 'block' | 'keyAt' | 'hasher'> & Partial<Pick<Ledger, 'observeInclusionProofs'>>;
-type CertStore = Pick<LedgerStore, 'getDeposit' | 'getEntries' | 'getNodes' | 'findFirstTimestampedBlock'>;
+type CertStore = Pick<DepositStore, 'getDeposit'> & Pick<LogStore, 'getEntries' | 'getNodes'> & Pick<TimestampStore, 'findFirstTimestampedBlock'>;
 
 interface Cached {
   account: string;

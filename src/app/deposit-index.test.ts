@@ -2,10 +2,16 @@ import { describe, expect, it } from 'vitest';
 import { MemoryLogStore } from '../adapters/memory/store.js';
 import { portableSha256 } from '../core/hash.js';
 import { createEd25519Signer } from '../core/note.js';
-import { backfillDepositIndex, depositsDayCounter, INDEX_PROGRESS } from './deposit-index.js';
+import { backfillDepositIndex } from './deposit-index.js';
 import { Deposits } from './deposits.js';
-import { DEPOSITS_COUNTER, Ledger } from './log.js';
+import { Ledger } from './log.js';
 import type { AccountRecord, CommitBatch, LedgerStore } from './ports.js';
+import { ledgerRecords } from '../adapters/records/core-records.js';
+import { COUNTER_NAMES } from '../adapters/records/counter-store.js';
+import { INDEX_PROGRESS } from '../adapters/records/deposit-index-progress-store.js';
+
+const depositsDayCounter = COUNTER_NAMES.depositsOnDay;
+const backfill = (store: LedgerStore) => ({ store, ...ledgerRecords(store) });
 
 const ORIGIN = 'test.example/log';
 const signer = createEd25519Signer(ORIGIN, new Uint8Array(32).fill(4));
@@ -39,7 +45,7 @@ function earlierVersion(store: LedgerStore): LedgerStore {
 }
 
 async function openLedger(store: LedgerStore, now: () => number, log?: (m: string) => void) {
-  return Ledger.open({ store, signer, verifierKey: signer.verifierKey, origin: ORIGIN, sha256: portableSha256, clock: { now }, ...(log ? { log } : {}) });
+  return Ledger.open({ store, ...ledgerRecords(store), signer, verifierKey: signer.verifierKey, origin: ORIGIN, sha256: portableSha256, clock: { now }, ...(log ? { log } : {}) });
 }
 
 /** A store holding 23 deposits of acc_a and acc_b over two days, made without the index. */
@@ -82,7 +88,7 @@ describe('backfill of the per-account deposit index', () => {
     expect(await listed(store, 'acc_b')).toEqual(expected(made, 'acc_b'));
     expect(await store.getCounter(depositsDayCounter(DAY1))).toBe(10);
     expect(await store.getCounter(depositsDayCounter(DAY2))).toBe(15);
-    expect(await store.getCounter(DEPOSITS_COUNTER)).toBe(25);
+    expect(await store.getCounter(COUNTER_NAMES.deposits)).toBe(25);
     expect(await store.getRecord(INDEX_PROGRESS.space, INDEX_PROGRESS.key)).toBe('done');
 
     // New deposits are indexed and counted in their own batch; opening again rescans nothing.
@@ -117,24 +123,24 @@ describe('backfill of the per-account deposit index', () => {
     });
     const notes: string[] = [];
     let t = 0;
-    await expect(backfillDepositIndex(failing, { chunk: 5, log: (m) => notes.push(m), now: () => (t += 3_000) })).rejects.toThrow('disk full');
+    await expect(backfillDepositIndex(backfill(failing), { chunk: 5, log: (m) => notes.push(m), now: () => (t += 3_000) })).rejects.toThrow('disk full');
     expect(await store.getRecord(INDEX_PROGRESS.space, INDEX_PROGRESS.key)).toBe(JSON.stringify({ next: '10' }));
     expect(notes[0]).toMatch(/indexing the deposits of entries 0\.\.24/);
     expect(notes.some((n) => /indexed deposits up to entry 10 of 25/.test(n))).toBe(true);
 
-    expect(await backfillDepositIndex(store, { chunk: 5 })).toBe(15);
+    expect(await backfillDepositIndex(backfill(store), { chunk: 5 })).toBe(15);
     expect(await listed(store, 'acc_a')).toEqual(expected(made, 'acc_a'));
     expect(await listed(store, 'acc_b')).toEqual(expected(made, 'acc_b'));
     expect(await store.getCounter(depositsDayCounter(DAY1))).toBe(10);
     expect(await store.getCounter(depositsDayCounter(DAY2))).toBe(15);
-    expect(await backfillDepositIndex(store)).toBe(0);
+    expect(await backfillDepositIndex(backfill(store))).toBe(0);
     await (await openLedger(store, now)).close();
     expect(await store.getCounter(depositsDayCounter(DAY2))).toBe(15);
   });
 
   it('marks an empty store done at once', async () => {
     const store = new MemoryLogStore();
-    expect(await backfillDepositIndex(store)).toBe(0);
+    expect(await backfillDepositIndex(backfill(store))).toBe(0);
     expect(await store.getRecord(INDEX_PROGRESS.space, INDEX_PROGRESS.key)).toBe('done');
   });
 });

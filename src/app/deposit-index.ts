@@ -4,23 +4,22 @@
  * pass walks the entries the store already holds, once, when the ledger opens (Ledger.open),
  * before it takes appends.
  *
- * Progress is a record (`INDEX_PROGRESS`) written in the same atomic batch as each chunk's index
+ * Progress (DepositIndexProgressStore) is written in the same atomic batch as each chunk's index
  * records and counter deltas, so an interrupted pass resumes where it stopped and never counts a
  * deposit twice; `done` marks the pass finished and later starts cost one read.
  */
 import { fromUtf8 } from '../core/bytes.js';
 import { LogError } from '../core/errors.js';
-import type { AccountDepositRef, CounterDelta, LedgerStore } from './ports.js';
+import type { CounterStore } from './counter-ports.js';
+import type { DepositIndexProgressStore } from './deposit-index-ports.js';
+import type { AccountDepositRef, CounterDelta, DepositStore, LogStore } from './ports.js';
 
-/** The counter of deposits received on UTC day `day` (YYYY-MM-DD), kept in the deposits' own batch. */
-export function depositsDayCounter(day: string): string {
-  return `deposits/day/${day}`;
+/** What the pass reads and writes: the log's entries, the index, the day counters and its progress. */
+export interface BackfillPorts {
+  store: Pick<LogStore, 'loadHead' | 'getEntries'> & Pick<DepositStore, 'indexAccountDeposits'>;
+  counters: Pick<CounterStore, 'depositDayDeltas'>;
+  indexProgress: DepositIndexProgressStore;
 }
-
-/** Where the pass records its progress: `{"next":"<index>"}` while it runs, `done` after. */
-export const INDEX_PROGRESS = { space: 'migrations', key: 'account-deposits-v1' } as const;
-
-const DONE = 'done';
 
 export interface BackfillOptions {
   /** Entries read and indexed per atomic write (default 10,000). */
@@ -36,12 +35,13 @@ export interface BackfillOptions {
  * counter of its UTC receipt day. Returns how many deposits it indexed (0 when already done).
  * MUST run before the ledger appends (a deposit committed meanwhile would be counted twice).
  */
-export async function backfillDepositIndex(store: LedgerStore, opts: BackfillOptions = {}): Promise<number> {
-  const state = await store.getRecord(INDEX_PROGRESS.space, INDEX_PROGRESS.key);
-  if (state === DONE) return 0;
+export async function backfillDepositIndex(ports: BackfillPorts, opts: BackfillOptions = {}): Promise<number> {
+  const { store, counters: counterStore, indexProgress } = ports;
+  const state = await indexProgress.get();
+  if (state === 'done') return 0;
   const head = await store.loadHead();
   const end = head?.treeSize ?? 0n;
-  let next = state === undefined ? 0n : BigInt((JSON.parse(state) as { next: string }).next);
+  let next = state === undefined ? 0n : state.next;
   const chunk = opts.chunk ?? 10_000;
   const now = opts.now ?? Date.now;
   const big = end - next > BigInt(chunk);
@@ -63,9 +63,8 @@ export async function backfillDepositIndex(store: LedgerStore, opts: BackfillOpt
       days.set(day, (days.get(day) ?? 0) + 1);
     });
     const moved = next + BigInt(count);
-    const counters: CounterDelta[] = [...days].map(([day, delta]) => ({ name: depositsDayCounter(day), delta }));
-    const progress = moved >= end ? DONE : JSON.stringify({ next: moved.toString() });
-    await store.indexAccountDeposits(refs, [{ ...INDEX_PROGRESS, value: progress }], counters);
+    const counters: CounterDelta[] = [...days].flatMap(([day, delta]) => counterStore.depositDayDeltas(day, delta));
+    await store.indexAccountDeposits(refs, indexProgress.writes(moved >= end ? 'done' : { next: moved }), counters);
     indexed += refs.length;
     indexedChunks++;
     next = moved;
@@ -74,7 +73,7 @@ export async function backfillDepositIndex(store: LedgerStore, opts: BackfillOpt
       opts.log?.(`indexed deposits up to entry ${next} of ${end} (${indexed} deposits so far)`);
     }
   }
-  if (indexedChunks === 0) await store.writeRecords([{ ...INDEX_PROGRESS, value: DONE }]);
+  if (indexedChunks === 0) await indexProgress.markDone();
   if (big) opts.log?.(`indexed ${indexed} deposits by account and day`);
   return indexed;
 }

@@ -6,6 +6,7 @@ import { MAX_SCAN } from './deposit-list.js';
 import { Deposits } from './deposits.js';
 import { Ledger } from './log.js';
 import type { AccountRecord } from './ports.js';
+import { ledgerRecords } from '../adapters/records/core-records.js';
 
 const ORIGIN = 'test.example/log';
 const signer = createEd25519Signer(ORIGIN, new Uint8Array(32).fill(5));
@@ -22,7 +23,7 @@ const hex = (n: number) => n.toString(16).padStart(64, '0');
 describe('DepositList', () => {
   it('bounds the work of one search: at most MAX_SCAN deposits, then `next` even with no match', async () => {
     const store = new MemoryLogStore();
-    const ledger = await Ledger.open({ store, signer, verifierKey: signer.verifierKey, origin: ORIGIN, sha256: portableSha256, clock });
+    const ledger = await Ledger.open({ store, ...ledgerRecords(store), signer, verifierKey: signer.verifierKey, origin: ORIGIN, sha256: portableSha256, clock });
     const deposits = new Deposits(ledger, store, portableSha256, random, clock);
     const a = acc('acc_a');
     const n = MAX_SCAN + 200;

@@ -1,5 +1,5 @@
 /**
- * An account's own deposits, newest first, from the per-account index (LedgerStore
+ * An account's own deposits, newest first, from the per-account index (DepositStore
  * `listAccountDeposits`): one page reads `limit` index records, their deposit records and entries.
  *
  * Search (`q`) matches the title, description or fileName of the private metadata
@@ -9,7 +9,7 @@
  */
 import { fromUtf8 } from '../core/bytes.js';
 import { LogError } from '../core/errors.js';
-import type { AccountDepositRef, LedgerStore } from './ports.js';
+import type { AccountDepositRef, DepositStore, LogStore } from './ports.js';
 
 /** Most index records one search request examines. */
 export const MAX_SCAN = 5_000;
@@ -49,7 +49,7 @@ interface Loaded {
 }
 
 export class DepositList {
-  constructor(private readonly store: LedgerStore) {}
+  constructor(private readonly store: Pick<DepositStore, 'listAccountDeposits' | 'getDeposit'> & Pick<LogStore, 'getEntry'>) {}
 
   async list(account: string, opts: ListOptions): Promise<DepositPage> {
     const q = opts.q?.trim().toLowerCase();

@@ -7,6 +7,7 @@ import { Deposits, type ClaimLocks } from './deposits.js';
 import { KeyedMutex } from './mutex.js';
 import { Ledger } from './log.js';
 import type { AccountRecord } from './ports.js';
+import { ledgerRecords } from '../adapters/records/core-records.js';
 
 const ORIGIN = 'test.example/log';
 const signer = createEd25519Signer(ORIGIN, new Uint8Array(32).fill(3));
@@ -22,14 +23,14 @@ const hex = (n: number) => n.toString(16).padStart(64, '0');
 
 async function setup() {
   const store = new MemoryLogStore();
-  const ledger = await Ledger.open({ store, signer, verifierKey: formatVerifierKey(ORIGIN, signer.publicKey), origin: ORIGIN, sha256: portableSha256, clock });
+  const ledger = await Ledger.open({ store, ...ledgerRecords(store), signer, verifierKey: formatVerifierKey(ORIGIN, signer.publicKey), origin: ORIGIN, sha256: portableSha256, clock });
   return { store, ledger, deposits: new Deposits(ledger, store, portableSha256, random, clock) };
 }
 
 describe('Deposits', () => {
   it('prior-art lookup lists the earliest received first, even when the log holds it at a higher index', async () => {
     const store = new MemoryLogStore();
-    const ledger = await Ledger.open({ store, signer, verifierKey: formatVerifierKey(ORIGIN, signer.publicKey), origin: ORIGIN, sha256: portableSha256, clock });
+    const ledger = await Ledger.open({ store, ...ledgerRecords(store), signer, verifierKey: formatVerifierKey(ORIGIN, signer.publicKey), origin: ORIGIN, sha256: portableSha256, clock });
     let now = Date.parse('2026-11-26T10:00:05.000Z');
     const deposits = new Deposits(ledger, store, portableSha256, random, { now: () => now });
     const later = (await deposits.deposit(account, { sha256: hex(7) })).deposit; // index 0, received 10:00:05

@@ -12,7 +12,7 @@ import { canonicalBytes, canonicalize } from '../core/jcs.js';
 import { formatTime } from '../core/time.js';
 import { DepositList, type DepositPage, type ListOptions } from './deposit-list.js';
 import type { Ledger, PendingEntry } from './log.js';
-import type { AccountRecord, ClaimRecord, Clock, LedgerStore, RandomBytes } from './ports.js';
+import type { AccountRecord, ClaimRecord, Clock, DepositStore, LogStore, RandomBytes, TimestampStore } from './ports.js';
 
 /** A validated deposit request (hashes lowercase hex). */
 export interface DepositInput {
@@ -83,7 +83,7 @@ export class Deposits {
   /** `opts.certificateCacheChars`: bound of the certificate cache (certificates.ts; 0: none). `opts.claimLocks`: with a shared store. */
   constructor(
     private readonly ledger: Ledger,
-    private readonly store: LedgerStore,
+    private readonly store: DepositStore & Pick<LogStore, 'getEntry' | 'getEntries' | 'getNodes'> & Pick<TimestampStore, 'findFirstTimestampedBlock'>,
     private readonly sha256: Sha256,
     private readonly random: RandomBytes,
     private readonly clock: Clock,

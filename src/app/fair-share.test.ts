@@ -6,6 +6,7 @@ import { portableSha256 } from '../core/hash.js';
 import { createEd25519Signer, formatVerifierKey } from '../core/note.js';
 import { defaultQueueShare, Ledger, type PendingEntry } from './log.js';
 import type { CommitBatch } from './ports.js';
+import { ledgerRecords } from '../adapters/records/core-records.js';
 
 const ORIGIN = 'test.example/fair';
 const signer = createEd25519Signer(ORIGIN, new Uint8Array(32).fill(9));
@@ -32,6 +33,7 @@ class GatedStore extends MemoryLogStore {
 async function open(store: MemoryLogStore, extra: { maxBatch?: number; maxQueue?: number; maxQueuePerOwner?: number }) {
   return Ledger.open({
     store,
+    ...ledgerRecords(store),
     signer,
     verifierKey: formatVerifierKey(ORIGIN, signer.publicKey),
     origin: ORIGIN,

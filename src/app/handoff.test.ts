@@ -15,6 +15,7 @@ import { createEd25519Signer, formatVerifierKey } from '../core/note.js';
 import type { Handed, Handoff } from './handoff.js';
 import { Ledger, type PendingEntry } from './log.js';
 import type { CommitBatch } from './ports.js';
+import { ledgerRecords } from '../adapters/records/core-records.js';
 
 const ORIGIN = 'test.example/log';
 const signer = createEd25519Signer(ORIGIN, new Uint8Array(32).fill(7));
@@ -67,7 +68,7 @@ class SharedWorld {
   }
 
   async open(me: 'a' | 'b', extra: { maxQueuePerOwner?: number; maxQueue?: number } = {}): Promise<Ledger> {
-    const l = await Ledger.open({ ...extra, store: this.store, signer, verifierKey: formatVerifierKey(ORIGIN, signer.publicKey), origin: ORIGIN, sha256: portableSha256, clock: { now: () => Date.parse('2026-11-30T10:00:00.000Z') }, handoff: this.handoff(me) });
+    const l = await Ledger.open({ ...extra, store: this.store, ...ledgerRecords(this.store), signer, verifierKey: formatVerifierKey(ORIGIN, signer.publicKey), origin: ORIGIN, sha256: portableSha256, clock: { now: () => Date.parse('2026-11-30T10:00:00.000Z') }, handoff: this.handoff(me) });
     this.ledgers.set(me, l);
     return l;
   }

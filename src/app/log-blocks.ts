@@ -6,7 +6,7 @@ import { blockHash, formatCheckpointBody } from '../core/checkpoint.js';
 import { LogError } from '../core/errors.js';
 import { isSignedBy, signNoteBy, type NoteSigner } from '../core/note.js';
 import { formatTime } from '../core/time.js';
-import { keyAt, logKeyRecord, type LogKeyRange } from './log-keys.js';
+import { keyAt, type LogKeyRange } from './log-keys.js';
 import type { LedgerOptions } from './log.js';
 import type { BlockRecord, LogHead } from './ports.js';
 
@@ -38,7 +38,7 @@ export async function handOver(opts: LedgerOptions, head: LogHead, latest: Block
   const time = formatTime(Math.max(opts.clock.now(), Date.parse(head.time)));
   const block = makeBlock(opts, height, head.treeSize, head.rootHash, head.blockHash, time, [prev, opts.signer]);
   const next: LogHead = { ...head, height, blockHash: block.hash, time };
-  const records = [...(known.length === 0 ? [logKeyRecord(prev.verifierKey, 0n)] : []), logKeyRecord(opts.verifierKey, height)];
+  const records = [...(known.length === 0 ? opts.logKeys.writes(prev.verifierKey, 0n) : []), ...opts.logKeys.writes(opts.verifierKey, height)];
   await opts.store.commit({ entries: [], nodes: [], block: block.record, head: next, deposits: [], claims: [], records });
   return { head: next, latest: block.record };
 }

@@ -7,6 +7,8 @@ import { createEd25519Signer, parseNoteUnverified, signNoteBy } from '../core/no
 import { audit, type AuditSource } from './audit.js';
 import { Ledger } from './log.js';
 import { checkPinnedKeys, keyAt, loadKeyHistory, withLastHeights } from './log-keys.js';
+import { ledgerRecords } from '../adapters/records/core-records.js';
+import { RecordLogKeyStore } from '../adapters/records/log-key-store.js';
 
 const ORIGIN = 'test.example/log';
 const oldSigner = createEd25519Signer(ORIGIN, new Uint8Array(32).fill(1));
@@ -16,7 +18,7 @@ let ms = Date.parse('2026-11-30T10:00:00.000Z');
 const clock = { now: () => (ms += 1000) };
 
 const open = (store: MemoryLogStore, signer = oldSigner, previousSigner?: typeof oldSigner) =>
-  Ledger.open({ store, signer, verifierKey: signer.verifierKey, origin: ORIGIN, sha256: portableSha256, clock, ...(previousSigner ? { previousSigner } : {}) });
+  Ledger.open({ store, ...ledgerRecords(store), signer, verifierKey: signer.verifierKey, origin: ORIGIN, sha256: portableSha256, clock, ...(previousSigner ? { previousSigner } : {}) });
 
 const hex = (n: number) => n.toString(16).padStart(64, '0');
 const entry = (n: number) => ({
@@ -75,7 +77,7 @@ describe('log key rotation', () => {
     await again.close();
     const alone = await open(store, newSigner);
     expect(alone.latestBlock.height).toBe(4n);
-    expect((await loadKeyHistory(store)).length).toBe(2);
+    expect((await loadKeyHistory(new RecordLogKeyStore(store))).length).toBe(2);
     await alone.close();
   });
 
@@ -100,7 +102,7 @@ describe('log key rotation', () => {
       await expect(open(store, oldSigner, prev)).rejects.toMatchObject({ code: 'corrupt_store', details: { setting: 'LOG_KEY_FILE' } });
     }
     expect((await store.loadHead())!.height).toBe(height);
-    expect(await loadKeyHistory(store)).toHaveLength(2);
+    expect(await loadKeyHistory(new RecordLogKeyStore(store))).toHaveLength(2);
     for (const prev of [undefined, oldSigner]) {
       const again = await open(store, newSigner, prev);
       expect(again.latestBlock.height).toBe(height);
@@ -110,7 +112,7 @@ describe('log key rotation', () => {
     await again.append([entry(2)]);
     expect(openCheckpoint(again.latestBlock.checkpoint, newSigner.verifierKey).checkpoint.height).toBe(height + 1n);
     await again.close();
-    const history = await loadKeyHistory(store);
+    const history = await loadKeyHistory(new RecordLogKeyStore(store));
     expect(history.map((k) => k.key)).toEqual([oldSigner.verifierKey, newSigner.verifierKey]);
     const r = await audit(source(store), { verifierKey: newSigner.verifierKey, verifierKeys: history, sha256: portableSha256 });
     expect(r).toMatchObject({ ok: true });
@@ -124,14 +126,14 @@ describe('log key rotation', () => {
     // The latest block (the hand-over) is signed by the key before last too: still refused as the previous key.
     await expect(open(store, otherSigner, oldSigner)).rejects.toMatchObject({ code: 'corrupt_store', message: expect.stringMatching(/key in force/) });
     expect((await store.loadHead())!.height).toBe(height);
-    expect(await loadKeyHistory(store)).toHaveLength(2);
+    expect(await loadKeyHistory(new RecordLogKeyStore(store))).toHaveLength(2);
     const third = await open(store, otherSigner, newSigner);
     expect(third.keys.map((k) => k.key)).toEqual([oldSigner.verifierKey, newSigner.verifierKey, otherSigner.verifierKey]);
     await third.close();
     // Back to a retired key, even with the key in force as the previous one.
     await expect(open(store, oldSigner, otherSigner)).rejects.toMatchObject({ code: 'corrupt_store', message: expect.stringMatching(/retired/) });
     await expect(open(store, newSigner, otherSigner)).rejects.toMatchObject({ code: 'corrupt_store', message: expect.stringMatching(/retired/) });
-    expect(await loadKeyHistory(store)).toHaveLength(3);
+    expect(await loadKeyHistory(new RecordLogKeyStore(store))).toHaveLength(3);
   });
 
   it('audit follows the hand-over, pinned to either key', async () => {

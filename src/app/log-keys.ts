@@ -2,13 +2,11 @@
  * The log's key history. The log signs with one Ed25519 key at a time; when the operator rotates
  * it, the first block after the rotation (the hand-over block) is signed by BOTH the outgoing
  * and the incoming key, so the hand-over is itself proven by the chain. The history of verifier
- * keys is kept as auxiliary records (space `log-keys`, one per key, keyed by the zero-padded
- * height of the first block the key signs) written in the same atomic batch as the hand-over.
+ * keys is kept in a LogKeyStore (log-key-ports.ts), one record per key and the height of the first
+ * block it signs, written in the same atomic batch as the hand-over.
  * A store with no records has one key: the one that signs its blocks, from block 0.
  */
-import type { LedgerStore, RecordWrite } from './ports.js';
-
-export const LOG_KEYS_SPACE = 'log-keys';
+import type { LogKeyStore } from './log-key-ports.js';
 
 /** One verifier key and the blocks it signs: [firstHeight, lastHeight]; no lastHeight for the key in force. */
 export interface LogKeyRange {
@@ -18,20 +16,9 @@ export interface LogKeyRange {
   lastHeight?: bigint;
 }
 
-const pad = (h: bigint) => h.toString().padStart(20, '0');
-
-export function logKeyRecord(key: string, firstHeight: bigint): RecordWrite {
-  return { space: LOG_KEYS_SPACE, key: pad(firstHeight), value: JSON.stringify({ key, firstHeight: firstHeight.toString() }) };
-}
-
 /** The stored key history, oldest first, with `lastHeight` filled in; [] when none was ever recorded. */
-export async function loadKeyHistory(store: Pick<LedgerStore, 'listRecords'>): Promise<LogKeyRange[]> {
-  const rows = await store.listRecords(LOG_KEYS_SPACE, { limit: 10_000 });
-  const keys = rows.map((r) => {
-    const v = JSON.parse(r.value) as { key: string; firstHeight: string };
-    return { key: v.key, firstHeight: BigInt(v.firstHeight) } as LogKeyRange;
-  });
-  return withLastHeights(keys);
+export async function loadKeyHistory(keys: LogKeyStore): Promise<LogKeyRange[]> {
+  return withLastHeights(await keys.list());
 }
 
 /** Sets each key's `lastHeight` to the next key's `firstHeight` (the shared hand-over block). */

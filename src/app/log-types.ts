@@ -6,14 +6,17 @@ import type { Sha256 } from '../core/hash.js';
 import type { NoteSigner } from '../core/note.js';
 import type { Handoff } from './handoff.js';
 import type { IndexSlot } from './pending.js';
-import type { ClaimRecord, Clock, CounterDelta, DepositRecord, LedgerStore, RecordWrite } from './ports.js';
+import type { CounterStore } from './counter-ports.js';
+import type { DepositIndexProgressStore } from './deposit-index-ports.js';
+import type { LogKeyStore } from './log-key-ports.js';
+import type { ClaimRecord, Clock, CounterDelta, DepositRecord, DepositStore, LogStore, RecordWrite } from './ports.js';
 
 /** One entry to append, with the records that must become durable in the same write. */
 export interface PendingEntry {
   bytes: Uint8Array;
   /**
    * The deposit record. With `account`, the store also lists it among that account's deposits;
-   * with `receivedAt`, it counts on that UTC day (`depositsDayCounter`).
+   * with `receivedAt`, it counts on that UTC day (`CounterStore.depositDayDeltas`).
    */
   deposit?: { record: Omit<DepositRecord, 'index'>; sha256: Uint8Array; account?: string; receivedAt?: string };
   claims?: ClaimRecord[];
@@ -41,7 +44,14 @@ export interface LedgerObserver {
 }
 
 export interface LedgerOptions {
-  store: LedgerStore;
+  /** The log, and the per-account deposit index the start-up backfill writes (deposit-index.ts). */
+  store: LogStore & Pick<DepositStore, 'indexAccountDeposits'>;
+  /** The key history (log-keys.ts), written with hand-over blocks. */
+  logKeys: LogKeyStore;
+  /** Deposit counters, moved in each batch. */
+  counters: CounterStore;
+  /** Progress of the deposit-index backfill. */
+  indexProgress: DepositIndexProgressStore;
   signer: NoteSigner;
   verifierKey: string;
   origin: string;

@@ -7,6 +7,7 @@ import { TreeHasher, verifyConsistency, verifyInclusion } from '../core/merkle.j
 import { createEd25519Signer, formatVerifierKey } from '../core/note.js';
 import { Ledger, type PendingEntry } from './log.js';
 import type { Clock } from './ports.js';
+import { ledgerRecords } from '../adapters/records/core-records.js';
 
 const ORIGIN = 'test.example/log';
 const signer = createEd25519Signer(ORIGIN, new Uint8Array(32).fill(7));
@@ -15,6 +16,7 @@ const hasher = new TreeHasher(portableSha256);
 async function open(store = new MemoryLogStore(), clock: Clock = { now: () => Date.parse('2026-11-26T10:00:00.000Z') }, extra = {}) {
   const ledger = await Ledger.open({
     store,
+    ...ledgerRecords(store),
     signer,
     verifierKey: formatVerifierKey(ORIGIN, signer.publicKey),
     origin: ORIGIN,

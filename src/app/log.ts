@@ -12,7 +12,7 @@ import { LogError } from '../core/errors.js';
 import { CompactRange, consistencyProofNodes, inclusionProofNodes, rehashProof, TreeHasher, type NodeId } from '../core/merkle.js';
 import { isSignedBy } from '../core/note.js';
 import { formatTime } from '../core/time.js';
-import { backfillDepositIndex, depositsDayCounter } from './deposit-index.js';
+import { backfillDepositIndex } from './deposit-index.js';
 import { keyAt, loadKeyHistory, type LogKeyRange } from './log-keys.js';
 import { fillIndex } from './pending.js';
 import type { Handed, HandedResult, Handoff } from './handoff.js';
@@ -20,9 +20,6 @@ import { AppendQueue, defaultQueueShare, type Waiter } from './log-queue.js';
 import { handOver, makeBlock } from './log-blocks.js';
 import type { AppendOptions, Appended, LedgerOptions, PendingEntry } from './log-types.js';
 import type { BlockRecord, CommitBatch, CounterDelta, LogHead, RecordWrite } from './ports.js';
-
-/** The counter every batch advances by the number of deposit records it writes. */
-export const DEPOSITS_COUNTER = 'deposits';
 
 export { defaultQueueShare } from './log-queue.js';
 export type { AppendOptions, Appended, LedgerObserver, LedgerOptions, PendingEntry } from './log-types.js';
@@ -74,7 +71,7 @@ export class Ledger {
    */
   static async open(opts: LedgerOptions): Promise<Ledger> {
     // Stores written before the per-account index and per-day counters get both first, once.
-    await backfillDepositIndex(opts.store, opts.log ? { log: opts.log } : {});
+    await backfillDepositIndex(opts, opts.log ? { log: opts.log } : {});
     let head = await opts.store.loadHead();
     if (head === undefined) {
       const hasher = new TreeHasher(opts.sha256);
@@ -94,7 +91,7 @@ export class Ledger {
     }
     let latest = await opts.store.getBlock(head.height);
     if (latest === undefined) throw new LogError('corrupt_store', `latest block ${head.height} is missing`);
-    const history = await loadKeyHistory(opts.store);
+    const history = await loadKeyHistory(opts.logKeys);
     const inForce = keyAt(history, head.height);
     if (inForce !== undefined && opts.verifierKey !== inForce && opts.previousSigner?.verifierKey !== inForce) {
       throw new LogError(
@@ -109,7 +106,7 @@ export class Ledger {
     if (!isSignedBy(latest.checkpoint, opts.verifierKey) || (inForce !== undefined && opts.verifierKey !== inForce)) {
       ({ head, latest } = await handOver(opts, head, latest, history));
     }
-    return new Ledger(opts, head, latest, await loadKeyHistory(opts.store));
+    return new Ledger(opts, head, latest, await loadKeyHistory(opts.logKeys));
   }
 
   /** The key in force at block `height` (the incoming key for a hand-over block, which both keys sign). */
@@ -363,8 +360,8 @@ export class Ledger {
       if (w.ref !== undefined && results[i]!.length > 0) handed.push({ ref: w.ref, first: results[i]![0]!.index, block: height });
     });
     if (handed.length > 0) batch.handed = handed;
-    if (batch.deposits.length > 0) counters.push({ name: DEPOSITS_COUNTER, delta: batch.deposits.length });
-    for (const [day, delta] of perDay) counters.push({ name: depositsDayCounter(day), delta });
+    counters.push(...this.opts.counters.depositDeltas(batch.deposits.length));
+    for (const [day, delta] of perDay) counters.push(...this.opts.counters.depositDayDeltas(day, delta));
     const lastMs = Date.parse(this.head.time);
     const time = formatTime(Math.max(this.opts.clock.now(), lastMs));
     const block = makeBlock(this.opts, height, index, compact.root(), this.head.blockHash, time);

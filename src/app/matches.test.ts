@@ -9,6 +9,7 @@ import { Deposits } from './deposits.js';
 import { Fingerprints } from './fingerprints.js';
 import { Ledger } from './log.js';
 import { Matches } from './matches.js';
+import { accountRecords, ledgerRecords } from '../adapters/records/core-records.js';
 
 const ORIGIN = 'test.example/log';
 const signer = createEd25519Signer(ORIGIN, new Uint8Array(32).fill(5));
@@ -19,9 +20,9 @@ describe('Matches, exact', () => {
     const clock = { now: () => Date.now() };
     let seed = 9;
     const random = (k: number) => Uint8Array.from({ length: k }, () => (seed = (seed * 1103515245 + 12345) >>> 0) & 0xff);
-    const ledger = await Ledger.open({ store, signer, verifierKey: signer.verifierKey, origin: ORIGIN, sha256: portableSha256, clock });
+    const ledger = await Ledger.open({ store, ...ledgerRecords(store), signer, verifierKey: signer.verifierKey, origin: ORIGIN, sha256: portableSha256, clock });
     const deposits = new Deposits(ledger, store, portableSha256, random, clock);
-    const accounts = new Accounts(store, portableSha256, random, clock);
+    const accounts = new Accounts(store, accountRecords(store), portableSha256, random, clock);
     const sha256 = 'e3'.repeat(32);
     // More earlier deposits of the file than the global scan reads (its default, 1000).
     const others = (await accounts.create({ name: 'Others', email: 'others@example.com', kind: 'individual' })).account;

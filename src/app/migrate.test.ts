@@ -8,6 +8,7 @@ import { Accounts } from './accounts.js';
 import { Deposits } from './deposits.js';
 import { Ledger } from './log.js';
 import { migrateStore, type MigrateSide } from './migrate.js';
+import { accountRecords, ledgerRecords } from '../adapters/records/core-records.js';
 
 const ORIGIN = 'test.example/log';
 const signer = createEd25519Signer(ORIGIN, new Uint8Array(32).fill(5));
@@ -27,8 +28,8 @@ function side(store: MemoryLogStore, sessions: MemorySessionStore): MigrateSide 
 async function filled() {
   const store = new MemoryLogStore();
   const sessions = new MemorySessionStore();
-  const ledger = await Ledger.open({ store, signer, verifierKey: formatVerifierKey(ORIGIN, signer.publicKey), origin: ORIGIN, sha256: portableSha256, clock });
-  const accounts = new Accounts(store, portableSha256, random, clock);
+  const ledger = await Ledger.open({ store, ...ledgerRecords(store), signer, verifierKey: formatVerifierKey(ORIGIN, signer.publicKey), origin: ORIGIN, sha256: portableSha256, clock });
+  const accounts = new Accounts(store, accountRecords(store), portableSha256, random, clock);
   const a = await accounts.create({ name: 'A', email: 'A@example.com', kind: 'organisation', role: 'platform' });
   const old = await accounts.createKey(a.account.id, 'old');
   await accounts.revokeKey(a.account.id, old.key.id);
@@ -83,7 +84,7 @@ describe('migrateStore', () => {
     const other = await filled();
     await expect(migrateStore(side(src.store, src.sessions), side(other.store, other.sessions), { sha256: portableSha256 })).rejects.toThrow(/target is not empty \(it holds a log\)/);
     const withAccount = new MemoryLogStore();
-    await new Accounts(withAccount, portableSha256, random, clock).create({ name: 'B', email: 'b@example.com', kind: 'individual' });
+    await new Accounts(withAccount, accountRecords(withAccount), portableSha256, random, clock).create({ name: 'B', email: 'b@example.com', kind: 'individual' });
     await expect(migrateStore(side(src.store, src.sessions), side(withAccount, new MemorySessionStore()), { sha256: portableSha256 })).rejects.toThrow(/holds accounts/);
 
     const entry = (await src.store.getEntry(5n))!;

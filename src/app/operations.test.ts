@@ -15,6 +15,7 @@ import { Organisations } from './organisations.js';
 import { RecordOrganisationStore } from '../adapters/records/organisation-store.js';
 import type { AccountRecord } from './ports.js';
 import { Registrations } from './registrations.js';
+import { accountRecords, ledgerRecords } from '../adapters/records/core-records.js';
 
 const ORIGIN = 'test.example/log';
 const signer = createEd25519Signer(ORIGIN, new Uint8Array(32).fill(11));
@@ -25,9 +26,9 @@ async function setup(opts: { maxPerRegistration?: number; revokeAfterReads?: num
   const clock = { now: () => now };
   let seed = 7;
   const random = (n: number) => Uint8Array.from({ length: n }, () => (seed = (seed * 1103515245 + 12345) >>> 0) & 0xff);
-  const ledger = await Ledger.open({ store, signer, verifierKey: signer.verifierKey, origin: ORIGIN, sha256: portableSha256, clock });
+  const ledger = await Ledger.open({ store, ...ledgerRecords(store), signer, verifierKey: signer.verifierKey, origin: ORIGIN, sha256: portableSha256, clock });
   const deposits = new Deposits(ledger, store, portableSha256, random, clock);
-  const accounts = new Accounts(store, portableSha256, random, clock);
+  const accounts = new Accounts(store, accountRecords(store), portableSha256, random, clock);
   const regs = new Registrations({ ledger, store, deposits, organisations: new Organisations(new RecordOrganisationStore(store, random), store, clock, random), sha256: portableSha256, random, clock });
   const lookup = registrationLookup(store);
   // Counts reads of a registration; once armed, the read after `revokeAfterReads` more sees it revoked.

@@ -5,6 +5,7 @@ import { portableSha256 } from '../core/hash.js';
 import { createEd25519Signer, parseNoteUnverified, signNoteBy } from '../core/note.js';
 import { Ledger } from './log.js';
 import { withOwnBlockCheck } from './own-block.js';
+import { ledgerRecords } from '../adapters/records/core-records.js';
 
 const ORIGIN = 'test.example/log';
 const signer = createEd25519Signer(ORIGIN, new Uint8Array(32).fill(7));
@@ -14,7 +15,8 @@ const clock = { now: () => (ms += 1000) };
 const passed = { valid: true, checks: [{ name: 'checkpointSignature', ok: true, detail: 'ok' }] };
 
 async function logOfThreeBlocks() {
-  const ledger = await Ledger.open({ store: new MemoryLogStore(), signer, verifierKey: signer.verifierKey, origin: ORIGIN, sha256: portableSha256, clock });
+  const store = new MemoryLogStore();
+  const ledger = await Ledger.open({ store, ...ledgerRecords(store), signer, verifierKey: signer.verifierKey, origin: ORIGIN, sha256: portableSha256, clock });
   await ledger.append([{ bytes: new Uint8Array([1]) }]);
   await ledger.append([{ bytes: new Uint8Array([2]) }]);
   return ledger;

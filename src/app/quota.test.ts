@@ -2,13 +2,14 @@
 import { describe, expect, it } from 'vitest';
 import { MemoryLogStore } from '../adapters/memory/store.js';
 import { UploadQuota } from './quota.js';
+import { RecordQuotaStore } from '../adapters/records/quota-store.js';
 
 const SHA = 'ab'.repeat(32);
 
 describe('UploadQuota', () => {
   it('charges the same content once when two uploads of it finish together; the second is charged if the first is given up', async () => {
     const store = new MemoryLogStore();
-    const quota = new UploadQuota(store, 1_000_000);
+    const quota = new UploadQuota(new RecordQuotaStore(store), 1_000_000);
     const commit = async (charge: Awaited<ReturnType<Awaited<ReturnType<UploadQuota['reserve']>>['charge']>>) => {
       // What the deposit's batch does with a charge: its records and counters, atomically.
       const records = charge.pending.records ?? [];

@@ -9,12 +9,7 @@
  */
 import { LogError } from '../core/errors.js';
 import type { PendingEntry } from './log.js';
-import type { LedgerStore } from './ports.js';
-
-/** Records naming the content an account was charged for: key `<account>/<sha256>`, value its size. */
-export const UPLOAD_CHARGES_SPACE = 'upload-charges';
-/** The counter of bytes an account's kept originals take. */
-export const uploadBytesCounter = (account: string) => `upload-bytes:${account}`;
+import type { QuotaStore } from './quota-ports.js';
 
 export interface StorageUsage {
   usedBytes: number;
@@ -61,7 +56,7 @@ export class UploadQuota {
    *   the metadata field): a Content-Length up to `left + overhead` may still fit.
    */
   constructor(
-    private readonly store: Pick<LedgerStore, 'getCounter' | 'getRecord'>,
+    private readonly store: QuotaStore,
     readonly limit: number,
     private readonly overhead = 128 * 1024,
   ) {}
@@ -72,8 +67,8 @@ export class UploadQuota {
     if (hit !== undefined) return hit;
     let p = this.loading.get(account);
     if (p === undefined) {
-      p = this.store.getCounter(uploadBytesCounter(account)).then((v) => {
-        if (!this.used.has(account)) this.used.set(account, v ?? 0);
+      p = this.store.usedBytes(account).then((v) => {
+        if (!this.used.has(account)) this.used.set(account, v);
         this.loading.delete(account);
         return this.used.get(account)!;
       });
@@ -141,19 +136,13 @@ export class UploadQuota {
         // committed (then they find its record) or given up (then the next one charges).
         for (;;) {
           for (let busy = this.charging.get(key); busy !== undefined; busy = this.charging.get(key)) await busy;
-          if ((await this.store.getRecord(UPLOAD_CHARGES_SPACE, key)) !== undefined) return { bytes: 0, pending: {} };
+          if (await this.store.isCharged(account, sha256)) return { bytes: 0, pending: {} };
           if (!this.charging.has(key)) break; // else another upload began charging during the read
         }
         let settle!: () => void;
         this.charging.set(key, new Promise<void>((r) => (settle = r)));
         charging = { key, settle };
-        return {
-          bytes: size,
-          pending: {
-            records: [{ space: UPLOAD_CHARGES_SPACE, key, value: String(size) }],
-            counters: [{ name: uploadBytesCounter(account), delta: size }],
-          },
-        };
+        return { bytes: size, pending: this.store.chargeWrites(account, sha256, size) };
       },
       committed: (charge) => {
         if (charge.bytes > 0) this.used.set(account, (this.used.get(account) ?? used) + charge.bytes);

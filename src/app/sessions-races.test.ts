@@ -7,6 +7,7 @@ import { portableSha256 } from '../core/hash.js';
 import { Accounts } from './accounts.js';
 import type { PasswordHasher, PasswordRecord, SessionRecord } from './ports.js';
 import { SESSION_TOUCH_MS, Sessions, type SessionOptions } from './sessions.js';
+import { accountRecords } from '../adapters/records/core-records.js';
 
 const PASSWORD = 'a long enough password';
 const code = (c: string) => (e: unknown) => isLogError(e, c as never);
@@ -56,7 +57,7 @@ async function setup(opts: SessionOptions = {}) {
   const clock = { now: () => now, advance: (ms: number) => (now += ms) };
   const random = (n: number) => crypto.getRandomValues(new Uint8Array(n));
   const store = new MemoryLogStore();
-  const accounts = new Accounts(store, portableSha256, random, clock);
+  const accounts = new Accounts(store, accountRecords(store), portableSha256, random, clock);
   const sessionStore = new GatedSessionStore();
   const hasher = new GatedHasher();
   const sessions = new Sessions(sessionStore, store, hasher, portableSha256, random, clock, opts);

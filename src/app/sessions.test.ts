@@ -7,6 +7,7 @@ import { portableSha256 } from '../core/hash.js';
 import { Accounts } from './accounts.js';
 import type { PasswordHasher, PasswordRecord } from './ports.js';
 import { constantTimeEqual, SESSION_ABSOLUTE_MS, SESSION_IDLE_MS, SESSION_TOUCH_MS, Sessions, SIGNIN_FAILURES } from './sessions.js';
+import { accountRecords } from '../adapters/records/core-records.js';
 
 /** A fast stand-in for scrypt that still records how often it was asked. */
 class CountingHasher implements PasswordHasher {
@@ -29,7 +30,7 @@ async function setup() {
   const clock = { now: () => now, advance: (ms: number) => (now += ms) };
   const random = (n: number) => crypto.getRandomValues(new Uint8Array(n));
   const store = new MemoryLogStore();
-  const accounts = new Accounts(store, portableSha256, random, clock);
+  const accounts = new Accounts(store, accountRecords(store), portableSha256, random, clock);
   const sessionStore = new MemorySessionStore();
   const hasher = new CountingHasher();
   const sessions = new Sessions(sessionStore, store, hasher, portableSha256, random, clock);

@@ -3,11 +3,9 @@
  * batch as the change it counts (deposits by the Ledger, accounts by Accounts, applications and
  * registrations by Registrations), so a request reads a handful of keys and never scans.
  */
-import { ACCOUNTS_COUNTER, ORGANISATIONS_COUNTER } from './accounts.js';
-import { depositsDayCounter } from './deposit-index.js';
-import { DEPOSITS_COUNTER, type Ledger } from './log.js';
+import type { CounterStore } from './counter-ports.js';
+import type { Ledger } from './log.js';
 import { OPERATION_COUNTERS } from './operation-title.js';
-import type { LedgerStore } from './ports.js';
 import { COUNTERS, STATES } from './registrations.js';
 
 export interface Targets {
@@ -55,7 +53,7 @@ const DAY_MS = 86_400_000;
 
 export class Stats {
   constructor(
-    private readonly store: LedgerStore,
+    private readonly counters: CounterStore,
     private readonly ledger: Ledger,
     private readonly targets: Targets = DEFAULT_TARGETS,
     private readonly now: () => number = Date.now,
@@ -68,13 +66,11 @@ export class Stats {
   async publicView(): Promise<PublicStatsView> {
     const today = Math.floor(this.now() / DAY_MS) * DAY_MS;
     const dates = Array.from({ length: PUBLIC_DAYS }, (_, i) => new Date(today - (PUBLIC_DAYS - 1 - i) * DAY_MS).toISOString().slice(0, 10));
-    const c = async (name: string) => (await this.store.getCounter(name)) ?? 0;
-    const [total, applications, approved, organisations, ...perDay] = await Promise.all([
-      c(DEPOSITS_COUNTER),
-      c(COUNTERS.submitted),
-      c(COUNTERS.issued),
-      c(ORGANISATIONS_COUNTER),
-      ...dates.map((d) => c(depositsDayCounter(d))),
+    const [total, [applications, approved], { organisations }, perDay] = await Promise.all([
+      this.counters.deposits(),
+      this.counters.named([COUNTERS.submitted, COUNTERS.issued]),
+      this.counters.accounts(),
+      this.counters.depositsOnDays(dates),
     ]);
     return {
       deposits: { total: total!, perDay: dates.map((date, i) => ({ date, count: perDay[i]! })) },
@@ -85,21 +81,13 @@ export class Stats {
   }
 
   async get(): Promise<StatsView> {
-    const c = async (name: string) => (await this.store.getCounter(name)) ?? 0;
-    const [deposits, accounts, organisations, total, issued, revoked, corrections, ...states] = await Promise.all([
-      c(DEPOSITS_COUNTER),
-      c(ACCOUNTS_COUNTER),
-      c(ORGANISATIONS_COUNTER),
-      c(COUNTERS.submitted),
-      c(COUNTERS.issued),
-      c(COUNTERS.revoked),
-      c(COUNTERS.corrections),
-      ...STATES.map((s) => c(COUNTERS.state(s))),
-    ]);
     const o = OPERATION_COUNTERS;
-    const [lo, lg, lr, to, tc, tx, pr, pl] = await Promise.all(
-      [o.licencesOffered, o.licencesGranted, o.licencesRevoked, o.transfersOffered, o.transfersCompleted, o.transfersCancelled, o.pledgesRegistered, o.pledgesReleased].map(c),
-    );
+    const [deposits, { accounts, organisations }, [total, issued, revoked, corrections, ...states], [lo, lg, lr, to, tc, tx, pr, pl]] = await Promise.all([
+      this.counters.deposits(),
+      this.counters.accounts(),
+      this.counters.named([COUNTERS.submitted, COUNTERS.issued, COUNTERS.revoked, COUNTERS.corrections, ...STATES.map((s) => COUNTERS.state(s))]),
+      this.counters.named([o.licencesOffered, o.licencesGranted, o.licencesRevoked, o.transfersOffered, o.transfersCompleted, o.transfersCancelled, o.pledgesRegistered, o.pledgesReleased]),
+    ]);
     const byState = Object.fromEntries(STATES.map((s, i) => [s, states[i]!])) as StatsView['applications']['byState'];
     const progress = (value: number, target: number): Progress => ({ value, target, ratio: Math.round((value / target) * 10_000) / 10_000 });
     const latest = this.ledger.latestBlock;

@@ -5,13 +5,14 @@ import { createEd25519Signer, formatVerifierKey } from '../core/note.js';
 import { tilePath, tileWidthAt, type TileRef } from '../core/tile-paths.js';
 import { Ledger, type PendingEntry } from './log.js';
 import { TilePublisher, type TileSink } from './tile-publisher.js';
+import { ledgerRecords } from '../adapters/records/core-records.js';
 
 const ORIGIN = 'test.example/tiles';
 const signer = createEd25519Signer(ORIGIN, new Uint8Array(32).fill(9));
 
 async function open(store = new MemoryLogStore()) {
   let t = Date.parse('2026-11-30T10:00:00.000Z');
-  const ledger = await Ledger.open({ store, signer, verifierKey: formatVerifierKey(ORIGIN, signer.publicKey), origin: ORIGIN, sha256: portableSha256, clock: { now: () => (t += 1) } });
+  const ledger = await Ledger.open({ store, ...ledgerRecords(store), signer, verifierKey: formatVerifierKey(ORIGIN, signer.publicKey), origin: ORIGIN, sha256: portableSha256, clock: { now: () => (t += 1) } });
   return { ledger, store };
 }
 

@@ -17,7 +17,7 @@
  */
 import { TILE_WIDTH } from '../core/tiles.js';
 import { entryBundlePrefixLength, tilePath, tileWidthAt, type TileRef } from '../core/tile-paths.js';
-import type { BlockRecord, LedgerStore } from './ports.js';
+import type { BlockRecord, LogStore } from './ports.js';
 
 /**
  * Where tiles go. `path`s are tlog-tiles paths without a leading slash (`checkpoint`,
@@ -37,7 +37,7 @@ export interface TileSink {
 
 export interface TilePublisherOptions {
   ledger: { readonly latestBlock: BlockRecord; onBlock(listener: (block: BlockRecord) => void): () => void };
-  store: Pick<LedgerStore, 'getTile' | 'getEntryBundle' | 'getBlock'>;
+  store: Pick<LogStore, 'getTile' | 'getEntryBundle' | 'getBlock'>;
   sink: TileSink;
   log: (msg: string, err?: unknown) => void;
   /** Wait after a block before publishing, so blocks in quick succession share a pass and a partial tile is rewritten less often (default 100 ms). */

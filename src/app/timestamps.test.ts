@@ -9,6 +9,7 @@ import { createEd25519Signer, formatVerifierKey } from '../core/note.js';
 import { BUILTIN_TSA_NAME, tokenFromResponse, verifyTimestampToken } from '../core/timestamp.js';
 import { Ledger } from './log.js';
 import { blockDigest, evidenceBlock, Timestamper, type Tsa } from './timestamps.js';
+import { ledgerRecords } from '../adapters/records/core-records.js';
 
 const ORIGIN = 'test.example/log';
 const signer = createEd25519Signer(ORIGIN, new Uint8Array(32).fill(7));
@@ -17,7 +18,7 @@ const certificate = buildSelfSignedTsaCertificate({ key, commonName: BUILTIN_TSA
 const random = (n: number) => new Uint8Array(randomBytes(n));
 
 async function open(store = new MemoryLogStore()) {
-  const ledger = await Ledger.open({ store, signer, verifierKey: formatVerifierKey(ORIGIN, signer.publicKey), origin: ORIGIN, sha256: portableSha256, clock: { now: () => Date.now() } });
+  const ledger = await Ledger.open({ store, ...ledgerRecords(store), signer, verifierKey: formatVerifierKey(ORIGIN, signer.publicKey), origin: ORIGIN, sha256: portableSha256, clock: { now: () => Date.now() } });
   return { ledger, store };
 }
 

@@ -22,7 +22,7 @@ import type { Sha256 } from '../core/hash.js';
 import { parseNoteUnverified } from '../core/note.js';
 import { responseFromToken, tokenFromResponse, verifyTimestampToken, type VerifiedTimestamp } from '../core/timestamp.js';
 import type { Ledger } from './log.js';
-import type { BlockRecord, LedgerStore } from './ports.js';
+import type { BlockRecord, TimestampStore } from './ports.js';
 
 /**
  * An RFC 3161 Time Stamping Authority.
@@ -56,7 +56,7 @@ export interface EvidenceBlock {
  */
 export async function evidenceBlock(
   ledger: Pick<Ledger, 'coveringBlock' | 'block'>,
-  store: Pick<LedgerStore, 'findFirstTimestampedBlock'>,
+  store: Pick<TimestampStore, 'findFirstTimestampedBlock'>,
   index: bigint,
 ): Promise<EvidenceBlock> {
   const covering = await ledger.coveringBlock(index);
@@ -77,7 +77,7 @@ export async function evidenceBlock(
 
 export interface TimestamperOptions {
   ledger: Pick<Ledger, 'latestBlock' | 'onBlock'>;
-  store: Pick<LedgerStore, 'getTimestamp' | 'putTimestamp'>;
+  store: Pick<TimestampStore, 'getTimestamp' | 'putTimestamp'>;
   /** TSAs in order of preference; each attempt tries them in turn. MUST NOT be empty. */
   tsas: readonly Tsa[];
   /** Certificates a token must chain to (DER). Empty: tokens are checked for consistency only. */

@@ -24,6 +24,7 @@ import { systemClock, systemRandom } from '../../src/server.js';
 import { killAllServers, makeTempDir, removeAllTempDirs, runCli, startServer } from '../support/proc.js';
 import { pgAvailable, usePgCluster } from '../support/pg.js';
 import { type DepositJson, okJson } from '../support/deposit-json.js';
+import { accountRecords, ledgerRecords } from '../../src/adapters/records/core-records.js';
 
 afterAll(async () => {
   await killAllServers();
@@ -38,8 +39,8 @@ async function buildSource(dir: string) {
   const signer = await loadOrCreateSigner({ origin: DEFAULT_ORIGIN, dataDir: dir });
   const store = await LevelLogStore.open(join(dir, 'ledger'));
   try {
-    const ledger = await Ledger.open({ store, signer, verifierKey: signer.verifierKey, origin: DEFAULT_ORIGIN, sha256: nodeSha256, clock: systemClock });
-    const accounts = new Accounts(store, nodeSha256, systemRandom, systemClock);
+    const ledger = await Ledger.open({ store, ...ledgerRecords(store), signer, verifierKey: signer.verifierKey, origin: DEFAULT_ORIGIN, sha256: nodeSha256, clock: systemClock });
+    const accounts = new Accounts(store, accountRecords(store), nodeSha256, systemRandom, systemClock);
     const platform = await accounts.create({ name: 'Platform', email: 'Platform@example.com', kind: 'organisation', role: 'platform' });
     const revoked = await accounts.createKey(platform.account.id, 'old');
     await accounts.revokeKey(platform.account.id, revoked.key.id);

@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LevelLogStore } from '../../src/adapters/level/store.js';
 import { P, prefixEnd } from '../../src/adapters/level/keys.js';
 import { recordKey } from '../../src/adapters/level/registry.js';
-import { INDEX_PROGRESS } from '../../src/app/deposit-index.js';
+import { INDEX_PROGRESS } from '../../src/adapters/records/deposit-index-progress-store.js';
 import { ConfigSchema } from '../../src/config.js';
 import { startService, type Service } from '../../src/server.js';
 import { GENEROUS_LIMITS } from '../support/limits.js';

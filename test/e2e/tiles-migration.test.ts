@@ -21,6 +21,7 @@ import { toHex } from '../../src/core/bytes.js';
 import { isLogError } from '../../src/core/errors.js';
 import { createEd25519Signer, formatVerifierKey } from '../../src/core/note.js';
 import { tempDir } from '../support/service.js';
+import { ledgerRecords } from '../../src/adapters/records/core-records.js';
 
 const ORIGIN = 'test.example/log';
 const signer = createEd25519Signer(ORIGIN, new Uint8Array(32).fill(3));
@@ -56,7 +57,7 @@ async function countPrefix(db: Db, prefix: number): Promise<number> {
 }
 
 async function openLedger(store: LedgerStore) {
-  return Ledger.open({ store, signer, verifierKey, origin: ORIGIN, sha256: nodeSha256, clock });
+  return Ledger.open({ store, ...ledgerRecords(store), signer, verifierKey, origin: ORIGIN, sha256: nodeSha256, clock });
 }
 
 interface Snapshot {

@@ -1,5 +1,5 @@
 /**
- * What the PostgreSQL store adds beyond the LedgerStore contract (store.contract.test.ts): schema
+ * What the PostgreSQL store adds beyond the store port contracts (*-store.contract.test.ts): schema
  * migrations safe under concurrent starts, the tile layout (inner nodes derived from tiles match
  * the ones the tree emitted, across tile levels 0–2), the commit fence, and durability across a
  * reconnect. Runs on a throwaway loopback cluster (test/support/pg.ts).

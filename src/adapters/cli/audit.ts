@@ -19,6 +19,7 @@ import { httpAuditSource, httpExportSource } from './http-source.js';
 import { noProgress, progress, type Progress } from './progress.js';
 import { readTsaCertificates } from './tsa-cert.js';
 import { CannotRun, errorMessage, keyOption, serverUrl, Usage, type Io } from './usage.js';
+import { RecordLogKeyStore } from '../records/log-key-store.js';
 
 export async function auditCommand(args: string[], io: Io): Promise<number> {
   const { values } = parseArgs({
@@ -79,7 +80,7 @@ async function auditLog(
     try {
       // The key file holds no origin: take the name block 0 was signed for.
       const origin = (await store.getBlock(0n))?.checkpoint.split('\n', 1)[0];
-      const history = await loadKeyHistory(store);
+      const history = await loadKeyHistory(new RecordLogKeyStore(store));
       const head = await store.loadHead();
       let pin: { key?: string; report?: AuditReport };
       if (pinned !== undefined) {

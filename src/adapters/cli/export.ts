@@ -18,6 +18,7 @@ import type { LevelLogStore } from '../level/store.js';
 import { httpExportSource } from './http-source.js';
 import { noProgress, progress } from './progress.js';
 import { CannotRun, errorMessage, keyOption, serverUrl, Usage, type Io } from './usage.js';
+import { RecordLogKeyStore } from '../records/log-key-store.js';
 
 export async function exportCommand(args: string[], io: Io): Promise<number> {
   const { values } = parseArgs({
@@ -90,7 +91,7 @@ async function pinnedCurrentKey(store: LevelLogStore, pinned: readonly TrustedKe
   const head = await store.loadHead();
   const latest = head !== undefined ? await store.getBlock(head.height) : undefined;
   if (head === undefined || latest === undefined) throw new CannotRun('the store holds no block');
-  const history = await loadKeyHistory(store);
+  const history = await loadKeyHistory(new RecordLogKeyStore(store));
   const signer = pinned.find((p) => isSignedBy(latest.checkpoint, p.key));
   const current = history.length > 0 ? history[history.length - 1]!.key : signer?.key;
   if (current === undefined) throw new CannotRun(`no key of --key / --key-file signed the latest block ${head.height}`);

@@ -27,6 +27,7 @@ import pg from 'pg';
 import { openStore } from './audit.js';
 import { noProgress, progress, type Progress } from './progress.js';
 import { CannotRun, errorMessage, keyOption, Usage, type Io } from './usage.js';
+import { RecordLogKeyStore } from '../records/log-key-store.js';
 
 interface Opened extends MigrateSide {
   /** How messages name it (a database URL without its password). */
@@ -206,7 +207,7 @@ async function verifierKey(from: Opened, to: Opened, pinned: Awaited<ReturnType<
 
 /** Audits one side as `audit` does; its result and checkpoint root (the root line of the latest checkpoint, with the tree size). */
 async function auditSide(side: Opened, key: string, bar: (label: string) => Progress): Promise<{ ok: boolean; blocks: number; entries: number; root: string; problem?: string }> {
-  const history: LogKeyRange[] = await loadKeyHistory(side.store);
+  const history: LogKeyRange[] = await loadKeyHistory(new RecordLogKeyStore(side.store));
   const shown = bar(`audit ${side.name}`);
   let report: AuditReport;
   try {

@@ -8,6 +8,7 @@ import { registryPage } from '../../app/registry-list.js';
 import { TSA_CERT_FILE } from '../tsa/builtin.js';
 import type { LevelLogStore } from './store.js';
 import { levelAuditSource } from './audit-source.js';
+import { RecordLogKeyStore } from '../records/log-key-store.js';
 
 /** `currentKey` is the verifier key of the store's signing key, used when the store records no key history. */
 export function levelExportSource(store: LevelLogStore, dataDir: string, currentKey: string | undefined): ExportSource {
@@ -22,7 +23,7 @@ export function levelExportSource(store: LevelLogStore, dataDir: string, current
     getEntries: (start, count) => store.getEntries(start, count),
     timestamp: async (h) => (await store.getTimestamp(h))?.der,
     async keys() {
-      const keys = await loadKeyHistory(store);
+      const keys = await loadKeyHistory(new RecordLogKeyStore(store));
       if (keys.length > 0) return keys;
       if (currentKey === undefined) throw new LogError('not_found', `no log key in ${dataDir}: give --key or --key-file`);
       return [{ key: currentKey, firstHeight: 0n }];
