@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { MemoryLogStore } from '../adapters/memory/store.js';
+import { RecordCaseStore } from '../adapters/records/case-store.js';
 import { toHex } from '../core/bytes.js';
 import { decodeEntry } from '../core/entry.js';
 import { portableSha256 } from '../core/hash.js';
@@ -50,7 +51,7 @@ async function setup() {
   const other = (await accounts.create({ name: 'O', email: 'o@example.com', kind: 'individual' })).account;
   const dep = (await deposits.deposit(owner, { sha256: 'cd'.repeat(32) })).deposit.id;
   const fake = fakeCaptures();
-  const cases = new Cases({ store, ledger, deposits, captures: fake.captures, accounts, sha256: portableSha256, random, clock, captureWaitMs: 60_000, log: () => undefined, pollMs: 5 });
+  const cases = new Cases({ cases: new RecordCaseStore(store), ledger, deposits, captures: fake.captures, accounts, sha256: portableSha256, random, clock, captureWaitMs: 60_000, log: () => undefined, pollMs: 5 });
   return { store, ledger, cases, owner, other, dep, ...fake };
 }
 
@@ -161,7 +162,7 @@ describe('Cases', () => {
     const reg = await regs.create(holder, app, true);
     await regs.approve(reviewer, reg.id);
     const fake = fakeCaptures();
-    const cases = new Cases({ store, ledger, deposits, registrations: regs, titles: titleSource(memoryOperationStore(store), registrationLookup(store)), captures: fake.captures, accounts, sha256: portableSha256, random, clock, captureWaitMs: 60_000, log: () => undefined, pollMs: 5 });
+    const cases = new Cases({ cases: new RecordCaseStore(store), ledger, deposits, registrations: regs, titles: titleSource(memoryOperationStore(store), registrationLookup(store)), captures: fake.captures, accounts, sha256: portableSha256, random, clock, captureWaitMs: 60_000, log: () => undefined, pollMs: 5 });
     const open = (who: typeof holder) => cases.open(who, { registrationId: reg.id, infringingUrl: 'https://x.example.com/', description: 'copy' });
     expect((await open(holder)).state).toBe('open');
     await expect(open(reviewer)).rejects.toMatchObject({ code: 'not_found' });

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { MemoryLogStore } from '../adapters/memory/store.js';
+import { RecordMonitorStore } from '../adapters/records/monitor-store.js';
 import { verifyWebhookSignature } from '../core/webhook-signature.js';
 import type { Matches } from './matches.js';
 import { Monitor, type WebhookSender } from './monitor.js';
@@ -15,7 +16,7 @@ function make(sender: WebhookSender, attempts = 3, matchSha256: (a: AccountRecor
   const store = new MemoryLogStore();
   const matches = { matchSha256 } as unknown as Matches;
   const monitor = new Monitor({
-    store,
+    monitors: new RecordMonitorStore(store),
     matches,
     accounts: { get: async (id) => [account, other].find((a) => a.id === id) },
     sender,
