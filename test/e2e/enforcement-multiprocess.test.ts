@@ -2,7 +2,8 @@
  * Monitoring with two service processes on one PostgreSQL database (docs/SCALING.md): a webhook
  * delivery left pending by a stop is resumed by the process that holds the sequencer role only,
  * and claimed while it runs, so when both processes start the receiver gets it once, not once
- * per process.
+ * per process. When the sequencer is killed with a delivery waiting for its retry, the process
+ * that takes the role over resumes it.
  */
 import { generateKeyPairSync } from 'node:crypto';
 import { writeFile } from 'node:fs/promises';
@@ -94,5 +95,51 @@ describe.skipIf(!pgAvailable)('monitoring with two processes on one PostgreSQL d
     const roles = await Promise.all([a, b].map(async (s) => ((await (await fetch(`${s.url}/healthz`)).json()) as { sequencer: boolean }).sequencer));
     expect(roles.filter(Boolean)).toHaveLength(1);
     await Promise.all([a.stop(), b.stop()]);
+  }, 240_000);
+
+  it('the sequencer is killed with a delivery waiting to be retried: the process taking over the role delivers it', async () => {
+    const deliveries: string[] = [];
+    let answer = 503;
+    const hookServer = await pageServer('127.0.0.1', (req: IncomingMessage, res: ServerResponse) => {
+      req.resume();
+      req.on('end', () => {
+        deliveries.push(String(req.headers['x-cl-delivery']));
+        res.writeHead(answer).end();
+      });
+    });
+    try {
+      const url = await pgc.database();
+      const keys = await makeTempDir('cl-pg-mon2-key-');
+      const keyFile = join(keys.path, 'log-key.pem');
+      await writeFile(keyFile, generateKeyPairSync('ed25519').privateKey.export({ format: 'pem', type: 'pkcs8' }) as string, { mode: 0o600 });
+      const env = { DATABASE_URL: url, LOG_KEY_FILE: keyFile, NODE_ENV: 'test', CAPTURE_ALLOW_PRIVATE: 'true', MONITOR_WEBHOOK_ATTEMPTS: '5', MONITOR_WEBHOOK_BACKOFF_MS: '600000', MONITOR_WEBHOOK_TIMEOUT_MS: '5000' };
+      const a = await startServer({ dataDir: (await makeTempDir('cl-pg-mon2-a-')).path, env, timeoutMs: 60_000 });
+      const b = await startServer({ dataDir: (await makeTempDir('cl-pg-mon2-b-')).path, env, timeoutMs: 60_000 });
+      const sequencer = async (s: ServerProc) => ((await (await fetch(`${s.url}/healthz`)).json()) as { sequencer: boolean }).sequencer;
+      expect(await sequencer(a)).toBe(true);
+      expect(await sequencer(b)).toBe(false);
+      const signup = await fetch(`${a.url}/v1/accounts`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name: 'Platform', email: 'mon2@example.com', kind: 'organisation' }) });
+      const { apiKey } = (await signup.json()) as { apiKey: string };
+      const headers = { authorization: `Bearer ${apiKey}`, 'content-type': 'application/json' };
+      expect((await fetch(`${a.url}/v1/monitor/webhook`, { method: 'PUT', headers, body: JSON.stringify({ url: `${hookServer.url}/hook` }) })).status).toBe(200);
+      const submitted = await fetch(`${a.url}/v1/monitor/batch`, { method: 'POST', headers, body: JSON.stringify({ items: [{ sha256: 'b'.repeat(64) }] }) });
+      expect(submitted.status, await submitted.clone().text()).toBe(202);
+      const { id } = (await submitted.json()) as { id: string };
+      const batchOf = async (s: ServerProc): Promise<Batch> => (await (await fetch(`${s.url}/v1/monitor/batches/${id}`, { headers })).json()) as Batch;
+      await until('the first delivery attempt', async () => ((await batchOf(b)).delivery.attempts.length === 1 ? true : undefined));
+      // The follower leaves the retry (due in 10 minutes) to the sequencer, which is killed.
+      answer = 204;
+      await a.kill();
+      await until('the take-over', async () => ((await sequencer(b)) ? true : undefined));
+      const done = await until('the resumed delivery', async () => {
+        const batch = await batchOf(b);
+        return batch.delivery.status === 'delivered' ? batch : undefined;
+      });
+      expect(done.delivery.attempts.map((t) => t.status)).toEqual([503, 204]);
+      expect(deliveries).toEqual([`${id}.1`, `${id}.2`]);
+      await b.stop();
+    } finally {
+      await hookServer.close();
+    }
   }, 240_000);
 });
