@@ -24,6 +24,15 @@ import type { PdfIssuer } from './adapters/pdf/court.js';
 import { loadDownloads } from './adapters/http/downloads.js';
 import { VERIFIER_FILE } from './adapters/downloads/files.js';
 import { HttpWebhookSender } from './adapters/monitor/webhook-sender.js';
+import { RecordOptInStore } from './adapters/records/opt-in-store.js';
+import { RecordMonitorStore } from './adapters/records/monitor-store.js';
+import { RecordCaseStore } from './adapters/records/case-store.js';
+import { WorkClaims, type SharedClaims } from './app/work-claims.js';
+
+/** How often the process that runs background work looks for work left by processes that stopped (ms). */
+const SWEEP_MS = 60_000;
+/** Cases are scanned every this many sweeps (a scan reads every case). */
+const CASE_SWEEP_EVERY = 10;
 
 export interface Enforcement {
   fingerprints: Fingerprints;
@@ -31,6 +40,12 @@ export interface Enforcement {
   monitor: Monitor;
   cases: Cases;
   http: EnforcementHttpDeps;
+  /**
+   * With `sequenced`: starts (true) or stops (false) resuming stored background work — webhook
+   * deliveries and batches, waits for case evidence — in this process; called as the process
+   * gains and loses the sequencer role. Work already running here goes on either way.
+   */
+  background(on: boolean): void;
   close(): Promise<void>;
 }
 
@@ -52,13 +67,19 @@ export async function enforcementDeps(p: {
   log: (msg: string, err?: unknown) => void;
   /** Several processes may share the store (PostgreSQL): each picks up the fingerprints the others store. */
   sharedStore?: boolean;
+  /** Claims shared by the processes on one store (PostgreSQL advisory locks). */
+  claims?: SharedClaims;
+  /** Several processes share the store: stored background work is resumed only while `background(true)`. */
+  sequenced?: boolean;
 }): Promise<Enforcement> {
   const { config } = p;
+  const claims = new WorkClaims(p.claims);
   const fingerprints = new Fingerprints({ store: new RecordFingerprintStore(p.store), fingerprinter: fingerprintBytes, clock: p.clock, maxQueue: config.FINGERPRINT_QUEUE, log: p.log, shared: p.sharedStore === true });
   await fingerprints.init();
   p.originals.fingerprintWith(fingerprints);
   const matches = new Matches({
     store: p.store,
+    optIns: new RecordOptInStore(p.store),
     ledger: p.ledger,
     deposits: p.deposits,
     fingerprints,
@@ -69,7 +90,7 @@ export async function enforcementDeps(p: {
     ...(p.captures ? { captures: p.captures, extractCapture: captureWorks } : {}),
   });
   const monitor = new Monitor({
-    store: p.store,
+    monitors: new RecordMonitorStore(p.store),
     matches,
     ...(p.captures ? { captures: p.captures } : {}),
     accounts: p.accounts,
@@ -86,10 +107,10 @@ export async function enforcementDeps(p: {
       allowPrivate: config.CAPTURE_ALLOW_PRIVATE,
     },
     log: p.log,
+    claims,
   });
-  await monitor.init();
   const cases = new Cases({
-    store: p.store,
+    cases: new RecordCaseStore(p.store),
     ledger: p.ledger,
     deposits: p.deposits,
     ...(p.registrations ? { registrations: p.registrations, titles: titleSource(levelOperationStore(p.store), registrationLookup(p.store)) } : {}),
@@ -100,8 +121,28 @@ export async function enforcementDeps(p: {
     clock: p.clock,
     captureWaitMs: config.CASE_CAPTURE_WAIT_MS,
     log: p.log,
+    claims,
   });
   await cases.init();
+  if (p.sequenced !== true) {
+    await monitor.resume();
+    await cases.resume();
+  }
+  let sweep: ReturnType<typeof setInterval> | undefined;
+  let sweeps = 0;
+  let closed = false;
+  const resume = (opts: { due?: boolean }, withCases: boolean) => {
+    void monitor.resume(opts).catch((e: unknown) => p.log('monitoring: cannot resume stored batches and deliveries', e));
+    if (withCases) void cases.resume().catch((e: unknown) => p.log('cases: cannot resume waiting for evidence', e));
+  };
+  const background = (on: boolean) => {
+    if (sweep !== undefined) clearInterval(sweep);
+    sweep = undefined;
+    if (!on || closed || p.sequenced !== true) return;
+    resume({}, true);
+    sweep = setInterval(() => resume({ due: true }, ++sweeps % CASE_SWEEP_EVERY === 0), SWEEP_MS);
+    sweep.unref?.();
+  };
   const verifier = async () => (await loadDownloads().catch(() => undefined))?.get(VERIFIER_FILE);
   return {
     fingerprints,
@@ -109,7 +150,10 @@ export async function enforcementDeps(p: {
     monitor,
     cases,
     http: { matches: { matches, fingerprints, maxBytes: config.MATCH_MAX_BYTES, receiver: { objects: p.originals.originals, pool: sharedSm3Pool() } }, monitor: { monitor }, cases: { cases, issuer: p.pdfIssuer, verifier, ...(p.tsaPem !== undefined ? { tsaPem: p.tsaPem } : {}), now: () => p.clock.now() } },
+    background,
     close: async () => {
+      closed = true;
+      background(false);
       await cases.close();
       await monitor.close();
       await fingerprints.close();

@@ -192,7 +192,7 @@ export async function startService(config: Config, logger?: LogFn | Logger): Pro
     const https = config.PUBLIC_URL?.startsWith('https:') ?? false;
     const limitsConfig = limitsFromConfig(config);
     const limits = limitsConfig ? { limiter: new TokenBucketLimiter(), config: limitsConfig } : undefined;
-    const enforcement = await enforcementDeps({ config, ledger, store, deposits, accounts, originals, captures: capture.captures, registrations: registration.registrations, pdfIssuer, ...(ts.external ? {} : { tsaPem: ts.builtin.certificatePem }), clock: systemClock, random: systemRandom, publicUrl, log, sharedStore: opened.pg !== undefined });
+    const enforcement = await enforcementDeps({ config, ledger, store, deposits, accounts, originals, captures: capture.captures, registrations: registration.registrations, pdfIssuer, ...(ts.external ? {} : { tsaPem: ts.builtin.certificatePem }), clock: systemClock, random: systemRandom, publicUrl, log, sharedStore: opened.pg !== undefined, ...(sharedLocks ? { claims: sharedLocks } : {}), sequenced: sequencer !== undefined });
     const app = createRequestListener({
       ledger,
       accounts,
@@ -238,6 +238,8 @@ export async function startService(config: Config, logger?: LogFn | Logger): Pro
       // Blocks are timestamped and tiles published by the sequencer only; the role moves, the work with it.
       let role = Promise.resolve();
       onRole = (on) => {
+        // Stored webhook deliveries and case evidence waits are resumed by the sequencer only (claimed, so never run twice at once).
+        enforcement.background(on);
         role = role
           .then(async () => {
             if (on) {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { MemoryLogStore } from '../adapters/memory/store.js';
+import { RecordCaseStore } from '../adapters/records/case-store.js';
 import { toHex } from '../core/bytes.js';
 import { decodeEntry } from '../core/entry.js';
 import { portableSha256 } from '../core/hash.js';
@@ -17,6 +18,7 @@ import { Deposits } from './deposits.js';
 import { Ledger } from './log.js';
 import type { CaptureRequester } from './matches.js';
 import { accountRecords, ledgerRecords } from '../adapters/records/core-records.js';
+import { WorkClaims } from './work-claims.js';
 
 const ORIGIN = 'test.example/log';
 const signer = createEd25519Signer(ORIGIN, new Uint8Array(32).fill(7));
@@ -40,7 +42,7 @@ function fakeCaptures() {
   return { captures, jobs };
 }
 
-async function setup() {
+async function setup(claims?: WorkClaims) {
   const store = new MemoryLogStore();
   const clock = { now: () => Date.now() };
   let seed = 1;
@@ -52,8 +54,10 @@ async function setup() {
   const other = (await accounts.create({ name: 'O', email: 'o@example.com', kind: 'individual' })).account;
   const dep = (await deposits.deposit(owner, { sha256: 'cd'.repeat(32) })).deposit.id;
   const fake = fakeCaptures();
-  const cases = new Cases({ store, ledger, deposits, captures: fake.captures, accounts, sha256: portableSha256, random, clock, captureWaitMs: 60_000, log: () => undefined, pollMs: 5 });
-  return { store, ledger, cases, owner, other, dep, ...fake };
+  const cases = new Cases({ cases: new RecordCaseStore(store), ledger, deposits, captures: fake.captures, accounts, sha256: portableSha256, random, clock, captureWaitMs: 60_000, log: () => undefined, pollMs: 5, ...(claims ? { claims: new WorkClaims(claims) } : {}) });
+  const another = (shared: WorkClaims, captures: CaptureRequester) =>
+    new Cases({ cases: new RecordCaseStore(store), ledger, deposits, captures, accounts, sha256: portableSha256, random, clock, captureWaitMs: 60_000, log: () => undefined, pollMs: 5, claims: new WorkClaims(shared) });
+  return { store, ledger, cases, owner, other, dep, another, ...fake };
 }
 
 const until = async (f: () => Promise<boolean>) => {
@@ -163,7 +167,7 @@ describe('Cases', () => {
     const reg = await regs.create(holder, app, true);
     await regs.approve(reviewer, reg.id);
     const fake = fakeCaptures();
-    const cases = new Cases({ store, ledger, deposits, registrations: regs, titles: titleSource(memoryOperationStore(store), registrationLookup(store)), captures: fake.captures, accounts, sha256: portableSha256, random, clock, captureWaitMs: 60_000, log: () => undefined, pollMs: 5 });
+    const cases = new Cases({ cases: new RecordCaseStore(store), ledger, deposits, registrations: regs, titles: titleSource(memoryOperationStore(store), registrationLookup(store)), captures: fake.captures, accounts, sha256: portableSha256, random, clock, captureWaitMs: 60_000, log: () => undefined, pollMs: 5 });
     const open = (who: typeof holder) => cases.open(who, { registrationId: reg.id, infringingUrl: 'https://x.example.com/', description: 'copy' });
     expect((await open(holder)).state).toBe('open');
     await expect(open(reviewer)).rejects.toMatchObject({ code: 'not_found' });
@@ -206,5 +210,29 @@ describe('Cases', () => {
     // Done once: later starts skip the per-case index check.
     expect(await store.getRecord('migrations', 'cases-by-account-newest-v1')).toBe('done');
     await cases.close();
+  });
+
+  it('resume takes on the evidence waits a stop interrupted, and leaves a case another process follows (it holds the claim) to it', async () => {
+    const shared = new WorkClaims();
+    const { cases, owner, dep, jobs, captures, another } = await setup(shared);
+    const c = await cases.open(owner, { depositId: dep, infringingUrl: 'https://copy.example.com/p/9', description: 'copy' });
+    // A second process on the same store and claims: while the first follows the case, it does not.
+    const seen: string[] = [];
+    const second = another(shared, { ...captures, get: async (id, viewer) => (seen.push(id), captures.get(id, viewer)) });
+    await second.resume();
+    await new Promise((r) => setTimeout(r, 50));
+    expect(seen).toEqual([]);
+    // The first stops: the second, resuming, follows the case and collects its evidence once.
+    await cases.close();
+    await new Promise((r) => setTimeout(r, 50));
+    await second.resume();
+    await until(async () => seen.length > 0);
+    expect(seen[0]).toBe(c.captureId);
+    jobs.get(c.captureId!)!.status = 'done';
+    await until(async () => (await second.get(owner, c.id)).state === 'evidence_collected');
+    await second.resume();
+    await new Promise((r) => setTimeout(r, 50));
+    expect((await second.get(owner, c.id)).history.map((h) => h.action)).toEqual(['open', 'collect_evidence']);
+    await second.close();
   });
 });

@@ -22,14 +22,11 @@ import type { CaptureRequester } from './matches.js';
 import { KeyedMutex } from './mutex.js';
 import type { OperationStore } from './operation-ports.js';
 import type { RegistrationLookup } from './operation-title.js';
-import type { AccountRecord, Clock, LedgerStore, RandomBytes, RecordWrite } from './ports.js';
+import type { CaseRecord, CaseStore, RightsHolderContact } from './case-ports.js';
+import type { AccountRecord, Clock, RandomBytes } from './ports.js';
+import { WorkClaims, type SharedClaims } from './work-claims.js';
 
-/** What a notice needs about the rights holder (name, contact, address: Art. 14 of the Regulations). */
-export interface RightsHolderContact {
-  name?: string | undefined;
-  contact?: string | undefined;
-  address?: string | undefined;
-}
+export type { CaseHistoryItem, CaseRecord, RightsHolderContact } from './case-ports.js';
 
 /** The part of a case its log entries commit to (with the salt). */
 export interface CaseSnapshot {
@@ -44,35 +41,6 @@ export interface CaseSnapshot {
   captureId?: string;
   note?: string;
   salt: string;
-}
-
-export interface CaseHistoryItem {
-  seq: number;
-  action: CaseAction;
-  state: CaseState;
-  at: string;
-  account: string;
-  index: number;
-  caseSha256: string;
-  /** The exact JCS text whose SHA-256 is caseSha256. */
-  snapshot: string;
-}
-
-export interface CaseRecord {
-  id: string;
-  account: string;
-  state: CaseState;
-  seq: number;
-  createdAt: string;
-  updatedAt: string;
-  work: { depositId?: string; registrationId?: string };
-  infringingUrl: string;
-  description: string;
-  rightsHolder?: RightsHolderContact;
-  captureId?: string;
-  captureError?: string;
-  salt: string;
-  history: CaseHistoryItem[];
 }
 
 /** Registrations as cases need them (app/registrations.ts). */
@@ -110,27 +78,16 @@ export interface CaseEvidence {
   logKey: string;
 }
 
-const CASES = 'cases';
-const BY_ACCOUNT = 'cases-by-account';
-/** `<account>/<inverted creation ms>/<id>` → '': an account's cases newest first. */
-const BY_ACCOUNT_NEWEST = 'cases-by-account-newest';
-/** Written once every case stored before the newest-first index has its entry there. */
-const NEWEST_INDEX_DONE = { space: 'migrations', key: 'cases-by-account-newest-v1' } as const;
-const LATEST_MS = 9_999_999_999_999;
-
-function newestKey(account: string, createdAt: string, id: string): string {
-  return `${account}/${String(LATEST_MS - Date.parse(createdAt)).padStart(13, '0')}/${id}`;
-}
-
 export class Cases {
   private readonly mutex = new KeyedMutex('cases');
   private readonly watching = new Set<string>();
   private closed = false;
   private readonly sleeping = new Set<{ timer: ReturnType<typeof setTimeout>; wake: () => void }>();
+  private readonly claims: SharedClaims;
 
   constructor(
     private readonly d: {
-      store: LedgerStore;
+      cases: CaseStore;
       ledger: Ledger;
       deposits: Deposits;
       registrations?: RegistrationSource;
@@ -145,38 +102,34 @@ export class Cases {
       captureWaitMs: number;
       log: (msg: string, err?: unknown) => void;
       pollMs?: number;
+      /** Claims on following a case's capture, shared by the processes on one store (default: this process only). */
+      claims?: SharedClaims;
     },
-  ) {}
+  ) {
+    this.claims = d.claims ?? new WorkClaims();
+  }
 
   private now(): string {
     return formatTime(this.d.clock.now());
   }
 
-  /** Resumes waiting for the captures of open cases. */
+  /** Makes every stored case listable (cases stored by older versions included). */
   async init(): Promise<void> {
-    // Cases opened before the newest-first index existed get their entry, once per store.
-    const indexed = (await this.d.store.getRecord(NEWEST_INDEX_DONE.space, NEWEST_INDEX_DONE.key)) !== undefined;
-    let after: string | undefined;
-    for (;;) {
-      const page = await this.d.store.listRecords(CASES, { ...(after ? { after } : {}), limit: 500 });
-      const missing: RecordWrite[] = [];
-      for (const { value } of page) {
-        const c = JSON.parse(value) as CaseRecord;
-        if (c.state === 'open' && c.captureId !== undefined && c.captureError === undefined) this.watch(c.id);
-        if (indexed) continue;
-        const key = newestKey(c.account, c.createdAt, c.id);
-        if ((await this.d.store.getRecord(BY_ACCOUNT_NEWEST, key)) === undefined) missing.push({ space: BY_ACCOUNT_NEWEST, key, value: '' });
-      }
-      if (missing.length > 0) await this.d.store.writeRecords(missing);
-      if (page.length < 500) break;
-      after = page[page.length - 1]!.key;
-    }
-    if (!indexed) await this.d.store.writeRecords([{ ...NEWEST_INDEX_DONE, value: 'done' }]);
+    await this.d.cases.prepare();
   }
 
-  private async load(id: string): Promise<CaseRecord | undefined> {
-    const v = await this.d.store.getRecord(CASES, id);
-    return v === undefined ? undefined : (JSON.parse(v) as CaseRecord);
+  /**
+   * Waits for the captures of open cases not followed here: those a stop interrupted (at start,
+   * or when this process becomes the one that runs background work) and those of a process that
+   * died. A case another live process follows (it holds the claim) is left to it.
+   */
+  async resume(): Promise<void> {
+    if (this.closed) return;
+    for (const id of await this.d.cases.awaitingEvidence()) this.watch(id);
+  }
+
+  private load(id: string): Promise<CaseRecord | undefined> {
+    return this.d.cases.get(id);
   }
 
   async get(viewer: AccountRecord, id: string): Promise<CaseRecord> {
@@ -187,15 +140,7 @@ export class Cases {
 
   /** The viewer's cases, newest first; `next` (when there may be more) is the `after` of the next page. */
   async list(viewer: AccountRecord, opts: { after?: string | undefined; limit: number } = { limit: 20 }): Promise<{ cases: CaseRecord[]; next?: string }> {
-    const prefix = `${viewer.id}/`;
-    const rows = await this.d.store.listRecords(BY_ACCOUNT_NEWEST, { prefix, ...(opts.after !== undefined ? { after: prefix + opts.after } : {}), limit: opts.limit });
-    const out: CaseRecord[] = [];
-    for (const { key } of rows) {
-      const c = await this.load(key.slice(key.lastIndexOf('/') + 1));
-      if (c) out.push(c);
-    }
-    const last = rows.at(-1);
-    return { cases: out, ...(rows.length === opts.limit && last !== undefined ? { next: last.key.slice(prefix.length) } : {}) };
+    return this.d.cases.ofAccount(viewer.id, opts);
   }
 
   /** Opens a case on a deposit or an approved registration of the viewer's, and starts the capture of the infringing page. */
@@ -234,10 +179,7 @@ export class Cases {
       salt: toHex(this.d.random(16)),
       history: [],
     };
-    const opened = await this.mutex.run(id, () => this.append(record, viewer, 'open', {}, [
-        { space: BY_ACCOUNT, key: `${viewer.id}/${at}/${id}`, value: '' },
-        { space: BY_ACCOUNT_NEWEST, key: newestKey(viewer.id, at, id), value: '' },
-      ]));
+    const opened = await this.mutex.run(id, () => this.append(record, viewer, 'open', {}));
     this.watch(id);
     return opened;
   }
@@ -262,14 +204,14 @@ export class Cases {
       const capture = await this.d.captures!.request(viewer, { url: c.infringingUrl, note: 'infringement case evidence (again)' });
       const { captureError: _e, ...rest } = c;
       const next: CaseRecord = { ...rest, captureId: capture.id, updatedAt: this.now() };
-      await this.d.store.writeRecords([{ space: CASES, key: id, value: JSON.stringify(next) }]);
+      await this.d.cases.save(next);
       this.watch(id);
       return next;
     });
   }
 
   /** Appends the case entry of `action` and stores the record in the same atomic batch. */
-  private async append(c: CaseRecord, actor: AccountRecord, action: CaseAction, extra: { captureId?: string; note?: string }, records: RecordWrite[] = []): Promise<CaseRecord> {
+  private async append(c: CaseRecord, actor: AccountRecord, action: CaseAction, extra: { captureId?: string; note?: string }): Promise<CaseRecord> {
     const state: CaseState = stateOf(action);
     const seq = c.seq + 1;
     const at = this.now();
@@ -313,7 +255,7 @@ export class Cases {
       history: [...c.history, { seq, action, state, at, account: actor.id, index: Number(index), caseSha256, snapshot: new TextDecoder().decode(snapshotBytes) }],
     });
     const [appended] = await this.d.ledger.append(
-      [{ bytes, records: [{ space: CASES, key: c.id, value: JSON.stringify(finalize(0n)) }, ...records], indexAt: [{ record: 0, path: ['history', c.history.length, 'index'] }] }],
+      [{ bytes, records: this.d.cases.writes({ ...(action === 'open' ? {} : { before: c }), after: finalize(0n) }), indexAt: [{ record: 0, path: ['history', c.history.length, 'index'] }] }],
       { owner: actor.id },
     );
     return finalize(appended!.index);
@@ -331,7 +273,8 @@ export class Cases {
   private watch(id: string): void {
     if (this.watching.has(id) || this.closed || !this.d.captures) return;
     this.watching.add(id);
-    void this.follow(id)
+    void this.claims
+      .tryRun('case-evidence', id, () => this.follow(id))
       .catch((e: unknown) => this.d.log(`case ${id}: following its capture failed`, e))
       .finally(() => this.watching.delete(id));
   }
@@ -355,7 +298,7 @@ export class Cases {
       if (failed !== undefined) {
         await this.mutex.run(id, async () => {
           const now = await this.load(id);
-          if (now) await this.d.store.writeRecords([{ space: CASES, key: id, value: JSON.stringify({ ...now, captureError: failed, updatedAt: this.now() }) }]);
+          if (now) await this.d.cases.save({ ...now, captureError: failed, updatedAt: this.now() });
         });
         return;
       }

@@ -2,6 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { RecordFingerprintStore } from '../adapters/level/fingerprints.js';
 import { MemoryLogStore } from '../adapters/memory/store.js';
+import { RecordOptInStore } from '../adapters/records/opt-in-store.js';
 import { portableSha256 } from '../core/hash.js';
 import { createEd25519Signer } from '../core/note.js';
 import { Accounts } from './accounts.js';
@@ -32,6 +33,7 @@ describe('Matches, exact', () => {
     const fingerprints = new Fingerprints({ store: new RecordFingerprintStore(store), fingerprinter: async () => undefined, clock, maxQueue: 10, log: () => undefined });
     const matches = new Matches({
       store,
+      optIns: new RecordOptInStore(store),
       ledger,
       deposits,
       fingerprints,

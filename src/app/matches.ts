@@ -13,7 +13,10 @@ import { formatTime } from '../core/time.js';
 import type { Deposits } from './deposits.js';
 import type { Fingerprint, FingerprintHit, Fingerprinter, Fingerprints, MatchMethod } from './fingerprints.js';
 import type { Ledger } from './log.js';
-import type { AccountRecord, Clock, LedgerStore } from './ports.js';
+import type { OptIn, OptInStore } from './opt-in-ports.js';
+import type { AccountRecord, Clock, DepositStore } from './ports.js';
+
+export type { OptIn } from './opt-in-ports.js';
 
 /** One work found in a captured page (a WARC response: an image, a page's text). */
 export interface CapturedWork {
@@ -48,22 +51,15 @@ export interface MatchResult {
   matches: MatchView[];
 }
 
-const OPT_IN = 'match-opt-in';
-
-export interface OptIn {
-  /** Every deposit of the account may be matched by platforms. */
-  account: boolean;
-  /** Deposits opted in one by one. */
-  deposits: string[];
-}
-
 /** Most deposits of one SHA-256 read from the global index; the viewer's own are read apart. */
 const EXACT_SCAN = 1000;
 
 export class Matches {
   constructor(
     private readonly d: {
-      store: LedgerStore;
+      /** The log's SHA-256 index. */
+      store: Pick<DepositStore, 'findBySha256'>;
+      optIns: OptInStore;
       ledger: Ledger;
       deposits: Deposits;
       fingerprints: Fingerprints;
@@ -79,23 +75,20 @@ export class Matches {
 
   // ---- opt-in
   async optIn(account: string): Promise<OptIn> {
-    const whole = (await this.d.store.getRecord(OPT_IN, account)) !== undefined;
-    const rows = await this.d.store.listRecords(OPT_IN, { prefix: `${account}/`, limit: 10_000 });
-    return { account: whole, deposits: rows.map((r) => r.key.slice(account.length + 1)) };
+    return this.d.optIns.get(account);
   }
 
   /** Opts the account (or one of its deposits) in or out of platform matching. */
   async setOptIn(viewer: AccountRecord, enabled: boolean, depositId?: string): Promise<OptIn> {
     if (depositId !== undefined) await this.d.deposits.get(depositId, viewer);
-    const key = depositId === undefined ? viewer.id : `${viewer.id}/${depositId}`;
-    await this.d.store.writeRecords([{ space: OPT_IN, key, value: enabled ? JSON.stringify({ at: formatTime(this.d.clock.now()) }) : null }]);
+    await this.d.optIns.set(viewer.id, depositId, enabled, formatTime(this.d.clock.now()));
     return this.optIn(viewer.id);
   }
 
   private async visible(viewer: AccountRecord, account: string, depositId: string): Promise<boolean> {
     if (viewer.role === 'admin' || account === viewer.id) return true;
     if (viewer.role !== 'platform') return false;
-    return (await this.d.store.getRecord(OPT_IN, account)) !== undefined || (await this.d.store.getRecord(OPT_IN, `${account}/${depositId}`)) !== undefined;
+    return this.d.optIns.covers(account, depositId);
   }
 
   private async view(hit: FingerprintHit, foundAt?: string): Promise<MatchView> {

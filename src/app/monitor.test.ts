@@ -1,9 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { MemoryLogStore } from '../adapters/memory/store.js';
+import { RecordMonitorStore } from '../adapters/records/monitor-store.js';
 import { verifyWebhookSignature } from '../core/webhook-signature.js';
 import type { Matches } from './matches.js';
 import { Monitor, type WebhookSender } from './monitor.js';
 import type { AccountRecord } from './ports.js';
+import { WorkClaims } from './work-claims.js';
 
 const account: AccountRecord = { id: 'acc_p', name: 'P', email: 'p@example.com', kind: 'organisation', role: 'platform', createdAt: '2026-11-30T00:00:00.000Z' };
 let n = 0;
@@ -11,11 +13,11 @@ const random = (k: number) => new Uint8Array(k).map(() => n++ & 0xff);
 
 const other: AccountRecord = { ...account, id: 'acc_q', name: 'Q', email: 'q@example.com' };
 
-function make(sender: WebhookSender, attempts = 3, matchSha256: (a: AccountRecord, sha: string) => Promise<unknown[]> = async () => [], perAccount?: number) {
-  const store = new MemoryLogStore();
+function make(sender: WebhookSender, attempts = 3, matchSha256: (a: AccountRecord, sha: string) => Promise<unknown[]> = async () => [], perAccount?: number, shared?: { store: MemoryLogStore; claims: WorkClaims }) {
+  const store = shared?.store ?? new MemoryLogStore();
   const matches = { matchSha256 } as unknown as Matches;
   const monitor = new Monitor({
-    store,
+    monitors: new RecordMonitorStore(store),
     matches,
     accounts: { get: async (id) => [account, other].find((a) => a.id === id) },
     sender,
@@ -23,6 +25,7 @@ function make(sender: WebhookSender, attempts = 3, matchSha256: (a: AccountRecor
     random,
     limits: { maxQueue: 2, attempts, backoffMs: 20, timeoutMs: 1000, captureWaitMs: 1000, allowPrivate: false, ...(perAccount !== undefined ? { perAccount } : {}) },
     log: () => undefined,
+    ...(shared ? { claims: new WorkClaims(shared.claims) } : {}),
   });
   return { monitor, store };
 }
@@ -120,5 +123,44 @@ describe('Monitor', () => {
     // The other account's batch runs before this account's second and third, though queued after them.
     expect(order).toEqual(['acc_p:0', 'acc_q:a', 'acc_p:1', 'acc_p:2']);
     await monitor.close();
+  });
+
+  it('two processes on one store: a delivery one of them runs is not sent again by the other resuming it, nor is a retry the other made', async () => {
+    // One store and one set of claims shared by two monitors, as PostgreSQL and its advisory locks are by two processes.
+    const shared = { store: new MemoryLogStore(), claims: new WorkClaims() };
+    const calls: string[] = [];
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    const a = make({
+      send: async (_url, headers) => {
+        calls.push(`a:${headers['X-CL-Delivery']}`);
+        await gate;
+        return { status: 503 };
+      },
+    }, 3, undefined, undefined, shared).monitor;
+    (a as unknown as { d: { limits: { backoffMs: number } } }).d.limits.backoffMs = 300;
+    const b = make({
+      send: async (_url, headers) => {
+        calls.push(`b:${headers['X-CL-Delivery']}`);
+        return { status: 200 };
+      },
+    }, 3, undefined, undefined, shared).monitor;
+    await a.setWebhook(account, 'https://hooks.example.com/cl');
+    const batch = await a.submit(account, [{ sha256: 'a'.repeat(64) }]);
+    while (calls.length === 0) await new Promise((r) => setTimeout(r, 5));
+    // The first attempt is in flight in a: b, taking on stored work, leaves it to a.
+    await b.resume();
+    await new Promise((r) => setTimeout(r, 50));
+    expect(calls).toEqual([`a:${batch.id}.1`]);
+    release();
+    for (let i = 0; i < 400 && (await b.get(batch.id, account)).delivery.attempts.length < 1; i++) await new Promise((r) => setTimeout(r, 5));
+    // a failed and waits to retry; b resumes the retry now, and a's own retry then finds it made.
+    await b.resume();
+    const done = await settled(b, batch.id);
+    await new Promise((r) => setTimeout(r, 500));
+    expect(done.delivery.attempts.map((t) => t.status)).toEqual([503, 200]);
+    expect(calls).toEqual([`a:${batch.id}.1`, `b:${batch.id}.2`]);
+    await a.close();
+    await b.close();
   });
 });

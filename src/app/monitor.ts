@@ -16,42 +16,11 @@ import { formatTime } from '../core/time.js';
 import { signatureHeader, SIGNATURE_HEADER } from '../core/webhook-signature.js';
 import type { Fingerprint } from './fingerprints.js';
 import type { CaptureRequester, Matches, MatchView } from './matches.js';
-import type { AccountRecord, Clock, LedgerStore, RandomBytes } from './ports.js';
+import type { DeliveryAttempt, ItemResult, MonitorBatch, MonitorItem, MonitorStore, Webhook } from './monitor-ports.js';
+import type { AccountRecord, Clock, RandomBytes } from './ports.js';
+import { WorkClaims, type SharedClaims } from './work-claims.js';
 
-export type MonitorItem = { ref?: string | undefined } & ({ url: string } | { sha256: string } | { imageHash: { phash: string; dhash: string } } | { text: string });
-
-export interface ItemResult {
-  index: number;
-  ref?: string;
-  matches?: MatchView[];
-  /** Why the item could not be matched. */
-  error?: string;
-  captureId?: string;
-}
-
-export interface DeliveryAttempt {
-  at: string;
-  /** HTTP status, when the receiver answered. */
-  status?: number;
-  error?: string;
-}
-
-export interface MonitorBatch {
-  id: string;
-  account: string;
-  status: 'queued' | 'running' | 'done';
-  createdAt: string;
-  endedAt?: string;
-  items: MonitorItem[];
-  results?: ItemResult[];
-  delivery: { status: 'waiting' | 'pending' | 'delivered' | 'failed'; url?: string; attempts: DeliveryAttempt[]; nextAttemptAt?: string };
-}
-
-export interface Webhook {
-  url: string;
-  secret: string;
-  createdAt: string;
-}
+export type { DeliveryAttempt, ItemResult, MonitorBatch, MonitorItem, Webhook } from './monitor-ports.js';
 
 /** Sends one webhook request. Implementations MUST refuse (throw) targets the SSRF rules forbid, also after DNS resolution, and MUST give up after `timeoutMs`. */
 export interface WebhookSender {
@@ -74,9 +43,6 @@ export const MAX_MONITOR_ITEMS = 1000;
 export const MAX_MONITOR_URL_ITEMS = 20;
 /** Longest a timer may wait (setTimeout's limit, about 24.8 days). */
 const MAX_DELAY_MS = 2 ** 31 - 1;
-const BATCHES = 'monitor-batches';
-const ACTIVE = 'monitor-active';
-const WEBHOOKS = 'monitor-webhooks';
 
 export class Monitor {
   /** Batches waiting, oldest first, with their account. */
@@ -84,16 +50,20 @@ export class Monitor {
   /** When each account was last served (a counter): the next batch is the oldest of the least recently served account. */
   private readonly served = new Map<string, number>();
   private turn = 0;
-  /** The account whose batch is running. */
+  /** The account whose batch is running, and the batch. */
   private current: string | undefined;
+  private currentId: string | undefined;
   private running: Promise<void> | undefined;
   private readonly timers = new Set<ReturnType<typeof setTimeout>>();
   private readonly sending = new Set<Promise<void>>();
+  /** Batches with a delivery attempt scheduled or running here: how many. */
+  private readonly scheduled = new Map<string, number>();
+  private readonly claims: SharedClaims;
   private closed = false;
 
   constructor(
     private readonly d: {
-      store: LedgerStore;
+      monitors: MonitorStore;
       matches: Matches;
       captures?: CaptureRequester;
       accounts: { get(id: string): Promise<AccountRecord | undefined> };
@@ -103,20 +73,34 @@ export class Monitor {
       limits: MonitorLimits;
       log: (msg: string, err?: unknown) => void;
       sleep?: (ms: number) => Promise<void>;
+      /** Claims on batches and deliveries, shared by the processes on one store (default: this process only). */
+      claims?: SharedClaims;
     },
-  ) {}
+  ) {
+    this.claims = d.claims ?? new WorkClaims();
+  }
 
   private now(): string {
     return formatTime(this.d.clock.now());
   }
 
-  /** Resumes batches and deliveries a stop interrupted. */
-  async init(): Promise<void> {
-    for (const { key } of await this.d.store.listRecords(ACTIVE, { limit: 100_000 })) {
-      const b = await this.load(key);
+  /**
+   * Takes on the stored batches and deliveries not running here: those a stop interrupted (at
+   * start, or when this process becomes the one that runs background work) and those of a process
+   * that died. Work another live process holds its claim on is skipped when its turn comes.
+   * `due`: deliveries waiting for a retry wait for their `nextAttemptAt` (else they are tried now).
+   */
+  async resume(opts: { due?: boolean } = {}): Promise<void> {
+    if (this.closed) return;
+    for (const id of await this.d.monitors.active()) {
+      const b = await this.d.monitors.batch(id);
       if (!b) continue;
-      if (b.status !== 'done') this.waiting.push({ id: b.id, account: b.account });
-      else if (b.delivery.status === 'pending') this.schedule(b.id, 0);
+      if (b.status !== 'done') {
+        if (this.currentId !== b.id && !this.waiting.some((w) => w.id === b.id)) this.waiting.push({ id: b.id, account: b.account });
+      } else if (b.delivery.status === 'pending' && !this.scheduled.has(b.id)) {
+        const at = opts.due === true && b.delivery.nextAttemptAt !== undefined ? Date.parse(b.delivery.nextAttemptAt) : NaN;
+        this.schedule(b.id, b.delivery.attempts.length, Number.isNaN(at) ? 0 : Math.min(MAX_DELAY_MS, Math.max(0, at - this.d.clock.now())));
+      }
     }
     if (this.waiting.length > 0) this.running ??= this.drain();
   }
@@ -127,31 +111,25 @@ export class Monitor {
     const check = checkCaptureUrl(url, this.d.limits.allowPrivate);
     if (!check.ok) throw new LogError('invalid_request', `url: ${check.reason}`, { details: { field: 'url', reason: 'webhook_url_refused' } });
     const hook: Webhook = { url, secret: `whsec_${toHex(this.d.random(32))}`, createdAt: this.now() };
-    await this.d.store.writeRecords([{ space: WEBHOOKS, key: account.id, value: JSON.stringify(hook) }]);
+    await this.d.monitors.setWebhook(account.id, hook);
     return hook;
   }
 
   async webhook(account: string): Promise<Webhook | undefined> {
-    const v = await this.d.store.getRecord(WEBHOOKS, account);
-    return v === undefined ? undefined : (JSON.parse(v) as Webhook);
+    return this.d.monitors.webhook(account);
   }
 
   async deleteWebhook(account: AccountRecord): Promise<void> {
-    await this.d.store.writeRecords([{ space: WEBHOOKS, key: account.id, value: null }]);
+    await this.d.monitors.deleteWebhook(account.id);
   }
 
   // ---- batches
-  private async load(id: string): Promise<MonitorBatch | undefined> {
-    const v = await this.d.store.getRecord(BATCHES, id);
-    return v === undefined ? undefined : (JSON.parse(v) as MonitorBatch);
+  private load(id: string): Promise<MonitorBatch | undefined> {
+    return this.d.monitors.batch(id);
   }
 
-  private async save(b: MonitorBatch): Promise<void> {
-    const active = b.status !== 'done' || b.delivery.status === 'pending';
-    await this.d.store.writeRecords([
-      { space: BATCHES, key: b.id, value: JSON.stringify(b) },
-      { space: ACTIVE, key: b.id, value: active ? '' : null },
-    ]);
+  private save(b: MonitorBatch): Promise<void> {
+    return this.d.monitors.saveBatch(b);
   }
 
   /** Queues a batch. The account needs a webhook; the queue holds at most MONITOR_QUEUE batches. */
@@ -190,12 +168,14 @@ export class Monitor {
     try {
       for (let next = this.next(); next !== undefined && !this.closed; next = this.next()) {
         this.current = next.account;
+        this.currentId = next.id;
         try {
           await this.process(next.id);
         } catch (e) {
           this.d.log(`monitoring batch ${next.id} failed`, e);
         } finally {
           this.current = undefined;
+          this.currentId = undefined;
         }
       }
     } finally {
@@ -222,7 +202,12 @@ export class Monitor {
     return w;
   }
 
+  /** Runs a batch unless another process holds its claim (that one runs it). */
   private async process(id: string): Promise<void> {
+    await this.claims.tryRun('monitor-batch', id, () => this.processClaimed(id)).then(() => undefined);
+  }
+
+  private async processClaimed(id: string): Promise<void> {
     const b = await this.load(id);
     if (!b || b.status === 'done') return;
     const account = await this.d.accounts.get(b.account);
@@ -235,7 +220,7 @@ export class Monitor {
     }
     const done: MonitorBatch = { ...b, status: 'done', endedAt: this.now(), results, delivery: { status: 'pending', attempts: [] } };
     await this.save(done);
-    this.schedule(done.id, 0);
+    this.schedule(done.id, 0, 0);
   }
 
   private async matchItem(account: AccountRecord, item: MonitorItem, index: number): Promise<ItemResult> {
@@ -266,13 +251,22 @@ export class Monitor {
   }
 
   // ---- deliveries
-  private schedule(id: string, delayMs: number): void {
+  /** Schedules delivery attempt `attempt + 1` of a batch (`attempt` attempts were made). */
+  private schedule(id: string, attempt: number, delayMs: number): void {
     if (this.closed) return;
+    this.scheduled.set(id, (this.scheduled.get(id) ?? 0) + 1);
     const timer = setTimeout(() => {
       this.timers.delete(timer);
-      const p = this.deliver(id)
+      const p = this.claims
+        .tryRun('monitor-delivery', id, () => this.deliver(id, attempt))
+        .then(() => undefined)
         .catch((e: unknown) => this.d.log(`webhook delivery of ${id} failed`, e))
-        .finally(() => this.sending.delete(p));
+        .finally(() => {
+          this.sending.delete(p);
+          const left = (this.scheduled.get(id) ?? 1) - 1;
+          if (left > 0) this.scheduled.set(id, left);
+          else this.scheduled.delete(id);
+        });
       this.sending.add(p);
     }, delayMs);
     timer.unref?.();
@@ -284,9 +278,10 @@ export class Monitor {
     return JSON.stringify({ type: 'monitor.batch.completed', batchId: b.id, createdAt: b.createdAt, completedAt: b.endedAt, results: b.results ?? [] });
   }
 
-  private async deliver(id: string): Promise<void> {
+  /** Makes delivery attempt `attempt + 1`, holding the delivery's claim; nothing when another process made it already. */
+  private async deliver(id: string, attempt: number): Promise<void> {
     const b = await this.load(id);
-    if (!b || b.delivery.status !== 'pending') return;
+    if (!b || b.delivery.status !== 'pending' || b.delivery.attempts.length !== attempt) return;
     const hook = await this.webhook(b.account);
     const attempts = [...b.delivery.attempts];
     const at = this.now();
@@ -319,7 +314,7 @@ export class Monitor {
     } else {
       const delay = Math.min(MAX_DELAY_MS, limits.backoffMs * 2 ** (attempts.length - 1));
       await this.save({ ...b, delivery: { status: 'pending', ...(hook ? { url: hook.url } : {}), attempts, nextAttemptAt: formatTime(this.d.clock.now() + delay) } });
-      this.schedule(b.id, delay);
+      this.schedule(b.id, attempts.length, delay);
     }
   }
 

@@ -13,8 +13,9 @@ import { createHash } from 'node:crypto';
 import pg from 'pg';
 import { LogError } from '../../core/errors.js';
 import type { SharedLocks } from '../../app/mutex.js';
+import type { SharedClaims } from '../../app/work-claims.js';
 
-export class PgLocks implements SharedLocks {
+export class PgLocks implements SharedLocks, SharedClaims {
   private client: Promise<pg.Client> | undefined;
   private closed = false;
 
@@ -66,6 +67,20 @@ export class PgLocks implements SharedLocks {
     } finally {
       const c = await this.client?.catch(() => undefined);
       await c?.query('SELECT pg_advisory_unlock(k) FROM unnest($1::int8[]) AS k', [ids]).catch((e: unknown) => this.log(`PostgreSQL: cannot release the ${name} locks: ${e instanceof Error ? e.message : String(e)}`));
+    }
+  }
+
+  /** Runs `fn` holding the lock for (name, key) when no process holds it; undefined, without running `fn`, when one does. */
+  async tryRun<T>(name: string, key: string, fn: () => Promise<T>): Promise<{ value: T } | undefined> {
+    const id = lockId(name, key);
+    const c = await this.connection();
+    const { rows } = await c.query<{ ok: boolean }>('SELECT pg_try_advisory_lock($1) AS ok', [id]);
+    if (rows[0]?.ok !== true) return undefined;
+    try {
+      return { value: await fn() };
+    } finally {
+      const held = await this.client?.catch(() => undefined);
+      await held?.query('SELECT pg_advisory_unlock($1)', [id]).catch((e: unknown) => this.log(`PostgreSQL: cannot release the ${name} lock: ${e instanceof Error ? e.message : String(e)}`));
     }
   }
 
