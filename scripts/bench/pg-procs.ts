@@ -6,6 +6,7 @@
  *    batches) and then single hash-only deposits, the clients split evenly across both processes;
  *    entries/s, req/s, p50/p99 per process, CPU of each process and of the PostgreSQL server (the
  *    postmaster and its backends, from /proc), which process sequenced.
+ *    Then the same loads through the sequencer alone (the database without the hand-over).
  *  - LevelDB, one process, the same loads with the same total clients: the baseline, same run.
  *  - Read fan-out: random full level-0 hash tiles through a plain static file server
  *    (pg-static.ts) from the TILES_DIR the sequencer published, vs random inclusion proofs
@@ -47,6 +48,10 @@ process.once('exit', () => {
     }
   }
 });
+
+// SIGTERM (e.g. `timeout`) ends the run through process.exit, so the 'exit' hooks above and in
+// util.ts / pg-cluster.ts still kill the children, stop the cluster and remove the temp dirs.
+if (process.listenerCount('SIGTERM') === 0) process.once('SIGTERM', () => process.exit(143));
 
 function freePort(): Promise<number> {
   return new Promise((res, rej) => {
@@ -124,6 +129,16 @@ function procCpuMs(pid: number): { self: number; children: number } | undefined 
   }
 }
 
+/** Resident set size of a process, MiB. */
+function rssMiB(pid: number): number | undefined {
+  try {
+    const kb = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
+    return kb === undefined ? undefined : Number(kb) / 1024;
+  } catch {
+    return undefined;
+  }
+}
+
 /** CPU ms of the PostgreSQL server: the postmaster, its live backends and the children it reaped. */
 function pgServerCpuMs(postmaster: number): number {
   let total = 0;
@@ -150,6 +165,8 @@ export interface ProcShare {
   sequencer?: boolean;
   /** CPU of this process during the load, in cores. */
   cores: number;
+  /** Resident set size right after the load, MiB. */
+  rssMiB?: number;
   load: LoadResult;
 }
 
@@ -195,6 +212,7 @@ async function splitLoad(what: 'batch' | 'single', procs: Proc[], apiKey: string
   const wallMs = Date.now() - t0;
   const clientMs = ownCpuMs() - own0;
   const cpu1 = procs.map((p) => procCpuMs(p.pid)?.self ?? 0);
+  const rss = procs.map((p) => rssMiB(p.pid));
   const pgMs = pgPid === undefined ? 0 : pgServerCpuMs(pgPid) - pg0;
   const procMs = cpu1.reduce((s, c, i) => s + c - cpu0[i]!, 0);
   const othersCores = cw.stop(clientMs + procMs + pgMs)?.othersCores;
@@ -210,7 +228,7 @@ async function splitLoad(what: 'batch' | 'single', procs: Proc[], apiKey: string
     reqPerSec: ok / seconds,
     entriesPerSec: (ok * items) / seconds,
     treeGrowth: size1 - size0,
-    processes: procs.map((p, i) => ({ name: p.name, ...(seq[i]!.sequencer !== undefined ? { sequencer: seq[i]!.sequencer } : {}), cores: (cpu1[i]! - cpu0[i]!) / wallMs, load: results[i]! })),
+    processes: procs.map((p, i) => ({ name: p.name, ...(seq[i]!.sequencer !== undefined ? { sequencer: seq[i]!.sequencer } : {}), cores: (cpu1[i]! - cpu0[i]!) / wallMs, ...(rss[i] !== undefined ? { rssMiB: rss[i] } : {}), load: results[i]! })),
     ...(pgPid !== undefined ? { pgCores: pgMs / wallMs } : {}),
     clientCores: clientMs / wallMs,
     ...(othersCores !== undefined ? { othersCores } : {}),
@@ -272,7 +290,7 @@ async function startStatic(dir: string): Promise<{ url: string; pid: number; sto
 // The part.
 
 export interface PgProcsFigures {
-  pg: { batch: HttpLoadFigures; single: HttpLoadFigures; entries: number; bytesPerEntry: number; bytesByTable: Record<string, number> };
+  pg: { batch: HttpLoadFigures; single: HttpLoadFigures; batchOne: HttpLoadFigures; singleOne: HttpLoadFigures; entries: number; bytesPerEntry: number; bytesByTable: Record<string, number> };
   level: { batch: HttpLoadFigures; single: HttpLoadFigures; entries: number; bytesPerEntry: number };
   tiles: { entries: number; bytesPerEntry: number; files: number };
   reads: { staticTiles: ReadFigure; pgProofs: ReadFigure; levelProofs: ReadFigure; treeSize: number };
@@ -312,6 +330,8 @@ export async function runPgProcs(opts: PgProcsOptions): Promise<PgProcsFigures> 
     let treeSize: number;
     let batch: HttpLoadFigures;
     let single: HttpLoadFigures;
+    let batchOne: HttpLoadFigures;
+    let singleOne: HttpLoadFigures;
     try {
       const url = await cluster.database();
       const postmaster = Number(readFileSync(join(cluster.dir, 'data', 'postmaster.pid'), 'utf8').split('\n')[0]);
@@ -323,6 +343,10 @@ export async function runPgProcs(opts: PgProcsOptions): Promise<PgProcsFigures> 
         const apiKey = await createAccount(procs[0]!);
         batch = await splitLoad('batch', procs, apiKey, opts.batchConnections, opts.seconds, opts.warmupSeconds, postmaster);
         single = await splitLoad('single', procs, apiKey, opts.singleConnections, opts.seconds, opts.warmupSeconds, postmaster);
+        // The same loads through the sequencer alone: the database without the hand-over.
+        const seqIdx = Math.max(0, (await Promise.all(procs.map(health))).findIndex((h) => h.sequencer === true));
+        batchOne = await splitLoad('batch', [procs[seqIdx]!], apiKey, opts.batchConnections, opts.seconds, opts.warmupSeconds, postmaster);
+        singleOne = await splitLoad('single', [procs[seqIdx]!], apiKey, opts.singleConnections, opts.seconds, opts.warmupSeconds, postmaster);
         treeSize = Math.max(...(await Promise.all(procs.map(health))).map((h) => h.treeSize));
         // The sequencer publishes the tiles in the background: wait (bounded) until it caught up.
         const deadline = Date.now() + 120_000;
@@ -354,7 +378,7 @@ export async function runPgProcs(opts: PgProcsOptions): Promise<PgProcsFigures> 
         const { rows } = await client.query<{ name: string; bytes: string }>("SELECT c.relname AS name, pg_total_relation_size(c.oid) AS bytes FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = 'public' AND c.relkind = 'r'");
         const total = rows.reduce((s, r) => s + Number(r.bytes), 0);
         const bytesByTable = Object.fromEntries(rows.filter((r) => Number(r.bytes) > 16_384).map((r) => [r.name, Number(r.bytes) / treeSize]));
-        pgPart = { batch, single, entries: treeSize, bytesPerEntry: total / treeSize, bytesByTable };
+        pgPart = { batch, single, batchOne, singleOne, entries: treeSize, bytesPerEntry: total / treeSize, bytesByTable };
       } finally {
         await client.end();
       }
@@ -397,10 +421,12 @@ export function pgProcsRows(f: PgProcsFigures): Row[] {
     const others = x.othersCores === undefined ? '' : `, others ${x.othersCores.toFixed(2)} cores`;
     const label = x.what === 'batch' ? `HTTP batch (${x.connections} × ${fmtInt(x.itemsPerRequest)} items) entries/s` : `HTTP single deposits (${x.connections} clients) req/s`;
     rows.push(['(p)', `${store}: ${label}${others}`, fmtInt(x.entriesPerSec), '', '']);
-    rows.push(['(p)', `  p50 / p99 ms, CPU cores by process${x.pgCores !== undefined ? ' + PostgreSQL' : ''}`, x.processes.map((p) => `${p.name}${role(p)} ${p.load.latency.p50}/${p.load.latency.p99} ms ${p.cores.toFixed(2)}`).join('; ') + (x.pgCores !== undefined ? `; pg ${x.pgCores.toFixed(2)}` : ''), '', '']);
+    rows.push(['(p)', `  p50 / p99 ms, CPU cores (RSS) by process${x.pgCores !== undefined ? ' + PostgreSQL' : ''}`, x.processes.map((p) => `${p.name}${role(p)} ${p.load.latency.p50}/${p.load.latency.p99} ms ${p.cores.toFixed(2)}${p.rssMiB !== undefined ? ` ${p.rssMiB.toFixed(0)} MiB` : ''}`).join('; ') + (x.pgCores !== undefined ? `; pg ${x.pgCores.toFixed(2)}` : ''), '', '']);
   };
   load('pg, 2 processes', f.pg.batch);
   load('pg, 2 processes', f.pg.single);
+  load('pg, sequencer alone', f.pg.batchOne);
+  load('pg, sequencer alone', f.pg.singleOne);
   load('level, 1 process', f.level.batch);
   load('level, 1 process', f.level.single);
   rows.push(['(p)', `bytes/entry at ${fmtInt(f.pg.entries)} / ${fmtInt(f.level.entries)} entries: pg / level / TILES_DIR`, `${f.pg.bytesPerEntry.toFixed(0)} / ${f.level.bytesPerEntry.toFixed(0)} / ${f.tiles.bytesPerEntry.toFixed(0)}`, '', '']);
