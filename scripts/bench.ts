@@ -11,6 +11,8 @@
  *   (t) C2SP tiles: batch deposits with / without TILES_DIR, serving tiles (only with --only t; docs/TILES.md)
  *   (g) certificates/s, GET one and POST /v1/certificates × 1,000, 16 clients; (h) ingest files/s with and
  *       without certificates over 50,000 generated small files (only with --only g,h; scripts/bench/certs.ts)
+ *   (p) PostgreSQL beside LevelDB, in-process (scripts/bench/pg.ts) and over HTTP with two service processes
+ *       on one PostgreSQL vs one on LevelDB, plus tiles from a static server vs proofs (scripts/bench/pg-procs.ts; only with --only p)
  *
  * Options: --quick (200k entries, 5 s loads) · --only a,b,c,d,e,f · --profile (server child under
  * --cpu-prof, profiles in .bench/prof) · --whatif chained-batch,pooled-random,tsa-interval (bench-only
