@@ -11,6 +11,8 @@
  *   (t) C2SP tiles: batch deposits with / without TILES_DIR, serving tiles (only with --only t; docs/TILES.md)
  *   (g) certificates/s, GET one and POST /v1/certificates × 1,000, 16 clients; (h) ingest files/s with and
  *       without certificates over 50,000 generated small files (only with --only g,h; scripts/bench/certs.ts)
+ *   (p) PostgreSQL beside LevelDB, in-process (scripts/bench/pg.ts) and over HTTP with two service processes
+ *       on one PostgreSQL vs one on LevelDB, plus tiles from a static server vs proofs (scripts/bench/pg-procs.ts; only with --only p)
  *
  * Options: --quick (200k entries, 5 s loads) · --only a,b,c,d,e,f · --profile (server child under
  * --cpu-prof, profiles in .bench/prof) · --whatif chained-batch,pooled-random,tsa-interval (bench-only
@@ -33,6 +35,7 @@ import { fmtInt, fmtMs, note } from './bench/util.js';
 import { runMatch, type MatchFigures } from './bench/match.js';
 import { runCertificates, runIngestBench, type CertFigures, type IngestFigures } from './bench/certs.js';
 import { runPg, type PgFigures } from './bench/pg.js';
+import { pgProcsRows, runPgProcs, type PgProcsFigures } from './bench/pg-procs.js';
 import { parseWhatIfs, WHATIFS, type WhatIf } from './bench/whatif.js';
 import { runTiles, tilesRows, type TilesFigures } from './bench/tiles.js';
 
@@ -117,6 +120,7 @@ interface Results {
   certificates?: CertFigures;
   ingest?: IngestFigures;
   pg?: PgFigures;
+  pgProcs?: PgProcsFigures;
 }
 const results: Results = {};
 const t0 = Date.now();
@@ -154,7 +158,10 @@ if (opts.only.has('t')) results.tiles = await runTiles({ seconds: opts.quick ? 5
 if (opts.only.has('g')) results.certificates = await runCertificates({ warm: 5_000, cold: opts.quick ? 5_000 : 20_000, seconds: plan.singleSeconds, warmupSeconds: plan.warmup, connections: 16 });
 if (opts.only.has('h')) results.ingest = await runIngestBench({ files: opts.quick ? 10_000 : 50_000 });
 // (p) PostgreSQL beside LevelDB (only with --only p; docs/SCALING.md).
-if (opts.only.has('p')) results.pg = await runPg({ entries: opts.quick ? 50_000 : 500_000, ...A, singleSeconds: plan.singleSeconds, singleCallers: D.connections, proofs: plan.proofs });
+// BENCH_PG_PROCS_ONLY=1 skips the in-process half (iterating on the two-process half).
+if (opts.only.has('p') && process.env.BENCH_PG_PROCS_ONLY !== '1') results.pg = await runPg({ entries: opts.quick ? 50_000 : 500_000, ...A, singleSeconds: plan.singleSeconds, singleCallers: D.connections, proofs: plan.proofs });
+// (p) over HTTP: PostgreSQL with two service processes, LevelDB with one, read fan-out through tiles.
+if (opts.only.has('p')) results.pgProcs = await runPgProcs({ seconds: plan.singleSeconds, warmupSeconds: plan.warmup, readSeconds: opts.quick ? 5 : 10, batchConnections: C.connections, singleConnections: D.connections, readConnections: 16 });
 meta.loadavgEnd = loadavg().map((x) => +x.toFixed(2));
 
 // ---------------------------------------------------------------------------------------------
@@ -227,6 +234,7 @@ if (pgf) {
   }
 }
 
+if (results.pgProcs) rows.push(...pgProcsRows(results.pgProcs));
 if (results.tiles) rows.push(...tilesRows(results.tiles));
 const widths = [0, 1, 2, 3, 4].map((i) => Math.max(...rows.map((r) => r[i]!.length), 4));
 const line = (r: readonly string[]) => r.map((x, i) => x.padEnd(widths[i]!)).join('  ').trimEnd();
