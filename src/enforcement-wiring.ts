@@ -20,6 +20,7 @@ import { Monitor } from './app/monitor.js';
 import { Cases, titleSource, type RegistrationSource } from './app/cases.js';
 import { levelOperationStore } from './adapters/level/operations.js';
 import { registrationLookup } from './app/operation-title.js';
+import { RecordRegistrationStore } from './adapters/records/registration-store.js';
 import type { PdfIssuer } from './adapters/pdf/court.js';
 import { loadDownloads } from './adapters/http/downloads.js';
 import { VERIFIER_FILE } from './adapters/downloads/files.js';
@@ -113,7 +114,7 @@ export async function enforcementDeps(p: {
     cases: new RecordCaseStore(p.store),
     ledger: p.ledger,
     deposits: p.deposits,
-    ...(p.registrations ? { registrations: p.registrations, titles: titleSource(levelOperationStore(p.store), registrationLookup(p.store)) } : {}),
+    ...(p.registrations ? { registrations: p.registrations, titles: titleSource(levelOperationStore(p.store), registrationLookup(new RecordRegistrationStore(p.store))) } : {}),
     ...(p.captures ? { captures: p.captures } : {}),
     accounts: p.accounts,
     sha256: nodeSha256,

@@ -7,6 +7,7 @@ import { levelOperationStore } from './adapters/level/operations.js';
 import { renderOperationPdf, type OperationPdfInput } from './adapters/http/operation-pdf.js';
 import type { OperationHttpDeps } from './adapters/http/operation-routes.js';
 import type { PdfIssuer } from './adapters/pdf/court.js';
+import { RecordRegistrationStore } from './adapters/records/registration-store.js';
 import type { Ledger } from './app/log.js';
 import { Operations, registrationLookup } from './app/operations.js';
 import type { Clock, LedgerStore, RandomBytes } from './app/ports.js';
@@ -26,7 +27,7 @@ export function operationDeps(p: {
   const operations = new Operations({
     ledger: p.ledger,
     ops: levelOperationStore(p.store),
-    registrations: registrationLookup(p.store),
+    registrations: registrationLookup(new RecordRegistrationStore(p.store)),
     accounts: p.store,
     sha256: nodeSha256,
     random: p.random,

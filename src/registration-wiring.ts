@@ -5,6 +5,7 @@
 import { nodeSha256 } from './adapters/crypto/node.js';
 import { renderRegistrationPdf, type RegistrationPdfInput } from './adapters/http/registration-pdf.js';
 import type { PdfIssuer } from './adapters/pdf/court.js';
+import { RecordRegistrationStore } from './adapters/records/registration-store.js';
 import type { RegistrationHttpDeps } from './adapters/http/registrations.js';
 import type { Deposits } from './app/deposits.js';
 import type { Ledger } from './app/log.js';
@@ -35,6 +36,7 @@ export function registrationDeps(p: {
   const registrations = new Registrations({
     ledger: p.ledger,
     store: p.store,
+    records: new RecordRegistrationStore(p.store),
     deposits: p.deposits,
     organisations,
     sha256: nodeSha256,

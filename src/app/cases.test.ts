@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { MemoryLogStore } from '../adapters/memory/store.js';
 import { RecordCaseStore } from '../adapters/records/case-store.js';
+import { RecordRegistrationStore } from '../adapters/records/registration-store.js';
 import { toHex } from '../core/bytes.js';
 import { decodeEntry } from '../core/entry.js';
 import { portableSha256 } from '../core/hash.js';
@@ -144,8 +145,8 @@ describe('Cases', () => {
     const ledger = await Ledger.open({ store, ...ledgerRecords(store), signer, verifierKey: signer.verifierKey, origin: ORIGIN, sha256: portableSha256, clock });
     const deposits = new Deposits(ledger, store, portableSha256, random, clock);
     const accounts = new Accounts(store, accountRecords(store), portableSha256, random, clock);
-    const regs = new Registrations({ ledger, store, deposits, organisations: new Organisations(new RecordOrganisationStore(store, random), store, clock, random), sha256: portableSha256, random, clock });
-    const ops = new Operations({ ledger, ops: memoryOperationStore(store), registrations: registrationLookup(store), accounts: store, sha256: portableSha256, random, clock });
+    const regs = new Registrations({ ledger, store, records: new RecordRegistrationStore(store), deposits, organisations: new Organisations(new RecordOrganisationStore(store, random), store, clock, random), sha256: portableSha256, random, clock });
+    const ops = new Operations({ ledger, ops: memoryOperationStore(store), registrations: registrationLookup(new RecordRegistrationStore(store)), accounts: store, sha256: portableSha256, random, clock });
     const mk = async (name: string, role: 'creator' | 'reviewer' | 'admin' = 'creator') => (await accounts.create({ name, email: `${name}@example.com`, kind: 'individual', role })).account;
     const holder = await mk('holder');
     const reviewer = await mk('reviewer', 'reviewer');
@@ -167,7 +168,7 @@ describe('Cases', () => {
     const reg = await regs.create(holder, app, true);
     await regs.approve(reviewer, reg.id);
     const fake = fakeCaptures();
-    const cases = new Cases({ cases: new RecordCaseStore(store), ledger, deposits, registrations: regs, titles: titleSource(memoryOperationStore(store), registrationLookup(store)), captures: fake.captures, accounts, sha256: portableSha256, random, clock, captureWaitMs: 60_000, log: () => undefined, pollMs: 5 });
+    const cases = new Cases({ cases: new RecordCaseStore(store), ledger, deposits, registrations: regs, titles: titleSource(memoryOperationStore(store), registrationLookup(new RecordRegistrationStore(store))), captures: fake.captures, accounts, sha256: portableSha256, random, clock, captureWaitMs: 60_000, log: () => undefined, pollMs: 5 });
     const open = (who: typeof holder) => cases.open(who, { registrationId: reg.id, infringingUrl: 'https://x.example.com/', description: 'copy' });
     expect((await open(holder)).state).toBe('open');
     await expect(open(reviewer)).rejects.toMatchObject({ code: 'not_found' });

@@ -31,8 +31,8 @@ import { formatTime } from '../core/time.js';
 import type { Ledger } from './log.js';
 import { KeyedMutex } from './mutex.js';
 import { MAX_OPERATIONS_PER_REGISTRATION, type OperationRecord, type OperationStore, type TitleRecord } from './operation-ports.js';
-import type { AccountRecord, Clock, CounterDelta, LedgerStore, RandomBytes } from './ports.js';
-import { SPACES as REG_SPACES, type RegistrationRecord, type RegistryEntry } from './registration-book.js';
+import type { AccountRecord, Clock, CounterDelta, RandomBytes } from './ports.js';
+import type { RegistrationRecord, RegistrationStore, RegistryEntry } from './registration-ports.js';
 
 /** Counters moved in the batches of operation entries (GET /v1/stats). */
 export const OPERATION_COUNTERS = {
@@ -66,16 +66,12 @@ export interface RegistrationLookup {
   registryEntry(number: string): Promise<RegistryEntry | undefined>;
 }
 
-/** A RegistrationLookup over the registration records of the LedgerStore. */
-export function registrationLookup(store: Pick<LedgerStore, 'getRecord'>): RegistrationLookup {
-  const registryEntry = async (number: string): Promise<RegistryEntry | undefined> => {
-    const raw = await store.getRecord(REG_SPACES.registry, number);
-    return raw === undefined ? undefined : (JSON.parse(raw) as RegistryEntry);
-  };
+/** A RegistrationLookup over the RegistrationStore port. */
+export function registrationLookup(store: Pick<RegistrationStore, 'get' | 'idOfNumber' | 'registryEntry'>): RegistrationLookup {
+  const registryEntry = (number: string): Promise<RegistryEntry | undefined> => store.registryEntry(number);
   const byId = async (id: string): Promise<RegisteredWork | undefined> => {
-    const raw = await store.getRecord(REG_SPACES.registration, id);
-    if (raw === undefined) return undefined;
-    const r = JSON.parse(raw) as RegistrationRecord;
+    const r = await store.get(id);
+    if (r === undefined) return undefined;
     const pub = r.number === undefined ? undefined : await registryEntry(r.number);
     return {
       id: r.id,
@@ -92,7 +88,7 @@ export function registrationLookup(store: Pick<LedgerStore, 'getRecord'>): Regis
     byId,
     registryEntry,
     byNumber: async (number) => {
-      const id = await store.getRecord(REG_SPACES.byNumber, number);
+      const id = await store.idOfNumber(number);
       return id === undefined ? undefined : byId(id);
     },
   };

@@ -2,6 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { memoryOperationStore } from '../adapters/memory/operations.js';
 import { MemoryLogStore } from '../adapters/memory/store.js';
+import { RecordRegistrationStore } from '../adapters/records/registration-store.js';
 import { isLogError } from '../core/errors.js';
 import { portableSha256 } from '../core/hash.js';
 import { createEd25519Signer } from '../core/note.js';
@@ -29,8 +30,8 @@ async function setup(opts: { maxPerRegistration?: number; revokeAfterReads?: num
   const ledger = await Ledger.open({ store, ...ledgerRecords(store), signer, verifierKey: signer.verifierKey, origin: ORIGIN, sha256: portableSha256, clock });
   const deposits = new Deposits(ledger, store, portableSha256, random, clock);
   const accounts = new Accounts(store, accountRecords(store), portableSha256, random, clock);
-  const regs = new Registrations({ ledger, store, deposits, organisations: new Organisations(new RecordOrganisationStore(store, random), store, clock, random), sha256: portableSha256, random, clock });
-  const lookup = registrationLookup(store);
+  const regs = new Registrations({ ledger, store, records: new RecordRegistrationStore(store), deposits, organisations: new Organisations(new RecordOrganisationStore(store, random), store, clock, random), sha256: portableSha256, random, clock });
+  const lookup = registrationLookup(new RecordRegistrationStore(store));
   // Counts reads of a registration; once armed, the read after `revokeAfterReads` more sees it revoked.
   const race = { armed: false, reads: 0 };
   const registrations = {

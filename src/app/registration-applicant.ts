@@ -4,7 +4,7 @@ import { LogError } from '../core/errors.js';
 import { checkApplication, checkTransition, chinaDate, type ApplicationDraft, type RegistrationState } from '../core/registration.js';
 import { formatTime } from '../core/time.js';
 import type { AccountRecord } from './ports.js';
-import { RegistrationBook, APPLICANT_ROLES, COUNTERS, SPACES, applyPatch, requireApplicant, requireRole, type ApplicationPatch, type RegistrationRecord, type RegistrationView } from './registration-book.js';
+import { RegistrationBook, APPLICANT_ROLES, COUNTERS, applyPatch, requireApplicant, requireRole, type ApplicationPatch, type RegistrationRecord, type RegistrationView } from './registration-book.js';
 
 export class Applicants {
   constructor(private readonly b: RegistrationBook) {}
@@ -50,7 +50,7 @@ export class Applicants {
       checkApplication(application, { today: chinaDate(this.b.d.clock.now()), complete: false });
       if (patch.deposits) await this.b.depositsOf(rec.applicant, application.deposits ?? []);
       const updated: RegistrationRecord = { ...rec, application, updatedAt: formatTime(this.b.d.clock.now()) };
-      await this.b.d.store.writeRecords([{ space: SPACES.registration, key: id, value: JSON.stringify(updated) }]);
+      await this.b.d.records.saveDraft(updated);
       return this.b.view(actor, updated);
     });
   }
@@ -93,22 +93,20 @@ export class Applicants {
 
   /** The caller's own applications, oldest first; `after` is the previous page's `next`. */
   async list(actor: AccountRecord, opts: { state?: RegistrationState; after?: string; limit: number }): Promise<{ registrations: RegistrationView[]; next?: string }> {
-    const prefix = `${actor.id}/`;
     const out: RegistrationView[] = [];
-    let after = opts.after === undefined ? undefined : prefix + opts.after;
+    let after = opts.after;
     let scanned = 0;
     while (out.length < opts.limit && scanned < opts.limit * 20) {
-      const rows = await this.b.d.store.listRecords(SPACES.byApplicant, { prefix, ...(after !== undefined ? { after } : {}), limit: opts.limit });
+      const rows = await this.b.d.records.ofApplicant(actor.id, { ...(after !== undefined ? { after } : {}), limit: opts.limit });
       if (rows.length === 0) return { registrations: out };
-      for (const row of rows) {
-        after = row.key;
+      for (const { cursor, record: rec } of rows) {
+        after = cursor;
         scanned++;
-        const rec = await this.b.load(row.key.slice(row.key.lastIndexOf('/') + 1));
         if (rec && (opts.state === undefined || rec.state === opts.state)) out.push(this.b.view(actor, rec));
         if (out.length === opts.limit) break;
       }
     }
-    return { registrations: out, ...(after !== undefined ? { next: after.slice(prefix.length) } : {}) };
+    return { registrations: out, ...(after !== undefined ? { next: after } : {}) };
   }
 
   async get(actor: AccountRecord, id: string): Promise<RegistrationView> {

@@ -6,8 +6,9 @@
  *
  * Every state change is one `registration` log entry, appended through the Ledger together with
  * the records it changes (the application's state record, its indexes, the public registry
- * entry) and the counters it moves (applications by state, the number counter of its year and
- * category) — all in the same atomic, synced batch. Nothing about a change is visible before its
+ * entry, as the RegistrationStore port lays them out: registration-ports.ts) and the counters it
+ * moves (applications by state, the number counter of its year and category) — all in the same
+ * atomic, synced batch. Nothing about a change is visible before its
  * entry is durable, and a crash leaves either all of it or none of it.
  *
  * Drafts are edited in place (no entry): only a state change is a claim worth logging, and its
@@ -17,25 +18,17 @@ import type { Certificate } from '../core/certificate.js';
 import { decodeEntry, encodeEntry, isDepositEntry, REGISTRATION_ACTIONS, type RegistrationEntry } from '../core/entry.js';
 import { LogError } from '../core/errors.js';
 import type { Sha256 } from '../core/hash.js';
-import { applicationSha256, checkTransition, reasonSha256, recordSha256, REGISTRATION_STATES, type Application, type ApplicationDraft, type CertificateRecord, type RegistrationAction, type RegistrationState, type WorkType } from '../core/registration.js';
+import { applicationSha256, checkTransition, REGISTRATION_STATES, type Application, type ApplicationDraft, type RegistrationAction, type RegistrationState } from '../core/registration.js';
 import { formatTime } from '../core/time.js';
 import type { Deposits, DepositView } from './deposits.js';
 import type { Ledger } from './log.js';
 import type { IndexSlot } from './pending.js';
 import { KeyedMutex } from './mutex.js';
 import type { Organisations } from './organisations.js';
-import type { AccountRecord, Clock, CounterDelta, LedgerStore, RandomBytes, RecordWrite } from './ports.js';
-import { indexTerms } from './registry-search.js';
+import type { AccountRecord, AccountStore, Clock, CounterDelta, DepositStore, RandomBytes } from './ports.js';
+import type { HistoryItem, RegistrationChange, RegistrationRecord, RegistrationStore } from './registration-ports.js';
 
-/** Record spaces (LedgerStore auxiliary records). */
-export const SPACES = {
-  registration: 'reg', // id → RegistrationRecord JSON (private)
-  byState: 'reg-state', // `<state>/<since>/<id>` → ''  (the review queue is `submitted/…`, oldest first)
-  byApplicant: 'reg-applicant', // `<account>/<createdAt>/<id>` → ''
-  byNumber: 'reg-number', // number → id
-  registry: 'registry', // number → RegistryEntry JSON (public)
-  terms: 'registry-term', // `<term> <number>` → ''  (registry-search.ts)
-} as const;
+export type { HistoryItem, RegistrationRecord, RegistryEntry } from './registration-ports.js';
 
 /** Counters moved in the batches of registration entries. */
 export const COUNTERS = {
@@ -46,46 +39,6 @@ export const COUNTERS = {
   revoked: 'registrations/revoked',
   corrections: 'registrations/corrections',
 } as const;
-
-export interface HistoryItem {
-  seq: number;
-  action: RegistrationAction;
-  state: RegistrationState;
-  at: string;
-  /** The account that made the change. */
-  account: string;
-  /** Index of the change's log entry. */
-  index: number;
-  applicationSha256: string;
-  reason?: string;
-}
-
-/** What the service keeps about one application (private). */
-export interface RegistrationRecord {
-  id: string;
-  applicant: string;
-  state: RegistrationState;
-  /** seq of the latest entry. */
-  seq: number;
-  application: ApplicationDraft;
-  /** Salt of applicationSha256 and reasonSha256 (128-bit hex). */
-  salt: string;
-  createdAt: string;
-  updatedAt: string;
-  /** Key of this record in the by-state index. */
-  stateKey: string;
-  everSubmitted: boolean;
-  submittedAt?: string;
-  /** The latest reviewer's or admin's reason (request changes, reject, revoke). */
-  reason?: string;
-  number?: string;
-  registeredAt?: string;
-  /** The entry the certificate proves (approval or latest correction) and its record. */
-  certificate?: { index: number; record: CertificateRecord };
-  history: HistoryItem[];
-  /** Every application version an entry committed to, by applicationSha256. */
-  versions: Record<string, ApplicationDraft>;
-}
 
 export interface RegistrationView {
   id: string;
@@ -104,19 +57,6 @@ export interface RegistrationView {
   /** Applicant and admins only: the salt and every logged version, to prove each entry's applicationSha256. */
   salt?: string;
   versions?: Record<string, ApplicationDraft>;
-}
-
-/** Public registry entry: never personal data beyond the display names the applicant chose. */
-export interface RegistryEntry {
-  number: string;
-  title: string;
-  workType: WorkType;
-  workTypeCode: string;
-  rightsHolders: string[];
-  registeredAt: string;
-  status: 'registered' | 'revoked';
-  corrections: { correctedAt: string; changes: Record<string, { from: unknown; to: unknown }>; reason: string }[];
-  revocation?: { revokedAt: string; reason: string };
 }
 
 export interface QueueItem {
@@ -139,7 +79,10 @@ export type ApplicationPatch = { [K in keyof Application]?: Application[K] | nul
 
 export interface RegistrationsDeps {
   ledger: Ledger;
-  store: LedgerStore;
+  /** Deposits (to check an application's) and accounts (applicants, conflicts of interest). */
+  store: Pick<DepositStore, 'getDeposit'> & Pick<AccountStore, 'getAccount'>;
+  /** The applications, their indexes and the public registry. */
+  records: RegistrationStore;
   deposits: Deposits;
   organisations: Organisations;
   sha256: Sha256;
@@ -187,7 +130,8 @@ export class RegistrationBook {
     extra: {
       entry?: Pick<RegistrationEntry, 'deposits' | 'number' | 'recordSha256' | 'reasonSha256'>;
       reason?: string;
-      records?: RecordWrite[];
+      /** The public registry entry the change creates or changes (RegistrationChange.registry). */
+      registry?: RegistrationChange['registry'];
       counters?: CounterDelta[];
     },
   ): Promise<RegistrationRecord> {
@@ -199,7 +143,6 @@ export class RegistrationBook {
       state,
       seq: (before?.seq ?? 0) + 1,
       updatedAt: at,
-      stateKey: before !== undefined && before.state === state ? before.stateKey : `${state}/${at}/${after.id}`,
       versions: { ...after.versions, [appSha]: after.application },
     };
     const entry: RegistrationEntry = {
@@ -220,15 +163,10 @@ export class RegistrationBook {
       history: [...next.history, { seq: next.seq, action, state, at, account: actor.id, index: Number(index), applicationSha256: appSha, ...(extra.reason !== undefined ? { reason: extra.reason } : {}) }],
       ...(next.certificate !== undefined && (action === 'approve' || action === 'correct') ? { certificate: { ...next.certificate, index: Number(index) } } : {}),
     });
-    // The registration record first: its history line (and certificate) receive the entry's index.
-    const records = ((): RecordWrite[] => {
-      const r = finalize(0n);
-      const writes: RecordWrite[] = [{ space: SPACES.registration, key: r.id, value: JSON.stringify(r) }];
-      if (before !== undefined && before.stateKey !== r.stateKey) writes.push({ space: SPACES.byState, key: before.stateKey, value: null });
-      if (before === undefined || before.stateKey !== r.stateKey) writes.push({ space: SPACES.byState, key: r.stateKey, value: '' });
-      if (before === undefined) writes.push({ space: SPACES.byApplicant, key: `${r.applicant}/${r.createdAt}/${r.id}`, value: '' });
-      return [...writes, ...(extra.records ?? [])];
-    })();
+    // The registration record comes first (RegistrationStore.writes): its history line (and certificate) receive the entry's index.
+    const records = this.d.records.writes({ ...(before !== undefined ? { before } : {}), after: finalize(0n), ...(extra.registry !== undefined ? { registry: extra.registry } : {}) });
+    // The store sets the record's stateKey; the record returned is the one committed.
+    const { stateKey } = JSON.parse(records[0]!.value!) as RegistrationRecord;
     const indexAt: IndexSlot[] = [
       { record: 0, path: ['history', next.history.length, 'index'] },
       ...(next.certificate !== undefined && (action === 'approve' || action === 'correct') ? [{ record: 0, path: ['certificate', 'index'] }] : []),
@@ -239,7 +177,7 @@ export class RegistrationBook {
       if (before !== undefined) counters.push({ name: COUNTERS.state(before.state), delta: -1 });
     }
     const [appended] = await this.d.ledger.append([{ bytes, records, indexAt, counters }]);
-    return finalize(appended!.index);
+    return { ...finalize(appended!.index), stateKey };
   }
 
   /**
@@ -266,9 +204,8 @@ export class RegistrationBook {
     return out;
   }
 
-  async load(id: string): Promise<RegistrationRecord | undefined> {
-    const raw = await this.d.store.getRecord(SPACES.registration, id);
-    return raw === undefined ? undefined : (JSON.parse(raw) as RegistrationRecord);
+  load(id: string): Promise<RegistrationRecord | undefined> {
+    return this.d.records.get(id);
   }
 
   /**
@@ -336,10 +273,6 @@ export function applyPatch(app: ApplicationDraft, patch: ApplicationPatch): Appl
     else if (v !== undefined) out[k] = v;
   }
   return out as ApplicationDraft;
-}
-
-export function termWrites(e: RegistryEntry, number: string): RecordWrite[] {
-  return indexTerms(`${e.title}\n${e.rightsHolders.join('\n')}`).map((t) => ({ space: SPACES.terms, key: `${t} ${number}`, value: '' }));
 }
 
 /** Every application state, for statistics. */

@@ -5,7 +5,7 @@ import { LogError } from '../core/errors.js';
 import { buildRegistrationCertificate, checkTransition, reasonSha256, recordSha256, type CertificateRecord, type RegistrationCertificate } from '../core/registration.js';
 import { formatTime } from '../core/time.js';
 import type { AccountRecord } from './ports.js';
-import { RegistrationBook, COUNTERS, MAX_REGISTRY_RESULTS, MAX_SEARCH_SCAN, SPACES, requireRole, termWrites, type Correction, type RegistrationView, type RegistryEntry } from './registration-book.js';
+import { RegistrationBook, COUNTERS, MAX_REGISTRY_RESULTS, MAX_SEARCH_SCAN, requireRole, type Correction, type RegistrationView, type RegistryEntry } from './registration-book.js';
 import { matches, planQuery } from './registry-search.js';
 
 export class Registry {
@@ -26,7 +26,7 @@ export class Registry {
         await this.b.commitChange(rec, { ...rec, reason }, 'revoke', actor, at, {
           entry: { number, reasonSha256: reasonSha256(reason, rec.salt, this.b.d.sha256) },
           reason,
-          records: [{ space: SPACES.registry, key: number, value: JSON.stringify(updated) }],
+          registry: { before: pub, after: updated },
           counters: [{ name: COUNTERS.revoked, delta: 1 }],
         }),
       );
@@ -71,19 +71,12 @@ export class Registry {
         }
       }
       next.corrections = [...pub.corrections, { correctedAt: at, changes: diff, reason }];
-      const oldTerms = new Set(termWrites(pub, number).map((w) => w.key));
-      const newTerms = termWrites(next, number);
-      const newKeys = new Set(newTerms.map((w) => w.key));
       return this.b.view(
         actor,
         await this.b.commitChange(rec, { ...rec, certificate: { index: -1, record } }, 'correct', actor, at, {
           entry: { deposits: old.deposits.map((d) => d.id), number, recordSha256: recordSha256(record, this.b.d.sha256), reasonSha256: reasonSha256(reason, rec.salt, this.b.d.sha256) },
           reason,
-          records: [
-            { space: SPACES.registry, key: number, value: JSON.stringify(next) },
-            ...[...oldTerms].filter((k) => !newKeys.has(k)).map((key) => ({ space: SPACES.terms, key, value: null })),
-            ...newTerms.filter((w) => !oldTerms.has(w.key)),
-          ],
+          registry: { before: pub, after: next },
           counters: [{ name: COUNTERS.corrections, delta: 1 }],
         }),
       );
@@ -118,22 +111,20 @@ export class Registry {
 
   /** Public registry: by exact number. */
   async registryByNumber(number: string): Promise<RegistryEntry[]> {
-    const raw = await this.b.d.store.getRecord(SPACES.registry, number);
-    return raw === undefined ? [] : [JSON.parse(raw) as RegistryEntry];
+    const e = await this.b.d.records.registryEntry(number);
+    return e === undefined ? [] : [e];
   }
 
   /** Public registry: titles and rights holders' display names matching `q` (at most 50, by number). */
   async registrySearch(q: string): Promise<{ results: RegistryEntry[]; truncated: boolean }> {
     const query = planQuery(q);
     if (query === undefined) throw new LogError('invalid_request', 'q: give at least one letter, digit or character', { details: { field: 'q' } });
-    const rows = await this.b.d.store.listRecords(SPACES.terms, { prefix: query.scan, limit: MAX_SEARCH_SCAN });
-    const numbers = [...new Set(rows.map((r) => r.key.slice(r.key.lastIndexOf(' ') + 1)))].sort();
+    const found = await this.b.d.records.numbersByTerm(query.scan, MAX_SEARCH_SCAN);
     const results: RegistryEntry[] = [];
-    let truncated = rows.length === MAX_SEARCH_SCAN;
-    for (const n of numbers) {
-      const raw = await this.b.d.store.getRecord(SPACES.registry, n);
-      if (raw === undefined) continue;
-      const e = JSON.parse(raw) as RegistryEntry;
+    let truncated = found.truncated;
+    for (const n of found.numbers) {
+      const e = await this.b.d.records.registryEntry(n);
+      if (e === undefined) continue;
       if (!matches(query, `${e.title}\n${e.rightsHolders.join('\n')}`)) continue;
       if (results.length === MAX_REGISTRY_RESULTS) {
         truncated = true;

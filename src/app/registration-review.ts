@@ -11,7 +11,7 @@ import { toHex } from '../core/bytes.js';
 import { applicationSha256, certificateRecord, checkTransition, chinaDate, formatRegistrationNumber, numberCounterName, reasonSha256, recordSha256, WORK_TYPES, type Application } from '../core/registration.js';
 import { formatTime } from '../core/time.js';
 import type { AccountRecord } from './ports.js';
-import { RegistrationBook, COUNTERS, REVIEWER_ROLES, SERVICE_VIEWER, SPACES, requireRole, termWrites, type QueueItem, type RegistrationRecord, type ReviewItem, type RegistrationView, type RegistryEntry } from './registration-book.js';
+import { RegistrationBook, COUNTERS, REVIEWER_ROLES, SERVICE_VIEWER, requireRole, type QueueItem, type RegistrationRecord, type ReviewItem, type RegistrationView, type RegistryEntry } from './registration-book.js';
 
 export class Review {
   constructor(private readonly b: RegistrationBook) {}
@@ -22,17 +22,15 @@ export class Review {
    */
   async queue(actor: AccountRecord, opts: { after?: string; limit: number }): Promise<{ items: QueueItem[]; next?: string }> {
     requireRole(actor, REVIEWER_ROLES, 'only reviewers see the review queue');
-    const prefix = 'submitted/';
     const items: QueueItem[] = [];
-    let after = opts.after === undefined ? undefined : prefix + opts.after;
+    let after = opts.after;
     let scanned = 0;
     while (items.length < opts.limit && scanned < opts.limit * 20) {
-      const rows = await this.b.d.store.listRecords(SPACES.byState, { prefix, ...(after !== undefined ? { after } : {}), limit: opts.limit });
+      const rows = await this.b.d.records.inState('submitted', { ...(after !== undefined ? { after } : {}), limit: opts.limit });
       if (rows.length === 0) return { items };
-      for (const row of rows) {
-        after = row.key;
+      for (const { cursor, record: rec } of rows) {
+        after = cursor;
         scanned++;
-        const rec = await this.b.load(row.key.slice(row.key.lastIndexOf('/') + 1));
         if (!rec || rec.state !== 'submitted' || (await this.b.conflicted(actor, rec))) continue;
         const deposits = [];
         for (const depId of rec.application.deposits ?? []) {
@@ -42,7 +40,7 @@ export class Review {
         if (items.length === opts.limit) break;
       }
     }
-    return { items, ...(after !== undefined ? { next: after.slice(prefix.length) } : {}) };
+    return { items, ...(after !== undefined ? { next: after } : {}) };
   }
 
   /**
@@ -104,7 +102,7 @@ export class Review {
         const done = await this.b.numberLocks.run(counter, async () => {
           const now = this.b.d.clock.now();
           if (Number(chinaDate(now).slice(0, 4)) !== year) return undefined; // the year turned while waiting
-          const last = (await this.b.d.store.getCounter(counter)) ?? 0;
+          const last = await this.b.d.records.lastNumber(counter);
           const number = formatRegistrationNumber(year, app.workType, last + 1);
           const at = formatTime(now);
           const appSha = applicationSha256(app, rec.salt, this.b.d.sha256);
@@ -123,11 +121,7 @@ export class Review {
           delete after.reason;
           return this.b.commitChange(rec, after, 'approve', actor, at, {
             entry: { deposits: app.deposits, number, recordSha256: recordSha256(record, this.b.d.sha256) },
-            records: [
-              { space: SPACES.byNumber, key: number, value: id },
-              { space: SPACES.registry, key: number, value: JSON.stringify(entry) },
-              ...termWrites(entry, number),
-            ],
+            registry: { after: entry },
             counters: [
               { name: counter, delta: 1 },
               { name: COUNTERS.issued, delta: 1 },

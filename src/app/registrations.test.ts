@@ -1,6 +1,7 @@
 /** Registrations over the in-memory store: atomicity of numbers, the year boundary, ownership. */
 import { describe, expect, it } from 'vitest';
 import { MemoryLogStore } from '../adapters/memory/store.js';
+import { RecordRegistrationStore } from '../adapters/records/registration-store.js';
 import { fromUtf8 } from '../core/bytes.js';
 import { decodeEntry } from '../core/entry.js';
 import { isLogError } from '../core/errors.js';
@@ -29,7 +30,7 @@ async function setup(startMs = Date.parse('2026-06-01T00:00:00.000Z')) {
   const deposits = new Deposits(ledger, store, portableSha256, random, clock);
   const accounts = new Accounts(store, accountRecords(store), portableSha256, random, clock);
   const organisations = new Organisations(new RecordOrganisationStore(store, random), store, clock, random);
-  const regs = new Registrations({ ledger, store, deposits, organisations, sha256: portableSha256, random, clock });
+  const regs = new Registrations({ ledger, store, records: new RecordRegistrationStore(store), deposits, organisations, sha256: portableSha256, random, clock });
   const mk = async (role: AccountRecord['role'] = 'creator') => (await accounts.create({ name: 'N', email: `${Math.random()}@e.com`, kind: 'individual', role })).account;
   const creator = await mk();
   const reviewer = await mk('reviewer');

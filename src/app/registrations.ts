@@ -23,7 +23,6 @@ import type { AccountRecord } from './ports.js';
 export {
   COUNTERS,
   MAX_REGISTRY_RESULTS,
-  SPACES,
   STATES,
   type ApplicationPatch,
   type Correction,

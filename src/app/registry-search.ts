@@ -1,6 +1,6 @@
 /**
  * Search terms of the public registry. Titles and rights-holder names are cut into terms kept
- * in an index (`registry-term`, key `<term> <number>`): Latin-script words (NFKC, lower case)
+ * in an index (the RegistrationStore's, registration-ports.ts): Latin-script words (NFKC, lower case)
  * are matched from their start, so "star" finds "Starlight"; Chinese, Japanese and Korean text
  * is indexed as overlapping pairs of characters plus the last character of each run, so any
  * substring of one or more characters finds the title. Pure functions.

@@ -7,7 +7,7 @@ import { z } from 'zod';
 import type { Ledger } from '../../app/log.js';
 import { keyHistoryJson } from '../../app/log-keys.js';
 import type { LedgerStore } from '../../app/ports.js';
-import { registryPage } from '../../app/registry-list.js';
+import { registryPage } from '../records/registration-store.js';
 import { json, op, type Operation } from './openapi-kit.js';
 import { parseWith } from './problem.js';
 import { RegistrationNumber } from './registration-schemas.js';

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { LogError } from '../../core/errors.js';
 import type { ExportSource } from '../../app/export.js';
 import { loadKeyHistory } from '../../app/log-keys.js';
-import { registryPage } from '../../app/registry-list.js';
+import { registryPage } from '../records/registration-store.js';
 import { TSA_CERT_FILE } from '../tsa/builtin.js';
 import type { LevelLogStore } from './store.js';
 import { levelAuditSource } from './audit-source.js';
