@@ -16,11 +16,6 @@ function imports(file: string): string[] {
   return [...text.matchAll(/^\s*(?:import|export)\s[^'"]*?from\s+['"]([^'"]+)['"]/gm), ...text.matchAll(/import\(\s*['"]([^'"]+)['"]\s*\)/g)].map((m) => m[1]!);
 }
 
-/**
- * Use cases whose record keys are still being moved into concern stores (src/adapters/records/):
- * they may still call the RecordStore primitives until then. Empty this list as they move.
- */
-const RECORD_PRIMITIVES_PENDING: string[] = [];
 /** The whole-store copy (migrate.ts) writes the records and counters a dump lists, opaque, as they were. */
 const RECORD_COPIES = ['src/app/migrate.ts'];
 
@@ -70,7 +65,7 @@ describe('layering', () => {
     const files = sources('src/app').filter((f) => f !== 'src/app/ports.ts' && !f.endsWith('-ports.ts'));
     expect(files.length).toBeGreaterThan(20);
     const calls = (f: string) => [...readFileSync(join(root, f), 'utf8').matchAll(/\.\s*(getRecord|listRecords|writeRecords|getCounter)\s*\(/g)].map((m) => m[1]!);
-    const exempt = new Set([...RECORD_PRIMITIVES_PENDING, ...RECORD_COPIES]);
+    const exempt = new Set(RECORD_COPIES);
     const bad = files.filter((f) => !exempt.has(f)).flatMap((f) => [...new Set(calls(f))].map((c) => `${f}: ${c}`));
     expect(bad).toEqual([]);
     // The check itself sees such calls (the copy makes them), and the exemptions name real files.
