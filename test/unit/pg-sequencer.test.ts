@@ -8,7 +8,9 @@ import { describe, expect, it } from 'vitest';
 import pg from 'pg';
 import { PgLocks } from '../../src/adapters/pg/locks.js';
 import { KeyedMutex } from '../../src/app/mutex.js';
+import { PgSequencer } from '../../src/adapters/pg/sequencer.js';
 import { PgLogStore, SEQUENCER_LOCK } from '../../src/adapters/pg/store.js';
+import type { Ledger } from '../../src/app/log.js';
 import { isLogError } from '../../src/core/errors.js';
 import { CompactRange } from '../../src/core/merkle.js';
 import { usePgCluster } from '../support/pg.js';
@@ -110,6 +112,37 @@ describe('several processes on PostgreSQL', () => {
     } finally {
       await p1.close();
       await p2.close();
+    }
+  });
+
+  it('a follower withdraws a request no sequencer takes in time, and answers one the database lost, writing nothing either way', async () => {
+    const url = await cluster.database();
+    const store = await PgLogStore.open(url);
+    // Another "process" holds the lease and never takes anything: requests wait in the table.
+    const holder = new pg.Client({ connectionString: url });
+    await holder.connect();
+    await holder.query('SELECT pg_advisory_lock($1, $2)', [...SEQUENCER_LOCK]);
+    // A follower refreshes the head while it waits and is woken by notifications; nothing else of the ledger is used.
+    const ledger = { refresh: async () => undefined, wake: () => undefined } as unknown as Ledger;
+    const seq = new PgSequencer({ store, log: () => undefined, maxBatch: 10, retryMs: 50, forwardTimeoutMs: 400 });
+    try {
+      await seq.start(ledger);
+      expect(seq.isSequencer()).toBe(false);
+      // Withdrawn: the row is deleted while still waiting, so no sequencer can commit it later.
+      const started = Date.now();
+      await expect(seq.forward([], 'p1')).rejects.toSatisfy((e: unknown) => isLogError(e, 'overloaded'));
+      expect(Date.now() - started).toBeGreaterThanOrEqual(400);
+      expect((await store.pool.query('SELECT id FROM handoff')).rowCount).toBe(0);
+      // Lost: the row vanishes (a crash before its unflushed insert reached the disk): answered, not left waiting.
+      const lost = seq.forward([], 'p1');
+      const settled = lost.then(() => 'resolved', (e: unknown) => (isLogError(e, 'overloaded') ? 'overloaded' : String(e)));
+      for (let i = 0; i < 100 && (await store.pool.query('SELECT id FROM handoff')).rowCount === 0; i++) await new Promise((r) => setTimeout(r, 10));
+      await store.pool.query('DELETE FROM handoff');
+      expect(await settled).toBe('overloaded');
+    } finally {
+      await seq.stop();
+      await holder.end().catch(() => undefined);
+      await store.close();
     }
   });
 });

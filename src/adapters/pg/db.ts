@@ -11,14 +11,15 @@ export type Queryable = Pick<pg.Pool, 'query'> | Pick<pg.PoolClient, 'query'>;
 /**
  * A pool for `url` (postgres:// or postgresql://). Idle-client errors (a restarted server) are
  * logged, never thrown. `synchronousCommit`: set synchronous_commit=on on every connection
- * (for a server whose default is off, which would acknowledge commits before they are durable).
+ * (for a server whose default is off, which would acknowledge commits before they are durable);
+ * `'off'` sets it off, for writes whose durability a later synchronous commit provides.
  */
-export function createPool(url: string, opts: { max?: number; log?: (message: string) => void; synchronousCommit?: boolean } = {}): Pool {
+export function createPool(url: string, opts: { max?: number; log?: (message: string) => void; synchronousCommit?: boolean | 'off' } = {}): Pool {
   const pool = new pg.Pool({
     connectionString: url,
     max: opts.max ?? 10,
     application_name: 'copyright-ledger',
-    ...(opts.synchronousCommit ? { options: '-c synchronous_commit=on' } : {}),
+    ...(opts.synchronousCommit === 'off' ? { options: '-c synchronous_commit=off' } : opts.synchronousCommit ? { options: '-c synchronous_commit=on' } : {}),
   });
   pool.on('error', (e) => opts.log?.(`PostgreSQL: idle connection failed: ${e.message}`));
   return pool;

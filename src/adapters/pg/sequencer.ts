@@ -21,7 +21,7 @@ import pg from 'pg';
 import type { Handed, Handoff } from '../../app/handoff.js';
 import type { Ledger, PendingEntry } from '../../app/log.js';
 import { LogError } from '../../core/errors.js';
-import { big } from './db.js';
+import { big, createPool, type Pool } from './db.js';
 import { decodeHanded, encodeHanded } from './handoff-codec.js';
 import { BLOCK_CHANNEL, SEQUENCER_LOCK, type PgLogStore } from './store.js';
 
@@ -68,6 +68,13 @@ export class PgSequencer implements Handoff {
    */
   private mayHold = true;
   private readonly waiting = new Map<string, Waiting>();
+  /**
+   * A follower's own handoff writes (its request, and deleting the result it read) commit without
+   * waiting for the WAL flush: a request matters only once the sequencer's batch commits it, and
+   * that commit is synchronous, so it flushes the WAL up to and including the request's insert. A
+   * request lost with a database crash before that was never answered (its follower answers 503).
+   */
+  private handoffPool: Pool | undefined;
   private readonly retryMs: number;
   private readonly forwardTimeoutMs: number;
   private readonly leaseCheckTimeoutMs: number;
@@ -104,6 +111,9 @@ export class PgSequencer implements Handoff {
     const l = this.listener;
     this.listener = undefined;
     await l?.end().catch(() => undefined);
+    const hp = this.handoffPool;
+    this.handoffPool = undefined;
+    await hp?.end().catch(() => undefined);
     for (const w of this.waiting.values()) w.reject(new LogError('overloaded', 'the service is shutting down', { details: { retryAfter: 5 } }));
     this.waiting.clear();
   }
@@ -254,7 +264,8 @@ export class PgSequencer implements Handoff {
 
   async forward(items: PendingEntry[], owner: string): Promise<{ first: bigint; block: bigint }> {
     if (this.stopped) throw new LogError('overloaded', 'the service is shutting down', { details: { retryAfter: 5 } });
-    const { rows } = await this.opts.store.pool.query<{ id: string }>(
+    this.handoffPool ??= createPool(this.opts.store.url, { max: 4, log: this.opts.log, synchronousCommit: 'off' });
+    const { rows } = await this.handoffPool.query<{ id: string }>(
       `WITH ins AS (INSERT INTO handoff (owner, entries, items) VALUES ($1, $2, $3) RETURNING id)
        SELECT id::text AS id, pg_notify('${HANDOFF_CHANNEL}', id::text) FROM ins`,
       [owner, items.length, encodeHanded(items)],
@@ -298,13 +309,15 @@ export class PgSequencer implements Handoff {
       if (r.error !== null) w.reject(new LogError('internal', `the sequencer refused the entries: ${r.error}`));
       else w.resolve({ first: big(r.first_index!), block: big(r.block!) });
     }
-    if (done.length > 0) await pool.query('DELETE FROM handoff WHERE id = ANY($1::int8[])', [done]);
+    if (done.length > 0) await (this.handoffPool ?? pool).query('DELETE FROM handoff WHERE id = ANY($1::int8[])', [done]);
     const now = Date.now();
     for (const [id, w] of this.waiting) {
       if (now - w.since < this.forwardTimeoutMs) continue;
       // Withdrawn only while still waiting: a request the sequencer committed meanwhile is answered.
       const r = await pool.query('DELETE FROM handoff WHERE id = $1 AND first_index IS NULL AND error IS NULL', [id]);
-      if (r.rowCount === 1 && this.waiting.delete(id)) {
+      // A request the database lost (a crash before its insert was flushed) is gone as well: nothing was written.
+      const gone = r.rowCount === 0 && (await pool.query('SELECT 1 FROM handoff WHERE id = $1', [id])).rowCount === 0;
+      if ((r.rowCount === 1 || gone) && this.waiting.delete(id)) {
         w.reject(new LogError('overloaded', `no sequencer took the entries within ${this.forwardTimeoutMs} ms; nothing was written, retry shortly`, { details: { retryAfter: 5 } }));
       }
     }
