@@ -5,7 +5,7 @@
 import { randomBytes, randomFillSync } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { createServer, type Server } from 'node:http';
-import { loadOrCreateSigner, nodeSha256, readPreviousSigner } from './adapters/crypto/node.js';
+import { loadOrCreateSigner, nodeSha256, nodeTextSha256Hex, readPreviousSigner } from './adapters/crypto/node.js';
 import { createRequestListener } from './adapters/http/app.js';
 import { answerClientErrors } from './adapters/http/client-error.js';
 import { openStore } from './store-wiring.js';
@@ -147,7 +147,7 @@ export async function startService(config: Config, logger?: LogFn | Logger): Pro
     // With a shared store the sequencer role starts the publisher (below); TILES_DIR is checked here either way.
     let tiles = await tilePublisher(config.TILES_DIR, { ledger, store, log });
     if (sequencer && tiles) tiles = undefined;
-    const deposits = new Deposits(ledger, store, nodeSha256, systemRandom, systemClock, { certificateCacheChars: config.CERTIFICATE_CACHE_BYTES });
+    const deposits = new Deposits(ledger, store, nodeSha256, systemRandom, systemClock, { certificateCacheChars: config.CERTIFICATE_CACHE_BYTES, textSha256Hex: nodeTextSha256Hex });
     const sessions = new Sessions(opened.sessions(store), store, new ScryptPasswordHasher(), nodeSha256, randomBytes, systemClock);
     // URLs printed in certificates: PUBLIC_URL, else the address bound below; never the request's Host.
     let boundUrl = 'http://localhost';

@@ -46,6 +46,11 @@ export const nodeSha256: Sha256 = (...parts) => {
   return plain(h.digest());
 };
 
+/** Lowercase hex SHA-256 of a text's UTF-8 bytes, in one node:crypto call (no intermediate bytes). */
+export function nodeTextSha256Hex(text: string): string {
+  return oneShotHash('sha256', text, 'hex');
+}
+
 /** An incremental SM3 (GB/T 32905-2016) hash; feed it chunks, then `digest('hex')`. */
 export function createSm3(): Hash {
   return createHash('sm3');

@@ -139,9 +139,9 @@ export class LevelLogStore implements LedgerStore {
     if (this.tree !== this.tiles) throw new LogError('internal', 'the store was opened read-only');
     await this.tiles.commitOps(batch.entries, batch.nodes, put, del);
     for (const d of batch.deposits) {
-      put(pk.depositKey(d.record.id), encodeDepositValue(d.record.index, d.record.metadata));
+      put(pk.depositKey(d.record.id), pk.depositValue(d.record.index, d.record.metadata));
       put(pk.shaKey(d.sha256, d.record.index), empty);
-      if (d.account !== undefined) put(pk.accountDepositKey(d.account, d.record.index), encodeDepositRef(d.record.id));
+      if (d.account !== undefined) put(pk.accountDepositKey(d.account, d.record.index), pk.depositRef(d.record.id));
     }
     for (const c of batch.claims) put(K.claimKey(c.kind, c.account, c.key), utf8(c.depositId));
     const b = batch.block;
