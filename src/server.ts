@@ -5,7 +5,7 @@
 import { randomBytes, randomFillSync } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { createServer, type Server } from 'node:http';
-import { loadOrCreateSigner, nodeSha256, nodeTextSha256Hex, readPreviousSigner } from './adapters/crypto/node.js';
+import { loadOrCreateSigner, nodeSha256, nodeTextSha256Hex, nodeTreeSha256, readPreviousSigner } from './adapters/crypto/node.js';
 import { createRequestListener } from './adapters/http/app.js';
 import { answerClientErrors } from './adapters/http/client-error.js';
 import { openStore } from './store-wiring.js';
@@ -121,7 +121,7 @@ export async function startService(config: Config, logger?: LogFn | Logger): Pro
       signer,
       verifierKey: signer.verifierKey,
       origin: config.LOG_ORIGIN,
-      sha256: nodeSha256,
+      sha256: nodeTreeSha256,
       clock: systemClock,
       maxBatch: config.MAX_BATCH_ENTRIES,
       maxQueue: config.MAX_QUEUE_ENTRIES,
