@@ -75,10 +75,14 @@ export const systemRandom: RandomBytes = (n) => {
     randomFillSync(RANDOM_POOL);
     randomPoolOffset = 0;
   }
+  // Copied and wiped byte by byte: no Buffer view per call.
   const out = new Uint8Array(n);
-  out.set(RANDOM_POOL.subarray(randomPoolOffset, randomPoolOffset + n));
-  RANDOM_POOL.fill(0, randomPoolOffset, randomPoolOffset + n);
-  randomPoolOffset += n;
+  const at = randomPoolOffset;
+  for (let i = 0; i < n; i++) {
+    out[i] = RANDOM_POOL[at + i]!;
+    RANDOM_POOL[at + i] = 0;
+  }
+  randomPoolOffset = at + n;
   return out;
 };
 

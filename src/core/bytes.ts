@@ -35,11 +35,20 @@ export function toHex(bytes: Uint8Array): string {
   return String.fromCharCode.apply(null, codes);
 }
 
+/** Value of each hex digit (either case) by char code below 128; 255 for any other character. */
+const HEX_DIGIT = (() => {
+  const t = new Uint8Array(128).fill(255);
+  for (let i = 0; i < 16; i++) {
+    t[HEX.charCodeAt(i)] = i;
+    t[HEX.toUpperCase().charCodeAt(i)] = i;
+  }
+  return t;
+})();
+
 /** Value of one hex digit (either case), or -1. */
 function hexDigit(c: number): number {
-  if (c >= 48 && c <= 57) return c - 48;
-  const l = c | 0x20;
-  return l >= 97 && l <= 102 ? l - 87 : -1;
+  const v = c < 128 ? HEX_DIGIT[c]! : 255;
+  return v === 255 ? -1 : v;
 }
 
 /** Parses hex in either case. MUST throw on odd length or a non-hex character. */

@@ -40,6 +40,13 @@ export function encodeEntry(entry: LogEntry | DepositEntry | RegistrationEntry |
   return bytes;
 }
 
+/** What encodeDepositEntry quoted last (NONE: nothing yet). */
+const NONE: unknown = Symbol('none');
+let lastAccount: unknown = NONE;
+let lastAccountJson = '';
+let lastReceivedAt: unknown = NONE;
+let lastReceivedAtJson = '';
+
 /**
  * The JCS bytes of a deposit entry without the generic canonicalizer: the same bytes as
  * encodeEntry (members in UTF-16 order: account, id, metaSha256, receivedAt, sha256, size, sm3,
@@ -47,7 +54,10 @@ export function encodeEntry(entry: LogEntry | DepositEntry | RegistrationEntry |
  * With `slab`, the bytes are a view into its shared buffer (see Utf8Slab).
  */
 export function encodeDepositEntry(e: DepositEntry, slab?: Utf8Slab): Uint8Array {
-  let s = `{"account":${JSON.stringify(e.account)},"id":${JSON.stringify(e.id)},"metaSha256":${JSON.stringify(e.metaSha256)},"receivedAt":${JSON.stringify(e.receivedAt)},"sha256":${JSON.stringify(e.sha256)}`;
+  // The entries of one batch share their account and receipt time: each is quoted once.
+  if (e.account !== lastAccount) lastAccountJson = JSON.stringify((lastAccount = e.account)) as string;
+  if (e.receivedAt !== lastReceivedAt) lastReceivedAtJson = JSON.stringify((lastReceivedAt = e.receivedAt)) as string;
+  let s = `{"account":${lastAccountJson},"id":${JSON.stringify(e.id)},"metaSha256":${JSON.stringify(e.metaSha256)},"receivedAt":${lastReceivedAtJson},"sha256":${JSON.stringify(e.sha256)}`;
   if (e.size !== undefined) s += `,"size":${String(e.size)}`;
   if (e.sm3 !== undefined) s += `,"sm3":${JSON.stringify(e.sm3)}`;
   s += ',"type":"deposit","v":1}';
