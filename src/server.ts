@@ -5,7 +5,7 @@
 import { randomBytes, randomFillSync } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { createServer, type Server } from 'node:http';
-import { loadOrCreateSigner, nodeSha256, readPreviousSigner } from './adapters/crypto/node.js';
+import { loadOrCreateSigner, nodeSha256, nodeTextSha256Hex, nodeTreeSha256, readPreviousSigner } from './adapters/crypto/node.js';
 import { createRequestListener } from './adapters/http/app.js';
 import { answerClientErrors } from './adapters/http/client-error.js';
 import { openStore } from './store-wiring.js';
@@ -77,10 +77,14 @@ export const systemRandom: RandomBytes = (n) => {
     randomFillSync(RANDOM_POOL);
     randomPoolOffset = 0;
   }
+  // Copied and wiped byte by byte: no Buffer view per call.
   const out = new Uint8Array(n);
-  out.set(RANDOM_POOL.subarray(randomPoolOffset, randomPoolOffset + n));
-  RANDOM_POOL.fill(0, randomPoolOffset, randomPoolOffset + n);
-  randomPoolOffset += n;
+  const at = randomPoolOffset;
+  for (let i = 0; i < n; i++) {
+    out[i] = RANDOM_POOL[at + i]!;
+    RANDOM_POOL[at + i] = 0;
+  }
+  randomPoolOffset = at + n;
   return out;
 };
 
@@ -124,7 +128,7 @@ export async function startService(config: Config, logger?: LogFn | Logger): Pro
       signer,
       verifierKey: signer.verifierKey,
       origin: config.LOG_ORIGIN,
-      sha256: nodeSha256,
+      sha256: nodeTreeSha256,
       clock: systemClock,
       maxBatch: config.MAX_BATCH_ENTRIES,
       maxQueue: config.MAX_QUEUE_ENTRIES,
@@ -150,7 +154,7 @@ export async function startService(config: Config, logger?: LogFn | Logger): Pro
     // With a shared store the sequencer role starts the publisher (below); TILES_DIR is checked here either way.
     let tiles = await tilePublisher(config.TILES_DIR, { ledger, store, log });
     if (sequencer && tiles) tiles = undefined;
-    const deposits = new Deposits(ledger, store, nodeSha256, systemRandom, systemClock, { certificateCacheChars: config.CERTIFICATE_CACHE_BYTES, ...(sharedLocks ? { claimLocks: sharedLocks } : {}) });
+    const deposits = new Deposits(ledger, store, nodeSha256, systemRandom, systemClock, { certificateCacheChars: config.CERTIFICATE_CACHE_BYTES, textSha256Hex: nodeTextSha256Hex, ...(sharedLocks ? { claimLocks: sharedLocks } : {}) });
     const sessions = new Sessions(opened.sessions(store), store, new ScryptPasswordHasher(), nodeSha256, randomBytes, systemClock);
     // URLs printed in certificates: PUBLIC_URL, else the address bound below; never the request's Host.
     let boundUrl = 'http://localhost';

@@ -5,7 +5,7 @@
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { Level } from 'level';
-import { DEFAULT_ORIGIN, loadOrCreateSigner, nodeSha256 } from '../../src/adapters/crypto/node.js';
+import { DEFAULT_ORIGIN, loadOrCreateSigner, nodeSha256, nodeTextSha256Hex, nodeTreeSha256 } from '../../src/adapters/crypto/node.js';
 import { LevelLogStore } from '../../src/adapters/level/store.js';
 import { Accounts } from '../../src/app/accounts.js';
 import { Deposits } from '../../src/app/deposits.js';
@@ -98,12 +98,12 @@ export async function runAppendAndProofs(
       signer,
       verifierKey: signer.verifierKey,
       origin: DEFAULT_ORIGIN,
-      sha256: nodeSha256,
+      sha256: nodeTreeSha256,
       clock: systemClock,
     });
     const accounts = new Accounts(store, accountRecords(store), nodeSha256, random, systemClock);
     const { account } = await accounts.create({ name: 'Bench', email: 'bench@example.com', kind: 'organisation', role: 'platform' });
-    const deposits = new Deposits(ledger, store, nodeSha256, random, systemClock);
+    const deposits = new Deposits(ledger, store, nodeSha256, random, systemClock, { textSha256Hex: nodeTextSha256Hex });
     const base = { ...stats, byPrefix: { ...stats.byPrefix } };
 
     // Write-busy time: union of intervals with a db.batch outstanding (commits never overlap).

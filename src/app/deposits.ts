@@ -2,13 +2,13 @@
  * Deposits (contract §4): hash-only deposits, single and batch, idempotent by Idempotency-Key
  * or externalId; reads, prior-art lookup and certificates.
  */
-import { fromHex, toHex, utf8 } from '../core/bytes.js';
+import { fromHex, toHex, utf8, Utf8Slab } from '../core/bytes.js';
 import type { Certificate } from '../core/certificate.js';
 import { Certificates, type CertificateItem } from './certificates.js';
 import { decodeEntry, encodeEntry, isDepositEntry, type DepositEntry, encodeDepositEntry } from '../core/entry.js';
 import { LogError } from '../core/errors.js';
 import type { Sha256 } from '../core/hash.js';
-import { canonicalBytes, canonicalize } from '../core/jcs.js';
+import { canonicalize } from '../core/jcs.js';
 import { formatTime } from '../core/time.js';
 import { DepositList, type DepositPage, type ListOptions } from './deposit-list.js';
 import type { Ledger, PendingEntry } from './log.js';
@@ -79,6 +79,10 @@ export class Deposits {
   private lister: DepositList | undefined;
   private readonly certs: Certificates;
   private readonly claimLocks: ClaimLocks | undefined;
+  /** Lowercase hex SHA-256 of a text's UTF-8 bytes (`opts.textSha256Hex`: a faster one, same result). */
+  private readonly textSha256Hex: (text: string) => string;
+  /** Entry bytes of new deposits, encoded into shared slabs (they are copied into the log's bundles). */
+  private readonly slab = new Utf8Slab();
 
   /** `opts.certificateCacheChars`: bound of the certificate cache (certificates.ts; 0: none). `opts.claimLocks`: with a shared store. */
   constructor(
@@ -87,9 +91,10 @@ export class Deposits {
     private readonly sha256: Sha256,
     private readonly random: RandomBytes,
     private readonly clock: Clock,
-    opts: { certificateCacheChars?: number; claimLocks?: ClaimLocks } = {},
+    opts: { certificateCacheChars?: number; textSha256Hex?: (text: string) => string; claimLocks?: ClaimLocks } = {},
   ) {
     this.certs = new Certificates(ledger, store, opts.certificateCacheChars);
+    this.textSha256Hex = opts.textSha256Hex ?? ((text) => toHex(sha256(utf8(text))));
     this.claimLocks = opts.claimLocks;
   }
 
@@ -219,42 +224,46 @@ export class Deposits {
   }
 
   private prepare(account: AccountRecord, input: DepositInput, claims: ClaimRecord[], receivedAt: string, extra?: Pick<PendingEntry, 'records' | 'counters'>): Prepared {
-    const user = input.metadata ?? {};
-    if (Object.hasOwn(user, 'salt')) throw new LogError('invalid_request', 'metadata.salt is reserved: the service adds it', { details: { field: 'metadata.salt' } });
-    if (Object.hasOwn(user, 'onBehalfOf')) throw new LogError('invalid_request', 'metadata.onBehalfOf is reserved: send onBehalfOf beside metadata', { details: { field: 'metadata.onBehalfOf' } });
+    const user = input.metadata;
+    let bare = input.onBehalfOf === undefined;
+    if (user !== undefined) {
+      if (Object.hasOwn(user, 'salt')) throw new LogError('invalid_request', 'metadata.salt is reserved: the service adds it', { details: { field: 'metadata.salt' } });
+      if (Object.hasOwn(user, 'onBehalfOf')) throw new LogError('invalid_request', 'metadata.onBehalfOf is reserved: send onBehalfOf beside metadata', { details: { field: 'metadata.onBehalfOf' } });
+      if (bare) for (const k in user) if (Object.hasOwn(user, k)) bare = false;
+    }
     if (input.onBehalfOf !== undefined && account.role !== 'platform' && account.role !== 'admin') {
       throw new LogError('forbidden', 'only a platform may deposit on behalf of a rights holder', { details: { field: 'onBehalfOf' } });
     }
     const salt = toHex(this.random(16));
     // Hash-only deposits often send no metadata: {"salt":"<hex>"} is already its JCS form.
-    const bare = input.onBehalfOf === undefined && Object.keys(user).length === 0;
     const metaText = bare ? `{"salt":"${salt}"}` : canonicalize({ ...user, ...(input.onBehalfOf !== undefined ? { onBehalfOf: input.onBehalfOf } : {}), salt });
     // A UTF-16 unit is at most 3 UTF-8 bytes: count bytes only when the text could be too long.
     if (metaText.length > MAX_METADATA_BYTES / 3 && utf8(metaText).length > MAX_METADATA_BYTES) {
       throw new LogError('invalid_request', `metadata is over ${MAX_METADATA_BYTES} bytes`, { details: { field: 'metadata' } });
     }
     const id = 'dep_' + toHex(this.random(10));
-    const entry: DepositEntry = {
-      v: 1,
-      type: 'deposit',
-      id,
-      account: account.id,
-      sha256: input.sha256,
-      ...(input.sm3 !== undefined ? { sm3: input.sm3 } : {}),
-      ...(input.size !== undefined ? { size: input.size } : {}),
-      metaSha256: toHex(this.sha256(utf8(metaText))),
-      receivedAt,
+    const entry: DepositEntry =
+      input.sm3 === undefined && input.size === undefined
+        ? { v: 1, type: 'deposit', id, account: account.id, sha256: input.sha256, metaSha256: this.textSha256Hex(metaText), receivedAt }
+        : {
+            v: 1,
+            type: 'deposit',
+            id,
+            account: account.id,
+            sha256: input.sha256,
+            ...(input.sm3 !== undefined ? { sm3: input.sm3 } : {}),
+            ...(input.size !== undefined ? { size: input.size } : {}),
+            metaSha256: this.textSha256Hex(metaText),
+            receivedAt,
+          };
+    const pending: PendingEntry = {
+      bytes: encodeDepositEntry(entry, this.slab),
+      deposit: { record: { id, metadata: metaText }, sha256: fromHex(input.sha256, 32), account: account.id, receivedAt },
     };
-    return {
-      entry,
-      pending: {
-        bytes: encodeDepositEntry(entry),
-        deposit: { record: { id, metadata: metaText }, sha256: fromHex(input.sha256, 32), account: account.id, receivedAt },
-        ...(claims.length > 0 ? { claims: claims.map((c) => ({ ...c, depositId: id })) } : {}),
-        ...(extra?.records ? { records: extra.records } : {}),
-        ...(extra?.counters ? { counters: extra.counters } : {}),
-      },
-    };
+    if (claims.length > 0) pending.claims = claims.map((c) => ({ ...c, depositId: id }));
+    if (extra?.records) pending.records = extra.records;
+    if (extra?.counters) pending.counters = extra.counters;
+    return { entry, pending };
   }
 
   /** Appends as `account`'s entries: the sequencer's fair share is counted per account. */
@@ -341,6 +350,9 @@ export class Deposits {
 }
 
 function toView(e: DepositEntry, index: bigint, block: bigint): DepositView {
+  if (e.sm3 === undefined && e.size === undefined) {
+    return { id: e.id, index: Number(index), sha256: e.sha256, receivedAt: e.receivedAt, block: Number(block), certificateUrl: `/v1/deposits/${e.id}/certificate` };
+  }
   return {
     id: e.id,
     index: Number(index),

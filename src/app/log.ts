@@ -337,16 +337,22 @@ export class Ledger {
     const height = this.head.height + 1n;
     let index = this.head.treeSize;
     const perDay = new Map<string, number>();
+    // Entries of one request share their receipt time: its day is worked out once per run of them.
+    let lastReceived: string | undefined;
+    let lastDay = '';
     const results = waiters.map((w) =>
       w.items.map((item) => {
         compact.append(this.hasher.hashLeaf(item.bytes), visit);
         batch.entries.push({ index, bytes: item.bytes });
         const d = item.deposit;
         if (d) {
-          batch.deposits.push({ record: { ...d.record, index }, sha256: d.sha256, account: d.account });
+          batch.deposits.push({ record: { id: d.record.id, metadata: d.record.metadata, index }, sha256: d.sha256, account: d.account });
           if (d.receivedAt !== undefined) {
-            const day = d.receivedAt.slice(0, 10);
-            perDay.set(day, (perDay.get(day) ?? 0) + 1);
+            if (d.receivedAt !== lastReceived) {
+              lastReceived = d.receivedAt;
+              lastDay = d.receivedAt.slice(0, 10);
+            }
+            perDay.set(lastDay, (perDay.get(lastDay) ?? 0) + 1);
           }
         }
         if (item.claims) batch.claims.push(...item.claims);

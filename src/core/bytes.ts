@@ -12,19 +12,43 @@ const utf8Encoder = new TextEncoder();
 const utf8Decoder = new TextDecoder('utf-8', { fatal: true });
 
 const HEX_PAIRS = Array.from({ length: 256 }, (_, i) => HEX[i >> 4]! + HEX[i & 15]!);
+/** Char codes of the lowercase hex digits. */
+const HEX_CODES = Array.from({ length: 16 }, (_, i) => HEX.charCodeAt(i));
+/** Reused char-code arrays of toHex by input length (short inputs: ids, salts, hashes). */
+const HEX_SCRATCH: number[][] = Array.from({ length: 65 }, (_, n) => new Array<number>(2 * n).fill(0));
 
 /** Lowercase hex. */
 export function toHex(bytes: Uint8Array): string {
-  let out = '';
-  for (let i = 0; i < bytes.length; i++) out += HEX_PAIRS[bytes[i]!]!;
-  return out;
+  const n = bytes.length;
+  const codes = HEX_SCRATCH[n];
+  if (codes === undefined) {
+    let out = '';
+    for (let i = 0; i < n; i++) out += HEX_PAIRS[bytes[i]!]!;
+    return out;
+  }
+  // One string from char codes: no intermediate strings (each `+=` would make one).
+  for (let i = 0; i < n; i++) {
+    const b = bytes[i]!;
+    codes[2 * i] = HEX_CODES[b >> 4]!;
+    codes[2 * i + 1] = HEX_CODES[b & 15]!;
+  }
+  return String.fromCharCode.apply(null, codes);
 }
+
+/** Value of each hex digit (either case) by char code below 128; 255 for any other character. */
+const HEX_DIGIT = (() => {
+  const t = new Uint8Array(128).fill(255);
+  for (let i = 0; i < 16; i++) {
+    t[HEX.charCodeAt(i)] = i;
+    t[HEX.toUpperCase().charCodeAt(i)] = i;
+  }
+  return t;
+})();
 
 /** Value of one hex digit (either case), or -1. */
 function hexDigit(c: number): number {
-  if (c >= 48 && c <= 57) return c - 48;
-  const l = c | 0x20;
-  return l >= 97 && l <= 102 ? l - 87 : -1;
+  const v = c < 128 ? HEX_DIGIT[c]! : 255;
+  return v === 255 ? -1 : v;
 }
 
 /** Parses hex in either case. MUST throw on odd length or a non-hex character. */
@@ -116,6 +140,29 @@ export function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
 
 export function utf8(text: string): Uint8Array {
   return utf8Encoder.encode(text);
+}
+
+/**
+ * UTF-8 encoding into shared 64 KiB slabs: each result is a view of its own bytes in a slab,
+ * without an ArrayBuffer of its own (cheaper to make and to collect when many short texts are
+ * encoded at once, e.g. the log entries of a batch). Views never overlap and are never reused.
+ */
+export class Utf8Slab {
+  private buf = new Uint8Array(0);
+  private off = 0;
+
+  encode(text: string): Uint8Array {
+    const max = 3 * text.length;
+    if (max > 16_384) return utf8Encoder.encode(text);
+    if (this.off + max > this.buf.length) {
+      this.buf = new Uint8Array(65_536);
+      this.off = 0;
+    }
+    const at = this.off;
+    const { written } = utf8Encoder.encodeInto(text, this.buf.subarray(at, at + max));
+    this.off = at + written;
+    return this.buf.subarray(at, this.off);
+  }
 }
 
 /** Decodes UTF-8; MUST throw LogError('bad_format') on invalid sequences. */

@@ -2,7 +2,7 @@
  * Log entries (contract §2.1): the JCS bytes of one JSON object, at most 65,535 bytes, with
  * `"v": 1`, `"type"` and `"receivedAt"`. No personal data goes into an entry in plaintext.
  */
-import { fromUtf8, utf8 } from './bytes.js';
+import { fromUtf8, utf8, type Utf8Slab } from './bytes.js';
 import { LogError } from './errors.js';
 import { canonicalBytes } from './jcs.js';
 import { checkOperationEntry, isOperationType, type OperationEntry } from './operation-entry.js';
@@ -40,17 +40,28 @@ export function encodeEntry(entry: LogEntry | DepositEntry | RegistrationEntry |
   return bytes;
 }
 
+/** What encodeDepositEntry quoted last (NONE: nothing yet). */
+const NONE: unknown = Symbol('none');
+let lastAccount: unknown = NONE;
+let lastAccountJson = '';
+let lastReceivedAt: unknown = NONE;
+let lastReceivedAtJson = '';
+
 /**
  * The JCS bytes of a deposit entry without the generic canonicalizer: the same bytes as
  * encodeEntry (members in UTF-16 order: account, id, metaSha256, receivedAt, sha256, size, sm3,
  * type, v; strings as JSON.stringify writes them; size a safe integer), several times cheaper.
+ * With `slab`, the bytes are a view into its shared buffer (see Utf8Slab).
  */
-export function encodeDepositEntry(e: DepositEntry): Uint8Array {
-  let s = `{"account":${JSON.stringify(e.account)},"id":${JSON.stringify(e.id)},"metaSha256":${JSON.stringify(e.metaSha256)},"receivedAt":${JSON.stringify(e.receivedAt)},"sha256":${JSON.stringify(e.sha256)}`;
+export function encodeDepositEntry(e: DepositEntry, slab?: Utf8Slab): Uint8Array {
+  // The entries of one batch share their account and receipt time: each is quoted once.
+  if (e.account !== lastAccount) lastAccountJson = JSON.stringify((lastAccount = e.account)) as string;
+  if (e.receivedAt !== lastReceivedAt) lastReceivedAtJson = JSON.stringify((lastReceivedAt = e.receivedAt)) as string;
+  let s = `{"account":${lastAccountJson},"id":${JSON.stringify(e.id)},"metaSha256":${JSON.stringify(e.metaSha256)},"receivedAt":${lastReceivedAtJson},"sha256":${JSON.stringify(e.sha256)}`;
   if (e.size !== undefined) s += `,"size":${String(e.size)}`;
   if (e.sm3 !== undefined) s += `,"sm3":${JSON.stringify(e.sm3)}`;
   s += ',"type":"deposit","v":1}';
-  const bytes = utf8(s);
+  const bytes = slab === undefined ? utf8(s) : slab.encode(s);
   if (bytes.length > MAX_ENTRY_BYTES) throw new LogError('bad_format', `entry is ${bytes.length} bytes, over ${MAX_ENTRY_BYTES}`);
   return bytes;
 }

@@ -18,6 +18,7 @@ import { authenticate, installSessionAuth } from './auth.js';
 import type { Sessions } from '../../app/sessions.js';
 import { sessionRoutes } from './sessions.js';
 import { jsonBody } from './json.js';
+import { parseBatchRequest } from './batch-request.js';
 import type { PdfInput } from './pdf.js';
 import { buildOpenApi } from './openapi.js';
 import { errorHandler, parseWith, sendProblem } from './problem.js';
@@ -192,7 +193,7 @@ export function createApp(deps: HttpDeps) {
   // §4 deposits (hash-only JSON deposits with a bearer key are answered by fast-deposit.ts in
   // front of the app: a middleware that acts on POST /v1/deposits must be added there too)
   app.post('/v1/deposits/batch', auth, requireJson, jsonBatch, async (req, res) => {
-    const body = parseWith(S.BatchRequest, req.body);
+    const body = parseBatchRequest(req.body);
     const results = await deposits.depositBatch(me(req), body.items);
     res.status(201).json({ deposits: results.map((r) => r.deposit) });
   });

@@ -3,7 +3,7 @@
  * numbers so that byte order is numeric order. Private to this adapter.
  */
 import { concatBytes, u64be, utf8 } from '../../core/bytes.js';
-import { compactDepositId } from './values.js';
+import { compactDepositId, isHexDepositId, writeDepositValue, writeHexDepositId } from './values.js';
 
 export const P = {
   bundle: 0x42, // 'B' + u64 bundle index [+ u8 start] → format byte ‖ C2SP entry bundle, full [or a fragment] (tiles.ts)
@@ -93,13 +93,28 @@ export class Packer {
 
   /** {@link depositKey}. */
   depositKey(id: string): Uint8Array {
-    const raw = compactDepositId(id);
-    if (raw === undefined) return this.prefixed(P.deposit, id);
+    if (!isHexDepositId(id)) return this.prefixed(P.deposit, id);
     const o = this.take(12);
     this.buf[o] = P.deposit;
     this.buf[o + 1] = 1;
-    this.buf.set(raw, o + 2);
+    writeHexDepositId(id, this.buf, o + 2);
     return this.buf.subarray(o, o + 12);
+  }
+
+  /** The 'D' value, {@link encodeDepositValue}. */
+  depositValue(index: bigint, metadata: string): Uint8Array {
+    const o = this.take(10 + 3 * metadata.length);
+    this.off = o + writeDepositValue(index, metadata, this.buf, o);
+    return this.buf.subarray(o, this.off);
+  }
+
+  /** The 'A' value, {@link encodeDepositRef}. */
+  depositRef(id: string): Uint8Array {
+    if (!isHexDepositId(id)) return this.prefixed(-1, id);
+    const o = this.take(11);
+    this.buf[o] = 1;
+    writeHexDepositId(id, this.buf, o + 1);
+    return this.buf.subarray(o, o + 11);
   }
 
   shaKey(sha256: Uint8Array, index: bigint): Uint8Array {
@@ -110,23 +125,31 @@ export class Packer {
     return this.buf.subarray(o, o + 41);
   }
 
+  /** The last account's 'A' key prefix ('A' ‖ UTF-8(account) ‖ 0x00): a commit's deposits mostly share one. */
+  private lastAccount: string | undefined;
+  private lastAccountPrefix: Uint8Array = new Uint8Array(0);
+
   /** 'A' ‖ UTF-8(account) ‖ 0x00 ‖ u64be(index). */
   accountDepositKey(account: string, index: bigint): Uint8Array {
-    const o = this.take(10 + 3 * account.length);
-    this.buf[o] = P.accountDeposit;
-    const { written } = encoder.encodeInto(account, this.buf.subarray(o + 1));
-    this.buf[o + 1 + written] = 0;
-    this.dv.setBigUint64(o + 2 + written, index);
-    this.off = o + 10 + written;
+    if (account !== this.lastAccount) {
+      this.lastAccount = account;
+      this.lastAccountPrefix = accountDepositPrefix(account);
+    }
+    const head = this.lastAccountPrefix;
+    const o = this.take(head.length + 8);
+    this.buf.set(head, o);
+    this.dv.setBigUint64(o + head.length, index);
+    this.off = o + head.length + 8;
     return this.buf.subarray(o, this.off);
   }
 
-  /** prefix ‖ UTF-8(text). */
+  /** prefix ‖ UTF-8(text); with prefix −1, UTF-8(text) alone. */
   prefixed(prefix: number, text: string): Uint8Array {
-    const o = this.take(1 + 3 * text.length);
-    this.buf[o] = prefix;
-    const { written } = encoder.encodeInto(text, this.buf.subarray(o + 1));
-    this.off = o + 1 + written;
+    const head = prefix < 0 ? 0 : 1;
+    const o = this.take(head + 3 * text.length);
+    if (head) this.buf[o] = prefix;
+    const { written } = encoder.encodeInto(text, this.buf.subarray(o + head));
+    this.off = o + head + written;
     return this.buf.subarray(o, this.off);
   }
 }

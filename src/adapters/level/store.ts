@@ -11,6 +11,7 @@ import type { AccountDepositRef, AccountRecord, ApiKeyRecord, BlockRecord, Claim
 import * as K from './keys.js';
 import { LegacyReads, prepareLayout, type LayoutOptions } from './legacy.js';
 import { LevelRecords, type LevelOp } from './registry.js';
+import { settleCompactions } from './settle.js';
 import { LevelTiles, type TileOptions } from './tiles.js';
 import { decodeDepositRef, decodeDepositValue, encodeDepositRef, encodeDepositValue } from './values.js';
 
@@ -50,6 +51,8 @@ export class LevelLogStore implements LedgerStore {
   private constructor(
     readonly db: Level<Bytes, Bytes>,
     private readonly tiles: LevelTiles,
+    private readonly readOnly: boolean,
+    private readonly settleOnCloseMs: number,
   ) {
     this.aux = new LevelRecords(db);
     this.tree = tiles;
@@ -60,10 +63,10 @@ export class LevelLogStore implements LedgerStore {
    * versions (API keys; entries and tree nodes to tiles, logging progress with `log`).
    * `readOnly` callers (audit, export) skip the migrations: they write nothing.
    */
-  static async open(path: string, opts: LayoutOptions & TileOptions = {}): Promise<LevelLogStore> {
+  static async open(path: string, opts: LayoutOptions & TileOptions & { settleOnCloseMs?: number } = {}): Promise<LevelLogStore> {
     const db = new Level<Bytes, Bytes>(path, { keyEncoding: 'view', valueEncoding: 'view' });
     await db.open();
-    const store = new LevelLogStore(db, new LevelTiles(db, opts));
+    const store = new LevelLogStore(db, new LevelTiles(db, opts), opts.readOnly === true, opts.settleOnCloseMs ?? 30_000);
     try {
       if (opts.readOnly !== true) await store.migrateKeys();
       if ((await prepareLayout(db, opts)) === 'legacy') store.tree = new LegacyReads(db);
@@ -139,9 +142,9 @@ export class LevelLogStore implements LedgerStore {
     if (this.tree !== this.tiles) throw new LogError('internal', 'the store was opened read-only');
     await this.tiles.commitOps(batch.entries, batch.nodes, put, del);
     for (const d of batch.deposits) {
-      put(pk.depositKey(d.record.id), encodeDepositValue(d.record.index, d.record.metadata));
+      put(pk.depositKey(d.record.id), pk.depositValue(d.record.index, d.record.metadata));
       put(pk.shaKey(d.sha256, d.record.index), empty);
-      if (d.account !== undefined) put(pk.accountDepositKey(d.account, d.record.index), encodeDepositRef(d.record.id));
+      if (d.account !== undefined) put(pk.accountDepositKey(d.account, d.record.index), pk.depositRef(d.record.id));
     }
     for (const c of batch.claims) put(K.claimKey(c.kind, c.account, c.key), utf8(c.depositId));
     const b = batch.block;
@@ -396,7 +399,12 @@ export class LevelLogStore implements LedgerStore {
     return { height: readU64be(entry[0], 1), ...timestampFromBytes(entry[1]) };
   }
 
+  /**
+   * Closes the database, after LevelDB has flushed its memtable and finished the compactions due
+   * (settle.ts; at most `settleOnCloseMs`, default 30 s), so no half-written tables are left behind.
+   */
   async close(): Promise<void> {
+    if (!this.readOnly && this.db.status === 'open') await settleCompactions(this.db, this.settleOnCloseMs).catch(() => undefined);
     await this.db.close();
   }
 }

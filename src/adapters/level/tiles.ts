@@ -298,17 +298,24 @@ export class LevelTiles {
     put: (key: Bytes, value: Bytes) => void,
     del: (key: Bytes) => void,
   ): Promise<void> {
-    type Group = { q: number; index: bigint; pos0: number; hashes: Bytes[] };
+    type Group = { q: number; index: bigint; pos0: number; first: bigint; hashes: Bytes[] };
     const groups = new Map<string, Group>();
+    // The group each stored level (4·q) added to last: its next node is usually the next position.
+    const last: (Group | undefined)[] = [];
     for (const n of nodes) {
       if ((n.id.level & 3) !== 0) continue;
       const q = n.id.level >> 2;
-      const index = n.id.index >> 8n;
-      const pos = Number(n.id.index & 255n);
-      const key = `${q}/${index}`;
-      let g = groups.get(key);
-      if (g === undefined) groups.set(key, (g = { q, index, pos0: pos, hashes: [] }));
-      if (pos !== g.pos0 + g.hashes.length || n.hash.length !== HASH) throw new LogError('internal', `commit nodes of level ${n.id.level} are not consecutive 32-byte hashes`);
+      let g = last[q];
+      if (g === undefined || g.pos0 + g.hashes.length === WIDTH || n.id.index !== g.first + BigInt(g.hashes.length)) {
+        const index = n.id.index >> 8n;
+        const pos = Number(n.id.index & 255n);
+        const key = `${q}/${index}`;
+        g = groups.get(key);
+        if (g === undefined) groups.set(key, (g = { q, index, pos0: pos, first: n.id.index, hashes: [] }));
+        if (pos !== g.pos0 + g.hashes.length) throw new LogError('internal', `commit nodes of level ${n.id.level} are not consecutive 32-byte hashes`);
+        last[q] = g;
+      }
+      if (n.hash.length !== HASH) throw new LogError('internal', `commit nodes of level ${n.id.level} are not consecutive 32-byte hashes`);
       g.hashes.push(n.hash);
     }
     const pending: Promise<void>[] = [];

@@ -64,6 +64,60 @@ export function decodeDepositValue(raw: Bytes): { index: bigint; metadata: strin
   return { index, metadata: `{"salt":"${toHexString(raw, 2 + n, 16)}"}` };
 }
 
+/** True when `text[from, from + n)` is n lowercase hex digits (what SALT_ONLY and HEX_ID match, without a regex). */
+function isLowerHex(text: string, from: number, n: number): boolean {
+  for (let i = from; i < from + n; i++) {
+    const c = text.charCodeAt(i);
+    if (!((c >= 48 && c <= 57) || (c >= 97 && c <= 102))) return false;
+  }
+  return true;
+}
+
+/** True for an id dep_<20 lowercase hex> (HEX_ID). */
+export function isHexDepositId(id: string): boolean {
+  return id.length === 24 && id.startsWith('dep_') && isLowerHex(id, 4, 20);
+}
+
+/** True for metadata {"salt":"<32 lowercase hex>"} (SALT_ONLY). */
+export function isSaltOnly(metadata: string): boolean {
+  return metadata.length === 43 && metadata.startsWith('{"salt":"') && metadata.endsWith('"}') && isLowerHex(metadata, 9, 32);
+}
+
+/**
+ * Writes the 'D' value of {@link encodeDepositValue} into `out` at `at` (room for 10 + 3 · metadata
+ * length bytes); returns its length. Same bytes, no allocation for salt-only metadata.
+ */
+export function writeDepositValue(index: bigint, metadata: string, out: Bytes, at: number): number {
+  const num = Number(index);
+  let n = 0;
+  if (num <= Number.MAX_SAFE_INTEGER) for (let v = num; v > 0; v = Math.floor(v / 256)) n++;
+  else n = indexBytes(index);
+  const saltOnly = isSaltOnly(metadata);
+  out[at] = saltOnly ? 1 : 2;
+  out[at + 1] = n;
+  if (num <= Number.MAX_SAFE_INTEGER) {
+    let v = num;
+    for (let i = n - 1; i >= 0; i--) {
+      out[at + 2 + i] = v % 256;
+      v = Math.floor(v / 256);
+    }
+  } else {
+    let v = index;
+    for (let i = n - 1; i >= 0; i--, v >>= 8n) out[at + 2 + i] = Number(v & 255n);
+  }
+  if (saltOnly) {
+    hexInto(metadata, 9, out, at + 2 + n, 16);
+    return 2 + n + 16;
+  }
+  const { written } = encoder.encodeInto(metadata, out.subarray(at + 2 + n));
+  return 2 + n + written;
+}
+
+/** Writes the 10 bytes of an id dep_<20 lowercase hex> (callers checked it with isHexDepositId). */
+export function writeHexDepositId(id: string, out: Bytes, at: number): void {
+  hexInto(id, 4, out, at, 10);
+}
+
 /** The 10 bytes of an id dep_<20 lowercase hex>; undefined for any other id. */
 export function compactDepositId(id: string): Bytes | undefined {
   if (!HEX_ID.test(id)) return undefined;
