@@ -119,6 +119,8 @@ export async function startService(config: Config, logger?: LogFn | Logger): Pro
   // ... and the read-modify-append steps (registration numbers, operations, cases) lock across processes.
   const sharedLocks = opened.pg ? new PgLocks(opened.pg.url, log) : undefined;
   if (sharedLocks) shareLocks(sharedLocks);
+  /** Closed when start-up fails after it opened (its PostgreSQL lease connection would keep the process alive). */
+  let startedCaptures: { close(): Promise<void> } | undefined;
   try {
     await sequencer?.acquire();
     const store = withCommitHalt(opened.store, config.TEST_HALT_AT_COMMIT);
@@ -178,6 +180,7 @@ export async function startService(config: Config, logger?: LogFn | Logger): Pro
     const pdfIssuer = (): PdfIssuer => ({ operator, signing: pdfSigning, publicUrl: publicUrl(), ...(config.PDF_FONT_DIR !== undefined ? { fontDir: config.PDF_FONT_DIR } : {}) });
     const originals = new FingerprintingOriginals(deposits, new ObjectStore(config.DATA_DIR), nodeSha256, { keep: config.KEEP_UPLOADS, quota });
     const capture = await captureDeps({ config, ledger, store, originals, clock: systemClock, random: systemRandom, publicUrl, log, ...(opened.pg ? { pgUrl: opened.pg.url } : {}) });
+    startedCaptures = capture.captures;
     const captures = { captures: capture.captures, signingKeyPem: capture.publicKeyPem };
     const uploads = { dataDir: config.DATA_DIR, maxBytes: config.MAX_UPLOAD_BYTES, keep: config.KEEP_UPLOADS, publicUrl, quota, pdfIssuer, originals, sm3: sharedSm3Pool() };
     const workers = new WorkerPool({ threads: config.WORKER_THREADS, queue: config.WORKER_QUEUE, verifyTimeoutMs: config.VERIFY_TIMEOUT_MS, pdfTimeoutMs: config.PDF_TIMEOUT_MS });
@@ -302,6 +305,7 @@ export async function startService(config: Config, logger?: LogFn | Logger): Pro
         })()),
     };
   } catch (e) {
+    await startedCaptures?.close().catch(() => undefined);
     await sequencer?.stop();
     if (sharedLocks) shareLocks(undefined);
     await sharedLocks?.close();

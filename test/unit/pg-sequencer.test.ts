@@ -6,7 +6,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import pg from 'pg';
-import { PgLocks } from '../../src/adapters/pg/locks.js';
+import { CLAIM_BUCKETS, PgLocks } from '../../src/adapters/pg/locks.js';
 import { KeyedMutex } from '../../src/app/mutex.js';
 import { PgSequencer } from '../../src/adapters/pg/sequencer.js';
 import { PgLogStore, SEQUENCER_LOCK } from '../../src/adapters/pg/store.js';
@@ -143,6 +143,45 @@ describe('several processes on PostgreSQL', () => {
       await seq.stop();
       await holder.end().catch(() => undefined);
       await store.close();
+    }
+  });
+
+  it('claim locks of a 10,000-key batch take a bounded number of advisory locks, and the batch gets them while another process keeps taking single keys', async () => {
+    const url = await cluster.database();
+    const p1 = new PgLocks(url);
+    const p2 = new PgLocks(url);
+    const watcher = new pg.Client({ connectionString: url });
+    await watcher.connect();
+    const advisory = async () => Number((await watcher.query<{ n: string }>("SELECT count(*)::text AS n FROM pg_locks WHERE locktype = 'advisory'")).rows[0]!.n);
+    try {
+      const keys = Array.from({ length: 10_000 }, (_, i) => `external\u0000acc_1\u0000item-${i}`);
+      const during = await p1.runAll('deposit-claim', keys, advisory);
+      expect(during).toBeGreaterThan(0);
+      expect(during).toBeLessThanOrEqual(CLAIM_BUCKETS);
+      expect(await advisory()).toBe(0);
+      // p2 keeps taking single keys (each briefly) from many buckets; p1's batch still gets every lock in time.
+      let stop = false;
+      let singles = 0;
+      const churn = (async () => {
+        for (let i = 0; !stop; i++) {
+          await p2.runAll('deposit-claim', [`external\u0000acc_2\u0000k-${i % 500}`], async () => {
+            singles++;
+            await new Promise((r) => setTimeout(r, 2));
+          });
+        }
+      })();
+      let inside = false;
+      await p1.runAll('deposit-claim', keys.slice(0, 2_000), async () => {
+        inside = true;
+      });
+      stop = true;
+      await churn;
+      expect(inside).toBe(true);
+      expect(singles).toBeGreaterThan(0);
+    } finally {
+      await watcher.end();
+      await p1.close();
+      await p2.close();
     }
   });
 });

@@ -48,18 +48,38 @@ export class PgLocks implements SharedLocks, SharedClaims {
 
   /**
    * Runs `fn` while holding the locks for (`name`, each key) at once: all are tried in one round
-   * trip and, unless every one was free, those taken are released and all are tried again.
+   * trip and, unless every one was free, those taken are released and all are tried again. The keys
+   * map onto one of CLAIM_BUCKETS locks per name (two keys of a bucket wait for each other across
+   * processes, never within one, where advisory locks are re-entrant), so a batch of 10,000 keys
+   * takes at most that many locks: PostgreSQL's lock table (64 per connection by default, shared)
+   * cannot fill up, and a retry releases and tries a bounded set.
    */
   async runAll<T>(name: string, keys: readonly string[], fn: () => Promise<T>): Promise<T> {
-    const ids = [...new Set(keys.map((k) => lockId(name, k)))].sort();
+    const ids = [...new Set(keys.map((k) => lockId(name, `bucket ${bucketOf(k)}`)))].sort();
     if (ids.length === 0) return fn();
     const started = Date.now();
+    // Taken in one order by every process, holding the ones got so far (a prefix of `ids`) while
+    // waiting for the next: no two processes can wait for each other, and a batch waiting behind
+    // single deposits gets each lock as soon as that one is free instead of needing all free at once.
+    let held = 0;
+    let on: pg.Client | undefined;
     for (;;) {
       const c = await this.connection();
-      const { rows } = await c.query<{ id: string }>('SELECT k::text AS id FROM unnest($1::int8[]) AS k WHERE pg_try_advisory_lock(k)', [ids]);
-      if (rows.length === ids.length) break;
-      if (rows.length > 0) await c.query('SELECT pg_advisory_unlock(k) FROM unnest($1::int8[]) AS k', [rows.map((r) => r.id)]);
-      if (Date.now() - started > this.timeoutMs) throw new LogError('overloaded', `another process held a ${name} lock for ${this.timeoutMs} ms; retry shortly`, { details: { retryAfter: 1 } });
+      if (c !== on) held = 0; // a new connection holds nothing
+      on = c;
+      const rest = ids.slice(held);
+      const { rows } = await c.query<{ n: string }>('SELECT n::text AS n FROM unnest($1::int8[]) WITH ORDINALITY AS t(k, n) WHERE pg_try_advisory_lock(k)', [rest]);
+      const got = new Set(rows.map((r) => Number(r.n) - 1));
+      let prefix = 0;
+      while (got.has(prefix)) prefix++;
+      const beyond = [...got].filter((i) => i > prefix).map((i) => rest[i]!);
+      if (beyond.length > 0) await c.query('SELECT pg_advisory_unlock(k) FROM unnest($1::int8[]) AS k', [beyond]);
+      held += prefix;
+      if (held === ids.length) break;
+      if (Date.now() - started > this.timeoutMs) {
+        if (held > 0) await c.query('SELECT pg_advisory_unlock(k) FROM unnest($1::int8[]) AS k', [ids.slice(0, held)]).catch(() => undefined);
+        throw new LogError('overloaded', `another process held a ${name} lock for ${this.timeoutMs} ms; retry shortly`, { details: { retryAfter: 1 } });
+      }
       await new Promise((r) => setTimeout(r, this.retryMs * (1 + Math.random())));
     }
     try {
@@ -116,6 +136,13 @@ export class PgLocks implements SharedLocks, SharedClaims {
 }
 
 /** The int8 advisory lock key of (name, key): the first 8 bytes of SHA-256 over both. */
+/** How many locks the keys of one `runAll` name share. */
+export const CLAIM_BUCKETS = 64;
+
+function bucketOf(key: string): number {
+  return createHash('sha256').update(key).digest().readUInt32BE(0) % CLAIM_BUCKETS;
+}
+
 function lockId(name: string, key: string): string {
   return createHash('sha256').update(name).update('\u0000').update(key).digest().readBigInt64BE(0).toString();
 }

@@ -4,7 +4,9 @@
  * for as long as it lives. A process that dies, even by SIGKILL, takes its connection and so its
  * lock with it (at once when the socket closes; within about 25 s through TCP keepalives when its
  * machine vanished). Another instance is alive while its lock is held: `pg_try_advisory_lock` on
- * its key fails. Should the connection fail, it is opened again and the lock taken again.
+ * its key fails. Should the connection fail, it is opened again at once and the lock taken again;
+ * and since a live instance may be between two connections for a moment, another instance counts
+ * as gone only once its lock has been found free for `graceMs` (15 s), seen free twice.
  */
 import { createHash } from 'node:crypto';
 import pg from 'pg';
@@ -19,16 +21,19 @@ export class PgRunnerLease implements RunnerLiveness {
   readonly shared = true;
   private client: Promise<pg.Client> | undefined;
   private closed = false;
+  /** Instances whose lock was found free, with when that was first seen (ms). */
+  private readonly freeSince = new Map<string, number>();
 
   private constructor(
     private readonly url: string,
     readonly instance: string,
     private readonly log: (message: string) => void,
+    private readonly graceMs: number,
   ) {}
 
   /** Connects and takes this instance's lease. */
-  static async open(url: string, instance: string, log: (message: string) => void = () => undefined): Promise<PgRunnerLease> {
-    const lease = new PgRunnerLease(url, instance, log);
+  static async open(url: string, instance: string, log: (message: string) => void = () => undefined, opts: { graceMs?: number } = {}): Promise<PgRunnerLease> {
+    const lease = new PgRunnerLease(url, instance, log, opts.graceMs ?? 15_000);
     try {
       await lease.connection();
     } catch (e) {
@@ -44,9 +49,19 @@ export class PgRunnerLease implements RunnerLiveness {
     const c = await this.connection();
     const key = runnerKey(runner);
     const { rows } = await c.query<{ ok: boolean }>('SELECT pg_try_advisory_lock($1) AS ok', [key]);
-    if (rows[0]?.ok !== true) return true;
+    if (rows[0]?.ok !== true) {
+      this.freeSince.delete(runner);
+      return true;
+    }
     await c.query('SELECT pg_advisory_unlock($1)', [key]);
-    return false;
+    const now = Date.now();
+    const since = this.freeSince.get(runner);
+    if (since === undefined) {
+      if (this.freeSince.size > 10_000) this.freeSince.clear();
+      this.freeSince.set(runner, now);
+    }
+    // Still counted alive until its lock has been free for the whole grace period.
+    return since === undefined || now - since < this.graceMs;
   }
 
   private connection(): Promise<pg.Client> {
@@ -64,13 +79,16 @@ export class PgRunnerLease implements RunnerLiveness {
       if (e) this.log(`PostgreSQL: the capture runner lease connection failed: ${e.message}`);
       void c.end().catch(() => undefined);
       // Take the lease again at once, so other processes do not take this one's captures for gone.
-      if (!this.closed) setTimeout(() => void this.connection().catch((err: unknown) => this.log(`PostgreSQL: cannot take the capture runner lease again: ${err instanceof Error ? err.message : String(err)}`)), 1_000).unref();
+      // (at once after a working connection failed; a second after a failed attempt).
+      if (!this.closed) setTimeout(() => void this.connection().catch((err: unknown) => { if (!this.closed) this.log(`PostgreSQL: cannot take the capture runner lease again: ${err instanceof Error ? err.message : String(err)}`); }), connected ? 0 : 1_000).unref();
     };
     c.on('error', drop);
     c.on('end', () => drop());
+    let connected = false;
     const connecting = c.connect().then(async () => {
       // Blocks only if a previous connection of this very instance still holds it (the server has not seen it close yet).
       await c.query('SELECT pg_advisory_lock($1)', [runnerKey(this.instance)]);
+      connected = true;
       return c;
     });
     this.client = connecting;
