@@ -78,6 +78,8 @@ export class Fingerprints {
   private closed = false;
   /** When the stored fingerprints were last read (ms; the next refresh reads from a little before). */
   private readUpTo: number | undefined;
+  /** The greatest `added` cursor read so far. */
+  private highCursor: string | undefined;
   private refreshing: Promise<void> | undefined;
   private refresher: ReturnType<typeof setInterval> | undefined;
   /** Jobs dropped because the queue was full (they can be fingerprinted on demand later). */
@@ -118,19 +120,22 @@ export class Fingerprints {
 
   /**
    * Indexes the fingerprints stored since the last read (by other processes on a shared store),
-   * looking REFRESH_OVERLAP_MS further back; those already indexed are skipped. One at a time.
+   * looking REFRESH_OVERLAP_MS further back (for writes still in flight and clocks that differ);
+   * those already indexed are skipped. With `quick`, only those after the last one seen are read
+   * (what a match needs at once; the periodic full read catches the late ones). One at a time.
    */
-  refresh(): Promise<void> {
-    return (this.refreshing ??= this.refreshOnce().finally(() => (this.refreshing = undefined)));
+  refresh(quick = false): Promise<void> {
+    return (this.refreshing ??= this.refreshOnce(quick).finally(() => (this.refreshing = undefined)));
   }
 
-  private async refreshOnce(): Promise<void> {
+  private async refreshOnce(quick: boolean): Promise<void> {
     if (this.readUpTo === undefined) return;
     const now = this.deps.clock.now();
     const since = formatTime(Math.max(0, this.readUpTo - REFRESH_OVERLAP_MS));
-    for (let after: string | undefined; ; ) {
+    for (let after = quick ? this.highCursor : undefined; ; ) {
       const page = await this.deps.store.added({ since, ...(after !== undefined ? { after } : {}), limit: 500 });
-      for (const { depositId } of page) {
+      for (const { depositId, cursor } of page) {
+        if (this.highCursor === undefined || cursor > this.highCursor) this.highCursor = cursor;
         if (this.records.has(depositId)) continue;
         const r = await this.deps.store.get(depositId);
         if (r !== undefined) this.index(r);
@@ -138,12 +143,12 @@ export class Fingerprints {
       if (page.length < 500) break;
       after = page[page.length - 1]!.cursor;
     }
-    this.readUpTo = Math.max(this.readUpTo, now);
+    if (!quick) this.readUpTo = Math.max(this.readUpTo, now);
   }
 
   /** `search`, after picking up what other processes stored when the store is shared. */
   async find(fp: Fingerprint): Promise<FingerprintHit[]> {
-    if (this.deps.shared === true) await this.refresh();
+    if (this.deps.shared === true) await this.refresh(true);
     return this.search(fp);
   }
 
