@@ -25,13 +25,16 @@ export interface OpenedStore {
 
 export interface StoreImpl {
   name: 'memory' | 'level' | 'pg';
+  /** The data outlives the store object: `reopen` is given. */
+  persistent: boolean;
   open: () => Promise<OpenedStore>;
 }
 
 export const storeImpls: StoreImpl[] = [
-  { name: 'memory', open: async () => ({ store: new MemoryLogStore(), cleanup: async () => undefined }) },
+  { name: 'memory', persistent: false, open: async () => ({ store: new MemoryLogStore(), cleanup: async () => undefined }) },
   {
     name: 'level',
+    persistent: true,
     open: async () => {
       const dir = await tempDir('cl-store-');
       const path = join(dir.path, 'db');
@@ -54,6 +57,7 @@ export const storeImpls: StoreImpl[] = [
   },
   {
     name: 'pg',
+    persistent: true,
     open: async () => {
       const url = await sharedPgDatabase();
       let store: LedgerStore = await PgLogStore.open(url);
@@ -142,3 +146,29 @@ export function realLog(store: LedgerStore) {
 
 /** Hex of the concatenated parts. */
 export const joined = (parts: (Uint8Array | undefined)[]) => toHex(Uint8Array.from(parts.flatMap((p) => [...p!])));
+
+/** A concern store over a store's records, opened on each of `storeImpls` (`reopen` opens both again). */
+export interface OpenedConcern<T> {
+  log: LedgerStore;
+  store: T;
+  reopen?: () => Promise<{ log: LedgerStore; store: T }>;
+  cleanup: () => Promise<void>;
+}
+
+/** `storeImpls` with the concern store `make` builds over each: for the suites of src/adapters/records/. */
+export function concernImpls<T>(make: (log: LedgerStore) => T): { name: StoreImpl['name']; persistent: boolean; open: () => Promise<OpenedConcern<T>> }[] {
+  return storeImpls.map((impl) => ({
+    name: impl.name,
+    persistent: impl.persistent,
+    open: async () => {
+      const o = await impl.open();
+      const reopen = o.reopen;
+      return {
+        log: o.store,
+        store: make(o.store),
+        ...(reopen ? { reopen: async () => { const log = await reopen(); return { log, store: make(log) }; } } : {}),
+        cleanup: o.cleanup,
+      };
+    },
+  }));
+}

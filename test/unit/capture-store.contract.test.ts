@@ -4,74 +4,13 @@
  * Ledger applies a batch's records: as one write. The record layout is checked too: existing
  * stores must keep working without a migration.
  */
-import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { LevelLogStore } from '../../src/adapters/level/store.js';
-import { MemoryLogStore } from '../../src/adapters/memory/store.js';
-import { PgLogStore } from '../../src/adapters/pg/store.js';
 import { RecordCaptureStore } from '../../src/adapters/records/capture-store.js';
 import type { CaptureJob, CaptureStore } from '../../src/app/capture-ports.js';
-import type { LedgerStore } from '../../src/app/ports.js';
-import { sharedPgDatabase, stopSharedPgCluster } from '../support/pg.js';
-import { tempDir } from '../support/service.js';
+import { stopSharedPgCluster } from '../support/pg.js';
+import { concernImpls, type OpenedConcern } from '../support/store-impls.js';
 
-interface Opened {
-  log: LedgerStore;
-  store: CaptureStore;
-  reopen?: () => Promise<{ log: LedgerStore; store: CaptureStore }>;
-  cleanup: () => Promise<void>;
-}
-
-const impls: { name: string; open: () => Promise<Opened> }[] = [
-  {
-    name: 'memory',
-    open: async () => {
-      const log = new MemoryLogStore();
-      return { log, store: new RecordCaptureStore(log), cleanup: async () => undefined };
-    },
-  },
-  {
-    name: 'level',
-    open: async () => {
-      const dir = await tempDir('cl-capstore-');
-      const path = join(dir.path, 'ledger');
-      let log = await LevelLogStore.open(path);
-      return {
-        log,
-        store: new RecordCaptureStore(log),
-        reopen: async () => {
-          await log.close();
-          log = await LevelLogStore.open(path);
-          return { log, store: new RecordCaptureStore(log) };
-        },
-        cleanup: async () => {
-          await log.close().catch(() => undefined);
-          await dir.remove();
-        },
-      };
-    },
-  },
-  // PostgreSQL: the record store of PgLogStore, a new database per test (test/support/pg.ts).
-  {
-    name: 'pg',
-    open: async () => {
-      const url = await sharedPgDatabase();
-      let log = await PgLogStore.open(url);
-      return {
-        log,
-        store: new RecordCaptureStore(log),
-        reopen: async () => {
-          await log.close();
-          log = await PgLogStore.open(url);
-          return { log, store: new RecordCaptureStore(log) };
-        },
-        cleanup: async () => {
-          await log.close().catch(() => undefined);
-        },
-      };
-    },
-  },
-];
+const impls = concernImpls((log) => new RecordCaptureStore(log));
 afterAll(stopSharedPgCluster);
 
 const job = (n: number, account = 'acc_a', extra: Partial<CaptureJob> = {}): CaptureJob => ({
@@ -85,7 +24,7 @@ const job = (n: number, account = 'acc_a', extra: Partial<CaptureJob> = {}): Cap
 
 for (const impl of impls) {
   describe(`CaptureStore contract: ${impl.name}`, () => {
-    let opened: Opened | undefined;
+    let opened: OpenedConcern<CaptureStore> | undefined;
     afterEach(async () => {
       await opened?.cleanup();
       opened = undefined;

@@ -8,7 +8,7 @@ import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { RecordCaseStore } from '../../src/adapters/records/case-store.js';
 import type { CaseRecord } from '../../src/app/case-ports.js';
 import type { LedgerStore } from '../../src/app/ports.js';
-import { recordStores, type OpenedRecordStore } from '../support/record-stores.js';
+import { storeImpls, type OpenedStore } from '../support/store-impls.js';
 import { stopSharedPgCluster } from '../support/pg.js';
 
 afterAll(stopSharedPgCluster);
@@ -34,8 +34,8 @@ function kase(account: string, opts: { createdAt?: string; state?: CaseRecord['s
   };
 }
 
-describe.each(recordStores)('CaseStore contract: $name', (impl) => {
-  let opened: OpenedRecordStore | undefined;
+describe.each(storeImpls)('CaseStore contract: $name', (impl) => {
+  let opened: OpenedStore | undefined;
   afterEach(async () => {
     await opened?.cleanup();
     opened = undefined;

@@ -6,7 +6,7 @@
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { RecordMonitorStore } from '../../src/adapters/records/monitor-store.js';
 import type { MonitorBatch, Webhook } from '../../src/app/monitor-ports.js';
-import { recordStores, type OpenedRecordStore } from '../support/record-stores.js';
+import { storeImpls, type OpenedStore } from '../support/store-impls.js';
 import { stopSharedPgCluster } from '../support/pg.js';
 
 afterAll(stopSharedPgCluster);
@@ -27,8 +27,8 @@ function batch(account: string, status: MonitorBatch['status'] = 'queued', deliv
 
 const hook = (url: string): Webhook => ({ url, secret: `whsec_${'ab'.repeat(32)}`, createdAt: '2026-11-30T09:00:00.000Z' });
 
-describe.each(recordStores)('MonitorStore contract: $name', (impl) => {
-  let opened: OpenedRecordStore | undefined;
+describe.each(storeImpls)('MonitorStore contract: $name', (impl) => {
+  let opened: OpenedStore | undefined;
   afterEach(async () => {
     await opened?.cleanup();
     opened = undefined;

@@ -5,15 +5,15 @@
  */
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { RecordOptInStore } from '../../src/adapters/records/opt-in-store.js';
-import { recordStores, type OpenedRecordStore } from '../support/record-stores.js';
+import { storeImpls, type OpenedStore } from '../support/store-impls.js';
 import { stopSharedPgCluster } from '../support/pg.js';
 
 afterAll(stopSharedPgCluster);
 
 const AT = '2026-11-30T10:00:00.000Z';
 
-describe.each(recordStores)('OptInStore contract: $name', (impl) => {
-  let opened: OpenedRecordStore | undefined;
+describe.each(storeImpls)('OptInStore contract: $name', (impl) => {
+  let opened: OpenedStore | undefined;
   afterEach(async () => {
     await opened?.cleanup();
     opened = undefined;

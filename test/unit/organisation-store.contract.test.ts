@@ -6,15 +6,11 @@
  * keys, values) that stores written by earlier versions hold.
  */
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { join } from 'node:path';
-import { LevelLogStore } from '../../src/adapters/level/store.js';
-import { MemoryLogStore } from '../../src/adapters/memory/store.js';
-import { PgLogStore } from '../../src/adapters/pg/store.js';
 import { ORGANISATION_SPACES, RecordOrganisationStore } from '../../src/adapters/records/organisation-store.js';
 import type { HistoryEvent, InvitationRecord, OrganisationStore } from '../../src/app/organisation-ports.js';
 import type { RecordStore } from '../../src/app/ports.js';
-import { tempDir } from '../support/service.js';
-import { sharedPgDatabase, stopSharedPgCluster } from '../support/pg.js';
+import { stopSharedPgCluster } from '../support/pg.js';
+import { concernImpls } from '../support/store-impls.js';
 
 interface Opened {
   records: RecordStore;
@@ -26,56 +22,19 @@ interface Opened {
 /** Random bytes of a fixed pattern: the event keys' random part is then known. */
 const random = (n: number) => new Uint8Array(n).fill(0xab);
 
-const impls: { name: string; open: () => Promise<Opened> }[] = [
-  {
-    name: 'memory',
-    open: async () => {
-      const log = new MemoryLogStore();
-      return { records: log, orgs: new RecordOrganisationStore(log, random), cleanup: async () => undefined };
-    },
+const impls = concernImpls((log) => new RecordOrganisationStore(log, random)).map((c) => ({
+  name: c.name,
+  open: async (): Promise<Opened> => {
+    const o = await c.open();
+    const reopen = o.reopen;
+    return {
+      records: o.log,
+      orgs: o.store,
+      ...(reopen ? { reopen: async () => { const r = await reopen(); return { records: r.log, orgs: r.store }; } } : {}),
+      cleanup: o.cleanup,
+    };
   },
-  {
-    name: 'level',
-    open: async () => {
-      const dir = await tempDir('cl-orgstore-');
-      const path = join(dir.path, 'ledger');
-      let log = await LevelLogStore.open(path);
-      return {
-        records: log,
-        orgs: new RecordOrganisationStore(log, random),
-        reopen: async () => {
-          await log.close();
-          log = await LevelLogStore.open(path);
-          return { records: log, orgs: new RecordOrganisationStore(log, random) };
-        },
-        cleanup: async () => {
-          await log.close();
-          await dir.remove();
-        },
-      };
-    },
-  },
-  // PostgreSQL: the record store of PgLogStore, a new database per test (test/support/pg.ts).
-  {
-    name: 'pg',
-    open: async () => {
-      const url = await sharedPgDatabase();
-      let log = await PgLogStore.open(url);
-      return {
-        records: log,
-        orgs: new RecordOrganisationStore(log, random),
-        reopen: async () => {
-          await log.close();
-          log = await PgLogStore.open(url);
-          return { records: log, orgs: new RecordOrganisationStore(log, random) };
-        },
-        cleanup: async () => {
-          await log.close();
-        },
-      };
-    },
-  },
-];
+}));
 afterAll(stopSharedPgCluster);
 
 // Ids that prefix each other, so a scan by `<id>/` must not reach the longer one.
