@@ -26,6 +26,21 @@ export function createPool(url: string, opts: { max?: number; log?: (message: st
 }
 
 /**
+ * A connection of its own for what a session holds (advisory locks, LISTEN), with TCP keepalives
+ * both ways: the server drops what a machine that vanished without closing it held within about
+ * 25 s (10 s idle, 3 probes 5 s apart), and this side notices a dead server.
+ */
+export function keepAliveClient(url: string, applicationName: string): pg.Client {
+  return new pg.Client({
+    connectionString: url,
+    keepAlive: true,
+    keepAliveInitialDelayMillis: 5_000,
+    application_name: applicationName,
+    options: '-c tcp_keepalives_idle=10 -c tcp_keepalives_interval=5 -c tcp_keepalives_count=3',
+  });
+}
+
+/**
  * Runs `fn` in one transaction on one connection: COMMIT when it resolves (PostgreSQL's
  * synchronous_commit makes the COMMIT durable before it answers), ROLLBACK when it throws.
  */

@@ -10,7 +10,8 @@
  * once would both hold it. KeyedMutex calls `run` only after its own in-process queue for the key.
  */
 import { createHash } from 'node:crypto';
-import pg from 'pg';
+import type pg from 'pg';
+import { keepAliveClient } from './db.js';
 import { LogError } from '../../core/errors.js';
 import type { SharedLocks } from '../../app/mutex.js';
 import type { SharedClaims } from '../../app/work-claims.js';
@@ -107,12 +108,7 @@ export class PgLocks implements SharedLocks, SharedClaims {
   private connection(): Promise<pg.Client> {
     if (this.closed) return Promise.reject(new LogError('overloaded', 'the service is shutting down', { details: { retryAfter: 5 } }));
     if (this.client !== undefined) return this.client;
-    const c = new pg.Client({
-      connectionString: this.url,
-      keepAlive: true,
-      application_name: 'copyright-ledger locks',
-      options: '-c tcp_keepalives_idle=10 -c tcp_keepalives_interval=5 -c tcp_keepalives_count=3',
-    });
+    const c = keepAliveClient(this.url, 'copyright-ledger locks');
     const drop = (e?: Error) => {
       if (this.client !== connecting) return;
       this.client = undefined;

@@ -9,7 +9,8 @@
  * as gone only once its lock has been found free for `graceMs` (15 s), seen free twice.
  */
 import { createHash } from 'node:crypto';
-import pg from 'pg';
+import type pg from 'pg';
+import { keepAliveClient } from './db.js';
 import type { RunnerLiveness } from '../../app/capture-ports.js';
 
 /** The int8 advisory lock key of a runner instance. */
@@ -67,12 +68,7 @@ export class PgRunnerLease implements RunnerLiveness {
   private connection(): Promise<pg.Client> {
     if (this.closed) return Promise.reject(new Error('the capture runner lease is closed'));
     if (this.client !== undefined) return this.client;
-    const c = new pg.Client({
-      connectionString: this.url,
-      keepAlive: true,
-      application_name: 'copyright-ledger capture runner',
-      options: '-c tcp_keepalives_idle=10 -c tcp_keepalives_interval=5 -c tcp_keepalives_count=3',
-    });
+    const c = keepAliveClient(this.url, 'copyright-ledger capture runner');
     const drop = (e?: Error) => {
       if (this.client !== connecting) return;
       this.client = undefined;

@@ -21,7 +21,7 @@ import pg from 'pg';
 import type { Handed, Handoff } from '../../app/handoff.js';
 import type { Ledger, PendingEntry } from '../../app/log.js';
 import { LogError } from '../../core/errors.js';
-import { big, createPool, type Pool } from './db.js';
+import { big, createPool, keepAliveClient, type Pool } from './db.js';
 import { decodeHanded, encodeHanded } from './handoff-codec.js';
 import { BLOCK_CHANNEL, SEQUENCER_LOCK, type PgLogStore } from './store.js';
 
@@ -151,13 +151,7 @@ export class PgSequencer implements Handoff {
     if (client === undefined) {
       // TCP keepalives both ways: the server drops the lock of a machine that vanished without
       // closing the connection within about 25 s; this side notices a dead server.
-      client = new pg.Client({
-        connectionString: this.opts.store.url,
-        keepAlive: true,
-        keepAliveInitialDelayMillis: 5_000,
-        application_name: 'copyright-ledger sequencer lease',
-        options: '-c tcp_keepalives_idle=10 -c tcp_keepalives_interval=5 -c tcp_keepalives_count=3',
-      });
+      client = keepAliveClient(this.opts.store.url, 'copyright-ledger sequencer lease');
       const c = client;
       c.on('error', (e) => this.lose(c, `the lease connection failed: ${e.message}`));
       c.on('end', () => this.lose(c, 'the lease connection closed'));
