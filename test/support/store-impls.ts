@@ -147,28 +147,24 @@ export function realLog(store: LedgerStore) {
 /** Hex of the concatenated parts. */
 export const joined = (parts: (Uint8Array | undefined)[]) => toHex(Uint8Array.from(parts.flatMap((p) => [...p!])));
 
-/** A concern store over a store's records, opened on each of `storeImpls` (`reopen` opens both again). */
+/** A concern store over a store's records (`log`), as `concernOpener` opens it. */
 export interface OpenedConcern<T> {
   log: LedgerStore;
   store: T;
+  /** Closes and opens the same store again, with the concern store over it (level and pg). */
   reopen?: () => Promise<{ log: LedgerStore; store: T }>;
-  cleanup: () => Promise<void>;
 }
 
-/** `storeImpls` with the concern store `make` builds over each: for the suites of src/adapters/records/. */
-export function concernImpls<T>(make: (log: LedgerStore) => T): { name: StoreImpl['name']; persistent: boolean; open: () => Promise<OpenedConcern<T>> }[] {
-  return storeImpls.map((impl) => ({
-    name: impl.name,
-    persistent: impl.persistent,
-    open: async () => {
-      const o = await impl.open();
-      const reopen = o.reopen;
-      return {
-        log: o.store,
-        store: make(o.store),
-        ...(reopen ? { reopen: async () => { const log = await reopen(); return { log, store: make(log) }; } } : {}),
-        cleanup: o.cleanup,
-      };
-    },
-  }));
+/** `opener(impl)` with the concern store `make` builds over the opened store: for the suites of src/adapters/records/. */
+export function concernOpener<T>(impl: StoreImpl, make: (log: LedgerStore) => T): () => Promise<OpenedConcern<T>> {
+  const open = opener(impl);
+  return async () => {
+    const o = await open();
+    const reopen = o.reopen;
+    return {
+      log: o.store,
+      store: make(o.store),
+      ...(reopen ? { reopen: async () => { const log = await reopen(); return { log, store: make(log) }; } } : {}),
+    };
+  };
 }

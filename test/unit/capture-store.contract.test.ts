@@ -4,13 +4,12 @@
  * Ledger applies a batch's records: as one write. The record layout is checked too: existing
  * stores must keep working without a migration.
  */
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { RecordCaptureStore } from '../../src/adapters/records/capture-store.js';
-import type { CaptureJob, CaptureStore } from '../../src/app/capture-ports.js';
+import type { CaptureJob } from '../../src/app/capture-ports.js';
 import { stopSharedPgCluster } from '../support/pg.js';
-import { concernImpls, type OpenedConcern } from '../support/store-impls.js';
+import { concernOpener, storeImpls } from '../support/store-impls.js';
 
-const impls = concernImpls((log) => new RecordCaptureStore(log));
 afterAll(stopSharedPgCluster);
 
 const job = (n: number, account = 'acc_a', extra: Partial<CaptureJob> = {}): CaptureJob => ({
@@ -22,16 +21,12 @@ const job = (n: number, account = 'acc_a', extra: Partial<CaptureJob> = {}): Cap
   ...extra,
 });
 
-for (const impl of impls) {
+for (const impl of storeImpls) {
   describe(`CaptureStore contract: ${impl.name}`, () => {
-    let opened: OpenedConcern<CaptureStore> | undefined;
-    afterEach(async () => {
-      await opened?.cleanup();
-      opened = undefined;
-    });
+    const open = concernOpener(impl, (log) => new RecordCaptureStore(log));
 
     it('creates a job: readable, listed under its account only, active with its runner; unknown ids are undefined', async () => {
-      opened = await impl.open();
+      const opened = await open();
       const { store } = opened;
       await store.create(job(1, 'acc_a', { note: 'n', options: { viewport: { width: 800, height: 600 } } }), 'run_a');
       await store.create(job(2, 'acc_b'), 'run_b');
@@ -48,7 +43,7 @@ for (const impl of impls) {
     });
 
     it("lists an account's captures oldest first, across more than one page of the index", async () => {
-      opened = await impl.open();
+      const opened = await open();
       const { store } = opened;
       // createdAt orders them (seconds 0..59, then the id); 1,100 jobs cross the 1,000-key page.
       const ns = Array.from({ length: 1100 }, (_, i) => i);
@@ -61,7 +56,7 @@ for (const impl of impls) {
     }, 120_000);
 
     it('pages the active jobs in id order; save with ended and end remove them', async () => {
-      opened = await impl.open();
+      const opened = await open();
       const { store } = opened;
       for (const n of [5, 3, 9, 1, 7]) await store.create(job(n), `run_${n}`);
       const first = await store.active({ limit: 2 });
@@ -86,7 +81,7 @@ for (const impl of impls) {
     });
 
     it('doneWrites, committed as one write, store the finished job and its record and end it', async () => {
-      opened = await impl.open();
+      const opened = await open();
       const { store, log } = opened;
       await store.create(job(4), 'run_a');
       const done: CaptureJob = { ...job(4), status: 'done', depositId: 'dep_1', bundleSha256: 'ab'.repeat(32), bundleBytes: 10, entryIndex: 7 };
@@ -99,7 +94,7 @@ for (const impl of impls) {
     });
 
     it('keeps the record layout of earlier versions: spaces, keys and values', async () => {
-      opened = await impl.open();
+      const opened = await open();
       const { store, log } = opened;
       await store.create(job(6), 'run_a');
       expect(await log.getRecord('captures', job(6).id)).toBe(JSON.stringify(job(6)));
@@ -116,7 +111,7 @@ for (const impl of impls) {
     });
 
     it('keeps jobs across a restart (durable stores)', async () => {
-      opened = await impl.open();
+      const opened = await open();
       if (!opened.reopen) return;
       await opened.store.create(job(2), 'run_a');
       const again = await opened.reopen();

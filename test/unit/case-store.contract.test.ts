@@ -4,11 +4,11 @@
  * commits them: the record writes `writes(change)` returns, as one write. The record layout is
  * checked too: stores written by earlier versions must keep working unchanged.
  */
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { RecordCaseStore } from '../../src/adapters/records/case-store.js';
 import type { CaseRecord } from '../../src/app/case-ports.js';
 import type { LedgerStore } from '../../src/app/ports.js';
-import { storeImpls, type OpenedStore } from '../support/store-impls.js';
+import { opener, storeImpls } from '../support/store-impls.js';
 import { stopSharedPgCluster } from '../support/pg.js';
 
 afterAll(stopSharedPgCluster);
@@ -35,17 +35,13 @@ function kase(account: string, opts: { createdAt?: string; state?: CaseRecord['s
 }
 
 describe.each(storeImpls)('CaseStore contract: $name', (impl) => {
-  let opened: OpenedStore | undefined;
-  afterEach(async () => {
-    await opened?.cleanup();
-    opened = undefined;
-  });
+  const openStore = opener(impl);
   const open = async () => {
-    opened = await impl.open();
+    const opened = await openStore();
     const store = opened.store;
     const cases = new RecordCaseStore(store);
     const add = async (c: CaseRecord, s: LedgerStore = store) => s.writeRecords(new RecordCaseStore(s).writes({ after: c }));
-    return { store, cases, add };
+    return { store, cases, add, reopen: opened.reopen };
   };
 
   it('gets a case once its writes are committed; an unknown id is undefined', async () => {
@@ -137,10 +133,10 @@ describe.each(storeImpls)('CaseStore contract: $name', (impl) => {
   });
 
   it.skipIf(!impl.persistent)('keeps cases across a reopen (stores on disk)', async () => {
-    const { add } = await open();
+    const { add, reopen } = await open();
     const c = kase('acc_a', { captureId: 'cap_1' });
     await add(c);
-    const cases = new RecordCaseStore(await opened!.reopen!());
+    const cases = new RecordCaseStore(await reopen!());
     expect(await cases.get(c.id)).toEqual(c);
     expect((await cases.ofAccount('acc_a', { limit: 10 })).cases).toEqual([c]);
     expect(await cases.awaitingEvidence()).toEqual([c.id]);

@@ -3,10 +3,10 @@
  * adapter on LevelDB, memory and PostgreSQL: batches, the index of active ones (what a process
  * resumes), webhooks, and the record layout earlier versions wrote.
  */
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { RecordMonitorStore } from '../../src/adapters/records/monitor-store.js';
 import type { MonitorBatch, Webhook } from '../../src/app/monitor-ports.js';
-import { storeImpls, type OpenedStore } from '../support/store-impls.js';
+import { opener, storeImpls } from '../support/store-impls.js';
 import { stopSharedPgCluster } from '../support/pg.js';
 
 afterAll(stopSharedPgCluster);
@@ -28,14 +28,10 @@ function batch(account: string, status: MonitorBatch['status'] = 'queued', deliv
 const hook = (url: string): Webhook => ({ url, secret: `whsec_${'ab'.repeat(32)}`, createdAt: '2026-11-30T09:00:00.000Z' });
 
 describe.each(storeImpls)('MonitorStore contract: $name', (impl) => {
-  let opened: OpenedStore | undefined;
-  afterEach(async () => {
-    await opened?.cleanup();
-    opened = undefined;
-  });
+  const openStore = opener(impl);
   const open = async () => {
-    opened = await impl.open();
-    return { store: opened.store, monitors: new RecordMonitorStore(opened.store) };
+    const opened = await openStore();
+    return { store: opened.store, monitors: new RecordMonitorStore(opened.store), reopen: opened.reopen };
   };
 
   it('stores and replaces batches; an unknown id is undefined', async () => {
@@ -100,11 +96,11 @@ describe.each(storeImpls)('MonitorStore contract: $name', (impl) => {
   });
 
   it.skipIf(!impl.persistent)('keeps batches, the active index and webhooks across a reopen', async () => {
-    const { monitors } = await open();
+    const { monitors, reopen } = await open();
     const b = batch('acc_a', 'done', 'pending');
     await monitors.saveBatch(b);
     await monitors.setWebhook('acc_a', hook('https://hooks.example.com/1'));
-    const again = new RecordMonitorStore(await opened!.reopen!());
+    const again = new RecordMonitorStore(await reopen!());
     expect(await again.batch(b.id)).toEqual(b);
     expect(await again.active()).toEqual([b.id]);
     expect((await again.webhook('acc_a'))?.url).toBe('https://hooks.example.com/1');

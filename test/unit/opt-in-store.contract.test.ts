@@ -3,9 +3,9 @@
  * LevelDB, memory and PostgreSQL: whole-account and per-deposit opt-ins, opting out, isolation
  * between accounts, and the record layout earlier versions wrote.
  */
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { RecordOptInStore } from '../../src/adapters/records/opt-in-store.js';
-import { storeImpls, type OpenedStore } from '../support/store-impls.js';
+import { opener, storeImpls } from '../support/store-impls.js';
 import { stopSharedPgCluster } from '../support/pg.js';
 
 afterAll(stopSharedPgCluster);
@@ -13,14 +13,10 @@ afterAll(stopSharedPgCluster);
 const AT = '2026-11-30T10:00:00.000Z';
 
 describe.each(storeImpls)('OptInStore contract: $name', (impl) => {
-  let opened: OpenedStore | undefined;
-  afterEach(async () => {
-    await opened?.cleanup();
-    opened = undefined;
-  });
+  const openStore = opener(impl);
   const open = async () => {
-    opened = await impl.open();
-    return { store: opened.store, optIns: new RecordOptInStore(opened.store) };
+    const opened = await openStore();
+    return { store: opened.store, optIns: new RecordOptInStore(opened.store), reopen: opened.reopen };
   };
 
   it('nothing is opted in at first', async () => {
@@ -70,9 +66,9 @@ describe.each(storeImpls)('OptInStore contract: $name', (impl) => {
   });
 
   it.skipIf(!impl.persistent)('keeps opt-ins across a reopen', async () => {
-    const { optIns } = await open();
+    const { optIns, reopen } = await open();
     await optIns.set('acc_a', 'dep_1', true, AT);
-    const again = new RecordOptInStore(await opened!.reopen!());
+    const again = new RecordOptInStore(await reopen!());
     expect(await again.get('acc_a')).toEqual({ account: false, deposits: ['dep_1'] });
   });
 });

@@ -5,36 +5,16 @@
  * between organisations and accounts whose ids prefix each other, and the stored layout (spaces,
  * keys, values) that stores written by earlier versions hold.
  */
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { ORGANISATION_SPACES, RecordOrganisationStore } from '../../src/adapters/records/organisation-store.js';
-import type { HistoryEvent, InvitationRecord, OrganisationStore } from '../../src/app/organisation-ports.js';
+import type { HistoryEvent, InvitationRecord } from '../../src/app/organisation-ports.js';
 import type { RecordStore } from '../../src/app/ports.js';
 import { stopSharedPgCluster } from '../support/pg.js';
-import { concernImpls } from '../support/store-impls.js';
-
-interface Opened {
-  records: RecordStore;
-  orgs: OrganisationStore;
-  reopen?: () => Promise<{ records: RecordStore; orgs: OrganisationStore }>;
-  cleanup: () => Promise<void>;
-}
+import { concernOpener, storeImpls } from '../support/store-impls.js';
 
 /** Random bytes of a fixed pattern: the event keys' random part is then known. */
 const random = (n: number) => new Uint8Array(n).fill(0xab);
 
-const impls = concernImpls((log) => new RecordOrganisationStore(log, random)).map((c) => ({
-  name: c.name,
-  open: async (): Promise<Opened> => {
-    const o = await c.open();
-    const reopen = o.reopen;
-    return {
-      records: o.log,
-      orgs: o.store,
-      ...(reopen ? { reopen: async () => { const r = await reopen(); return { records: r.log, orgs: r.store }; } } : {}),
-      cleanup: o.cleanup,
-    };
-  },
-}));
 afterAll(stopSharedPgCluster);
 
 // Ids that prefix each other, so a scan by `<id>/` must not reach the longer one.
@@ -57,17 +37,12 @@ async function dump(records: RecordStore, space: string): Promise<{ key: string;
   return records.listRecords(space, { limit: 1000 });
 }
 
-for (const impl of impls) {
+for (const impl of storeImpls) {
   describe(`OrganisationStore contract: ${impl.name}`, () => {
-    let cleanup: (() => Promise<void>) | undefined;
-    afterEach(async () => {
-      await cleanup?.();
-      cleanup = undefined;
-    });
+    const openConcern = concernOpener(impl, (log) => new RecordOrganisationStore(log, random));
     const open = async () => {
-      const o = await impl.open();
-      cleanup = o.cleanup;
-      return o;
+      const o = await openConcern();
+      return { records: o.log, orgs: o.store, reopen: o.reopen };
     };
 
     it('finds nothing in an empty store', async () => {
@@ -257,7 +232,7 @@ for (const impl of impls) {
       if (!o.reopen) return;
       const i1 = inv('inv_01', ORG, B);
       await o.orgs.apply({ org: ORG, members: [{ account: A, member: { role: 'owner', joinedAt: '2026-06-01T00:00:00.000Z' } }], invitations: [i1], events: [ev('2026-06-01T00:00:00.000Z', 'invited', B)] });
-      const again = (await o.reopen()).orgs;
+      const again = (await o.reopen()).store;
       expect(await again.roleIn(ORG, A)).toBe('owner');
       expect(await again.pendingInvitations(ORG)).toEqual([i1]);
       expect(await again.invitationsTo(B)).toEqual([i1]);
