@@ -8,6 +8,7 @@ import { describe, expect, it } from 'vitest';
 import pg from 'pg';
 import { CLAIM_BUCKETS, PgLocks } from '../../src/adapters/pg/locks.js';
 import { KeyedMutex } from '../../src/app/mutex.js';
+import { PgRunnerLease } from '../../src/adapters/pg/runner-lease.js';
 import { PgSequencer } from '../../src/adapters/pg/sequencer.js';
 import { PgLogStore, SEQUENCER_LOCK } from '../../src/adapters/pg/store.js';
 import type { Ledger } from '../../src/app/log.js';
@@ -182,6 +183,39 @@ describe('several processes on PostgreSQL', () => {
       await watcher.end();
       await p1.close();
       await p2.close();
+    }
+  });
+
+  it('a capture runner lease whose connection is cut takes its lock again at once, and other instances count it alive meanwhile', async () => {
+    const url = await cluster.database();
+    const a = await PgRunnerLease.open(url, 'run_a');
+    const b = await PgRunnerLease.open(url, 'run_b', () => undefined, { graceMs: 60_000 });
+    const admin = new pg.Client({ connectionString: url });
+    await admin.connect();
+    const holders = async () => (await admin.query<{ pid: number }>("SELECT l.pid FROM pg_locks l JOIN pg_stat_activity s ON s.pid = l.pid WHERE l.locktype = 'advisory' AND l.granted AND s.application_name = 'copyright-ledger capture runner'")).rows.map((r) => r.pid);
+    try {
+      expect(await b.isAlive('run_a')).toBe(true);
+      const before = await holders();
+      expect(before).toHaveLength(2);
+      // Cut a's connection: its lock goes with it, and a takes it again on a new connection.
+      const aPid = (await admin.query<{ pid: number }>("SELECT pid FROM pg_stat_activity WHERE application_name = 'copyright-ledger capture runner' ORDER BY backend_start LIMIT 1")).rows[0]!.pid;
+      await admin.query('SELECT pg_terminate_backend($1)', [aPid]);
+      let after: number[] = [];
+      for (let i = 0; i < 100; i++) {
+        after = await holders();
+        if (after.length === 2 && !after.includes(aPid)) break;
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      expect(after).toHaveLength(2);
+      expect(after).not.toContain(aPid);
+      expect(await b.isAlive('run_a')).toBe(true);
+      // Once a closes, its lock is free; b still counts it alive for its grace period.
+      await a.close();
+      expect(await b.isAlive('run_a')).toBe(true);
+    } finally {
+      await admin.end();
+      await a.close();
+      await b.close();
     }
   });
 });

@@ -41,6 +41,64 @@ export function keepAliveClient(url: string, applicationName: string): pg.Client
 }
 
 /**
+ * One connection of a process's own for what a session holds (advisory locks), opened when first
+ * needed and opened again on the next `get` after it failed. `setUp` runs on each new connection
+ * before `get` hands it out (e.g. taking a lock again); `onDrop(wasUp)` is told when a connection
+ * is gone, `wasUp` when it had been handed out.
+ */
+export class SessionConnection {
+  private client: Promise<pg.Client> | undefined;
+  private closed = false;
+
+  constructor(
+    private readonly url: string,
+    private readonly name: string,
+    private readonly log: (message: string) => void,
+    private readonly opts: { closedError?: () => Error; setUp?: (c: pg.Client) => Promise<void>; onDrop?: (wasUp: boolean) => void } = {},
+  ) {}
+
+  get isClosed(): boolean {
+    return this.closed;
+  }
+
+  get(): Promise<pg.Client> {
+    if (this.closed) return Promise.reject(this.opts.closedError?.() ?? new Error(`the ${this.name} connection is closed`));
+    if (this.client !== undefined) return this.client;
+    const c = keepAliveClient(this.url, `copyright-ledger ${this.name}`);
+    let up = false;
+    const drop = (e?: Error) => {
+      if (this.client !== connecting) return;
+      this.client = undefined;
+      if (e) this.log(`PostgreSQL: the ${this.name} connection failed: ${e.message}`);
+      void c.end().catch(() => undefined);
+      if (!this.closed) this.opts.onDrop?.(up);
+    };
+    c.on('error', drop);
+    c.on('end', () => drop());
+    const connecting = c.connect().then(async () => {
+      await this.opts.setUp?.(c);
+      up = true;
+      return c;
+    });
+    this.client = connecting;
+    connecting.catch(() => drop());
+    return connecting;
+  }
+
+  /** The connection now, if there is one that opened (what it holds is released through it). */
+  async current(): Promise<pg.Client | undefined> {
+    return this.client?.catch(() => undefined);
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    const c = await this.current();
+    this.client = undefined;
+    await c?.end().catch(() => undefined);
+  }
+}
+
+/**
  * Runs `fn` in one transaction on one connection: COMMIT when it resolves (PostgreSQL's
  * synchronous_commit makes the COMMIT durable before it answers), ROLLBACK when it throws.
  */

@@ -11,23 +11,24 @@
  */
 import { createHash } from 'node:crypto';
 import type pg from 'pg';
-import { keepAliveClient } from './db.js';
+import { SessionConnection } from './db.js';
 import { LogError } from '../../core/errors.js';
 import type { SharedLocks } from '../../app/mutex.js';
 import type { SharedClaims } from '../../app/work-claims.js';
 
 export class PgLocks implements SharedLocks, SharedClaims {
-  private client: Promise<pg.Client> | undefined;
-  private closed = false;
+  private readonly conn: SessionConnection;
 
   constructor(
-    private readonly url: string,
+    url: string,
     private readonly log: (message: string) => void = () => undefined,
     /** How long to wait between tries while another process holds the lock (ms). */
     private readonly retryMs = 10,
     /** Longest a step waits for its lock before it fails with `overloaded` (ms). */
     private readonly timeoutMs = 30_000,
-  ) {}
+  ) {
+    this.conn = new SessionConnection(url, 'locks', log, { closedError: () => new LogError('overloaded', 'the service is shutting down', { details: { retryAfter: 5 } }) });
+  }
 
   async run<T>(name: string, key: string, fn: () => Promise<T>): Promise<T> {
     const id = lockId(name, key);
@@ -42,7 +43,7 @@ export class PgLocks implements SharedLocks, SharedClaims {
     try {
       return await fn();
     } finally {
-      const c = await this.client?.catch(() => undefined);
+      const c = await this.conn.current();
       await c?.query('SELECT pg_advisory_unlock($1)', [id]).catch((e: unknown) => this.log(`PostgreSQL: cannot release the ${name} lock: ${e instanceof Error ? e.message : String(e)}`));
     }
   }
@@ -86,7 +87,7 @@ export class PgLocks implements SharedLocks, SharedClaims {
     try {
       return await fn();
     } finally {
-      const c = await this.client?.catch(() => undefined);
+      const c = await this.conn.current();
       await c?.query('SELECT pg_advisory_unlock(k) FROM unnest($1::int8[]) AS k', [ids]).catch((e: unknown) => this.log(`PostgreSQL: cannot release the ${name} locks: ${e instanceof Error ? e.message : String(e)}`));
     }
   }
@@ -100,38 +101,20 @@ export class PgLocks implements SharedLocks, SharedClaims {
     try {
       return { value: await fn() };
     } finally {
-      const held = await this.client?.catch(() => undefined);
+      const held = await this.conn.current();
       await held?.query('SELECT pg_advisory_unlock($1)', [id]).catch((e: unknown) => this.log(`PostgreSQL: cannot release the ${name} lock: ${e instanceof Error ? e.message : String(e)}`));
     }
   }
 
   private connection(): Promise<pg.Client> {
-    if (this.closed) return Promise.reject(new LogError('overloaded', 'the service is shutting down', { details: { retryAfter: 5 } }));
-    if (this.client !== undefined) return this.client;
-    const c = keepAliveClient(this.url, 'copyright-ledger locks');
-    const drop = (e?: Error) => {
-      if (this.client !== connecting) return;
-      this.client = undefined;
-      if (e) this.log(`PostgreSQL: the locks connection failed: ${e.message}`);
-      void c.end().catch(() => undefined);
-    };
-    c.on('error', drop);
-    c.on('end', () => drop());
-    const connecting = c.connect().then(() => c);
-    this.client = connecting;
-    connecting.catch(() => drop());
-    return connecting;
+    return this.conn.get();
   }
 
   async close(): Promise<void> {
-    this.closed = true;
-    const c = await this.client?.catch(() => undefined);
-    this.client = undefined;
-    await c?.end().catch(() => undefined);
+    await this.conn.close();
   }
 }
 
-/** The int8 advisory lock key of (name, key): the first 8 bytes of SHA-256 over both. */
 /** How many locks the keys of one `runAll` name share. */
 export const CLAIM_BUCKETS = 64;
 
@@ -139,6 +122,7 @@ function bucketOf(key: string): number {
   return createHash('sha256').update(key).digest().readUInt32BE(0) % CLAIM_BUCKETS;
 }
 
+/** The int8 advisory lock key of (name, key): the first 8 bytes of SHA-256 over both. */
 function lockId(name: string, key: string): string {
   return createHash('sha256').update(name).update('\u0000').update(key).digest().readBigInt64BE(0).toString();
 }

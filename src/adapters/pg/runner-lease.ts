@@ -10,7 +10,7 @@
  */
 import { createHash } from 'node:crypto';
 import type pg from 'pg';
-import { keepAliveClient } from './db.js';
+import { SessionConnection } from './db.js';
 import type { RunnerLiveness } from '../../app/capture-ports.js';
 
 /** The int8 advisory lock key of a runner instance. */
@@ -20,17 +20,31 @@ function runnerKey(instance: string): string {
 
 export class PgRunnerLease implements RunnerLiveness {
   readonly shared = true;
-  private client: Promise<pg.Client> | undefined;
-  private closed = false;
+  private readonly conn: SessionConnection;
   /** Instances whose lock was found free, with when that was first seen (ms). */
   private readonly freeSince = new Map<string, number>();
 
   private constructor(
-    private readonly url: string,
+    url: string,
     readonly instance: string,
-    private readonly log: (message: string) => void,
+    log: (message: string) => void,
     private readonly graceMs: number,
-  ) {}
+  ) {
+    const again = (delayMs: number) =>
+      setTimeout(() => void this.connection().catch((err: unknown) => {
+        if (!this.conn.isClosed) log(`PostgreSQL: cannot take the capture runner lease again: ${err instanceof Error ? err.message : String(err)}`);
+      }), delayMs).unref();
+    this.conn = new SessionConnection(url, 'capture runner', log, {
+      closedError: () => new Error('the capture runner lease is closed'),
+      // Blocks only if a previous connection of this very instance still holds it (the server has not seen it close yet).
+      setUp: async (c) => {
+        await c.query('SELECT pg_advisory_lock($1)', [runnerKey(instance)]);
+      },
+      // Take the lease again, so other processes do not take this one's captures for gone: at once
+      // after a working connection failed, a second after a failed attempt.
+      onDrop: (wasUp) => again(wasUp ? 0 : 1_000),
+    });
+  }
 
   /** Connects and takes this instance's lease. */
   static async open(url: string, instance: string, log: (message: string) => void = () => undefined, opts: { graceMs?: number } = {}): Promise<PgRunnerLease> {
@@ -66,36 +80,10 @@ export class PgRunnerLease implements RunnerLiveness {
   }
 
   private connection(): Promise<pg.Client> {
-    if (this.closed) return Promise.reject(new Error('the capture runner lease is closed'));
-    if (this.client !== undefined) return this.client;
-    const c = keepAliveClient(this.url, 'copyright-ledger capture runner');
-    const drop = (e?: Error) => {
-      if (this.client !== connecting) return;
-      this.client = undefined;
-      if (e) this.log(`PostgreSQL: the capture runner lease connection failed: ${e.message}`);
-      void c.end().catch(() => undefined);
-      // Take the lease again at once, so other processes do not take this one's captures for gone.
-      // (at once after a working connection failed; a second after a failed attempt).
-      if (!this.closed) setTimeout(() => void this.connection().catch((err: unknown) => { if (!this.closed) this.log(`PostgreSQL: cannot take the capture runner lease again: ${err instanceof Error ? err.message : String(err)}`); }), connected ? 0 : 1_000).unref();
-    };
-    c.on('error', drop);
-    c.on('end', () => drop());
-    let connected = false;
-    const connecting = c.connect().then(async () => {
-      // Blocks only if a previous connection of this very instance still holds it (the server has not seen it close yet).
-      await c.query('SELECT pg_advisory_lock($1)', [runnerKey(this.instance)]);
-      connected = true;
-      return c;
-    });
-    this.client = connecting;
-    connecting.catch(() => drop());
-    return connecting;
+    return this.conn.get();
   }
 
   async close(): Promise<void> {
-    this.closed = true;
-    const c = await this.client?.catch(() => undefined);
-    this.client = undefined;
-    await c?.end().catch(() => undefined);
+    await this.conn.close();
   }
 }
