@@ -5,6 +5,7 @@
  */
 import type { BootstrapRecord, BootstrapStore } from '../../app/bootstrap-ports.js';
 import type { RecordStore } from '../../app/ports.js';
+import { getJson } from './json.js';
 
 export const BOOTSTRAP = { space: 'bootstrap-admin', key: 'current' } as const;
 
@@ -12,8 +13,7 @@ export class RecordBootstrapStore implements BootstrapStore {
   constructor(private readonly store: Pick<RecordStore, 'getRecord' | 'writeRecords'>) {}
 
   async get(): Promise<BootstrapRecord | undefined> {
-    const raw = await this.store.getRecord(BOOTSTRAP.space, BOOTSTRAP.key);
-    return raw === undefined ? undefined : (JSON.parse(raw) as BootstrapRecord);
+    return getJson<BootstrapRecord>(this.store, BOOTSTRAP.space, BOOTSTRAP.key);
   }
 
   async put(record: BootstrapRecord): Promise<void> {

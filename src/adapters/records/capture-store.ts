@@ -10,6 +10,7 @@
  */
 import type { ActiveCapture, CaptureJob, CaptureStore } from '../../app/capture-ports.js';
 import type { RecordStore, RecordWrite } from '../../app/ports.js';
+import { getJson } from './json.js';
 
 export const CAPTURE_SPACES = {
   job: 'captures',
@@ -24,8 +25,7 @@ export class RecordCaptureStore implements CaptureStore {
   constructor(private readonly store: Pick<RecordStore, 'getRecord' | 'listRecords' | 'writeRecords'>) {}
 
   async get(id: string): Promise<CaptureJob | undefined> {
-    const text = await this.store.getRecord(CAPTURE_SPACES.job, id);
-    return text === undefined ? undefined : (JSON.parse(text) as CaptureJob);
+    return getJson<CaptureJob>(this.store, CAPTURE_SPACES.job, id);
   }
 
   record(id: string): Promise<string | undefined> {

@@ -11,6 +11,7 @@
  */
 import type { CaseChange, CaseRecord, CaseStore } from '../../app/case-ports.js';
 import type { RecordStore, RecordWrite } from '../../app/ports.js';
+import { getJson } from './json.js';
 
 export const CASE_SPACES = {
   case: 'cases',
@@ -30,8 +31,7 @@ export class RecordCaseStore implements CaseStore {
   constructor(private readonly store: Pick<RecordStore, 'getRecord' | 'listRecords' | 'writeRecords'>) {}
 
   async get(id: string): Promise<CaseRecord | undefined> {
-    const v = await this.store.getRecord(CASE_SPACES.case, id);
-    return v === undefined ? undefined : (JSON.parse(v) as CaseRecord);
+    return getJson<CaseRecord>(this.store, CASE_SPACES.case, id);
   }
 
   async ofAccount(account: string, opts: { after?: string | undefined; limit: number }): Promise<{ cases: CaseRecord[]; next?: string }> {

@@ -8,6 +8,7 @@
  */
 import type { MonitorBatch, MonitorStore, Webhook } from '../../app/monitor-ports.js';
 import type { RecordStore } from '../../app/ports.js';
+import { getJson } from './json.js';
 
 export const MONITOR_SPACES = {
   batches: 'monitor-batches',
@@ -22,8 +23,7 @@ export class RecordMonitorStore implements MonitorStore {
   constructor(private readonly store: Pick<RecordStore, 'getRecord' | 'listRecords' | 'writeRecords'>) {}
 
   async batch(id: string): Promise<MonitorBatch | undefined> {
-    const v = await this.store.getRecord(MONITOR_SPACES.batches, id);
-    return v === undefined ? undefined : (JSON.parse(v) as MonitorBatch);
+    return getJson<MonitorBatch>(this.store, MONITOR_SPACES.batches, id);
   }
 
   async saveBatch(b: MonitorBatch): Promise<void> {
@@ -39,8 +39,7 @@ export class RecordMonitorStore implements MonitorStore {
   }
 
   async webhook(account: string): Promise<Webhook | undefined> {
-    const v = await this.store.getRecord(MONITOR_SPACES.webhooks, account);
-    return v === undefined ? undefined : (JSON.parse(v) as Webhook);
+    return getJson<Webhook>(this.store, MONITOR_SPACES.webhooks, account);
   }
 
   async setWebhook(account: string, hook: Webhook): Promise<void> {

@@ -13,6 +13,7 @@
 import type { OperationKind } from '../../core/operation.js';
 import { MAX_OPERATIONS_PER_REGISTRATION, type OperationChange, type OperationRecord, type OperationStore, type TitleRecord } from '../../app/operation-ports.js';
 import type { LedgerStore, RecordWrite } from '../../app/ports.js';
+import { getJson } from './json.js';
 
 export const OPERATION_SPACES = {
   operation: 'op',
@@ -28,13 +29,11 @@ export class RecordOperationStore implements OperationStore {
   constructor(private readonly store: RecordReader) {}
 
   async get(id: string): Promise<OperationRecord | undefined> {
-    const raw = await this.store.getRecord(OPERATION_SPACES.operation, id);
-    return raw === undefined ? undefined : (JSON.parse(raw) as OperationRecord);
+    return getJson<OperationRecord>(this.store, OPERATION_SPACES.operation, id);
   }
 
   async title(registration: string): Promise<TitleRecord | undefined> {
-    const raw = await this.store.getRecord(OPERATION_SPACES.title, registration);
-    return raw === undefined ? undefined : (JSON.parse(raw) as TitleRecord);
+    return getJson<TitleRecord>(this.store, OPERATION_SPACES.title, registration);
   }
 
   async ofRegistration(registration: string, kind: OperationKind): Promise<OperationRecord[]> {

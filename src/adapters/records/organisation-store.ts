@@ -25,6 +25,7 @@ import {
   type PastMembership,
 } from '../../app/organisation-ports.js';
 import type { RandomBytes, RecordStore, RecordWrite } from '../../app/ports.js';
+import { getJson } from './json.js';
 
 export const ORGANISATION_SPACES = {
   member: 'org-member',
@@ -49,8 +50,7 @@ export class RecordOrganisationStore implements OrganisationStore {
   ) {}
 
   async member(org: string, account: string): Promise<MemberRecord | undefined> {
-    const raw = await this.store.getRecord(SP.member, `${org}/${account}`);
-    return raw === undefined ? undefined : (JSON.parse(raw) as MemberRecord);
+    return getJson<MemberRecord>(this.store, SP.member, `${org}/${account}`);
   }
 
   async members(org: string): Promise<{ account: string; member: MemberRecord }[]> {
@@ -78,8 +78,7 @@ export class RecordOrganisationStore implements OrganisationStore {
   }
 
   async invitation(id: string): Promise<InvitationRecord | undefined> {
-    const raw = await this.store.getRecord(SP.invite, id);
-    return raw === undefined ? undefined : (JSON.parse(raw) as InvitationRecord);
+    return getJson<InvitationRecord>(this.store, SP.invite, id);
   }
 
   async pendingInvitation(org: string, account: string): Promise<InvitationRecord | undefined> {

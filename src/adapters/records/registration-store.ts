@@ -19,6 +19,7 @@ import type { RegistrationState } from '../../core/registration.js';
 import type { RecordStore, RecordWrite } from '../../app/ports.js';
 import type { IndexRow, RegistrationChange, RegistrationRecord, RegistrationStore, RegistryEntry } from '../../app/registration-ports.js';
 import { indexTerms } from '../../app/registry-search.js';
+import { getJson } from './json.js';
 
 export const REGISTRATION_SPACES = {
   registration: 'reg',
@@ -49,8 +50,7 @@ export class RecordRegistrationStore implements RegistrationStore {
   constructor(private readonly store: RecordStore) {}
 
   async get(id: string): Promise<RegistrationRecord | undefined> {
-    const raw = await this.store.getRecord(REGISTRATION_SPACES.registration, id);
-    return raw === undefined ? undefined : (JSON.parse(raw) as RegistrationRecord);
+    return getJson<RegistrationRecord>(this.store, REGISTRATION_SPACES.registration, id);
   }
 
   idOfNumber(number: string): Promise<string | undefined> {
@@ -58,8 +58,7 @@ export class RecordRegistrationStore implements RegistrationStore {
   }
 
   async registryEntry(number: string): Promise<RegistryEntry | undefined> {
-    const raw = await this.store.getRecord(REGISTRATION_SPACES.registry, number);
-    return raw === undefined ? undefined : (JSON.parse(raw) as RegistryEntry);
+    return getJson<RegistryEntry>(this.store, REGISTRATION_SPACES.registry, number);
   }
 
   inState(state: RegistrationState, opts: { after?: string; limit: number }): Promise<IndexRow[]> {
